@@ -1,0 +1,3 @@
+from intake_assistant.cli import main
+
+raise SystemExit(main())

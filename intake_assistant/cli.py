@@ -1,0 +1,52 @@
+"""Command-line entry point.
+
+Each area of the tool registers its own subcommands (``register(subparsers)`` in its ``commands``
+module), so this file only assembles them. Running without a subcommand starts the TUI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# Modules exposing ``register(subparsers) -> None``; each subparser sets ``func(args) -> int``.
+COMMAND_MODULES = (
+    "intake_assistant.core.commands",
+    "intake_assistant.orientation.commands",
+    "intake_assistant.store.commands",
+    "intake_assistant.reports.commands",
+    "intake_assistant.tui.commands",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="intake-assistant",
+        description="Assistant d'accueil et d'orientation — unité aide au projet du CCAS.",
+    )
+    parser.add_argument("--version", action="version", version="%(prog)s 0.1.0")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMANDE")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:  # a real import error inside an existing module
+                raise
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        # No subcommand: open the TUI (the default for staff).
+        args = parser.parse_args(["tui", *(argv or sys.argv[1:])])
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return 2
+    return int(func(args) or 0)
