@@ -1,0 +1,625 @@
+"""The interview engine: which question comes next, and what an answer does to the dossier.
+
+UI-agnostic (the TUI, the headless runner and the tests all drive it the same way). The state is
+``answers`` + ``unknown`` + the event history; everything else (relevance, the open repeat, the
+question being corrected, computed values) is derived from them, so replaying the events rebuilds
+exactly the same interview.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from intake_assistant.core import french
+from intake_assistant.core.expressions import (
+    EvaluationError,
+    Missing,
+    interpolate,
+    is_missing,
+)
+from intake_assistant.core.fields import age_messages
+from intake_assistant.core.french import ParseError
+from intake_assistant.core.model import Question, Questionnaire, Section
+from intake_assistant.core.parsing import parse_raw
+from intake_assistant.core.validation import validate_value
+
+Computer = Callable[[Mapping[str, Any], frozenset[str]], Mapping[str, Any]]
+
+_PATH = re.compile(r"^([a-z][a-z0-9_]*)(?:\[(\d+)\]\.([a-z][a-z0-9_]*))?$")
+
+
+def item_path(repeat_id: str, index: int, child_id: str) -> str:
+    return f"{repeat_id}[{index}].{child_id}"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing to ask: a question, a repeat item's question, or a repeat's "add one?" prompt."""
+
+    question: Question
+    index: int | None = None
+    kind: str = "question"  # "question" | "repeat_prompt" | "note"
+
+    @property
+    def path(self) -> str:
+        if self.kind == "repeat_prompt":
+            return f"{self.question.id}[{self.index}]"
+        if self.index is not None and self.question.parent is not None:
+            return item_path(self.question.parent.id, self.index, self.question.id)
+        return self.question.id
+
+    @property
+    def input_type(self) -> str:
+        return "boolean" if self.kind == "repeat_prompt" else self.question.type
+
+
+@dataclass
+class AnswerResult:
+    status: str  # "accepted" | "rejected" | "warning"
+    path: str
+    value: Any = None
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> bool:
+        return self.status == "accepted"
+
+
+@dataclass(frozen=True)
+class SectionProgress:
+    id: str
+    title: str
+    answered: int
+    relevant: int
+
+
+class _PromptSpec:
+    type = "boolean"
+    choices: tuple = ()
+
+
+class Interview:
+    def __init__(
+        self,
+        questionnaire: Questionnaire,
+        *,
+        answers: Mapping[str, Any] | None = None,
+        unknown: Iterable[str] = (),
+        history: Iterable[Mapping[str, Any]] = (),
+        computer: Computer | None = None,
+        constants: Mapping[str, Any] | None = None,
+        today: date | None = None,
+        agent: str = "",
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.questionnaire = questionnaire
+        self.answers: dict[str, Any] = copy.deepcopy(dict(answers or {}))
+        self.unknown: set[str] = set(unknown)
+        self.events: list[dict[str, Any]] = [dict(e) for e in history]
+        self.computer = computer
+        self.constants = dict(constants or {})
+        self.today = today or date.today()
+        self.agent = agent
+        self.clock = clock or (lambda: datetime.now().astimezone())
+        self.dropped: dict[str, Any] = {}
+        self.open_repeats: set[str] = set()
+        self.focus: str | None = None
+        self._pending_events: list[dict[str, Any]] = []
+        self._env_cache: dict[str, Any] | None = None
+        self._restore_from_history()
+        self._settle()
+
+    # ----------------------------------------------------------------- derived state
+    def _restore_from_history(self) -> None:
+        """The open repeat and the question being corrected come from the last events."""
+        repeat_ids = {q.id for q in self.questionnaire.questions() if q.type == "repeat"}
+        for event in self.events:
+            kind, eid = event.get("type"), event.get("id")
+            if kind == "repeat" and eid in repeat_ids:
+                (self.open_repeats.add if event.get("value") else self.open_repeats.discard)(eid)
+            elif kind == "focus":
+                self.focus = eid
+            elif kind in ("answer", "unknown") and eid == self.focus:
+                self.focus = None
+
+    def _invalidate(self) -> None:
+        self._env_cache = None
+
+    @property
+    def computed(self) -> dict[str, Any]:
+        env = self.env()
+        return {k: env[k] for k in self._computed_ids if k in env}
+
+    def env(self) -> dict[str, Any]:
+        """Answers (unknown ones left out), constants and computed values, for expressions."""
+        if self._env_cache is not None:
+            return self._env_cache
+        env: dict[str, Any] = dict(self.constants)
+        env.update({k: v for k, v in self.answers.items() if v is not None and k not in self.unknown})
+        computed: dict[str, Any] = {}
+        if self.computer is not None:
+            computed.update(self.computer(dict(env), frozenset(self.unknown)))
+        env.update(computed)
+        # The questionnaire's own computed values, in dependency order (the linter rejects cycles).
+        pending = dict(self.questionnaire.computed)
+        while pending:
+            ready = [k for k, e in pending.items() if not (e.names & set(pending) - {k})]
+            for k in ready or list(pending):
+                env[k] = computed[k] = self._safe_eval(pending.pop(k), env)
+        self._computed_ids = set(computed)
+        self._env_cache = env
+        return env
+
+    def _safe_eval(self, expression: Any, env: Mapping[str, Any]) -> Any:
+        try:
+            return expression.evaluate(env, today=self.today)
+        except EvaluationError as exc:
+            return Missing(frozenset(exc.names) if hasattr(exc, "names") else frozenset())
+
+    def _item_env(self, repeat_id: str, index: int) -> dict[str, Any]:
+        env = dict(self.env())
+        items = self.answers.get(repeat_id) or []
+        if index < len(items):
+            env.update({k: v for k, v in items[index].items() if v is not None})
+        env["numero"] = index + 1
+        return env
+
+    def _holds(self, expression: Any, env: Mapping[str, Any]) -> bool:
+        """A show_if holds only when it is true: a condition on a missing answer hides."""
+        if expression is None:
+            return True
+        value = self._safe_eval(expression, env)
+        return (not is_missing(value)) and bool(value)
+
+    def section_relevant(self, section: Section) -> bool:
+        return self._holds(section.show_if, self.env())
+
+    def steps(self) -> Iterator[Step]:
+        """Every relevant step in questionnaire order, for the current answers."""
+        env = self.env()
+        for section in self.questionnaire.sections:
+            if not self._holds(section.show_if, env):
+                continue
+            for q in section.questions:
+                if not self._holds(q.show_if, env):
+                    continue
+                if q.type == "note":
+                    yield Step(q, kind="note")
+                elif q.type == "repeat":
+                    yield from self._repeat_steps(q)
+                else:
+                    yield Step(q)
+
+    def _repeat_steps(self, q: Question) -> Iterator[Step]:
+        items = self.answers.get(q.id)
+        items = items if isinstance(items, list) else []
+        for i in range(len(items)):
+            item_env = self._item_env(q.id, i)
+            for child in q.questions:
+                if self._holds(child.show_if, item_env):
+                    yield Step(child, index=i)
+        closed = (q.id in self.answers or q.id in self.unknown) and q.id not in self.open_repeats
+        if not closed and len(items) < q.max_items:
+            yield Step(q, index=len(items), kind="repeat_prompt")
+
+    def is_done(self, step: Step) -> bool:
+        if step.kind == "note":
+            return True
+        if step.kind == "repeat_prompt":
+            return False
+        return step.path in self.unknown or self.get(step.path) is not None or (
+            not step.question.required and self._has(step.path)
+        )
+
+    def current_step(self) -> Step | None:
+        """The question to ask now: the one being corrected, else the first one not answered."""
+        steps = list(self.steps())
+        if self.focus is not None:
+            for step in steps:
+                if step.path == self.focus:
+                    return step
+        return next((s for s in steps if not self.is_done(s)), None)
+
+    def notes_before(self, step: Step) -> list[str]:
+        """Notes shown just before ``step`` (information read out to the person)."""
+        notes: list[str] = []
+        for s in self.steps():
+            if s == step:
+                return notes
+            notes = [*notes, self.render(s.question.text, s)] if s.kind == "note" else []
+        return notes
+
+    @property
+    def finished(self) -> bool:
+        return self.current_step() is None
+
+    # ----------------------------------------------------------------- paths
+    def get(self, path: str) -> Any:
+        m = _PATH.match(path)
+        if not m:
+            return None
+        rid, index, child = m.groups()
+        if index is None:
+            return self.answers.get(rid)
+        items = self.answers.get(rid)
+        if isinstance(items, list) and int(index) < len(items):
+            return items[int(index)].get(child)
+        return None
+
+    def _has(self, path: str) -> bool:
+        m = _PATH.match(path)
+        if not m:
+            return False
+        rid, index, child = m.groups()
+        if index is None:
+            return rid in self.answers
+        items = self.answers.get(rid)
+        return isinstance(items, list) and int(index) < len(items) and child in items[int(index)]
+
+    def _set(self, path: str, value: Any) -> None:
+        rid, index, child = _PATH.match(path).groups()  # type: ignore[union-attr]
+        if index is None:
+            self.answers[rid] = value
+        else:
+            self.answers.setdefault(rid, [])[int(index)][child] = value
+        self.unknown.discard(path)
+        self.dropped.pop(path, None)
+
+    def step_for(self, path: str) -> Step | None:
+        return next((s for s in self.steps() if s.path == path), None)
+
+    # ----------------------------------------------------------------- texts
+    def render(self, template: str, step: Step | None = None) -> str:
+        env = self.env()
+        if step is not None and step.index is not None and step.question.parent is not None:
+            env = self._item_env(step.question.parent.id, step.index)
+        elif step is not None and step.kind == "repeat_prompt":
+            env = {**env, "numero": (step.index or 0) + 1}
+        try:
+            return interpolate(template, env, today=self.today, formatter=display_plain)
+        except EvaluationError:
+            return template
+
+    def question_text(self, step: Step) -> str:
+        q = step.question
+        if step.kind == "repeat_prompt" and step.index and q.add_another_text:
+            return self.render(q.add_another_text, step)
+        return self.render(q.text, step)
+
+    def display(self, step: Step) -> str:
+        """How an answered step reads in the transcript."""
+        if step.path in self.unknown:
+            return "Je ne sais pas (à compléter)"
+        return display_value(step.question, self.get(step.path))
+
+    def default_for(self, step: Step) -> Any:
+        """What Enter on an empty input accepts: the current answer, a kept one, or the default."""
+        if step.kind == "repeat_prompt":
+            return None
+        current = self.get(step.path)
+        if current is not None:
+            return current
+        if step.path in self.dropped:
+            return self.dropped[step.path]
+        q = step.question
+        if q.default_expression is not None:
+            value = self._safe_eval(q.default_expression, self.env())
+            if not is_missing(value) and value is not None:
+                return round(value, 2) if isinstance(value, float) else value
+        return q.default
+
+    # ----------------------------------------------------------------- answering
+    def answer(self, raw: str, *, path: str | None = None, confirm: bool = False) -> AnswerResult:
+        """Parse, validate and record the answer to ``path`` (the current step by default).
+
+        On a rejected answer nothing changes. A soft warning (``warn_if``) is returned for
+        confirmation; answering again with ``confirm=True`` records it with the override.
+        """
+        step = self.current_step() if path is None else self.step_for(path)
+        if step is None:
+            return AnswerResult("rejected", path or "", messages=["Aucune question en attente."])
+        if step.kind == "note":
+            return AnswerResult("rejected", step.path, messages=["Cette ligne est une information."])
+        if step.kind == "repeat_prompt":
+            return self._answer_prompt(step, raw)
+        q = step.question
+        text = raw.strip()
+        if not text:
+            default = self.default_for(step)
+            if default is not None:
+                return self.answer_value(default, path=step.path, confirm=confirm, raw=raw)
+            if q.required:
+                return AnswerResult(
+                    "rejected", step.path,
+                    messages=["Une réponse est attendue (touche F3 : « je ne sais pas »)."],
+                )
+            return self._accept(step, None, raw, [])
+        try:
+            value = parse_raw(q, text, self.today)
+        except ParseError as exc:
+            return AnswerResult("rejected", step.path, messages=[exc.message])
+        return self.answer_value(value, path=step.path, confirm=confirm, raw=raw)
+
+    def answer_value(
+        self, value: Any, *, path: str | None = None, confirm: bool = False, raw: str | None = None
+    ) -> AnswerResult:
+        """Record an already-typed value (imports, defaults), with the same checks as typed text."""
+        step = self.current_step() if path is None else self.step_for(path)
+        if step is None or step.kind != "question":
+            return AnswerResult("rejected", path or "", messages=["Aucune question en attente."])
+        q = step.question
+        messages = validate_value(q.schema, value, q.all_messages)
+        if q.field is not None:
+            messages += age_messages(q.field, value, self.today)
+        env = self._check_env(step, value)
+        for check in q.valid_if:
+            result = self._safe_eval(check.expression, env)
+            if not is_missing(result) and not result:
+                messages.append(self.render(check.message, step))
+        if messages:
+            return AnswerResult("rejected", step.path, value, messages)
+        warnings = []
+        for check in q.warn_if:
+            result = self._safe_eval(check.expression, env)
+            if not is_missing(result) and result:
+                warnings.append(interpolate(check.message, env, today=self.today, formatter=display_plain))
+        if warnings and not confirm:
+            return AnswerResult("warning", step.path, value, warnings)
+        return self._accept(step, value, raw if raw is not None else value, warnings)
+
+    def _check_env(self, step: Step, value: Any) -> dict[str, Any]:
+        if step.index is not None and step.question.parent is not None:
+            env = self._item_env(step.question.parent.id, step.index)
+        else:
+            env = dict(self.env())
+        env[step.question.id] = value
+        return env
+
+    def _accept(self, step: Step, value: Any, raw: Any, overrides: list[str]) -> AnswerResult:
+        old = self.get(step.path)
+        self._set(step.path, value)
+        event: dict[str, Any] = {"type": "answer", "id": step.path, "raw": raw, "value": value}
+        if overrides:
+            event["confirmed_warnings"] = overrides
+        if old is not None and old != value:
+            event["old"] = old
+        self._record(event)
+        if self.focus == step.path:
+            self.focus = None
+        self._settle()
+        return AnswerResult("accepted", step.path, value)
+
+    def _answer_prompt(self, step: Step, raw: str) -> AnswerResult:
+        try:
+            more = french.parse_boolean(raw)
+        except ParseError as exc:
+            return AnswerResult("rejected", step.path, messages=[exc.message])
+        self._apply_repeat(step.question.id, more)
+        self._record({"type": "repeat", "id": step.question.id, "value": more})
+        self._settle()
+        return AnswerResult("accepted", step.path, more)
+
+    def _apply_repeat(self, repeat_id: str, more: bool) -> None:
+        items = self.answers.get(repeat_id)
+        if not isinstance(items, list):
+            items = self.answers[repeat_id] = []
+        self.unknown.discard(repeat_id)
+        if more:
+            items.append({})
+            self.open_repeats.add(repeat_id)
+        else:
+            self.open_repeats.discard(repeat_id)
+        self._invalidate()
+
+    def remove_item(self, repeat_id: str, index: int) -> bool:
+        """Delete one item of a repeat (a child entered by mistake)."""
+        items = self.answers.get(repeat_id)
+        if not isinstance(items, list) or not 0 <= index < len(items):
+            return False
+        del items[index]
+        prefix = f"{repeat_id}["
+        self.unknown = {p for p in self.unknown if not p.startswith(prefix)}
+        self._record({"type": "remove_item", "id": repeat_id, "value": index})
+        self._settle()
+        return True
+
+    def mark_unknown(self, path: str | None = None) -> AnswerResult:
+        """"Je ne sais pas / à compléter": the question is left to complete, not answered."""
+        step = self.current_step() if path is None else self.step_for(path)
+        if step is None or step.kind == "note":
+            return AnswerResult("rejected", path or "", messages=["Aucune question en attente."])
+        target = step.question.id if step.kind == "repeat_prompt" else step.path
+        if step.kind == "repeat_prompt":
+            self._apply_repeat(target, False)
+            if not self.answers.get(target):
+                self.answers.pop(target, None)
+        else:
+            old = self.get(target)
+            if old is not None:
+                self.dropped[target] = old
+                self._clear(target)
+        self.unknown.add(target)
+        self._record({"type": "unknown", "id": target})
+        if self.focus == target:
+            self.focus = None
+        self._settle()
+        return AnswerResult("accepted", target)
+
+    def back(self) -> Step | None:
+        """Go back to the answered question before the current one, to correct it."""
+        steps = [s for s in self.steps() if s.kind == "question"]
+        current = self.current_step()
+        end = next((i for i, s in enumerate(steps) if current and s.path == current.path), len(steps))
+        previous = [s for s in steps[:end] if self.is_done(s)]
+        if not previous:
+            return None
+        return self.select(previous[-1].path)
+
+    def select(self, path: str) -> Step | None:
+        """Reopen an earlier answer for correction; the next accepted answer returns here."""
+        step = self.step_for(path)
+        if step is None or step.kind != "question":
+            return None
+        self.focus = path
+        self._record({"type": "focus", "id": path})
+        return step
+
+    def cancel_focus(self) -> None:
+        if self.focus is not None:
+            self.focus = None
+            self._record({"type": "focus", "id": None})
+
+    def _clear(self, path: str) -> None:
+        rid, index, child = _PATH.match(path).groups()  # type: ignore[union-attr]
+        if index is None:
+            self.answers.pop(rid, None)
+        else:
+            items = self.answers.get(rid) or []
+            if int(index) < len(items):
+                items[int(index)].pop(child, None)
+        self._invalidate()
+
+    def _settle(self) -> None:
+        """Recompute, then drop answers that are no longer relevant (kept as defaults)."""
+        self._invalidate()
+        for _ in range(10):  # dropping can hide further questions; a few passes settle it
+            relevant = {s.path for s in self.steps()}
+            own = {q.id for q in self.questionnaire.questions()}
+            stale = [
+                p for p in list(self.answers) if p in own and p not in relevant
+                and not any(r.startswith(p + "[") for r in relevant)
+            ]
+            stale += [p for p in self.unknown if p.split("[")[0] in own and p not in relevant
+                      and p not in self.answers]
+            if not stale:
+                return
+            for path in stale:
+                if path in self.answers:
+                    self.dropped[path] = self.answers.pop(path)
+                self.unknown.discard(path)
+                self.open_repeats.discard(path)
+            self._invalidate()
+
+    def _record(self, event: dict[str, Any]) -> None:
+        event = {
+            "seq": len(self.events) + 1,
+            "at": self.clock().isoformat(timespec="seconds"),
+            "agent": self.agent,
+            "questionnaire": self.questionnaire.id,
+            **event,
+        }
+        self.events.append(event)
+        self._pending_events.append(event)
+        self._invalidate()
+
+    def take_new_events(self) -> list[dict[str, Any]]:
+        """Events recorded since the last call: what the caller must now save."""
+        out, self._pending_events = self._pending_events, []
+        return out
+
+    # ----------------------------------------------------------------- replay
+    @classmethod
+    def replay(cls, questionnaire: Questionnaire, events: Iterable[Mapping[str, Any]], **kwargs: Any) -> Interview:
+        """Rebuild an interview from its event list alone (audit and resume)."""
+        interview = cls(questionnaire, **kwargs)
+        for event in events:
+            interview.apply_event(event)
+        interview.take_new_events()
+        return interview
+
+    def apply_event(self, event: Mapping[str, Any]) -> None:
+        kind, path = event.get("type"), event.get("id")
+        if kind == "answer":
+            self._set(path, event.get("value"))
+            if self.focus == path:
+                self.focus = None
+        elif kind == "unknown":
+            if self.get(path) is not None:
+                self.dropped[path] = self.get(path)
+                self._clear(path)
+            if path in {q.id for q in self.questionnaire.questions() if q.type == "repeat"}:
+                self._apply_repeat(path, False)
+                if not self.answers.get(path):
+                    self.answers.pop(path, None)
+            self.unknown.add(path)
+            if self.focus == path:
+                self.focus = None
+        elif kind == "repeat":
+            self._apply_repeat(path, bool(event.get("value")))
+        elif kind == "remove_item":
+            items = self.answers.get(path) or []
+            if 0 <= int(event.get("value", -1)) < len(items):
+                del items[int(event["value"])]
+        elif kind == "focus":
+            self.focus = path
+        self.events.append(dict(event))
+        self._settle()
+
+    # ----------------------------------------------------------------- overview
+    def progress(self) -> list[SectionProgress]:
+        counts: dict[str, list[int]] = {s.id: [0, 0] for s in self.questionnaire.sections}
+        for step in self.steps():
+            if step.kind != "question":
+                continue
+            c = counts[step.question.section_id]
+            c[1] += 1
+            c[0] += self.is_done(step)
+        return [
+            SectionProgress(s.id, s.title, *counts[s.id])
+            for s in self.questionnaire.sections
+            if self.section_relevant(s)
+        ]
+
+    def left_to_complete(self) -> list[Step]:
+        """Relevant required questions not answered yet, and those marked unknown."""
+        return [
+            s for s in self.steps()
+            if s.kind == "question" and s.question.required
+            and (s.path in self.unknown or self.get(s.path) is None)
+        ]
+
+    def transcript(self) -> list[tuple[Step, str, str]]:
+        """Answered steps in order: (step, question text, answer as displayed)."""
+        return [
+            (s, self.question_text(s), self.display(s))
+            for s in self.steps()
+            if s.kind == "question" and self.is_done(s)
+        ]
+
+
+def display_plain(value: Any) -> str:
+    """Values inside question texts."""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, float):
+        return french.format_number(value, 2)
+    if isinstance(value, int):
+        return french.format_number(value, 0)
+    if is_missing(value) or value is None:
+        return "…"
+    return str(value)
+
+
+def display_value(q: Question, value: Any) -> str:
+    """An answer the way staff read it back: labels, oui/non, euros, dates."""
+    if value is None:
+        return "—"
+    if q.type == "choice":
+        return next((c.label for c in q.choices if c.value == value), str(value))
+    if q.type == "multi_choice":
+        return ", ".join(next((c.label for c in q.choices if c.value == v), str(v)) for v in value)
+    if q.type == "money" and isinstance(value, int | float):
+        return french.format_money(value)
+    if q.type == "date" and isinstance(value, str):
+        try:
+            return french.format_date(value)
+        except (ValueError, TypeError):
+            return value
+    if q.type == "repeat" and isinstance(value, list):
+        return f"{len(value)} élément(s)"
+    return display_plain(value)

@@ -1,0 +1,204 @@
+"""Load a questionnaire YAML file: syntax, the format's JSON Schema, then the model.
+
+Every problem becomes a ``Finding`` at ``file:line:col``. ``parse_questionnaire`` returns what it
+could build with all findings (the linter wants them all); ``load_questionnaire`` raises on errors.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from intake_assistant.core.expressions import Expression, ExpressionError, compile_expression
+from intake_assistant.core.fields import FieldDef, load_fields, parse_choices
+from intake_assistant.core.findings import Finding, FindingsError
+from intake_assistant.core.model import Check, Question, Questionnaire, Section
+from intake_assistant.core.yamlsource import (
+    LocDict,
+    Location,
+    YamlSyntaxError,
+    load_file,
+    load_text,
+    locate,
+)
+
+
+@lru_cache(maxsize=8)
+def format_schema(name: str) -> Draft202012Validator:
+    """Validator for one of the shipped data-format schemas (``schemas/<name>.schema.json``)."""
+    text = resources.files("intake_assistant.schemas").joinpath(f"{name}.schema.json").read_text(
+        encoding="utf-8"
+    )
+    return Draft202012Validator(json.loads(text))
+
+
+def schema_findings(doc: Any, schema_name: str, path: str) -> list[Finding]:
+    """Findings for every place ``doc`` breaks its format schema, at the offending line."""
+    out = []
+    for err in format_schema(schema_name).iter_errors(doc):
+        where = "/".join(str(p) for p in err.absolute_path) or "(racine)"
+        loc = locate(doc, err.absolute_path)
+        message = _schema_message(err)
+        out.append(Finding.at(loc, "error", "E-SCHEMA", f"{where} : {message}", path))
+    return sorted(out)
+
+
+def _schema_message(err: Any) -> str:
+    kw = err.validator
+    if kw == "required":
+        missing = [p for p in err.validator_value if p not in (err.instance or {})]
+        return f"clé obligatoire manquante : {', '.join(missing)} (ajoutez-la)"
+    if kw == "additionalProperties":
+        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+        allowed = ", ".join(sorted(err.schema.get("properties", {})))
+        return f"clé inconnue : {', '.join(extra)} (clés possibles : {allowed})"
+    if kw == "enum":
+        return f"valeur {err.instance!r} non admise (valeurs possibles : {', '.join(map(str, err.validator_value))})"
+    if kw == "pattern":
+        return f"identifiant {err.instance!r} invalide (minuscules, chiffres et _ ; commence par une lettre)"
+    if kw == "type":
+        return f"type attendu : {err.validator_value}"
+    if kw == "minItems":
+        return "liste vide : au moins un élément attendu"
+    return err.message
+
+
+class _Builder:
+    """Builds model objects while collecting findings instead of stopping at the first one."""
+
+    def __init__(self, path: str, fields: Mapping[str, FieldDef]) -> None:
+        self.path = path
+        self.fields = fields
+        self.findings: list[Finding] = []
+
+    def expr(self, source: Any, loc: Location | None) -> Expression | None:
+        if not isinstance(source, str):
+            return None
+        try:
+            return compile_expression(source)
+        except ExpressionError as exc:
+            col = (loc.col if loc else 1) + (exc.offset or 0)
+            at = Location(self.path, loc.line if loc else 1, col)
+            self.findings.append(
+                Finding.at(at, "error", "E-EXPR", f"expression « {source} » : {exc.message}")
+            )
+            return None
+
+    def checks(self, raw: Any, owner: LocDict) -> tuple[Check, ...]:
+        out = []
+        for item in raw or ():
+            if not isinstance(item, LocDict):
+                continue
+            e = self.expr(item.get("expression"), item.value_locs.get("expression"))
+            if e is not None:
+                out.append(Check(e, str(item.get("message", "")), item.loc))
+        return tuple(out)
+
+    def question(self, raw: LocDict, section_id: str, parent: Question | None) -> Question:
+        qid = str(raw.get("id", ""))
+        fdef = self.fields.get(qid) if parent is None else None
+        if parent is not None and parent.field is not None:
+            fdef = parent.field.item.get(qid)
+        qtype = raw.get("type") or (fdef.type if fdef else "text")
+        choices = parse_choices(raw.get("choices")) if "choices" in raw else (fdef.choices if fdef else ())
+        q = Question(
+            id=qid,
+            text=str(raw.get("text", "")),
+            type=qtype,
+            section_id=section_id,
+            choices=choices,
+            required=bool(raw.get("required", qtype != "note")),
+            show_if=self.expr(raw.get("show_if"), raw.value_locs.get("show_if")),
+            extra_schema=dict(raw.get("schema") or {}),
+            messages=dict(raw.get("messages") or {}),
+            warn_if=self.checks(raw.get("warn_if"), raw),
+            valid_if=self.checks(raw.get("valid_if"), raw),
+            default=raw.get("default"),
+            default_expression=self.expr(
+                raw.get("default_expression"), raw.value_locs.get("default_expression")
+            ),
+            help=str(raw.get("help", "")),
+            add_another_text=str(raw.get("add_another_text", "")),
+            max_items=int(raw.get("max_items", 20)),
+            parent=parent,
+            field=fdef,
+            loc=raw.loc,
+        )
+        if qtype == "repeat":
+            q.questions = tuple(
+                self.question(child, section_id, q)
+                for child in raw.get("questions") or ()
+                if isinstance(child, LocDict)
+            )
+        return q
+
+    def questionnaire(self, doc: LocDict) -> Questionnaire:
+        sections = []
+        for raw_s in doc.get("sections") or ():
+            sid = str(raw_s.get("id", ""))
+            questions = tuple(
+                self.question(raw_q, sid, None) for raw_q in raw_s.get("questions") or ()
+            )
+            sections.append(
+                Section(
+                    id=sid,
+                    title=str(raw_s.get("title", "")),
+                    questions=questions,
+                    show_if=self.expr(raw_s.get("show_if"), raw_s.value_locs.get("show_if")),
+                    loc=raw_s.loc,
+                )
+            )
+        computed: dict[str, Expression] = {}
+        raw_c = doc.get("computed") or {}
+        for cid, spec in raw_c.items():
+            source = spec.get("expression") if isinstance(spec, Mapping) else spec
+            e = self.expr(source, raw_c.value_locs.get(cid))
+            if e is not None:
+                computed[cid] = e
+        return Questionnaire(
+            id=str(doc.get("id", "")),
+            title=str(doc.get("title", "")),
+            audience=str(doc.get("audience", "")),
+            version=str(doc.get("version", "")),
+            sections=tuple(sections),
+            computed=computed,
+            description=str(doc.get("description", "")),
+            path=self.path,
+            loc=doc.loc,
+        )
+
+
+def parse_questionnaire(
+    source: str | Path, *, text: str | None = None, fields: Mapping[str, FieldDef] | None = None
+) -> tuple[Questionnaire | None, list[Finding]]:
+    """Parse a questionnaire; returns the model (None if it cannot be built) and all findings."""
+    path = str(source)
+    try:
+        doc = load_text(text, path) if text is not None else load_file(source)
+    except YamlSyntaxError as exc:
+        return None, [Finding.at(exc.location, "error", "E-YAML", exc.message)]
+    except OSError as exc:
+        return None, [Finding(path, 1, 1, "error", "E-FILE", f"lecture impossible : {exc.strerror}")]
+    if not isinstance(doc, LocDict):
+        return None, [Finding(path, 1, 1, "error", "E-SCHEMA", "le fichier doit être un bloc clé: valeur")]
+    findings = schema_findings(doc, "questionnaire", path)
+    if findings:
+        return None, findings
+    builder = _Builder(path, fields if fields is not None else load_fields())
+    questionnaire = builder.questionnaire(doc)
+    return questionnaire, builder.findings
+
+
+def load_questionnaire(source: str | Path, fields: Mapping[str, FieldDef] | None = None) -> Questionnaire:
+    """Load a questionnaire or raise FindingsError listing every error in it."""
+    questionnaire, findings = parse_questionnaire(source, fields=fields)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors or questionnaire is None:
+        raise FindingsError(errors)
+    return questionnaire
