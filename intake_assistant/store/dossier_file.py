@@ -1,0 +1,154 @@
+"""One dossier = one small TinyDB file, written atomically.
+
+File layout (TinyDB tables): `dossier` holds one document with the metadata and current answers;
+`events`, `audit`, `rencontres` and `notes` hold one document per row, so that appending a row is a
+table insert. `document_from_tables` assembles the dossier document of ARCHITECTURE.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+
+from .atomic_storage import AtomicJSONStorage, dumps, write_atomic
+from .errors import CorruptDossierError, DossierNotFoundError, InvalidValueError
+
+ID_PATTERN = re.compile(r"^D-(\d{4})-(\d{6})$")
+META_TABLE = "dossier"
+ROW_TABLES = ("events", "audit", "rencontres", "notes")
+# Key order of the dossier document (ARCHITECTURE.md); other metadata keys follow.
+_HEAD_KEYS = ("id", "rev", "created_at", "updated_at", "created_by", "agent", "status",
+              "status_history", "questionnaires", "answers", "unknown")
+_TAIL_KEYS = ("commission", "notes", "evaluation_sociale")
+
+Signature = tuple[int, int, int, int]
+# Returns (metadata keys to set, rows to append per table) from the current document.
+Change = tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]
+
+
+def parse_id(dossier_id: str) -> tuple[int, int]:
+    """(year, sequence) of a dossier id; the strict pattern also keeps ids out of other folders."""
+    match = ID_PATTERN.match(dossier_id) if isinstance(dossier_id, str) else None
+    if match is None:
+        raise InvalidValueError(
+            f"Identifiant de dossier invalide : « {dossier_id} » (attendu : D-AAAA-NNNNNN)."
+        )
+    return int(match.group(1)), int(match.group(2))
+
+
+def format_id(year: int, sequence: int) -> str:
+    return f"D-{year:04d}-{sequence:06d}"
+
+
+def dossier_path(dossiers_dir: Path, dossier_id: str) -> Path:
+    year, _ = parse_id(dossier_id)
+    return dossiers_dir / f"{year:04d}" / f"{dossier_id}.json"
+
+
+def signature(st: os.stat_result) -> Signature:
+    """What identifies one version of a file without reading it (every write makes a new inode)."""
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def document_from_tables(tables: dict[str, Any]) -> dict[str, Any]:
+    meta = tables[META_TABLE]["1"]
+    if not isinstance(meta, dict) or "id" not in meta:
+        raise ValueError("métadonnées du dossier absentes")
+    rows = {name: _ordered_rows(tables.get(name, {})) for name in ROW_TABLES}
+    doc: dict[str, Any] = {key: meta[key] for key in _HEAD_KEYS if key in meta}
+    doc["events"] = rows["events"]
+    doc["audit"] = rows["audit"]
+    doc["rencontres"] = rows["rencontres"]
+    doc["commission"] = meta.get("commission")
+    doc["notes"] = rows["notes"]
+    doc["evaluation_sociale"] = meta.get("evaluation_sociale")
+    for key, value in meta.items():
+        if key not in doc:
+            doc[key] = value
+    return doc
+
+
+def _ordered_rows(table: dict[str, Any]) -> list[dict[str, Any]]:
+    return [table[key] for key in sorted(table, key=int)]
+
+
+def tables_from_document(doc: dict[str, Any]) -> dict[str, Any]:
+    meta = {key: value for key, value in doc.items() if key not in ROW_TABLES}
+    tables: dict[str, Any] = {META_TABLE: {"1": meta}}
+    for name in ROW_TABLES:
+        tables[name] = {str(i): row for i, row in enumerate(doc.get(name) or [], start=1)}
+    return tables
+
+
+def parse_document(raw: bytes, path: Path) -> dict[str, Any]:
+    """The dossier document of a file's bytes, or CorruptDossierError naming the file."""
+    try:
+        tables = json.loads(raw)
+        if not isinstance(tables, dict):
+            raise ValueError("le contenu n'est pas un objet JSON")
+        return document_from_tables(tables)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise CorruptDossierError(path, _reason(exc)) from exc
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return "encodage invalide"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"JSON invalide, position {exc.pos}"
+    return "structure inattendue"
+
+
+def read_document(path: Path, dossier_id: str) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DossierNotFoundError(dossier_id) from None
+    except OSError as exc:
+        raise CorruptDossierError(path, exc.strerror or "lecture impossible") from exc
+    return parse_document(raw, path)
+
+
+def create_file(path: Path, doc: dict[str, Any], *, durable: bool = True) -> os.stat_result:
+    """Write a new dossier file; FileExistsError if the id is taken."""
+    return write_atomic(path, dumps(tables_from_document(doc)), exclusive=True, durable=durable)
+
+
+def update_file(
+    path: Path, dossier_id: str, build: Callable[[dict[str, Any]], Change]
+) -> tuple[dict[str, Any], os.stat_result | None]:
+    """Read the dossier, let `build` decide the change, apply it in one atomic durable write.
+
+    Returns the new document and the new file's stat (None when `build` changed nothing). A file
+    that cannot be read raises CorruptDossierError before anything is written.
+    """
+    if not path.exists():
+        raise DossierNotFoundError(dossier_id)
+    db = TinyDB(path, storage=AtomicJSONStorage)
+    storage: AtomicJSONStorage = db.storage  # type: ignore[assignment]
+    try:
+        try:
+            raw = storage.read()
+            if raw is None:
+                raise DossierNotFoundError(dossier_id)
+            doc = document_from_tables(raw)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise CorruptDossierError(path, _reason(exc)) from exc
+        meta_updates, appends = build(doc)
+        with storage.batch():
+            if meta_updates:
+                db.table(META_TABLE).update(meta_updates, doc_ids=[1])
+            for name, rows in appends.items():
+                if rows:
+                    db.table(name).insert_multiple(rows)
+        new_raw = storage.read()
+        assert new_raw is not None
+        return document_from_tables(new_raw), storage.last_stat
+    finally:
+        db.close()

@@ -1,0 +1,423 @@
+"""The index: one line per dossier (name, status, dates, agent...) for listing and searching.
+
+It is only a cache. A snapshot file plus an append-only journal: each dossier write appends one line
+(cheap, constant cost whatever the number of dossiers); loading compacts the journal into a new
+snapshot when it grows. Every entry remembers the signature (inode, size, mtime, ctime) of the file
+it was read from, so loading compares it with the dossier files and re-reads the changed ones:
+a writer killed between its dossier write and its journal line, a missing or damaged index, a file
+restored by hand — all end up rebuilt from the dossier files themselves.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, astuple, dataclass, fields
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from .atomic_storage import dumps, is_temp_name, write_atomic
+from .dossier_file import ID_PATTERN, Signature, parse_document, signature
+from .errors import CorruptDossierError, DossierLockedError
+from .lifecycle import last_contact
+
+_FORMAT = 1
+_COMPACT_MIN_LINES = 2000
+
+
+@dataclass(slots=True)
+class IndexEntry:
+    id: str
+    nom: str | None
+    prenom: str | None
+    telephone: str | None
+    commune: str | None
+    status: str
+    agent: str | None
+    created_at: str
+    updated_at: str
+    last_contact: str  # ISO date
+    type_projet: str | None
+    montant_demande: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+ENTRY_FIELDS = tuple(f.name for f in fields(IndexEntry))
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def entry_from_document(doc: dict[str, Any]) -> IndexEntry:
+    answers = doc.get("answers") or {}
+    amount = answers.get("montant_demande")
+    return IndexEntry(
+        id=doc["id"],
+        nom=_text(answers.get("nom")),
+        prenom=_text(answers.get("prenom")),
+        telephone=_text(answers.get("telephone")),
+        commune=_text(answers.get("commune_residence")),
+        status=doc["status"],
+        agent=_text(doc.get("agent")),
+        created_at=doc["created_at"],
+        updated_at=doc.get("updated_at") or doc["created_at"],
+        last_contact=last_contact(doc).isoformat(),
+        type_projet=_text(answers.get("type_projet")),
+        montant_demande=amount if isinstance(amount, int | float) else None,
+    )
+
+
+def normalize(text: str) -> str:
+    """Casefold, strip accents and punctuation: « Lefèvre-D'Arc » -> « lefevre d arc »."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    kept = "".join(
+        ch if ch.isalnum() else " " for ch in decomposed if not unicodedata.combining(ch)
+    )
+    return " ".join(kept.split())
+
+
+def phone_digits(text: str) -> str:
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if digits.startswith("33") and len(digits) == 11:  # +33 6 12 … -> 06 12 …
+        digits = "0" + digits[2:]
+    return digits
+
+
+def _search_key(entry: IndexEntry) -> tuple[str, str]:
+    text = normalize(f"{entry.nom or ''} {entry.prenom or ''} {entry.id}")
+    return text, phone_digits(entry.telephone or "")
+
+
+class Query:
+    """A search text: digits only means a phone (or id) number; otherwise every word must match."""
+
+    def __init__(self, text: str) -> None:
+        compact = "".join(text.split()).replace(".", "").replace("-", "")
+        self.digits = phone_digits(compact) if compact.lstrip("+").isdigit() else None
+        self.words = normalize(text).split()
+
+    def matches(self, key: tuple[str, str]) -> bool:
+        text, digits = key
+        if self.digits is not None:
+            return self.digits in digits or self.digits in text.replace(" ", "")
+        return all(word in text for word in self.words)
+
+
+class Index:
+    def __init__(self, index_dir: Path, dossiers_dir: Path, *, lock_timeout: float = 10.0) -> None:
+        self.dir = index_dir
+        self.dossiers_dir = dossiers_dir
+        self.snapshot_path = index_dir / "snapshot.json"
+        self.journal_path = index_dir / "journal.jsonl"
+        self._lock = FileLock(index_dir / "index.lock", timeout=lock_timeout, mode=0o600)
+        self.entries: dict[str, IndexEntry] = {}
+        self.sigs: dict[str, Signature] = {}
+        self.corrupt: dict[str, Path] = {}
+        self.loaded = False
+        self._keys: dict[str, tuple[str, str]] = {}
+        self._token = ""
+        self._journal_ino: int | None = None
+        self._journal_offset = 0
+        self._journal_lines = 0
+
+    # -- writing -------------------------------------------------------------------------------
+    def _acquire(self) -> None:
+        try:
+            self._lock.acquire()
+        except Timeout:
+            raise DossierLockedError(
+                "L'index des dossiers est occupé par un autre poste ; réessayez dans un instant."
+            ) from None
+
+    def record(self, entry: IndexEntry, sig: Signature) -> None:
+        """Append the new state of one dossier (callers hold that dossier's lock, so lines of one
+        dossier are in write order)."""
+        self._append([{"op": "put", "e": list(astuple(entry)), "sig": list(sig)}])
+        if self.loaded:
+            self._put(entry, sig)
+
+    def record_many(self, items: Iterable[tuple[IndexEntry, Signature]]) -> None:
+        rows = [{"op": "put", "e": list(astuple(e)), "sig": list(s)} for e, s in items]
+        self._append(rows)
+
+    def _append(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        # A leading newline isolates any torn line left by a killed writer.
+        data = b"".join(b"\n" + dumps(row) + b"\n" for row in rows)
+        self._acquire()
+        try:
+            if not self.journal_path.exists():
+                self._write_journal_header(self._current_snapshot_token())
+            fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, data)
+            finally:
+                os.close(fd)
+        finally:
+            self._lock.release()
+
+    def _current_snapshot_token(self) -> str:
+        try:
+            head = json.loads(self.snapshot_path.read_bytes())
+            return str(head.get("token", ""))
+        except (OSError, ValueError, AttributeError):
+            return ""
+
+    def _write_journal_header(self, token: str) -> os.stat_result:
+        return write_atomic(self.journal_path, dumps({"journal": token}) + b"\n")
+
+    def _put(self, entry: IndexEntry, sig: Signature) -> None:
+        self.entries[entry.id] = entry
+        self.sigs[entry.id] = sig
+        self._keys.pop(entry.id, None)
+        self.corrupt.pop(entry.id, None)
+
+    def _drop(self, dossier_id: str) -> None:
+        self.entries.pop(dossier_id, None)
+        self.sigs.pop(dossier_id, None)
+        self._keys.pop(dossier_id, None)
+
+    def forget_entry(self, dossier_id: str) -> None:
+        """Drop an entry from memory; `compact()` then rewrites the files without it."""
+        self._drop(dossier_id)
+        self.corrupt.pop(dossier_id, None)
+
+    # -- reading -------------------------------------------------------------------------------
+    def load(self, *, verify: bool = True) -> None:
+        """Read snapshot + journal, check them against the dossier files, compact when useful."""
+        self._acquire()
+        try:
+            snapshot = self._read_bytes(self.snapshot_path)
+            journal, journal_ino = self._read_journal()
+        finally:
+            self._lock.release()
+        self.entries, self.sigs, self._keys = {}, {}, {}
+        stale = not self._apply_snapshot(snapshot)
+        if not self._apply_journal(journal, header_expected=True):
+            stale = True
+        self._journal_ino = journal_ino
+        self._journal_offset = journal.rfind(b"\n") + 1
+        self.loaded = True
+        changed = self.verify() if verify else False
+        too_long = self._journal_lines > max(_COMPACT_MIN_LINES, len(self.entries) // 5)
+        if stale or changed or too_long:
+            self.compact()
+
+    @staticmethod
+    def _read_bytes(path: Path) -> bytes | None:
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def _read_journal(self) -> tuple[bytes, int | None]:
+        try:
+            fd = os.open(self.journal_path, os.O_RDONLY)
+        except FileNotFoundError:
+            return b"", None
+        try:
+            ino = os.fstat(fd).st_ino
+            chunks = []
+            while chunk := os.read(fd, 1 << 20):
+                chunks.append(chunk)
+            return b"".join(chunks), ino
+        finally:
+            os.close(fd)
+
+    def _apply_snapshot(self, raw: bytes | None) -> bool:
+        """Load the snapshot; False when missing or unreadable (then everything is rebuilt)."""
+        if raw is None:
+            self._token = ""
+            return False
+        try:
+            data = json.loads(raw)
+            if data.get("format") != _FORMAT or data.get("fields") != list(ENTRY_FIELDS):
+                return False
+            self._token = str(data["token"])
+            for row in data["entries"]:
+                entry = IndexEntry(*row[:-1])
+                self.entries[entry.id] = entry
+                self.sigs[entry.id] = tuple(row[-1])  # type: ignore[assignment]
+        except (ValueError, KeyError, TypeError, AttributeError):
+            self.entries, self.sigs, self._token = {}, {}, ""
+            return False
+        return True
+
+    def _apply_journal(self, raw: bytes, *, header_expected: bool) -> bool:
+        """Apply journal lines; False if the journal belongs to another snapshot (then ignored)."""
+        lines = raw[: raw.rfind(b"\n") + 1].split(b"\n") if raw else []
+        if header_expected:
+            self._journal_lines = 0
+            if not lines:
+                return True
+            try:
+                header = json.loads(lines[0])
+            except ValueError:
+                return False
+            if not isinstance(header, dict) or header.get("journal") != self._token:
+                return False  # left by an interrupted compaction: the snapshot is newer
+            lines = lines[1:]
+        for line in lines:
+            if not line:
+                continue
+            self._journal_lines += 1
+            try:
+                row = json.loads(line)
+                if row["op"] == "put":
+                    self._put(IndexEntry(*row["e"]), tuple(row["sig"]))  # type: ignore[arg-type]
+                elif row["op"] == "del":
+                    self._drop(row["id"])
+            except (ValueError, KeyError, TypeError):
+                continue  # a torn line: verify() re-reads whatever it described
+        return True
+
+    def refresh(self) -> None:
+        """Catch up with writes of other processes (journal tail), or reload after a compaction."""
+        if not self.loaded:
+            self.load()
+            return
+        try:
+            st = os.stat(self.journal_path)
+        except FileNotFoundError:
+            self.load(verify=False)
+            return
+        if st.st_ino != self._journal_ino or st.st_size < self._journal_offset:
+            self.load(verify=False)
+            return
+        if st.st_size == self._journal_offset:
+            return
+        with open(self.journal_path, "rb") as handle:
+            handle.seek(self._journal_offset)
+            tail = handle.read()
+        complete = tail.rfind(b"\n") + 1
+        self._apply_journal(tail[:complete], header_expected=False)
+        self._journal_offset += complete
+
+    def scan_files(self) -> Iterator[tuple[str, Path, os.DirEntry[str]]]:
+        """(id, path, dir entry) of every dossier file, by year folder."""
+        try:
+            years = sorted(e.name for e in os.scandir(self.dossiers_dir) if e.name.isdigit())
+        except FileNotFoundError:
+            return
+        for year in years:
+            for entry in os.scandir(self.dossiers_dir / year):
+                name = entry.name
+                if is_temp_name(name) or not name.endswith(".json"):
+                    continue
+                dossier_id = name[:-5]
+                if ID_PATTERN.match(dossier_id):
+                    yield dossier_id, Path(entry.path), entry
+
+    def verify(self) -> bool:
+        """Check entries against the dossier files, re-read changed ones; True if any changed."""
+        changed = False
+        seen: set[str] = set()
+        for dossier_id, path, dir_entry in self.scan_files():
+            seen.add(dossier_id)
+            try:
+                sig = signature(dir_entry.stat())
+            except FileNotFoundError:
+                continue
+            if self.sigs.get(dossier_id) == sig and dossier_id not in self.corrupt:
+                continue
+            changed = True
+            self._reread(dossier_id, path)
+        for dossier_id in [i for i in self.entries if i not in seen]:
+            self._drop(dossier_id)
+            changed = True
+        for dossier_id in [i for i in self.corrupt if i not in seen]:
+            del self.corrupt[dossier_id]
+        return changed
+
+    def _reread(self, dossier_id: str, path: Path) -> None:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            self._drop(dossier_id)
+            return
+        try:
+            sig = signature(os.fstat(fd))  # the signature of exactly the bytes read
+            chunks = []
+            while chunk := os.read(fd, 1 << 16):
+                chunks.append(chunk)
+        finally:
+            os.close(fd)
+        try:
+            doc = parse_document(b"".join(chunks), path)
+            entry = entry_from_document(doc)
+        except (CorruptDossierError, KeyError, TypeError, ValueError):
+            self._drop(dossier_id)
+            self.corrupt[dossier_id] = path
+            return
+        self._put(entry, sig)
+
+    def compact(self) -> None:
+        """Rewrite the snapshot from memory and start an empty journal (also erases forgotten
+        people from the index files)."""
+        self._acquire()
+        try:
+            journal, ino = self._read_journal()
+            if ino != self._journal_ino:  # created or replaced since we read it
+                self._apply_journal(journal, header_expected=True)
+            elif len(journal) > self._journal_offset:
+                tail = journal[self._journal_offset:]
+                self._apply_journal(tail[: tail.rfind(b"\n") + 1], header_expected=False)
+            token = secrets.token_hex(8)
+            rows = [[*astuple(e), list(self.sigs[i])] for i, e in sorted(self.entries.items())]
+            snapshot = {"format": _FORMAT, "token": token, "fields": list(ENTRY_FIELDS),
+                        "entries": rows}
+            write_atomic(self.snapshot_path, dumps(snapshot))
+            st = self._write_journal_header(token)
+            self._token = token
+            self._journal_ino = st.st_ino
+            self._journal_offset = st.st_size
+            self._journal_lines = 0
+        finally:
+            self._lock.release()
+
+    # -- querying ------------------------------------------------------------------------------
+    def key(self, entry: IndexEntry) -> tuple[str, str]:
+        key = self._keys.get(entry.id)
+        if key is None:
+            key = self._keys[entry.id] = _search_key(entry)
+        return key
+
+    def select(
+        self,
+        *,
+        status: str | None = None,
+        search: str | None = None,
+        agent: str | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        date_field: str = "created_at",
+    ) -> list[IndexEntry]:
+        query = Query(search) if search and search.strip() else None
+        agent_key = normalize(agent) if agent else None
+        low = date_from.isoformat() if date_from else None
+        high = date_to.isoformat() if date_to else None
+        found = []
+        for entry in self.entries.values():
+            if status is not None and entry.status != status:
+                continue
+            if agent_key is not None and normalize(entry.agent or "") != agent_key:
+                continue
+            if low or high:
+                day = str(getattr(entry, date_field))[:10]
+                if (low and day < low) or (high and day > high):
+                    continue
+            if query is not None and not query.matches(self.key(entry)):
+                continue
+            found.append(entry)
+        found.sort(key=lambda e: (e.updated_at, e.id), reverse=True)
+        return found
