@@ -1,0 +1,725 @@
+"""The safe expression language of questionnaires (show_if, warn_if, computed values, text
+interpolation) and of the aids catalogue (gates).
+
+Sources are parsed with ``ast.parse(mode="eval")`` and checked against a strict whitelist at
+compile time; evaluation is a walk over the checked tree. Nothing is ever eval'ed or exec'ed.
+
+Language summary (see docs/ARCHITECTURE.md for the contract):
+- literals: int, float, str, True/False/None, lists and tuples (both evaluate to lists);
+- names: answer/computed ids; ``a.b.c`` is ONE qualified key looked up in env (never getattr);
+  if the key is absent and ``a`` is a nested dict, its keys are followed instead. Names starting
+  with "_" are rejected;
+- operators: ``+ - * / // %``, unary ``+ - not``, comparisons (chained), ``in``/``not in``,
+  ``and``/``or``, ``a if c else b``, ``x[0]`` / ``x["key"]`` (literal index only, no slices).
+  ``**`` is rejected entirely: no formula needs it (``annuity`` covers loans) and it is the easiest
+  way to build huge numbers;
+- functions: see ``FUNCTIONS``; keyword arguments are never accepted.
+
+Missing answers follow Kleene logic: an absent name is ``Missing({name})``; arithmetic, comparisons
+and functions propagate Missing (union of names); ``and``/``or`` stop at the first decisive operand
+(falsy for ``and``, truthy for ``or``) like Python but never at a Missing, so ``Missing and False``
+is False; ``coalesce`` returns its first non-Missing argument; ``answered(x)`` is never Missing;
+a list literal holding a Missing is Missing; ``c`` Missing in ``a if c else b`` gives Missing.
+
+In ``count(list, predicate)`` and ``sum_over(list, expr)`` the second argument is evaluated once per
+item; the item's dict fields take precedence over env names and ``item`` names the item itself
+(useful for lists of strings). Statically we cannot know which names are item fields, so
+``Expression.names`` holds every name and ``Expression.item_names`` the names used inside such item
+scopes (a linter should treat those as possibly item fields).
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import operator
+import unicodedata
+import warnings
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
+from typing import NoReturn
+
+MAX_SOURCE_LENGTH = 2000
+MAX_DEPTH = 50
+MAX_LIST_ITEMS = 10_000
+MAX_STRING_LENGTH = 10_000
+
+# name -> (min args, max args or None for unbounded)
+_ARITY: dict[str, tuple[int, int | None]] = {
+    "min": (1, None), "max": (1, None), "abs": (1, 1), "round": (1, 2), "len": (1, 1),
+    "sum": (1, 1), "count": (1, 2), "sum_over": (2, 2), "age": (1, 2), "annuity": (3, 3),
+    "coalesce": (1, None), "answered": (1, 1), "normalize": (1, 1), "days_between": (2, 2),
+    "today": (0, 0),
+}
+FUNCTIONS = frozenset(_ARITY)
+_ITEM_SCOPED = frozenset({"count", "sum_over"})
+
+_BINOPS: dict[type, tuple[str, Callable[[object, object], object]]] = {
+    ast.Add: ("+", operator.add), ast.Sub: ("-", operator.sub), ast.Mult: ("*", operator.mul),
+    ast.Div: ("/", operator.truediv), ast.FloorDiv: ("//", operator.floordiv),
+    ast.Mod: ("%", operator.mod),
+}
+_CMPOPS: dict[type, str] = {
+    ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
+    ast.In: "in", ast.NotIn: "not in",
+}
+_ORDERING = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+_FORBIDDEN_OPS = {
+    ast.Pow: "**", ast.MatMult: "@", ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^",
+    ast.LShift: "<<", ast.RShift: ">>", ast.Invert: "~", ast.Is: "is", ast.IsNot: "is not",
+}
+_FORBIDDEN_NODES = {
+    ast.Lambda: "Les fonctions anonymes (lambda) sont interdites",
+    ast.ListComp: "Les compréhensions sont interdites",
+    ast.SetComp: "Les compréhensions sont interdites",
+    ast.DictComp: "Les compréhensions sont interdites",
+    ast.GeneratorExp: "Les compréhensions sont interdites",
+    ast.JoinedStr: "Les f-strings sont interdites",
+    ast.NamedExpr: "L'affectation (:=) est interdite",
+    ast.Starred: "Le dépaquetage avec « * » est interdit",
+    ast.Dict: "Les dictionnaires ne sont pas acceptés",
+    ast.Set: "Les ensembles ne sont pas acceptés",
+}
+
+
+class ExpressionError(Exception):
+    """A French message, the 0-based column in ``source`` (or None) and the source."""
+
+    def __init__(self, message: str, offset: int | None = None, source: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+        self.source = source
+
+    def __str__(self) -> str:
+        if self.offset is None:
+            return self.message
+        return f"{self.message} (colonne {self.offset + 1})"
+
+
+class EvaluationError(ExpressionError):
+    """Run-time failure: type error, division by zero, bad date…"""
+
+
+class Missing:
+    """An unknown value; ``names`` are the ids that were needed. Has no truth value on purpose."""
+
+    __slots__ = ("names",)
+    names: frozenset[str]
+
+    def __init__(self, names: Iterable[str] | str = ()) -> None:
+        object.__setattr__(self, "names", frozenset((names,) if isinstance(names, str) else names))
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        raise AttributeError("Missing is immutable")
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise AttributeError("Missing is immutable")
+
+    def __bool__(self) -> NoReturn:
+        raise TypeError("Missing has no truth value: test it with is_missing()")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Missing) and other.names == self.names
+
+    def __hash__(self) -> int:
+        return hash(("Missing", self.names))
+
+    def __repr__(self) -> str:
+        return f"Missing({sorted(self.names)!r})"
+
+
+def is_missing(value: object) -> bool:
+    return isinstance(value, Missing)
+
+
+def _missing(values: Iterable[object]) -> Missing | None:
+    names = [v.names for v in values if isinstance(v, Missing)]
+    return Missing(frozenset().union(*names)) if names else None
+
+
+class _Fail(Exception):
+    """Internal run-time failure; turned into EvaluationError at the node that raised it."""
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float)
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "rien (None)"
+    if isinstance(value, bool):
+        return f"le booléen {value}"
+    if _is_number(value):
+        return f"le nombre {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 30 else value[:30] + "…"
+        return f"le texte « {shown} »"
+    if isinstance(value, list | tuple):
+        return "une liste"
+    if isinstance(value, dict):
+        return "un dictionnaire"
+    if isinstance(value, date):
+        return f"la date {value.isoformat()}"
+    return "une valeur"
+
+
+def _to_date(value: object) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            try:
+                return datetime.fromisoformat(value).date()
+            except ValueError:
+                pass
+    raise _Fail(f"Date invalide : {_describe(value)} (attendu AAAA-MM-JJ)")
+
+
+def _numbers(name: str, values: Iterable[object]) -> list[float | int]:
+    values = list(values)
+    if not all(_is_number(v) for v in values):
+        bad = next(v for v in values if not _is_number(v))
+        raise _Fail(f"« {name} » attend des nombres, pas {_describe(bad)}")
+    return values  # type: ignore[return-value]
+
+
+def normalize_text(text: str) -> str:
+    """Casefold, strip accents and collapse whitespace (for accent/case-insensitive comparisons)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.split())
+
+
+def _qualified(node: ast.AST) -> str | None:
+    """``a.b.c`` as one key, or None if the node is not a plain chain of names."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        head = _qualified(node.value)
+        return None if head is None else f"{head}.{node.attr}"
+    return None
+
+
+def _literal_key(node: ast.AST) -> int | str | None:
+    if isinstance(node, ast.Constant) and type(node.value) in (int, str):
+        return node.value
+    if (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)
+            and isinstance(node.operand, ast.Constant) and type(node.operand.value) is int):
+        return -node.operand.value
+    return None
+
+
+def _node_offset(source: str, base: int, node: ast.AST) -> int | None:
+    """Character offset of a node; ast columns are UTF-8 byte offsets within a line."""
+    lineno, col = getattr(node, "lineno", None), getattr(node, "col_offset", None)
+    if lineno is None or col is None:
+        return None
+    lines = source[base:].split("\n")
+    start = sum(len(line) + 1 for line in lines[: lineno - 1])
+    line = lines[lineno - 1] if lineno - 1 < len(lines) else ""
+    return base + start + len(line.encode()[:col].decode(errors="ignore"))
+
+
+def _syntax_message(exc: SyntaxError) -> str:
+    msg = exc.msg or ""
+    if "was never closed" in msg:
+        detail = "crochet non fermé" if "'['" in msg else "parenthèse non fermée"
+    elif "does not match" in msg:
+        detail = "parenthèses ou crochets mal appariés"
+    elif "unmatched" in msg:
+        detail = "parenthèse ou crochet fermant sans ouverture"
+    elif "unterminated" in msg:
+        detail = "guillemet non fermé"
+    elif "'=='" in msg or "cannot assign" in msg:
+        detail = "« = » n'est pas une comparaison, utilisez « == »"
+    elif "forgot a comma" in msg:
+        detail = "virgule ou opérateur manquant"
+    elif "too many nested" in msg:
+        detail = "trop de parenthèses imbriquées"
+    else:
+        return "Syntaxe invalide"
+    return f"Syntaxe invalide : {detail}"
+
+
+class _Checker:
+    """Compile-time whitelist walk; collects names, item-scope names and functions."""
+
+    def __init__(self, source: str, base: int) -> None:
+        self.source, self.base = source, base
+        self.names: set[str] = set()
+        self.item_names: set[str] = set()
+        self.functions: set[str] = set()
+
+    def fail(self, node: ast.AST, message: str) -> NoReturn:
+        raise ExpressionError(message, _node_offset(self.source, self.base, node), self.source)
+
+    def add_name(self, node: ast.AST, name: str, in_item: bool) -> None:
+        for part in name.split("."):
+            if part.startswith("_"):
+                self.fail(node, f"Les noms commençant par « _ » sont interdits (« {name} »)")
+        self.names.add(name)
+        if in_item:
+            self.item_names.add(name)
+
+    def visit(self, node: ast.AST, depth: int, in_item: bool) -> None:
+        if depth > MAX_DEPTH:
+            self.fail(node, f"Expression trop imbriquée (plus de {MAX_DEPTH} niveaux)")
+        op = getattr(node, "op", None)
+        if type(op) in _FORBIDDEN_OPS:
+            self.fail(node, f"Opérateur non autorisé : « {_FORBIDDEN_OPS[type(op)]} »")
+        sub = depth + 1
+        match node:
+            case ast.Constant(value=value):
+                if value is not None and type(value) not in (bool, int, float, str):
+                    self.fail(node, "Valeur littérale non autorisée")
+            case ast.Name(id=name):
+                self.add_name(node, name, in_item)
+            case ast.Attribute():
+                name = _qualified(node)
+                if name is None:
+                    self.fail(node, "L'accès aux attributs est interdit")
+                self.add_name(node, name, in_item)
+            case ast.List(elts=elts) | ast.Tuple(elts=elts):
+                for elt in elts:
+                    self.visit(elt, sub, in_item)
+            case ast.BinOp(left=left, op=op, right=right):
+                text = (isinstance(n, ast.Constant) and isinstance(n.value, str)
+                        for n in (left, right))
+                if not isinstance(op, ast.Add) and any(text):
+                    self.fail(node, f"Opération « {_BINOPS[type(op)][0]} » impossible sur un texte")
+                self.visit(left, sub, in_item)
+                self.visit(right, sub, in_item)
+            case ast.UnaryOp(operand=operand):
+                self.visit(operand, sub, in_item)
+            case ast.BoolOp(values=values):
+                for value in values:
+                    self.visit(value, sub, in_item)
+            case ast.Compare(left=left, ops=ops, comparators=comparators):
+                for cmp in ops:
+                    if type(cmp) not in _CMPOPS:
+                        shown = _FORBIDDEN_OPS.get(type(cmp), type(cmp).__name__)
+                        self.fail(node, f"Opérateur non autorisé : « {shown} » (utilisez ==)")
+                for operand in (left, *comparators):
+                    self.visit(operand, sub, in_item)
+            case ast.IfExp(test=test, body=body, orelse=orelse):
+                for part in (test, body, orelse):
+                    self.visit(part, sub, in_item)
+            case ast.Subscript(value=value, slice=index):
+                if isinstance(index, ast.Slice):
+                    self.fail(node, "Les tranches (x[a:b]) sont interdites")
+                if _literal_key(index) is None:
+                    self.fail(node, "L'indice doit être un entier ou un texte écrit en clair")
+                self.visit(value, sub, in_item)
+            case ast.Call(func=func, args=args, keywords=keywords):
+                self.check_call(node, func, args, keywords, sub, in_item)
+            case _:
+                message = _FORBIDDEN_NODES.get(type(node))
+                self.fail(node, message or f"Construction non autorisée ({type(node).__name__})")
+
+    def check_call(self, node: ast.Call, func: ast.AST, args: list[ast.expr],
+                   keywords: list[ast.keyword], depth: int, in_item: bool) -> None:
+        if not isinstance(func, ast.Name):
+            name = _qualified(func)
+            self.fail(node, f"Fonction inconnue « {name} »" if name
+                      else "Seules les fonctions prédéfinies peuvent être appelées")
+        if func.id not in _ARITY:
+            self.fail(node, f"Fonction inconnue « {func.id} »")
+        if keywords:
+            self.fail(node, f"Les arguments nommés ne sont pas acceptés dans « {func.id} »")
+        low, high = _ARITY[func.id]
+        if len(args) < low or (high is not None and len(args) > high):
+            if high == 0:
+                expected = "n'attend aucun argument"
+            elif high is None:
+                expected = f"attend au moins {low} argument{'s' if low > 1 else ''}"
+            elif low == high:
+                expected = f"attend {low} argument{'s' if low > 1 else ''}"
+            else:
+                expected = f"attend {low} ou {high} arguments"
+            self.fail(node, f"« {func.id} » {expected} ({len(args)} donné(s))")
+        self.functions.add(func.id)
+        for position, arg in enumerate(args):
+            scoped = func.id in _ITEM_SCOPED and position == 1
+            self.visit(arg, depth, in_item or scoped)
+
+
+class Expression:
+    """A checked expression; immutable and shared through the compile cache."""
+
+    __slots__ = ("source", "names", "item_names", "functions", "_tree", "_base")
+
+    def __init__(self, source: str, tree: ast.Expression, base: int, checker: _Checker) -> None:
+        self.source = source
+        self.names = frozenset(checker.names)
+        self.item_names = frozenset(checker.item_names)
+        self.functions = frozenset(checker.functions)
+        self._tree = tree
+        self._base = base
+
+    def evaluate(self, env: Mapping[str, object], today: date | None = None) -> object:
+        return _Evaluator(self, env, today or date.today()).ev(self._tree.body)
+
+    def __repr__(self) -> str:
+        return f"Expression({self.source!r})"
+
+
+def compile_expression(source: str) -> Expression:
+    if not isinstance(source, str):
+        raise ExpressionError("L'expression doit être un texte", None, None)
+    return _compile_cached(source)
+
+
+@functools.lru_cache(maxsize=4096)
+def _compile_cached(source: str) -> Expression:
+    if len(source) > MAX_SOURCE_LENGTH:
+        raise ExpressionError(f"Expression trop longue (plus de {MAX_SOURCE_LENGTH} caractères)",
+                              MAX_SOURCE_LENGTH, source)
+    # eval mode refuses leading indentation: parse without it and shift offsets back.
+    stripped = source.lstrip()
+    if not stripped.strip():
+        raise ExpressionError("Expression vide", 0, source)
+    base = len(source) - len(stripped)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. invalid escape sequences
+            tree = ast.parse(stripped, mode="eval")
+    except SyntaxError as exc:
+        offset = None
+        if exc.lineno is not None and exc.offset is not None:
+            lines = stripped.split("\n")
+            offset = base + sum(len(line) + 1 for line in lines[: exc.lineno - 1])
+            offset = min(max(offset + exc.offset - 1, 0), len(source))
+        raise ExpressionError(_syntax_message(exc), offset, source) from None
+    except (ValueError, RecursionError, MemoryError):
+        raise ExpressionError("Syntaxe invalide", None, source) from None
+    checker = _Checker(source, base)
+    checker.visit(tree.body, 1, False)
+    return Expression(source, tree, base, checker)
+
+
+class _Evaluator:
+    def __init__(self, expr: Expression, env: Mapping[str, object], today: date) -> None:
+        self.expr = expr
+        self.scopes: list[Mapping[str, object]] = [env]
+        self.today = today
+
+    def ev(self, node: ast.AST) -> object:
+        try:
+            return self.eval_node(node)
+        except _Fail as exc:  # innermost node that failed gives the offset
+            source = self.expr.source
+            raise EvaluationError(f"{exc} dans « {source} »",
+                                  _node_offset(source, self.expr._base, node), source) from None
+
+    def lookup(self, key: str) -> object:
+        for scope in reversed(self.scopes):
+            if key in scope:
+                return scope[key]
+        head, *rest = key.split(".")
+        for scope in reversed(self.scopes):
+            if rest and head in scope:
+                value = scope[head]
+                for part in rest:
+                    if not isinstance(value, Mapping) or part not in value:
+                        return Missing({key})
+                    value = value[part]
+                return value
+        return Missing({key})
+
+    def eval_node(self, node: ast.AST) -> object:
+        match node:
+            case ast.Constant(value=value):
+                return value
+            case ast.Name() | ast.Attribute():
+                return self.lookup(_qualified(node) or "")
+            case ast.List(elts=elts) | ast.Tuple(elts=elts):
+                values = [self.ev(elt) for elt in elts]
+                missing = _missing(values)
+                return values if missing is None else missing
+            case ast.BinOp(left=left, op=op, right=right):
+                a, b = self.ev(left), self.ev(right)
+                missing = _missing((a, b))
+                return self.arith(op, a, b) if missing is None else missing
+            case ast.UnaryOp(op=op, operand=operand):
+                value = self.ev(operand)
+                if is_missing(value):
+                    return value
+                if isinstance(op, ast.Not):
+                    return not value
+                if not _is_number(value):
+                    raise _Fail(f"Signe « {'-' if isinstance(op, ast.USub) else '+'} » "
+                                f"impossible devant {_describe(value)}")
+                return -value if isinstance(op, ast.USub) else +value
+            case ast.BoolOp(op=op, values=operands):
+                return self.boolean(isinstance(op, ast.And), operands)
+            case ast.Compare(left=left, ops=ops, comparators=comparators):
+                values = [self.ev(n) for n in (left, *comparators)]
+                if (missing := _missing(values)) is not None:
+                    return missing
+                for cmp, a, b in zip(ops, values, values[1:], strict=False):
+                    if not self.compare(_CMPOPS[type(cmp)], a, b):
+                        return False
+                return True
+            case ast.IfExp(test=test, body=body, orelse=orelse):
+                cond = self.ev(test)
+                if is_missing(cond):
+                    return cond
+                return self.ev(body) if cond else self.ev(orelse)
+            case ast.Subscript(value=value, slice=index):
+                return self.subscript(self.ev(value), _literal_key(index))
+            case ast.Call(func=ast.Name(id=name), args=args):
+                return self.call(name, args)
+        raise _Fail("Construction non autorisée")  # unreachable: the checker rejected it
+
+    def arith(self, op: ast.operator, a: object, b: object) -> object:
+        symbol, func = _BINOPS[type(op)]
+        if isinstance(op, ast.Add) and isinstance(a, str) and isinstance(b, str):
+            if len(a) + len(b) > MAX_STRING_LENGTH:
+                raise _Fail(f"Texte trop long (plus de {MAX_STRING_LENGTH} caractères)")
+            return a + b
+        if isinstance(op, ast.Add) and isinstance(a, list | tuple) and isinstance(b, list | tuple):
+            if len(a) + len(b) > MAX_LIST_ITEMS:
+                raise _Fail(f"Liste trop longue (plus de {MAX_LIST_ITEMS} éléments)")
+            return [*a, *b]
+        if not (_is_number(a) and _is_number(b)):
+            raise _Fail(f"Opération « {symbol} » impossible entre {_describe(a)} et {_describe(b)}")
+        try:
+            return func(a, b)
+        except ZeroDivisionError:
+            raise _Fail("Division par zéro") from None
+        except OverflowError:
+            raise _Fail("Nombre trop grand") from None
+
+    def boolean(self, is_and: bool, operands: list[ast.expr]) -> object:
+        # Stop at a decisive operand like Python, but never at a Missing (Kleene logic).
+        value: object = None
+        missing: list[object] = []
+        for operand in operands:
+            value = self.ev(operand)
+            if is_missing(value):
+                missing.append(value)
+            elif bool(value) != is_and:
+                return value
+        unknown = _missing(missing)
+        return value if unknown is None else unknown
+
+    def compare(self, symbol: str, a: object, b: object) -> bool:
+        if symbol == "==":
+            return a == b
+        if symbol == "!=":
+            return a != b
+        if symbol in ("in", "not in"):
+            if isinstance(b, str) and isinstance(a, str) or isinstance(b, list | tuple | dict):
+                return (a in b) == (symbol == "in")  # type: ignore[operator]
+            raise _Fail(f"« {symbol} » impossible entre {_describe(a)} et {_describe(b)}")
+        comparable = ((_is_number(a) and _is_number(b)) or type(a) is type(b) is str
+                      or (isinstance(a, date) and isinstance(b, date)))
+        if not comparable:
+            raise _Fail(f"Comparaison « {symbol} » impossible entre {_describe(a)} "
+                        f"et {_describe(b)}")
+        return _ORDERING[symbol](a, b)
+
+    def subscript(self, value: object, key: int | str | None) -> object:
+        if is_missing(value):
+            return value
+        if isinstance(value, list | tuple) and isinstance(key, int):
+            if -len(value) <= key < len(value):
+                return value[key]
+            raise _Fail(f"Indice {key} hors de la liste ({len(value)} éléments)")
+        if isinstance(value, Mapping) and isinstance(key, str):
+            return value[key] if key in value else Missing({key})
+        raise _Fail(f"Indice « {key} » impossible sur {_describe(value)}")
+
+    def call(self, name: str, args: list[ast.expr]) -> object:
+        if name == "coalesce":
+            missing = []
+            for arg in args:  # lazy: the first known value wins
+                value = self.ev(arg)
+                if not is_missing(value):
+                    return value
+                missing.append(value)
+            return _missing(missing)
+        if name == "answered":
+            return not is_missing(self.ev(args[0]))
+        if name in _ITEM_SCOPED:
+            return self.over_items(name, args)
+        values = [self.ev(arg) for arg in args]
+        if (missing := _missing(values)) is not None:
+            return missing
+        try:
+            return getattr(self, f"fn_{name}")(*values)
+        except ZeroDivisionError:
+            raise _Fail(f"Division par zéro dans « {name} »") from None
+        except OverflowError:
+            raise _Fail(f"Nombre trop grand dans « {name} »") from None
+
+    def over_items(self, name: str, args: list[ast.expr]) -> object:
+        items = self.ev(args[0])
+        if is_missing(items):
+            return items
+        if not isinstance(items, list | tuple):
+            raise _Fail(f"« {name} » attend une liste, pas {_describe(items)}")
+        if len(args) == 1:
+            return len(items)
+        total: int | float = 0
+        missing = []
+        depth = len(self.scopes)
+        for item in items:
+            self.scopes.append({"item": item})
+            if isinstance(item, Mapping):
+                self.scopes.append(item)  # item fields win over env names
+            try:
+                value = self.ev(args[1])
+            finally:
+                del self.scopes[depth:]
+            if is_missing(value):
+                missing.append(value)
+            elif name == "count":
+                total += 1 if value else 0
+            else:
+                total += _numbers(name, [value])[0]
+        unknown = _missing(missing)
+        return total if unknown is None else unknown
+
+    @staticmethod
+    def _series(name: str, values: tuple[object, ...]) -> list[object]:
+        if len(values) == 1:
+            if not isinstance(values[0], list | tuple):
+                raise _Fail(f"« {name} » attend une liste ou plusieurs valeurs")
+            return list(values[0])
+        return list(values)
+
+    def _extremum(self, name: str, values: tuple[object, ...]) -> object:
+        series = self._series(name, values)
+        if (missing := _missing(series)) is not None:
+            return missing
+        if not series:
+            raise _Fail(f"« {name} » d'une liste vide")
+        if not (all(_is_number(v) for v in series) or all(type(v) is str for v in series)):
+            raise _Fail(f"« {name} » attend des nombres (ou uniquement des textes)")
+        return min(series) if name == "min" else max(series)  # type: ignore[type-var]
+
+    def fn_min(self, *values: object) -> object:
+        return self._extremum("min", values)
+
+    def fn_max(self, *values: object) -> object:
+        return self._extremum("max", values)
+
+    def fn_abs(self, x: object) -> object:
+        return abs(_numbers("abs", [x])[0])
+
+    def fn_round(self, x: object, digits: object = 0) -> object:
+        if type(digits) is not int or not -10 <= digits <= 10:
+            raise _Fail("« round » attend un nombre de décimales entier entre -10 et 10")
+        value = _numbers("round", [x])[0]
+        try:  # Decimal(str(x)) rounds the number as typed: round(2.675, 2) == 2.68
+            with localcontext(Context(prec=400)):
+                result = Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
+        except InvalidOperation:
+            raise _Fail(f"Arrondi impossible de {_describe(value)}") from None
+        return float(result) if digits > 0 else int(result)
+
+    def fn_len(self, x: object) -> object:
+        if not isinstance(x, str | list | tuple | Mapping):
+            raise _Fail(f"« len » impossible sur {_describe(x)}")
+        return len(x)
+
+    def fn_sum(self, values: object) -> object:
+        series = self._series("sum", (values,))
+        missing = _missing(series)
+        return sum(_numbers("sum", series)) if missing is None else missing
+
+    def fn_age(self, birth: object, at: object = None) -> object:
+        born, when = _to_date(birth), self.today if at is None else _to_date(at)
+        return when.year - born.year - ((when.month, when.day) < (born.month, born.day))
+
+    def fn_annuity(self, principal: object, annual_rate: object, months: object) -> object:
+        p, rate, n = _numbers("annuity", [principal, annual_rate, months])
+        if n <= 0:
+            raise _Fail("« annuity » : durée nulle ou négative")
+        r = rate / 12
+        return p / n if r == 0 else p * r / (1 - (1 + r) ** -n)
+
+    def fn_normalize(self, text: object) -> object:
+        if not isinstance(text, str):
+            raise _Fail(f"« normalize » attend un texte, pas {_describe(text)}")
+        return normalize_text(text)
+
+    def fn_days_between(self, first: object, second: object) -> object:
+        return (_to_date(second) - _to_date(first)).days
+
+    def fn_today(self) -> object:
+        return self.today.isoformat()
+
+
+@functools.lru_cache(maxsize=1024)
+def _scan_template(template: str) -> tuple[tuple[str, str | None, int], ...]:
+    """Split a template into (text, None, offset) and ("", expr_source, offset) parts."""
+    parts: list[tuple[str, str | None, int]] = []
+    text: list[str] = []
+    i, n = 0, len(template)
+    while i < n:
+        char = template[i]
+        if template.startswith("{{", i) or template.startswith("}}", i):
+            text.append(char)
+            i += 2
+        elif char == "}":
+            raise ExpressionError("Accolade « } » isolée : écrivez « }} » pour l'afficher",
+                                  i, template)
+        elif char == "{":
+            j, quote = i + 1, None
+            while j < n and (quote or template[j] != "}"):
+                if quote and template[j] == "\\":
+                    j += 1  # an escaped character inside a string literal
+                elif template[j] == quote:
+                    quote = None
+                elif not quote and template[j] in "'\"":
+                    quote = template[j]
+                j += 1
+            if j >= n:
+                raise ExpressionError("Accolade « { » non fermée", i, template)
+            if not template[i + 1 : j].strip():
+                raise ExpressionError("Expression vide entre accolades", i, template)
+            if text:
+                parts.append(("".join(text), None, i - len(text)))
+                text = []
+            parts.append(("", template[i + 1 : j], i + 1))
+            i = j + 1
+        else:
+            text.append(char)
+            i += 1
+    if text:
+        parts.append(("".join(text), None, n - len(text)))
+    return tuple(parts)
+
+
+def template_expressions(template: str) -> list[tuple[str, int]]:
+    """Expression sources of a template and their offsets in it (for the linter)."""
+    parts = _scan_template(template)
+    return [(source, offset) for _, source, offset in parts if source is not None]
+
+
+def interpolate(template: str, env: Mapping[str, object], today: date | None = None,
+                formatter: Callable[[object], str] | None = None) -> str:
+    """Replace ``{expr}`` placeholders; ``{{``/``}}`` are literal braces; Missing renders as "…"."""
+    render = formatter or str
+    out: list[str] = []
+    for text, source, offset in _scan_template(template):
+        if source is None:
+            out.append(text)
+            continue
+        try:
+            expression = compile_expression(source)
+        except ExpressionError as exc:  # report the position in the template
+            shifted = None if exc.offset is None else offset + exc.offset
+            raise ExpressionError(exc.message, shifted, template) from None
+        value = expression.evaluate(env, today)
+        out.append("…" if is_missing(value) else render(value))
+    return "".join(out)
