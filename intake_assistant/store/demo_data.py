@@ -305,14 +305,17 @@ def _meeting(rng: random.Random, day: date, agent: str, avec: str) -> dict[str, 
 def generate_dossiers(
     count: int, *, seed: int = 1, now: datetime | None = None, years: int = 3
 ) -> Iterator[dict[str, Any]]:
-    """`count` dossiers created over the last `years` years, oldest first."""
+    """`count` dossiers created on working days over the last `years` years, oldest first."""
     rng = random.Random(seed)
     end = local_now(now)
-    span = years * 365 * 86400
-    offsets = sorted(rng.randrange(span) for _ in range(count))
-    for offset in offsets:
-        created = end - timedelta(seconds=span - offset)
-        created = _stamp(rng, created.date())
-        if created > end:
-            created = end
+    first_day = end.date() - timedelta(days=years * 365)
+    moments = []
+    for _ in range(count):
+        day = first_day + timedelta(days=rng.randint(1, years * 365))
+        day -= timedelta(days=max(0, day.weekday() - 4))  # week-ends -> Friday
+        minute = rng.randrange(8 * 60 + 30, 17 * 60 + 30)
+        moments.append(min(end, datetime(day.year, day.month, day.day, minute // 60,
+                                         minute % 60).astimezone()))
+    moments.sort()
+    for created in moments:
         yield generate_dossier(rng, created, end.date())

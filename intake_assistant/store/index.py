@@ -304,13 +304,14 @@ class Index:
         self._journal_offset += complete
 
     def scan_files(self) -> Iterator[tuple[str, Path, os.DirEntry[str]]]:
-        """(id, path, dir entry) of every dossier file, by year folder."""
+        """(id, path, dir entry) of every dossier file, in id order."""
         try:
             years = sorted(e.name for e in os.scandir(self.dossiers_dir) if e.name.isdigit())
         except FileNotFoundError:
             return
         for year in years:
-            for entry in os.scandir(self.dossiers_dir / year):
+            listing = sorted(os.scandir(self.dossiers_dir / year), key=lambda e: e.name)
+            for entry in listing:
                 name = entry.name
                 if is_temp_name(name) or not name.endswith(".json"):
                     continue

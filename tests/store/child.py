@@ -1,0 +1,72 @@
+"""Helper run in a separate process by the store tests (never collected by pytest).
+
+Modes:
+  writer ROOT SEED          create dossiers and save answers forever; print "ACK ..." after each
+                            durable save returns (the parent kills it at a random moment)
+  saves ROOT ID PREFIX N    N single-answer saves on one dossier
+  create ROOT N             create N dossiers, print their ids
+  hold-lock ROOT ID         hold the write lock of a dossier until stdin closes
+  session ROOT ID AGENT     open a session (lease) and keep it until stdin closes
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+
+from intake_assistant.store import Store
+
+
+def writer(root: str, seed: int) -> None:
+    store = Store.open(root)
+    rng = random.Random(seed)
+    ids = [e.id for e in store.list()]
+    step = 0
+    while True:
+        step += 1
+        if not ids or rng.random() < 0.1:
+            doc = store.create_dossier(agent="kill", answers={"nom": f"K{seed}-{step}"})
+            ids.append(doc["id"])
+            print(f"ACK {doc['id']} nom K{seed}-{step}", flush=True)
+            continue
+        dossier_id = rng.choice(ids)
+        key, value = f"a{seed}_{step}", f"v{step}-" + "x" * rng.randrange(0, 300)
+        if rng.random() < 0.5:
+            store.save_answer(dossier_id, key, value, agent="kill")
+        else:
+            current = store.load(dossier_id)
+            answers = {**current["answers"], key: value}
+            event = {"seq": len(current["events"]) + 1, "type": "answer", "id": key, "value": value}
+            store.save_answers(dossier_id, answers=answers, unknown=current["unknown"],
+                               events=[event], agent="kill")
+        print(f"ACK {dossier_id} {key} {value}", flush=True)
+
+
+def main() -> None:
+    mode, root = sys.argv[1], sys.argv[2]
+    if mode == "writer":
+        writer(root, int(sys.argv[3]))
+    elif mode == "saves":
+        store = Store.open(root, lock_timeout=30)
+        dossier_id, prefix, count = sys.argv[3], sys.argv[4], int(sys.argv[5])
+        for i in range(count):
+            store.save_answer(dossier_id, f"{prefix}{i}", i, agent=prefix)
+        print("DONE", flush=True)
+    elif mode == "create":
+        store = Store.open(root, lock_timeout=30)
+        for _ in range(int(sys.argv[3])):
+            print(store.create_dossier(agent="créateur")["id"], flush=True)
+    elif mode == "hold-lock":
+        store = Store.open(root)
+        with store._write_lock(sys.argv[3]):
+            print("HELD", flush=True)
+            sys.stdin.read()
+    elif mode == "session":
+        store = Store.open(root)
+        with store.session(sys.argv[3], agent=sys.argv[4]):
+            print("OPEN", flush=True)
+            sys.stdin.read()
+
+
+if __name__ == "__main__":
+    main()

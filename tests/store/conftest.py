@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from intake_assistant.store import Store
+
+REPO = Path(__file__).resolve().parents[2]
+CHILD = Path(__file__).with_name("child.py")
+NOW = datetime(2026, 3, 2, 10, 30).astimezone()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store.open(tmp_path / "base", lock_timeout=2.0)
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def start_child(*args: str, **kwargs: object) -> subprocess.Popen[str]:
+    """Run tests/store/child.py in another process (a second agent, or a writer to kill)."""
+    return subprocess.Popen(
+        [sys.executable, str(CHILD), *args], env=child_env(), text=True,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs,  # type: ignore[arg-type]
+    )

@@ -1,0 +1,59 @@
+"""Kill a writer process at random moments and check that nothing acknowledged is lost.
+
+Shared by the slow test (50 kills) and `bench/store.py --kill-test` (200 kills).
+"""
+
+from __future__ import annotations
+
+import random
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from intake_assistant.store import Store
+
+from .conftest import start_child
+
+
+@dataclass
+class KillReport:
+    kills: int = 0
+    acked: int = 0
+    dossiers: int = 0
+    orphans: int = 0  # temp files left by a kill in the middle of a write
+    problems: list[str] = field(default_factory=list)
+
+
+def kill_loop(root: Path, kills: int, *, seed: int = 7) -> KillReport:
+    rng = random.Random(seed)
+    report = KillReport()
+    acked: dict[tuple[str, str], str] = {}  # (dossier, answer id) -> value
+    for round_ in range(kills):
+        child = start_child("writer", str(root), str(round_))
+        time.sleep(rng.uniform(0.25, 0.5))  # about half of it is interpreter start-up
+        child.send_signal(signal.SIGKILL)
+        out, _ = child.communicate()
+        report.kills += 1
+        for line in out.splitlines():
+            parts = line.split(" ", 3)
+            if len(parts) == 4 and parts[0] == "ACK":
+                acked[(parts[1], parts[2])] = parts[3]
+        # every dossier stays readable, every acknowledged answer is there
+        store = Store.open(root)
+        report.orphans += len(store.removed_temps)
+        docs = {d["id"]: d for d in store.iter_dossiers()}
+        if store.corrupt_files():
+            report.problems.append(f"round {round_}: unreadable {store.corrupt_files()}")
+        for (dossier_id, key), value in acked.items():
+            doc = docs.get(dossier_id)
+            if doc is None or doc["answers"].get(key) != value:
+                report.problems.append(f"round {round_}: lost {dossier_id} {key}")
+        indexed = {e.id for e in store.list()}
+        if indexed != set(docs):
+            report.problems.append(f"round {round_}: index {len(indexed)} != files {len(docs)}")
+        if report.problems:
+            break
+    report.acked = len(acked)
+    report.dossiers = len(docs)
+    return report

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .crash_check import kill_loop
+
+
+@pytest.mark.slow
+def test_writer_killed_at_random_moments_loses_nothing_acknowledged(tmp_path: Path) -> None:
+    report = kill_loop(tmp_path / "base", 50)
+    assert report.problems == []
+    assert report.kills == 50
+    assert report.acked > 500  # the kills really landed in the middle of a stream of saves
