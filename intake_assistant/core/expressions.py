@@ -491,11 +491,14 @@ class _Evaluator:
         if not (_is_number(a) and _is_number(b)):
             raise _Fail(f"Opération « {symbol} » impossible entre {_describe(a)} et {_describe(b)}")
         try:
-            return func(a, b)
+            result = func(a, b)
         except ZeroDivisionError:
             raise _Fail("Division par zéro") from None
         except OverflowError:
             raise _Fail("Nombre trop grand") from None
+        if isinstance(result, int) and result.bit_length() > 4096:  # keeps later str() possible
+            raise _Fail("Nombre trop grand")
+        return result
 
     def boolean(self, is_and: bool, operands: list[ast.expr]) -> object:
         # Stop at a decisive operand like Python, but never at a Missing (Kleene logic).
@@ -515,16 +518,16 @@ class _Evaluator:
             return a == b
         if symbol == "!=":
             return a != b
-        if symbol in ("in", "not in"):
-            if isinstance(b, str) and isinstance(a, str) or isinstance(b, list | tuple | dict):
-                return (a in b) == (symbol == "in")  # type: ignore[operator]
-            raise _Fail(f"« {symbol} » impossible entre {_describe(a)} et {_describe(b)}")
-        comparable = ((_is_number(a) and _is_number(b)) or type(a) is type(b) is str
-                      or (isinstance(a, date) and isinstance(b, date)))
-        if not comparable:
-            raise _Fail(f"Comparaison « {symbol} » impossible entre {_describe(a)} "
-                        f"et {_describe(b)}")
-        return _ORDERING[symbol](a, b)
+        try:  # TypeError: unhashable key in a dict, datetime against date…
+            if symbol in ("in", "not in"):
+                if isinstance(b, str) and isinstance(a, str) or isinstance(b, list | tuple | dict):
+                    return (a in b) == (symbol == "in")  # type: ignore[operator]
+            elif ((_is_number(a) and _is_number(b)) or type(a) is type(b) is str
+                  or (isinstance(a, date) and isinstance(b, date))):
+                return _ORDERING[symbol](a, b)
+        except TypeError:
+            pass
+        raise _Fail(f"Comparaison « {symbol} » impossible entre {_describe(a)} et {_describe(b)}")
 
     def subscript(self, value: object, key: int | str | None) -> object:
         if is_missing(value):
@@ -645,6 +648,8 @@ class _Evaluator:
         if n <= 0:
             raise _Fail("« annuity » : durée nulle ou négative")
         r = rate / 12
+        if r <= -1:  # (1 + r) ** -n would be complex or infinite
+            raise _Fail("« annuity » : taux annuel invalide")
         return p / n if r == 0 else p * r / (1 - (1 + r) ** -n)
 
     def fn_normalize(self, text: object) -> object:
