@@ -321,6 +321,8 @@ def test_attacks_rejected_at_compile_time(source: str) -> None:
     ("é + (", "Syntaxe invalide : parenthèse non fermée", 4),
     ("  a + _b", "Les noms commençant par « _ » sont interdits (« _b »)", 6),
     ("x ** 2", "Opérateur non autorisé : « ** »", 0),
+    ("logement = 'heberge'", "Syntaxe invalide : « = » n'est pas une comparaison, utilisez « == »",
+     9),
     ("count(a, b, c)", "« count » attend 1 ou 2 arguments (3 donné(s))", 0),
 ])
 def test_compile_error_messages(source: str, message: str, offset: int) -> None:

@@ -13,7 +13,10 @@ Language summary (see docs/ARCHITECTURE.md for the contract):
   ``and``/``or``, ``a if c else b``, ``x[0]`` / ``x["key"]`` (literal index only, no slices).
   ``**`` is rejected entirely: no formula needs it (``annuity`` covers loans) and it is the easiest
   way to build huge numbers;
-- functions: see ``FUNCTIONS``; keyword arguments are never accepted.
+- functions: see ``FUNCTIONS``; keyword arguments are never accepted. ``round`` rounds half up
+  (as typed: ``round(2.675, 2) == 2.68``) and returns an int when ``n <= 0``; ``today()`` is the
+  ISO string of the evaluation day; ``age``/``days_between`` take ISO strings or dates;
+  ``x["key"]`` on a dict without that key is ``Missing({"key"})``.
 
 Missing answers follow Kleene logic: an absent name is ``Missing({name})``; arithmetic, comparisons
 and functions propagate Missing (union of names); ``and``/``or`` stop at the first decisive operand
@@ -33,6 +36,7 @@ from __future__ import annotations
 import ast
 import functools
 import operator
+import re
 import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Mapping
@@ -227,6 +231,9 @@ def _node_offset(source: str, base: int, node: ast.AST) -> int | None:
     return base + start + len(line.encode()[:col].decode(errors="ignore"))
 
 
+_LONE_EQUAL = re.compile(r"(?<![=!<>])=(?!=)")
+
+
 def _syntax_message(exc: SyntaxError) -> str:
     msg = exc.msg or ""
     if "was never closed" in msg:
@@ -243,6 +250,8 @@ def _syntax_message(exc: SyntaxError) -> str:
         detail = "virgule ou opérateur manquant"
     elif "too many nested" in msg:
         detail = "trop de parenthèses imbriquées"
+    elif _LONE_EQUAL.search(exc.text or ""):
+        detail = "« = » n'est pas une comparaison, utilisez « == »"
     else:
         return "Syntaxe invalide"
     return f"Syntaxe invalide : {detail}"
