@@ -510,3 +510,14 @@ def test_random_kleene_formulas(formula: object) -> None:
         assert result == Missing({"m"})
     else:
         assert result is (expected == "T")
+
+
+def test_formatting_functions_write_french_figures() -> None:
+    from intake_assistant.core.expressions import Missing
+
+    assert compile_expression("money(1234.5)").evaluate({}) == "1 234,50 €"
+    assert compile_expression("money(850)").evaluate({}) == "850 €"
+    assert compile_expression("percent(0.33)").evaluate({}) == "33 %"
+    assert compile_expression("number(16.1)").evaluate({}) == "16,10"
+    assert compile_expression('date_fr("2026-03-15")').evaluate({}) == "15/03/2026"
+    assert isinstance(compile_expression("money(x)").evaluate({}), Missing)

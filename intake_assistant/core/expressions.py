@@ -55,9 +55,12 @@ _ARITY: dict[str, tuple[int, int | None]] = {
     "sum": (1, 1), "count": (1, 2), "sum_over": (2, 2), "age": (1, 2), "annuity": (3, 3),
     "coalesce": (1, None), "answered": (1, 1), "normalize": (1, 1), "days_between": (2, 2),
     "today": (0, 0),
+    # French formatting for reason and question texts (they return text).
+    "money": (1, 2), "percent": (1, 2), "number": (1, 2), "date_fr": (1, 1),
 }
 FUNCTIONS = frozenset(_ARITY)
 _ITEM_SCOPED = frozenset({"count", "sum_over"})
+_FORMATTERS = frozenset({"money", "percent", "number", "date_fr"})
 
 _BINOPS: dict[type, tuple[str, Callable[[object, object], object]]] = {
     ast.Add: ("+", operator.add), ast.Sub: ("-", operator.sub), ast.Mult: ("*", operator.mul),
@@ -571,6 +574,10 @@ class _Evaluator:
             raise _Fail(f"Division par zéro dans « {name} »") from None
         except OverflowError:
             raise _Fail(f"Nombre trop grand dans « {name} »") from None
+        except (TypeError, ValueError) as exc:  # from the French formatters: bool, NaN…
+            if name not in _FORMATTERS:
+                raise
+            raise _Fail(f"« {name} » impossible sur {_describe(values[0])}") from exc
 
     def over_items(self, name: str, args: list[ast.expr]) -> object:
         items = self.ev(args[0])
@@ -671,6 +678,34 @@ class _Evaluator:
 
     def fn_today(self) -> object:
         return self.today.isoformat()
+
+    # Formatting lives in core.french (babel); imported lazily to keep this module standalone.
+    def fn_money(self, x: object, decimals: object = None) -> object:
+        from intake_assistant.core.french import format_money
+
+        value = _numbers("money", [x])[0]
+        if decimals is not None and type(decimals) is not int:
+            raise _Fail("« money » attend un nombre de décimales entier")
+        return format_money(value, decimals)  # type: ignore[arg-type]
+
+    def fn_percent(self, x: object, decimals: object = 0) -> object:
+        from intake_assistant.core.french import format_percent
+
+        if type(decimals) is not int:
+            raise _Fail("« percent » attend un nombre de décimales entier")
+        return format_percent(_numbers("percent", [x])[0], decimals)
+
+    def fn_number(self, x: object, decimals: object = 2) -> object:
+        from intake_assistant.core.french import format_number
+
+        if type(decimals) is not int or not 0 <= decimals <= 10:
+            raise _Fail("« number » attend un nombre de décimales entier entre 0 et 10")
+        return format_number(_numbers("number", [x])[0], decimals)
+
+    def fn_date_fr(self, x: object) -> object:
+        from intake_assistant.core.french import format_date
+
+        return format_date(_to_date(x))
 
 
 @functools.lru_cache(maxsize=1024)

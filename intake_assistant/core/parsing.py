@@ -6,6 +6,7 @@ the caller. Every failure raises ``ParseError`` with a French message.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any, Protocol
@@ -17,6 +18,10 @@ from intake_assistant.core.french import ParseError
 class _Typed(Protocol):
     type: str
     choices: Sequence[Any]
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.split(r"[^0-9a-z]+", french.normalize_text(text)) if w]
 
 
 def match_choice(choices: Sequence[Any], text: str) -> str:
@@ -34,6 +39,13 @@ def match_choice(choices: Sequence[Any], text: str) -> str:
         if french.normalize_text(c.label) == norm:
             return c.value
     starts = [c for c in choices if french.normalize_text(c.label).startswith(norm)]
+    if not starts:
+        # "loc soc" finds "Locataire (logement social)": every typed word starts a word of it.
+        typed_words = _words(norm)
+        starts = [
+            c for c in choices
+            if all(any(w.startswith(t) for w in _words(c.label) + _words(c.value)) for t in typed_words)
+        ]
     if len(starts) == 1:
         return starts[0].value
     listing = " ; ".join(f"{i} = {c.label}" for i, c in enumerate(choices, 1))
