@@ -484,23 +484,48 @@ class Interview:
                 items[int(index)].pop(child, None)
         self._invalidate()
 
+    def _relevant_questions(self) -> set[str]:
+        env = self.env()
+        return {
+            q.id
+            for section in self.questionnaire.sections
+            if self._holds(section.show_if, env)
+            for q in section.questions
+            if self._holds(q.show_if, env)
+        }
+
+    def _stale_paths(self) -> list[str]:
+        """Answered or unknown paths of this questionnaire that are no longer relevant."""
+        own = {q.id for q in self.questionnaire.questions()}
+        relevant = self._relevant_questions()
+        item_paths = {s.path for s in self.steps() if s.index is not None}
+        stale = []
+        for path in [*self.answers, *self.unknown]:
+            top = path.split("[")[0]
+            if top not in own:
+                continue
+            if top not in relevant or ("[" in path and path not in item_paths):
+                stale.append(path)
+        for q in self.questionnaire.questions():
+            items = self.answers.get(q.id)
+            if q.type == "repeat" and q.id in relevant and isinstance(items, list):
+                stale += [
+                    item_path(q.id, i, child) for i, item in enumerate(items) for child in item
+                    if item_path(q.id, i, child) not in item_paths
+                ]
+        return list(dict.fromkeys(stale))
+
     def _settle(self) -> None:
         """Recompute, then drop answers that are no longer relevant (kept as defaults)."""
         self._invalidate()
         for _ in range(10):  # dropping can hide further questions; a few passes settle it
-            relevant = {s.path for s in self.steps()}
-            own = {q.id for q in self.questionnaire.questions()}
-            stale = [
-                p for p in list(self.answers) if p in own and p not in relevant
-                and not any(r.startswith(p + "[") for r in relevant)
-            ]
-            stale += [p for p in self.unknown if p.split("[")[0] in own and p not in relevant
-                      and p not in self.answers]
+            stale = self._stale_paths()
             if not stale:
                 return
             for path in stale:
-                if path in self.answers:
-                    self.dropped[path] = self.answers.pop(path)
+                if self._has(path):
+                    self.dropped[path] = self.get(path)
+                    self._clear(path)
                 self.unknown.discard(path)
                 self.open_repeats.discard(path)
             self._invalidate()

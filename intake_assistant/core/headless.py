@@ -1,0 +1,162 @@
+"""The headless runner: play a questionnaire from a file of typed answers, as a person would.
+
+Used for scripting, imports and tests. Each value of the file is typed into the engine (texts as
+typed, other values as they are); a rejected answer stops the run with exit code 1, naming the
+question and the French message. A question the file does not answer is accepted with its default
+when it has one, else marked « à compléter ».
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from intake_assistant.core.engine import AnswerResult, Interview, Step
+
+_NOT_GIVEN = object()
+
+
+def _given(answers: dict[str, Any], step: Step) -> Any:
+    q = step.question
+    if step.kind == "repeat_prompt":
+        items = answers.get(q.id, _NOT_GIVEN)
+        if items is _NOT_GIVEN:
+            return _NOT_GIVEN
+        if isinstance(items, list):
+            return "oui" if (step.index or 0) < len(items) else "non"
+        return items  # e.g. "non" typed for "no child"
+    if q.parent is not None:
+        items = answers.get(q.parent.id)
+        if isinstance(items, list) and step.index is not None and step.index < len(items):
+            return items[step.index].get(q.id, _NOT_GIVEN) if isinstance(items[step.index], dict) else _NOT_GIVEN
+        return _NOT_GIVEN
+    return answers.get(q.id, _NOT_GIVEN)
+
+
+def play(interview: Interview, answers: dict[str, Any], out=None, on_accept=None) -> tuple[bool, list[str]]:
+    """Answer every question from ``answers``; returns (success, transcript lines)."""
+    lines: list[str] = []
+
+    def say(text: str) -> None:
+        lines.append(text)
+        if out is not None:
+            print(text, file=out)
+
+    for _ in range(5000):  # a hard bound: a questionnaire never needs that many steps
+        step = interview.current_step()
+        if step is None:
+            return True, lines
+        for note in interview.notes_before(step):
+            say(f"  ℹ {note}")
+        say(f"? {interview.question_text(step)}")
+        value = _given(answers, step)
+        if value is _NOT_GIVEN:
+            if step.kind != "repeat_prompt" and interview.default_for(step) is not None:
+                result = interview.answer("")
+            elif step.kind == "question" and not step.question.required:
+                result = interview.answer("")
+            else:
+                result = interview.mark_unknown()
+                say("> (non fourni : à compléter)")
+                _after(interview, result, on_accept)
+                continue
+        elif isinstance(value, str):
+            result = interview.answer(value)
+        else:
+            result = _typed(interview, step, value)
+        if result.status == "warning":
+            for m in result.messages:
+                say(f"  ⚠ {m} — confirmé")
+            result = _confirm(interview, step, value)
+        if not result.accepted:
+            for m in result.messages:
+                say(f"  ✗ {m}")
+            say(f"Réponse refusée à la question « {step.path} » : {' '.join(result.messages)}")
+            return False, lines
+        shown = interview.display(interview.step_for(step.path)) if step.kind == "question" and interview.step_for(step.path) else ("oui" if result.value else "non")
+        say(f"> {shown}")
+        _after(interview, result, on_accept)
+    return False, lines
+
+
+def _typed(interview: Interview, step: Step, value: Any) -> AnswerResult:
+    if step.kind == "repeat_prompt":
+        return interview.answer("oui" if value else "non")
+    from intake_assistant.core.parsing import coerce_value
+    from intake_assistant.core.french import ParseError
+
+    try:
+        value = coerce_value(step.question, value, interview.today)
+    except ParseError as exc:
+        return AnswerResult("rejected", step.path, value, [exc.message])
+    return interview.answer_value(value, raw=None)
+
+
+def _confirm(interview: Interview, step: Step, value: Any) -> AnswerResult:
+    if isinstance(value, str):
+        return interview.answer(value, confirm=True)
+    if value is _NOT_GIVEN:
+        return interview.answer("", confirm=True)
+    from intake_assistant.core.parsing import coerce_value
+
+    return interview.answer_value(coerce_value(step.question, value, interview.today), confirm=True)
+
+
+def _after(interview: Interview, result: AnswerResult, on_accept) -> None:
+    if on_accept is not None and result.accepted:
+        on_accept(interview)
+
+
+def run_headless(args: argparse.Namespace) -> int:
+    from intake_assistant.core.commands import read_mapping
+    from intake_assistant.workflow import InterviewSession, load_questionnaire_by_name, make_interview
+
+    today = date.fromisoformat(args.date) if args.date else date.today()
+    try:
+        questionnaire = load_questionnaire_by_name(args.questionnaire)
+        answers = read_mapping(args.answers)
+    except (OSError, ValueError) as exc:
+        print(f"Erreur : {getattr(exc, 'message', exc)}", file=sys.stderr)
+        return 2
+    out = None if args.quiet else sys.stdout
+    session = None
+    if args.db:
+        session = InterviewSession.start(
+            questionnaire, db=args.db, dossier_id=args.dossier, agent=args.agent, today=today
+        )
+        interview = session.interview
+        on_accept = session.save
+    else:
+        interview = make_interview(questionnaire, today=today, agent=args.agent)
+        on_accept = None
+    ok, _lines = play(interview, answers, out=out, on_accept=on_accept)
+    dossier = dossier_json(interview)
+    if session is not None:
+        dossier["id"] = session.dossier_id
+        print(f"Dossier enregistré : {session.dossier_id}", file=sys.stderr)
+    if args.output:
+        Path(args.output).write_text(json.dumps(dossier, ensure_ascii=False, indent=2), encoding="utf-8")
+    if not ok:
+        print(_lines[-1], file=sys.stderr)
+        return 1
+    left = [s.path for s in interview.left_to_complete()]
+    if left and not args.quiet:
+        print(f"À compléter : {', '.join(left)}")
+    return 0
+
+
+def dossier_json(interview: Interview) -> dict[str, Any]:
+    from intake_assistant.core.expressions import is_missing
+
+    return {
+        "questionnaire": interview.questionnaire.id,
+        "answers": interview.answers,
+        "unknown": sorted(interview.unknown),
+        "computed": {k: (None if is_missing(v) else v) for k, v in interview.computed.items()},
+        "left_to_complete": [s.path for s in interview.left_to_complete()],
+        "events": interview.events,
+    }
