@@ -44,7 +44,7 @@ def format_with_unit(value: Any, unit: str) -> str:
     if unit == "€/jour/UC":
         return f"{format_number(value, 2)} €/jour/UC"
     if unit == "taux":
-        return format_percent(value, 0 if round(value * 100, 6).is_integer() else 1)
+        return format_percent(value, 0 if float(round(value * 100, 6)).is_integer() else 1)
     if unit == "UC":
         return f"{format_number(value, 1)} UC"
     if unit in ("ans", "mois", "personnes"):
@@ -110,7 +110,7 @@ def simulation_text(rows: list[SimulationRow], policy: Policy,
     for row in rows:
         if row.product != product:
             product = row.product
-            lines += ["", f"{row.label} (taux {format_percent(row.taux_annuel, 1)})"]
+            lines += ["", f"{row.label} (taux {format_with_unit(row.taux_annuel, 'taux')})"]
             if not row.amount_allowed:
                 lines.append("  Montant hors des limites de ce prêt (voir les paramètres).")
             lines.append(f"  {'Durée':>8}  {'Mensualité':>12}  {'Coût total':>11}  "
