@@ -41,12 +41,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    subcommands = set(_subcommand_names(parser))
+    first = next((a for a in argv if not a.startswith("-")), None)
+    if first not in subcommands and not {"-h", "--help", "--version"} & set(argv):
+        # No subcommand: open the TUI (the default for staff), passing options such as --db.
+        argv = ["tui", *argv]
     args = parser.parse_args(argv)
-    if args.command is None:
-        # No subcommand: open the TUI (the default for staff).
-        args = parser.parse_args(["tui", *(argv or sys.argv[1:])])
     func = getattr(args, "func", None)
     if func is None:
         parser.print_help()
         return 2
     return int(func(args) or 0)
+
+
+def _subcommand_names(parser: argparse.ArgumentParser) -> list[str]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return list(action.choices)
+    return []
