@@ -10,7 +10,7 @@ from typing import Any
 
 from . import lifecycle
 from .demo_data import generate_dossiers
-from .errors import StoreError
+from .errors import CorruptDossierError, StoreError
 from .index import IndexEntry
 from .store import Store
 
@@ -186,11 +186,14 @@ def cmd_purge(args: argparse.Namespace, store: Store) -> int:
 
 @_run
 def cmd_forget(args: argparse.Namespace, store: Store) -> int:
-    doc = store.load(args.dossier_id)
-    answers = doc["answers"]
-    who = " ".join(str(answers[k]) for k in ("prenom", "nom") if answers.get(k)) or "(sans nom)"
+    dossier_id = args.dossier_id
+    try:
+        answers = store.load(dossier_id)["answers"]
+        who = " ".join(str(answers[k]) for k in ("prenom", "nom") if answers.get(k)) or "(sans nom)"
+    except CorruptDossierError:
+        who = "la personne du dossier illisible"  # erasure must stay possible
     if not args.yes:
-        prompt = (f"Effacer définitivement toutes les données de {who} ({doc['id']}) : dossier, "
+        prompt = (f"Effacer définitivement toutes les données de {who} ({dossier_id}) : dossier, "
                   "index et historique ? Tapez « oui » pour confirmer : ")
         try:
             reply = input(prompt)
@@ -199,8 +202,8 @@ def cmd_forget(args: argparse.Namespace, store: Store) -> int:
         if reply.strip().casefold() != "oui":
             print("Effacement annulé : rien n'a été supprimé.")
             return 1
-    store.forget(doc["id"])
-    print(f"Dossier {doc['id']} effacé : plus aucune donnée n'est conservée sur cette personne.")
+    store.forget(dossier_id)
+    print(f"Dossier {dossier_id} effacé : plus aucune donnée n'est conservée sur cette personne.")
     return 0
 
 

@@ -303,8 +303,9 @@ class Index:
         self._apply_journal(tail[:complete], header_expected=False)
         self._journal_offset += complete
 
-    def scan_files(self) -> Iterator[tuple[str, Path, os.DirEntry[str]]]:
-        """(id, path, dir entry) of every dossier file, in id order."""
+    def scan_files(self) -> Iterator[tuple[str, str, os.DirEntry[str]]]:
+        """(id, path, dir entry) of every dossier file, in id order (str paths: 50,000 Path
+        objects would cost more than the scan itself)."""
         try:
             years = sorted(e.name for e in os.scandir(self.dossiers_dir) if e.name.isdigit())
         except FileNotFoundError:
@@ -317,7 +318,7 @@ class Index:
                     continue
                 dossier_id = name[:-5]
                 if ID_PATTERN.match(dossier_id):
-                    yield dossier_id, Path(entry.path), entry
+                    yield dossier_id, entry.path, entry
 
     def verify(self) -> bool:
         """Check entries against the dossier files, re-read changed ones; True if any changed."""
@@ -332,7 +333,7 @@ class Index:
             if self.sigs.get(dossier_id) == sig and dossier_id not in self.corrupt:
                 continue
             changed = True
-            self._reread(dossier_id, path)
+            self._reread(dossier_id, Path(path))
         for dossier_id in [i for i in self.entries if i not in seen]:
             self._drop(dossier_id)
             changed = True

@@ -169,11 +169,13 @@ class Store:
         """Every readable dossier, in id order; unreadable ones are listed by `corrupt_files()`."""
         for dossier_id, path, _ in self.index.scan_files():
             try:
-                yield parse_document(path.read_bytes(), path)
+                with open(path, "rb") as handle:
+                    raw = handle.read()
+                yield parse_document(raw, Path(path))
             except FileNotFoundError:
                 continue  # forgotten meanwhile
             except (CorruptDossierError, OSError):
-                self._corrupt_seen[dossier_id] = path
+                self._corrupt_seen[dossier_id] = Path(path)
 
     def corrupt_files(self) -> dict[str, Path]:
         """Dossier files found unreadable (by the index or while iterating), by id."""

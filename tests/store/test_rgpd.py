@@ -128,3 +128,12 @@ def test_cli_forget_yes_and_purge(store: Store, now, capsys) -> None:
     assert main(["purge", "--db", str(store.root)]) == 0
     assert "1 dossier(s)" in capsys.readouterr().out
     assert _traces(store.root, NAME) == []
+
+
+def test_a_corrupt_dossier_can_still_be_forgotten(store: Store, now, capsys) -> None:
+    dossier_id = _person(store, now, 5)
+    path = store.dossiers_dir / "2026" / f"{dossier_id}.json"
+    path.write_bytes(path.read_bytes()[:-20])
+    assert main(["forget", dossier_id, "--yes", "--db", str(store.root)]) == 0
+    assert not path.exists()
+    assert _traces(store.root, NAME) == []
