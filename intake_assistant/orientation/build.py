@@ -19,8 +19,8 @@ from intake_assistant.core.expressions import (
 )
 from intake_assistant.core.fields import load_fields
 from intake_assistant.core.findings import Finding
-from intake_assistant.core.loader import schema_findings
-from intake_assistant.core.yamlsource import Location, LocDict, YamlSyntaxError, load_file
+from intake_assistant.core.loader import format_schema
+from intake_assistant.core.yamlsource import Location, LocDict, YamlSyntaxError, load_file, locate
 from intake_assistant.orientation.policy import Aid, Calcul, Gate, Parameter, Policy, Template
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -72,19 +72,69 @@ def _key_loc(node: Any, key: str) -> Location | None:
     return None
 
 
+# ----------------------------------------------------------------------------- format schemas
+_TYPES_FR = {"string": "un texte", "number": "un nombre", "integer": "un nombre entier",
+             "array": "une liste", "object": "un bloc de clés",
+             "boolean": "oui (true) ou non (false)"}
+
+
+def _schema_message(err: Any) -> str:
+    kw, arg, value = err.validator, err.validator_value, err.instance
+    if kw == "required":
+        missing = [k for k in arg if k not in (value or {})]
+        return f"clé obligatoire manquante : {', '.join(missing)} (ajoutez-la)"
+    if kw == "additionalProperties":
+        extra = sorted(set(value) - set(err.schema.get("properties", {})))
+        allowed = ", ".join(err.schema.get("properties", {}))
+        return f"clé inconnue : {', '.join(extra)} (clés possibles : {allowed})"
+    if kw in ("enum", "const"):
+        allowed = ", ".join(map(str, arg if kw == "enum" else [arg]))
+        return f"valeur « {value} » non admise (valeurs possibles : {allowed})"
+    if kw == "type":
+        return f"{_TYPES_FR.get(arg, arg)} est attendu, pas « {value} »"
+    if kw == "minimum":
+        return f"{value} est trop petit : au moins {arg}"
+    if kw == "maximum":
+        hint = " (un taux s'écrit en fraction : 0.33 pour 33 %)" if arg == 1 else ""
+        return f"{value} est trop grand : au plus {arg}{hint}"
+    if kw in ("minItems", "minProperties"):
+        return f"au moins {arg} élément(s) attendu(s)"
+    if kw == "minLength":
+        return "texte vide : écrivez une valeur"
+    if kw in ("pattern", "propertyNames"):
+        return (f"identifiant « {value} » invalide (minuscules, chiffres et _, parties séparées "
+                "par des points ; commence par une lettre)")
+    if kw == "anyOf":
+        return f"valeur « {value} » non admise : un montant positif ou une liste de montants"
+    return str(err.message)
+
+
+def schema_findings(doc: Any, name: str, path: str) -> list[Finding]:
+    """Each place ``doc`` breaks ``schemas/<name>.schema.json``, in French, at its line."""
+    out = []
+    for err in format_schema(name).iter_errors(doc):
+        where = "/".join(str(p) for p in err.absolute_path) or "(racine)"
+        out.append(Finding.at(locate(doc, err.absolute_path), "error", "E-SCHEMA",
+                              f"{where} : {_schema_message(err)}", path))
+    return sorted(out)
+
+
 # ----------------------------------------------------------------------------- parameters
-def _parameters(c: _Collector, path: Path) -> dict[str, Parameter] | None:
+def _parameters(c: _Collector, path: Path) -> tuple[dict[str, Parameter] | None, set[str] | None]:
+    """The parameters (None if the file has errors) and their names (None if unreadable)."""
     doc = c.load(path)
     if doc is None:
-        return None
+        return None, None
+    block = doc.get("parametres") if isinstance(doc, Mapping) else None
+    names = set(block) if isinstance(block, Mapping) else None
     errors = schema_findings(doc, "parametres", str(path))
     c.findings += errors
     if errors:
-        return None
+        return None, names
     return {
         pid: Parameter(pid, spec["value"], spec["label"], spec["unit"], spec["source"])
         for pid, spec in doc["parametres"].items()
-    }
+    }, names
 
 
 # ----------------------------------------------------------------------------- computed values
@@ -185,12 +235,17 @@ def parameter_closure(names: Iterable[str], calculs: Mapping[str, Calcul],
 class _Names:
     """Which names an expression may use: answers, item fields, computed values, parameters."""
 
-    def __init__(self, known_ids: set[str], calculs: Iterable[str], parameters: Iterable[str]):
+    def __init__(self, known_ids: set[str], calculs: Iterable[str],
+                 parameters: Iterable[str] | None):
         fields = load_fields()
         self.item_fields = {"item"} | {k for f in fields.values() for k in f.item}
-        self.known = set(known_ids) | set(calculs) | set(parameters)
+        self.known = set(known_ids) | set(calculs) | set(parameters or ())
+        self.checking = parameters is not None  # unreadable parameters: nothing to check against
+        self.seen: set[tuple[Location | None, str]] = set()
 
     def unknown(self, expr: Expression) -> list[str]:
+        if not self.checking:
+            return []
         bad = [n for n in expr.names if n not in self.known
                and not (n in expr.item_names and n in self.item_fields)]
         return sorted(bad)
@@ -198,6 +253,9 @@ class _Names:
 
 def _check_names(c: _Collector, names: _Names, expr: Expression, loc: Location | None,
                  path: Path, what: str) -> None:
+    if (loc, expr.source) in names.seen:  # a YAML anchor reused by several aids: report once
+        return
+    names.seen.add((loc, expr.source))
     for name in names.unknown(expr):
         hint = (" : paramètre absent de parametres.yaml (ajoutez-le ou corrigez le nom)"
                 if "." in name else
@@ -304,11 +362,11 @@ def build_policy(parametres_path: Path, aides_path: Path, calculs_path: Path,
                  known_ids: set[str] | None = None) -> tuple[Policy | None, list[Finding]]:
     """The compiled policy (None when a file cannot be used) and every finding."""
     c = _Collector()
-    parameters = _parameters(c, parametres_path)
+    parameters, parameter_names = _parameters(c, parametres_path)
     calculs, calculs_doc = _calculs(c, calculs_path)
     known = set(known_ids) if known_ids is not None else set(load_fields())
     known -= set(calculs)  # a computed value always wins over an answer id of the same name
-    names = _Names(known, calculs, parameters or {})
+    names = _Names(known, calculs, parameter_names)
     for cid, calc in calculs.items():
         _check_names(c, names, calc.expression, _value_loc(calculs_doc[cid], "expression"),
                      calculs_path, f"calcul « {cid} »")
