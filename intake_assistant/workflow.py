@@ -83,7 +83,8 @@ def _with_item_gaps(env: Mapping[str, Any], questionnaire: Questionnaire) -> dic
             child_ids = [c.id for c in q.questions]
             env[q.id] = [
                 {**{c: Missing({f"{q.id}.{c}"}) for c in child_ids}, **item}
-                if isinstance(item, dict) else item
+                if isinstance(item, dict)
+                else item
                 for item in items
             ]
     return env

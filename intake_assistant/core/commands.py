@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,24 +18,35 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Vérifie les fichiers YAML (syntaxe, format, identifiants, références, cycles, "
         "questions inaccessibles, expressions). Code de sortie : 0 si aucune erreur, 1 sinon.",
     )
-    check.add_argument("paths", nargs="*", metavar="CHEMIN",
-                       help="fichiers ou dossiers (défaut : les questionnaires livrés)")
+    check.add_argument(
+        "paths",
+        nargs="*",
+        metavar="CHEMIN",
+        help="fichiers ou dossiers (défaut : les questionnaires livrés)",
+    )
     check.set_defaults(func=run_check)
 
     interview = subparsers.add_parser(
         "interview",
         help="dérouler un questionnaire sans interface, à partir d'un fichier de réponses",
         description="Pose les questions une à une avec les réponses d'un fichier YAML ou JSON "
-        "(textes tapés comme par une personne, ou valeurs), affiche le déroulé et écrit le dossier.",
+        "(textes tapés comme par une personne, ou valeurs), affiche le déroulé et écrit "
+        "le dossier.",
     )
     interview.add_argument("questionnaire", help="identifiant ou chemin du questionnaire")
-    interview.add_argument("--answers", required=True, metavar="FICHIER",
-                           help="réponses : identifiant → texte tapé ou valeur")
+    interview.add_argument(
+        "--answers",
+        required=True,
+        metavar="FICHIER",
+        help="réponses : identifiant → texte tapé ou valeur",
+    )
     interview.add_argument("--output", metavar="DOSSIER.json", help="où écrire le dossier JSON")
     interview.add_argument("--db", metavar="CHEMIN", help="enregistrer dans ce magasin de dossiers")
     interview.add_argument("--dossier", metavar="ID", help="continuer ce dossier du magasin")
     interview.add_argument("--agent", default="", help="nom de l'agent")
-    interview.add_argument("--date", metavar="AAAA-MM-JJ", help="date de l'entretien (défaut : aujourd'hui)")
+    interview.add_argument(
+        "--date", metavar="AAAA-MM-JJ", help="date de l'entretien (défaut : aujourd'hui)"
+    )
     interview.add_argument("--quiet", action="store_true", help="n'afficher que les erreurs")
     interview.set_defaults(func=run_interview)
 
@@ -55,10 +65,9 @@ def _collect(paths: list[str]) -> list[Path]:
 
 def lint_paths(paths: list[Path]) -> list[Finding]:
     """Lint each file by its kind (data dictionary, policy files, or questionnaire)."""
+    from intake_assistant.core.fields import load_fields
     from intake_assistant.core.linter import LintContext, lint_questionnaire
     from intake_assistant.workflow import policy_names
-
-    from intake_assistant.core.fields import load_fields
 
     findings: list[Finding] = []
     folder = paths[0].parent if paths else data_dir()
@@ -94,7 +103,9 @@ def _lint_fields(path: Path) -> list[Finding]:
         loc = doc["champs"].key_locs.get(fid)
         reason = check_schema(dict(spec.get("schema") or {}))
         if reason:
-            out.append(Finding.at(loc, "error", "E-JSONSCHEMA", f"schéma de « {fid} » invalide : {reason}"))
+            out.append(
+                Finding.at(loc, "error", "E-JSONSCHEMA", f"schéma de « {fid} » invalide : {reason}")
+            )
     return out
 
 
@@ -116,8 +127,10 @@ def run_check(args: argparse.Namespace) -> int:
         print(f)
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
-    print(f"{len(paths)} fichier(s) vérifié(s) : {errors} erreur(s), {warnings} avertissement(s).",
-          file=sys.stderr)
+    print(
+        f"{len(paths)} fichier(s) vérifié(s) : {errors} erreur(s), {warnings} avertissement(s).",
+        file=sys.stderr,
+    )
     return 1 if errors else 0
 
 

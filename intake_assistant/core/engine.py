@@ -140,7 +140,9 @@ class Interview:
         if self._env_cache is not None:
             return self._env_cache
         env: dict[str, Any] = dict(self.constants)
-        env.update({k: v for k, v in self.answers.items() if v is not None and k not in self.unknown})
+        env.update(
+            {k: v for k, v in self.answers.items() if v is not None and k not in self.unknown}
+        )
         computed: dict[str, Any] = {}
         if self.computer is not None:
             computed.update(self.computer(dict(env), frozenset(self.unknown)))
@@ -212,8 +214,10 @@ class Interview:
             return True
         if step.kind == "repeat_prompt":
             return False
-        return step.path in self.unknown or self.get(step.path) is not None or (
-            not step.question.required and self._has(step.path)
+        return (
+            step.path in self.unknown
+            or self.get(step.path) is not None
+            or (not step.question.required and self._has(step.path))
         )
 
     def current_step(self) -> Step | None:
@@ -324,7 +328,9 @@ class Interview:
         if step is None:
             return AnswerResult("rejected", path or "", messages=["Aucune question en attente."])
         if step.kind == "note":
-            return AnswerResult("rejected", step.path, messages=["Cette ligne est une information."])
+            return AnswerResult(
+                "rejected", step.path, messages=["Cette ligne est une information."]
+            )
         if step.kind == "repeat_prompt":
             return self._answer_prompt(step, raw)
         q = step.question
@@ -335,7 +341,8 @@ class Interview:
                 return self.answer_value(default, path=step.path, confirm=confirm, raw=raw)
             if q.required:
                 return AnswerResult(
-                    "rejected", step.path,
+                    "rejected",
+                    step.path,
                     messages=["Une réponse est attendue (touche F3 : « je ne sais pas »)."],
                 )
             return self._accept(step, None, raw, [])
@@ -367,7 +374,9 @@ class Interview:
         for check in q.warn_if:
             result = self._safe_eval(check.expression, env)
             if not is_missing(result) and result:
-                warnings.append(interpolate(check.message, env, today=self.today, formatter=display_plain))
+                warnings.append(
+                    interpolate(check.message, env, today=self.today, formatter=display_plain)
+                )
         if warnings and not confirm:
             return AnswerResult("warning", step.path, value, warnings)
         return self._accept(step, value, raw if raw is not None else value, warnings)
@@ -429,7 +438,7 @@ class Interview:
         return True
 
     def mark_unknown(self, path: str | None = None) -> AnswerResult:
-        """"Je ne sais pas / à compléter": the question is left to complete, not answered."""
+        """ "Je ne sais pas / à compléter": the question is left to complete, not answered."""
         step = self.current_step() if path is None else self.step_for(path)
         if step is None or step.kind == "note":
             return AnswerResult("rejected", path or "", messages=["Aucune question en attente."])
@@ -454,7 +463,9 @@ class Interview:
         """Go back to the answered question before the current one, to correct it."""
         steps = [s for s in self.steps() if s.kind == "question"]
         current = self.current_step()
-        end = next((i for i, s in enumerate(steps) if current and s.path == current.path), len(steps))
+        end = next(
+            (i for i, s in enumerate(steps) if current and s.path == current.path), len(steps)
+        )
         previous = [s for s in steps[:end] if self.is_done(s)]
         if not previous:
             return None
@@ -510,7 +521,9 @@ class Interview:
             items = self.answers.get(q.id)
             if q.type == "repeat" and q.id in relevant and isinstance(items, list):
                 stale += [
-                    item_path(q.id, i, child) for i, item in enumerate(items) for child in item
+                    item_path(q.id, i, child)
+                    for i, item in enumerate(items)
+                    for child in item
                     if item_path(q.id, i, child) not in item_paths
                 ]
         return list(dict.fromkeys(stale))
@@ -549,7 +562,9 @@ class Interview:
 
     # ----------------------------------------------------------------- replay
     @classmethod
-    def replay(cls, questionnaire: Questionnaire, events: Iterable[Mapping[str, Any]], **kwargs: Any) -> Interview:
+    def replay(
+        cls, questionnaire: Questionnaire, events: Iterable[Mapping[str, Any]], **kwargs: Any
+    ) -> Interview:
         """Rebuild an interview from its event list alone (audit and resume)."""
         interview = cls(questionnaire, **kwargs)
         for event in events:
@@ -603,8 +618,10 @@ class Interview:
     def left_to_complete(self) -> list[Step]:
         """Relevant required questions not answered yet, and those marked unknown."""
         return [
-            s for s in self.steps()
-            if s.kind == "question" and s.question.required
+            s
+            for s in self.steps()
+            if s.kind == "question"
+            and s.question.required
             and (s.path in self.unknown or self.get(s.path) is None)
         ]
 

@@ -13,8 +13,17 @@ from intake_assistant.core.datadir import data_dir
 from intake_assistant.core.yamlsource import load_file
 
 TYPES = (
-    "text", "phone", "integer", "money", "number", "date", "boolean",
-    "choice", "multi_choice", "repeat", "note",
+    "text",
+    "phone",
+    "integer",
+    "money",
+    "number",
+    "date",
+    "boolean",
+    "choice",
+    "multi_choice",
+    "repeat",
+    "note",
 )
 
 
@@ -77,7 +86,11 @@ def combined_schema(
         }
     if extra:
         # Constraints of the dictionary and of a question apply together.
-        schema = {**schema, **extra} if not set(schema) & set(extra) else {"allOf": [schema, dict(extra)]}
+        schema = (
+            {**schema, **extra}
+            if not set(schema) & set(extra)
+            else {"allOf": [schema, dict(extra)]}
+        )
     return schema
 
 

@@ -17,7 +17,9 @@ class Finding:
     message: str
 
     @classmethod
-    def at(cls, loc: Location | None, severity: str, code: str, message: str, path: str = "") -> Finding:
+    def at(
+        cls, loc: Location | None, severity: str, code: str, message: str, path: str = ""
+    ) -> Finding:
         if loc is None:
             return cls(path, 1, 1, severity, code, message)
         return cls(loc.path, loc.line, loc.col, severity, code, message)

@@ -32,12 +32,18 @@ def _given(answers: dict[str, Any], step: Step) -> Any:
     if q.parent is not None:
         items = answers.get(q.parent.id)
         if isinstance(items, list) and step.index is not None and step.index < len(items):
-            return items[step.index].get(q.id, _NOT_GIVEN) if isinstance(items[step.index], dict) else _NOT_GIVEN
+            return (
+                items[step.index].get(q.id, _NOT_GIVEN)
+                if isinstance(items[step.index], dict)
+                else _NOT_GIVEN
+            )
         return _NOT_GIVEN
     return answers.get(q.id, _NOT_GIVEN)
 
 
-def play(interview: Interview, answers: dict[str, Any], out=None, on_accept=None) -> tuple[bool, list[str]]:
+def play(
+    interview: Interview, answers: dict[str, Any], out=None, on_accept=None
+) -> tuple[bool, list[str]]:
     """Answer every question from ``answers``; returns (success, transcript lines)."""
     lines: list[str] = []
 
@@ -77,7 +83,11 @@ def play(interview: Interview, answers: dict[str, Any], out=None, on_accept=None
                 say(f"  ✗ {m}")
             say(f"Réponse refusée à la question « {step.path} » : {' '.join(result.messages)}")
             return False, lines
-        shown = interview.display(interview.step_for(step.path)) if step.kind == "question" and interview.step_for(step.path) else ("oui" if result.value else "non")
+        shown = (
+            interview.display(interview.step_for(step.path))
+            if step.kind == "question" and interview.step_for(step.path)
+            else ("oui" if result.value else "non")
+        )
         say(f"> {shown}")
         _after(interview, result, on_accept)
     return False, lines
@@ -86,8 +96,8 @@ def play(interview: Interview, answers: dict[str, Any], out=None, on_accept=None
 def _typed(interview: Interview, step: Step, value: Any) -> AnswerResult:
     if step.kind == "repeat_prompt":
         return interview.answer("oui" if value else "non")
-    from intake_assistant.core.parsing import coerce_value
     from intake_assistant.core.french import ParseError
+    from intake_assistant.core.parsing import coerce_value
 
     try:
         value = coerce_value(step.question, value, interview.today)
@@ -113,7 +123,11 @@ def _after(interview: Interview, result: AnswerResult, on_accept) -> None:
 
 def run_headless(args: argparse.Namespace) -> int:
     from intake_assistant.core.commands import read_mapping
-    from intake_assistant.workflow import InterviewSession, load_questionnaire_by_name, make_interview
+    from intake_assistant.workflow import (
+        InterviewSession,
+        load_questionnaire_by_name,
+        make_interview,
+    )
 
     today = date.fromisoformat(args.date) if args.date else date.today()
     try:
@@ -139,7 +153,9 @@ def run_headless(args: argparse.Namespace) -> int:
         dossier["id"] = session.dossier_id
         print(f"Dossier enregistré : {session.dossier_id}", file=sys.stderr)
     if args.output:
-        Path(args.output).write_text(json.dumps(dossier, ensure_ascii=False, indent=2), encoding="utf-8")
+        Path(args.output).write_text(
+            json.dumps(dossier, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
     if not ok:
         print(_lines[-1], file=sys.stderr)
         return 1

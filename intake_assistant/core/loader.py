@@ -20,8 +20,8 @@ from intake_assistant.core.fields import FieldDef, load_fields, parse_choices
 from intake_assistant.core.findings import Finding, FindingsError
 from intake_assistant.core.model import Check, Question, Questionnaire, Section
 from intake_assistant.core.yamlsource import (
-    LocDict,
     Location,
+    LocDict,
     YamlSyntaxError,
     load_file,
     load_text,
@@ -32,8 +32,10 @@ from intake_assistant.core.yamlsource import (
 @lru_cache(maxsize=8)
 def format_schema(name: str) -> Draft202012Validator:
     """Validator for one of the shipped data-format schemas (``schemas/<name>.schema.json``)."""
-    text = resources.files("intake_assistant.schemas").joinpath(f"{name}.schema.json").read_text(
-        encoding="utf-8"
+    text = (
+        resources.files("intake_assistant.schemas")
+        .joinpath(f"{name}.schema.json")
+        .read_text(encoding="utf-8")
     )
     return Draft202012Validator(json.loads(text))
 
@@ -59,9 +61,13 @@ def _schema_message(err: Any) -> str:
         allowed = ", ".join(sorted(err.schema.get("properties", {})))
         return f"clé inconnue : {', '.join(extra)} (clés possibles : {allowed})"
     if kw == "enum":
-        return f"valeur {err.instance!r} non admise (valeurs possibles : {', '.join(map(str, err.validator_value))})"
+        values = ", ".join(map(str, err.validator_value))
+        return f"valeur {err.instance!r} non admise (valeurs possibles : {values})"
     if kw == "pattern":
-        return f"identifiant {err.instance!r} invalide (minuscules, chiffres et _ ; commence par une lettre)"
+        return (
+            f"identifiant {err.instance!r} invalide "
+            "(minuscules, chiffres et _ ; commence par une lettre)"
+        )
     if kw == "type":
         return f"type attendu : {err.validator_value}"
     if kw == "minItems":
@@ -106,7 +112,11 @@ class _Builder:
         if parent is not None and parent.field is not None:
             fdef = parent.field.item.get(qid)
         qtype = raw.get("type") or (fdef.type if fdef else "text")
-        choices = parse_choices(raw.get("choices")) if "choices" in raw else (fdef.choices if fdef else ())
+        choices = (
+            parse_choices(raw.get("choices"))
+            if "choices" in raw
+            else (fdef.choices if fdef else ())
+        )
         q = Question(
             id=qid,
             text=str(raw.get("text", "")),
@@ -129,6 +139,7 @@ class _Builder:
             parent=parent,
             field=fdef,
             loc=raw.loc,
+            locs=dict(raw.value_locs),
         )
         if qtype == "repeat":
             q.questions = tuple(
@@ -152,6 +163,7 @@ class _Builder:
                     questions=questions,
                     show_if=self.expr(raw_s.get("show_if"), raw_s.value_locs.get("show_if")),
                     loc=raw_s.loc,
+                    locs=dict(raw_s.value_locs),
                 )
             )
         computed: dict[str, Expression] = {}
@@ -171,6 +183,7 @@ class _Builder:
             description=str(doc.get("description", "")),
             path=self.path,
             loc=doc.loc,
+            computed_locs=dict(raw_c.key_locs) if isinstance(raw_c, LocDict) else {},
         )
 
 
@@ -184,9 +197,13 @@ def parse_questionnaire(
     except YamlSyntaxError as exc:
         return None, [Finding.at(exc.location, "error", "E-YAML", exc.message)]
     except OSError as exc:
-        return None, [Finding(path, 1, 1, "error", "E-FILE", f"lecture impossible : {exc.strerror}")]
+        return None, [
+            Finding(path, 1, 1, "error", "E-FILE", f"lecture impossible : {exc.strerror}")
+        ]
     if not isinstance(doc, LocDict):
-        return None, [Finding(path, 1, 1, "error", "E-SCHEMA", "le fichier doit être un bloc clé: valeur")]
+        return None, [
+            Finding(path, 1, 1, "error", "E-SCHEMA", "le fichier doit être un bloc clé: valeur")
+        ]
     findings = schema_findings(doc, "questionnaire", path)
     if findings:
         return None, findings
@@ -195,7 +212,9 @@ def parse_questionnaire(
     return questionnaire, builder.findings
 
 
-def load_questionnaire(source: str | Path, fields: Mapping[str, FieldDef] | None = None) -> Questionnaire:
+def load_questionnaire(
+    source: str | Path, fields: Mapping[str, FieldDef] | None = None
+) -> Questionnaire:
     """Load a questionnaire or raise FindingsError listing every error in it."""
     questionnaire, findings = parse_questionnaire(source, fields=fields)
     errors = [f for f in findings if f.severity == "error"]

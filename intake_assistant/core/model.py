@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from intake_assistant.core.expressions import Expression
@@ -31,8 +32,8 @@ class Question:
     choices: tuple[Choice, ...] = ()
     required: bool = True
     show_if: Expression | None = None
-    extra_schema: Mapping[str, Any] = field(default_factory=dict)
-    messages: Mapping[str, str] = field(default_factory=dict)
+    extra_schema: Mapping[str, Any] = dc_field(default_factory=dict)
+    messages: Mapping[str, str] = dc_field(default_factory=dict)
     warn_if: tuple[Check, ...] = ()
     valid_if: tuple[Check, ...] = ()
     default: Any = None
@@ -44,15 +45,15 @@ class Question:
     parent: Question | None = None
     field: FieldDef | None = None
     loc: Location | None = None
+    locs: Mapping[str, Location] = dc_field(default_factory=dict)  # where each key's value is
+
+    def where(self, key: str) -> Location | None:
+        return self.locs.get(key, self.loc)
 
     @property
     def schema(self) -> dict[str, Any]:
-        base = self.field.extra_schema if self.field else {}
-        extra = {**base, **self.extra_schema} if not set(base) & set(self.extra_schema) else {
-            "allOf": [dict(base), dict(self.extra_schema)]
-        }
         item = {q.id: _as_field(q) for q in self.questions}
-        return combined_schema(self.type, self.choices, extra, item)
+        return combined_schema(self.type, self.choices, _as_field(self).extra_schema, item)
 
     @property
     def all_messages(self) -> dict[str, str]:
@@ -64,7 +65,13 @@ class Question:
 
 
 def _as_field(q: Question) -> FieldDef:
-    return FieldDef(id=q.id, type=q.type, choices=q.choices, extra_schema=q.extra_schema)
+    base = dict(q.field.extra_schema) if q.field else {}
+    extra = (
+        {**base, **q.extra_schema}
+        if not set(base) & set(q.extra_schema)
+        else {"allOf": [base, dict(q.extra_schema)]}
+    )
+    return FieldDef(id=q.id, type=q.type, choices=q.choices, extra_schema=extra)
 
 
 @dataclass(eq=False)
@@ -74,6 +81,7 @@ class Section:
     questions: tuple[Question, ...]
     show_if: Expression | None = None
     loc: Location | None = None
+    locs: Mapping[str, Location] = dc_field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -83,10 +91,11 @@ class Questionnaire:
     audience: str
     version: str
     sections: tuple[Section, ...]
-    computed: Mapping[str, Expression] = field(default_factory=dict)
+    computed: Mapping[str, Expression] = dc_field(default_factory=dict)
     description: str = ""
     path: str = ""
     loc: Location | None = None
+    computed_locs: Mapping[str, Location] = dc_field(default_factory=dict)
 
     def questions(self) -> Iterator[Question]:
         """Top-level questions in order (repeat items excluded)."""

@@ -33,7 +33,9 @@ def match_choice(choices: Sequence[Any], text: str) -> str:
         return choices[int(typed) - 1].value
     norm = french.normalize_text(typed)
     for c in choices:
-        if (c.key and norm == french.normalize_text(c.key)) or norm == french.normalize_text(c.value):
+        if (c.key and norm == french.normalize_text(c.key)) or norm == french.normalize_text(
+            c.value
+        ):
             return c.value
     for c in choices:
         if french.normalize_text(c.label) == norm:
@@ -43,8 +45,11 @@ def match_choice(choices: Sequence[Any], text: str) -> str:
         # "loc soc" finds "Locataire (logement social)": every typed word starts a word of it.
         typed_words = _words(norm)
         starts = [
-            c for c in choices
-            if all(any(w.startswith(t) for w in _words(c.label) + _words(c.value)) for t in typed_words)
+            c
+            for c in choices
+            if all(
+                any(w.startswith(t) for w in _words(c.label) + _words(c.value)) for t in typed_words
+            )
         ]
     if len(starts) == 1:
         return starts[0].value
@@ -103,7 +108,9 @@ def coerce_value(spec: _Typed, value: Any, today: date | None = None) -> Any:
         for entry in value:
             if not isinstance(entry, dict):
                 raise ParseError("Chaque élément doit être un ensemble de réponses.")
-            out.append({k: coerce_value(item[k], v, today) if k in item else v for k, v in entry.items()})
+            out.append(
+                {k: coerce_value(item[k], v, today) if k in item else v for k, v in entry.items()}
+            )
         return out
     if t in ("money", "number", "integer") and isinstance(value, bool):
         raise ParseError("Un nombre est attendu.")

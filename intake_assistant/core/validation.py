@@ -46,7 +46,9 @@ def _message(error: jsonschema.ValidationError) -> str:
     if kw == "exclusiveMaximum":
         return f"La valeur doit être strictement inférieure à {_num(arg)}."
     if kw == "minLength":
-        return "Une réponse est attendue." if arg == 1 else f"Au moins {arg} caractères sont attendus."
+        return (
+            "Une réponse est attendue." if arg == 1 else f"Au moins {arg} caractères sont attendus."
+        )
     if kw == "maxLength":
         return f"Le texte est trop long : {arg} caractères au plus."
     if kw == "pattern":
@@ -56,7 +58,9 @@ def _message(error: jsonschema.ValidationError) -> str:
     if kw == "const":
         return f"La seule valeur acceptée est {arg}."
     if kw == "format":
-        return "Date invalide (format attendu : JJ/MM/AAAA)." if arg == "date" else "Format invalide."
+        return (
+            "Date invalide (format attendu : JJ/MM/AAAA)." if arg == "date" else "Format invalide."
+        )
     if kw == "minItems":
         return f"Au moins {arg} élément(s) attendu(s)."
     if kw == "maxItems":

@@ -102,6 +102,8 @@ def load_text(text: str, path: str = "<yaml>") -> Any:
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
+            mark = exc.context_mark  # an unclosed quote: point where it was opened
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "erreur de syntaxe"
         raise YamlSyntaxError(Location(path, line, col), _french_problem(problem)) from exc
@@ -121,13 +123,19 @@ def load_file(path: str | Path) -> Any:
 
 
 _PROBLEMS_FR = {
-    "mapping values are not allowed here": "« : » inattendu (une valeur contenant « : » doit être entre guillemets)",
+    "mapping values are not allowed here": (
+        "« : » inattendu (une valeur contenant « : » doit être entre guillemets)"
+    ),
     "could not find expected ':'": "« : » attendu après la clé",
-    "found character '\\t' that cannot start any token": "tabulation interdite : indentez avec des espaces",
+    "found character '\\t' that cannot start any token": (
+        "tabulation interdite : indentez avec des espaces"
+    ),
     "expected <block end>, but found '-'": "élément de liste mal indenté",
     "did not find expected key": "clé attendue : vérifiez l'indentation",
     "found undefined alias": "alias non défini",
-    "found unexpected end of stream": "fin de fichier inattendue (guillemet ou crochet non fermé ?)",
+    "found unexpected end of stream": (
+        "fin de fichier inattendue (guillemet ou crochet non fermé ?)"
+    ),
 }
 
 

@@ -1,0 +1,289 @@
+"""The interview engine: order, branching, repeats, validation, edits, unknowns, back, replay."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from intake_assistant.core.engine import Interview
+from intake_assistant.core.loader import parse_questionnaire
+from intake_assistant.workflow import load_questionnaire_by_name, make_interview
+
+from .conftest import TODAY
+
+MINI = """
+id: mini
+title: Mini
+audience: accueil
+version: 1
+computed:
+  double_loyer: loyer * 2
+sections:
+  - id: foyer
+    title: Foyer
+    questions:
+      - id: prenom
+        text: Prénom ?
+      - id: situation_familiale
+        text: "{prenom} vit seul(e) ou en couple ?"
+      - id: enfants
+        type: repeat
+        text: Un enfant ?
+        add_another_text: Un autre enfant ?
+        questions:
+          - id: age
+            text: "Âge de l'enfant n° {numero} ?"
+      - id: logement
+        text: Logement ?
+      - id: loyer
+        text: Loyer ?
+        show_if: logement in ["locataire_prive", "locataire_social"]
+        warn_if:
+          - expression: loyer > 2000
+            message: "Un loyer de {loyer} € est inhabituel. Confirmer ?"
+      - id: impayes_loyer
+        text: Impayés de loyer ?
+        show_if: loyer > 0
+  - id: projet
+    title: Projet
+    questions:
+      - id: cout_projet
+        text: Coût ?
+      - id: apport_personnel
+        text: Apport ?
+        default: 0
+        valid_if:
+          - expression: apport_personnel <= cout_projet
+            message: "L'apport ne peut pas dépasser le coût ({cout_projet} €)."
+      - id: montant_demande
+        text: Montant ?
+        default_expression: cout_projet - apport_personnel
+"""
+
+
+def clock():
+    return datetime(2026, 11, 26, 10, 0).astimezone()
+
+
+@pytest.fixture
+def mini(tmp_path):
+    q, findings = parse_questionnaire("mini.yaml", text=MINI)
+    assert q is not None and findings == []
+    return q
+
+
+def new(q, **kw) -> Interview:
+    return Interview(q, today=TODAY, clock=clock, agent="Agnès", **kw)
+
+
+def play(iv: Interview, *raws: str) -> None:
+    for raw in raws:
+        result = iv.answer(raw)
+        assert result.accepted, (iv.current_step(), raw, result.messages)
+
+
+def test_questions_come_in_order_with_interpolated_text(mini) -> None:
+    iv = new(mini)
+    assert iv.current_step().path == "prenom"
+    play(iv, "Julie")
+    assert iv.question_text(iv.current_step()) == "Julie vit seul(e) ou en couple ?"
+
+
+def test_repeat_accepts_zero_items(mini) -> None:
+    iv = new(mini)
+    play(iv, "Julie", "1", "n")
+    assert iv.answers["enfants"] == []
+    assert iv.current_step().path == "logement"
+
+
+def test_repeat_adds_items_until_no(mini) -> None:
+    iv = new(mini)
+    play(iv, "Julie", "c", "o")
+    step = iv.current_step()
+    assert step.path == "enfants[0].age"
+    assert iv.question_text(step) == "Âge de l'enfant n° 1 ?"
+    play(iv, "4")
+    assert iv.question_text(iv.current_step()) == "Un autre enfant ?"
+    play(iv, "oui", "15", "non")
+    assert iv.answers["enfants"] == [{"age": 4}, {"age": 15}]
+
+
+def test_rejected_answer_keeps_everything_and_names_the_problem(mini) -> None:
+    iv = new(mini)
+    play(iv, "Julie", "1", "o")
+    before = dict(iv.answers)
+    result = iv.answer("40")
+    assert result.status == "rejected"
+    assert result.messages == ["La valeur doit être inférieure ou égale à 25."]
+    assert iv.answers == before
+    result = iv.answer("douze")
+    assert result.status == "rejected" and "nombre" in result.messages[0]
+
+
+def test_branching_skips_irrelevant_questions(mini) -> None:
+    iv = new(mini)
+    play(iv, "Julie", "1", "n", "3")  # propriétaire: no rent, no arrears question
+    assert iv.current_step().path == "cout_projet"
+
+
+def test_warning_asks_confirmation_then_records_override(mini) -> None:
+    iv = new(mini)
+    play(iv, "Julie", "1", "n", "1")
+    result = iv.answer("2 500")
+    assert result.status == "warning"
+    assert result.messages == ["Un loyer de 2 500 € est inhabituel. Confirmer ?"]
+    assert "loyer" not in iv.answers
+    assert iv.answer("2 500", confirm=True).accepted
+    assert iv.events[-1]["confirmed_warnings"] == result.messages
+
+
+def test_valid_if_and_default_expression(mini) -> None:
+    iv = new(mini)
+    play(iv, "Julie", "1", "n", "3", "1 200")
+    result = iv.answer("1 500")
+    assert result.messages == ["L'apport ne peut pas dépasser le coût (1 200 €)."]
+    play(iv, "350")
+    assert iv.default_for(iv.current_step()) == 850
+    play(iv, "")
+    assert iv.answers["montant_demande"] == 850
+    assert iv.finished
+
+
+def test_edit_recomputes_drops_and_asks_newly_relevant(mini) -> None:
+    iv = new(mini)
+    play(iv, "Julie", "1", "n", "1", "400", "n", "1 000", "0", "")
+    assert iv.finished and iv.computed["double_loyer"] == 800
+    # Becoming an owner: rent and arrears become irrelevant and leave the dossier.
+    assert iv.answer("3", path="logement").accepted
+    assert "loyer" not in iv.answers and "impayes_loyer" not in iv.answers
+    assert iv.finished
+    # Back to tenant: the rent is asked again, the old answer offered as default.
+    assert iv.answer("2", path="logement").accepted
+    step = iv.current_step()
+    assert step.path == "loyer" and iv.default_for(step) == 400
+
+
+def test_unknown_is_left_to_complete(mini) -> None:
+    iv = new(mini)
+    play(iv, "Julie", "1", "n", "1")
+    iv.mark_unknown()
+    assert "loyer" in iv.unknown and "loyer" not in iv.answers
+    assert [s.path for s in iv.left_to_complete()] == [
+        "loyer",
+        "cout_projet",
+        "apport_personnel",
+        "montant_demande",
+    ]
+    # The arrears question depends on the rent: unknown rent hides it.
+    assert iv.current_step().path == "cout_projet"
+
+
+def test_back_reopens_previous_answer_then_returns(mini) -> None:
+    iv = new(mini)
+    play(iv, "Julie", "1", "n")
+    step = iv.back()
+    assert step.path == "situation_familiale"
+    assert iv.current_step().path == "situation_familiale"
+    play(iv, "2")
+    assert iv.answers["situation_familiale"] == "couple"
+    assert iv.current_step().path == "logement"
+
+
+def test_select_any_earlier_answer(mini) -> None:
+    iv = new(mini)
+    play(iv, "Julie", "1", "n", "3")
+    iv.select("prenom")
+    assert iv.current_step().path == "prenom"
+    play(iv, "Julia")
+    assert iv.current_step().path == "cout_projet"
+
+
+def test_replaying_events_rebuilds_the_same_state(mini) -> None:
+    iv = new(mini)
+    play(iv, "Julie", "2", "o", "4", "o", "15", "n", "1", "400", "o")
+    iv.mark_unknown()
+    iv.answer("3", path="logement")
+    iv.select("prenom")
+    again = Interview.replay(mini, iv.events, today=TODAY, clock=clock)
+    assert again.answers == iv.answers
+    assert again.unknown == iv.unknown
+    assert again.current_step().path == iv.current_step().path == "prenom"
+    assert again.dropped == iv.dropped
+
+
+def test_resume_from_stored_state_mid_repeat(mini) -> None:
+    iv = new(mini)
+    play(iv, "Julie", "2", "o", "4", "o")
+    resumed = new(mini, answers=iv.answers, unknown=iv.unknown, history=iv.events)
+    assert resumed.current_step().path == "enfants[1].age"
+
+
+def test_events_are_numbered_and_attributed(mini) -> None:
+    iv = new(mini)
+    play(iv, "Julie")
+    (event,) = iv.take_new_events()
+    assert event["seq"] == 1 and event["agent"] == "Agnès" and event["questionnaire"] == "mini"
+    assert event["type"] == "answer" and event["raw"] == "Julie" and event["value"] == "Julie"
+    assert iv.take_new_events() == []
+
+
+def test_progress_per_section(mini) -> None:
+    iv = new(mini)
+    play(iv, "Julie", "1", "n")
+    progress = {p.id: (p.answered, p.relevant) for p in iv.progress()}
+    assert progress["foyer"] == (2, 3)
+    assert progress["projet"] == (0, 3)
+
+
+def test_handoff_evaluation_does_not_ask_known_answers() -> None:
+    accueil = make_interview(load_questionnaire_by_name("accueil_telephonique"), today=TODAY)
+    play(
+        accueil,
+        "Martin",
+        "Julie",
+        "11/02/1994",
+        "06 12 34 56 78",
+        "",
+        "",
+        "1",
+        "o",
+        "6",
+        "n",
+        "",
+        "2",
+        "2",
+        "1",
+        "",
+        "o",
+        "1 200",
+        "350",
+        "",
+        "24",
+        "n",
+        "1 100",
+        "",
+        "250",
+        "420",
+        "o",
+        "o",
+        "n",
+        "1",
+    )
+    assert accueil.finished, accueil.current_step()
+    evaluation = make_interview(
+        load_questionnaire_by_name("evaluation"),
+        answers=accueil.answers,
+        unknown=accueil.unknown,
+        history=accueil.events,
+        today=TODAY,
+    )
+    first = evaluation.current_step()
+    assert first.path == "grossesse"  # identity, situation and children are already known
+    asked = []
+    while not evaluation.finished:
+        step = evaluation.current_step()
+        asked.append(step.path)
+        assert evaluation.answer("").accepted or evaluation.answer("n").accepted
+    assert not {"nom", "prenom", "enfants", "cout_projet", "loyer"} & set(asked)
+    assert round(evaluation.computed["nb_uc"], 2) == 1.3

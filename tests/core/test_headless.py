@@ -1,0 +1,109 @@
+"""`intake-assistant interview`: shipped questionnaires on the personas, typed the French way."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from intake_assistant.cli import main
+
+from .conftest import personas, typed_the_french_way
+
+PERSONAS = personas()
+
+
+@pytest.mark.parametrize("persona", PERSONAS, ids=[p["id"] for p in PERSONAS])
+@pytest.mark.parametrize("questionnaire", ["accueil_telephonique", "evaluation"])
+def test_personas_typed_in_french_run_through(persona, questionnaire, tmp_path, capsys) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(yaml.safe_dump(typed_the_french_way(persona["answers"]), allow_unicode=True))
+    output = tmp_path / "dossier.json"
+    status = main(
+        [
+            "interview",
+            questionnaire,
+            "--answers",
+            str(answers),
+            "--output",
+            str(output),
+            "--date",
+            "2026-11-26",
+        ]
+    )
+    transcript = capsys.readouterr().out
+    assert status == 0, transcript
+    dossier = json.loads(output.read_text())
+    # Every typed answer the questionnaire asks is stored as the persona's value.
+    for fid, expected in persona["answers"].items():
+        if fid in dossier["answers"]:
+            assert dossier["answers"][fid] == expected, fid
+    assert set(dossier["unknown"]) <= {"telephone"}  # not every persona gave a phone number
+    if questionnaire == "evaluation":
+        for cid, expected in persona["computed"].items():
+            assert round(dossier["computed"][cid], 2) == expected, cid
+    assert "? Nom de famille" in transcript or "? Nom" in transcript
+
+
+def test_first_rejected_answer_stops_with_the_question_and_message(tmp_path, capsys) -> None:
+    answers = tmp_path / "a.yaml"
+    answers.write_text("nom: Martin\nprenom: Julie\ndate_naissance: 31/02/1994\n")
+    status = main(["interview", "accueil_telephonique", "--answers", str(answers)])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "date_naissance" in err and "31 février 1994 n'existe pas" in err
+
+
+def test_missing_answers_are_left_to_complete(tmp_path, capsys) -> None:
+    answers = tmp_path / "a.json"
+    answers.write_text(json.dumps({"nom": "Martin", "prenom": "Julie"}))
+    output = tmp_path / "d.json"
+    assert (
+        main(
+            [
+                "interview",
+                "accueil_telephonique",
+                "--answers",
+                str(answers),
+                "--output",
+                str(output),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    dossier = json.loads(output.read_text())
+    assert "date_naissance" in dossier["unknown"]
+    assert "date_naissance" in dossier["left_to_complete"]
+
+
+def test_interview_saves_into_the_store_answer_by_answer(tmp_path, capsys) -> None:
+    from intake_assistant.store import Store
+
+    persona = PERSONAS[0]
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(yaml.safe_dump(typed_the_french_way(persona["answers"]), allow_unicode=True))
+    db = tmp_path / "db"
+    assert (
+        main(
+            [
+                "interview",
+                "accueil_telephonique",
+                "--answers",
+                str(answers),
+                "--db",
+                str(db),
+                "--agent",
+                "Agnès",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    (entry,) = Store.open(db).list()
+    dossier = Store.open(db).load(entry.id if hasattr(entry, "id") else entry["id"])
+    assert dossier["answers"]["nom"] == "Martin"
+    answer_events = [e for e in dossier["events"] if e["type"] == "answer"]
+    assert len(answer_events) >= 25
+    assert all(e["agent"] == "Agnès" for e in dossier["events"])

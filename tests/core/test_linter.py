@@ -1,0 +1,90 @@
+"""The authoring linter: every broken fixture gives the right code at the right line."""
+
+from __future__ import annotations
+
+import pytest
+
+from intake_assistant.cli import main
+from intake_assistant.core.linter import lint_questionnaire
+from intake_assistant.workflow import policy_names
+
+from .conftest import FIXTURES
+
+BROKEN = FIXTURES / "broken"
+
+CASES = [
+    ("duplicate_id.yaml", "E-DUP", 11),
+    ("unknown_reference.yaml", "E-REF", 13),
+    ("cycle.yaml", "E-CYCLE", 6),
+    ("unsafe_expression.yaml", "E-EXPR", 13),
+    ("invalid_schema.yaml", "E-JSONSCHEMA", 12),
+    ("yaml_syntax.yaml", "E-YAML", 10),
+    ("later_reference.yaml", "E-ORDER", 11),
+    ("unreachable.yaml", "E-UNREACHABLE", 13),
+    ("unreachable.yaml", "E-UNREACHABLE", 16),
+    ("unknown_key.yaml", "E-SCHEMA", 9),
+    ("type_conflict.yaml", "E-TYPE", 9),
+    ("type_conflict.yaml", "E-CHOICE", 12),
+]
+
+
+@pytest.mark.parametrize(("filename", "code", "line"), CASES)
+def test_each_broken_file_reports_its_code_at_its_line(filename, code, line, capsys) -> None:
+    status = main(["check", str(BROKEN / filename)])
+    out = capsys.readouterr().out.splitlines()
+    assert status == 1
+    expected_prefix = f"{BROKEN / filename}:{line}:"
+    assert any(o.startswith(expected_prefix) and f"error {code}:" in o for o in out), out
+
+
+def test_cycle_names_the_ids_in_it(capsys) -> None:
+    main(["check", str(BROKEN / "cycle.yaml")])
+    assert "a → b → a" in capsys.readouterr().out
+
+
+def test_shipped_files_are_clean(capsys) -> None:
+    assert main(["check"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_usage_error_exits_2() -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "--nope"])
+    assert exc.value.code == 2
+
+
+def test_expression_offset_points_into_the_line() -> None:
+    from intake_assistant.core.linter import LintContext
+
+    findings = lint_questionnaire(BROKEN / "unsafe_expression.yaml", LintContext())
+    (finding,) = [f for f in findings if f.code == "E-EXPR"]
+    assert (finding.line, finding.col) == (13, 18)
+
+
+def test_references_to_parameters_and_computed_values_are_known(tmp_path) -> None:
+    from intake_assistant.core.fields import load_fields
+    from intake_assistant.core.linter import LintContext
+
+    source = """id: t
+title: T
+audience: accueil
+version: 1
+sections:
+  - id: s
+    title: S
+    questions:
+      - id: loyer
+        text: "Loyer ? (plancher {rav.plancher_jour_uc}, UC {nb_uc})"
+      - id: eau
+        text: Eau ?
+        show_if: reste_a_vivre < microcredit.montant_max
+"""
+    path = tmp_path / "t.yaml"
+    path.write_text(source, encoding="utf-8")
+    from intake_assistant.core.datadir import data_dir
+
+    computed, parameters = policy_names(data_dir())
+    ctx = LintContext(fields=load_fields(), computed=computed, parameters=parameters)
+    assert lint_questionnaire(path, ctx) == []
+    bare = LintContext(fields=load_fields())
+    assert {f.code for f in lint_questionnaire(path, bare)} == {"E-REF"}
