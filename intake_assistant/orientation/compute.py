@@ -29,7 +29,17 @@ def answers_env(answers: Mapping[str, Any], unknown: Iterable[str] = (),
     for fid, fdef in fields.items():
         if fid not in env and fid not in unknown and fdef.absent_default is not None:
             env[fid] = fdef.absent_default
+        elif fdef.item and isinstance(env.get(fid), list):
+            env[fid] = [_with_gaps(fid, fdef.item, item) for item in env[fid]]
     return env
+
+
+def _with_gaps(fid: str, children: Mapping[str, FieldDef], item: Any) -> Any:
+    """An item field left out is Missing, so that ``count(enfants, age >= 14)`` never falls back
+    on the applicant's own ``age``."""
+    if not isinstance(item, Mapping):
+        return item
+    return {**{c: Missing({f"{fid}.{c}"}) for c in children}, **item}
 
 
 def build_env(answers: Mapping[str, Any], policy: Policy, today: date | None = None,

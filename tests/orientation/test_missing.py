@@ -72,3 +72,11 @@ def test_extra_ids_are_ignored(policy):
     answers = {**persona("roux_refrigerateur")["answers"], "animal_de_compagnie": "chat"}
     result = evaluate(answers, policy, TODAY)
     assert {s.aid: s.status for s in result.suggestions} == persona("roux_refrigerateur")["expect"]
+
+
+def test_child_without_age_is_missing_not_the_applicants_age(policy):
+    answers = {**persona("martin_permis")["answers"], "enfants": [{"age": 6}, {}]}
+    result = evaluate(answers, policy, TODAY)
+    assert is_missing(result.computed["nb_uc"])
+    assert "enfants.age" in result.missing
+    assert result.computed["nb_personnes"] == 3
