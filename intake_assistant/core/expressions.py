@@ -37,7 +37,6 @@ import ast
 import functools
 import operator
 import re
-import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
@@ -198,10 +197,10 @@ def _numbers(name: str, values: Iterable[object]) -> list[float | int]:
 
 
 def normalize_text(text: str) -> str:
-    """Casefold, strip accents and collapse whitespace (for accent/case-insensitive comparisons)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.split())
+    """Casefold, strip accents and collapse whitespace: the same rule as typed answers use."""
+    from intake_assistant.core.french import normalize_text as french_normalize
+
+    return french_normalize(text)
 
 
 def _qualified(node: ast.AST) -> str | None:

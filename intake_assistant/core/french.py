@@ -60,7 +60,8 @@ def normalize_text(text: str) -> str:
     """Casefold, drop accents, unify apostrophes and collapse whitespace, for comparisons."""
     text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae")
     text = text.replace("\u2019", "'").replace("\u02bc", "'")
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    # Decompose before and after casefolding: compatibility forms (𝓐) fold only once decomposed.
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.split())
 
