@@ -1,0 +1,238 @@
+"""The commission summary of one dossier: built once as data, then written as PDF, Markdown or JSON.
+
+``build_summary`` gathers what the commission reads (minimal identity, household, budget, project
+and financing plan, loan simulation at the chosen duration, orientation with its reasons, meetings,
+the social worker's assessment, dates and agent); the renderers only lay it out, so the three
+formats always show the same figures. Amounts stay numbers here (None when unknown).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from intake_assistant.core.expressions import compile_expression, is_missing
+from intake_assistant.core.fields import load_fields
+from intake_assistant.orientation.compute import build_env
+from intake_assistant.orientation.evaluate import evaluate
+from intake_assistant.orientation.policy import Policy
+from intake_assistant.store.lifecycle import label as status_label
+from intake_assistant.store.lifecycle import step_dates
+
+from .tables import STATUS_LABELS
+
+RESOURCE_IDS = ("revenus_activite", "allocations_chomage", "rsa_percu", "prime_activite_percue",
+                "aides_logement_percues", "prestations_familiales", "pensions_retraite_invalidite",
+                "pension_alimentaire_recue", "autres_ressources")
+CHARGE_IDS = ("loyer", "energie", "eau", "assurances", "mutuelle", "telephone_internet",
+              "transport", "impots", "pension_alimentaire_versee", "frais_garde",
+              "autres_charges", "credits_mensualites")
+FORMATS = ("pdf", "md", "json")
+_ANNUITY = compile_expression("annuity(montant, taux, duree)")
+_DECISIONS = {"accorde": "Accordé", "refuse": "Refusé", "ajourne": "Ajourné"}
+
+
+def _num(value: Any) -> float | int | None:
+    if value is None or is_missing(value) or isinstance(value, bool):
+        return None
+    return value if isinstance(value, int | float) else None
+
+
+def _choice(field_id: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    field = load_fields().get(field_id)
+    labels = {c.value: c.label for c in field.choices} if field else {}
+    return labels.get(value, str(value))
+
+
+def _field_label(field_id: str) -> str:
+    field = load_fields().get(field_id)
+    return field.label if field else field_id
+
+
+def _lines(answers: Mapping[str, Any], ids: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Budget lines that were answered with an amount above zero."""
+    return [{"id": fid, "label": _field_label(fid), "amount": answers[fid]}
+            for fid in ids if (_num(answers.get(fid)) or 0) > 0]
+
+
+def chosen_duration(dossier: Mapping[str, Any]) -> tuple[int | None, str]:
+    """(months, where from): the duration kept by the worker, else the one the person wished."""
+    kept = dossier.get("duree_retenue")
+    if isinstance(kept, int) and not isinstance(kept, bool) and kept > 0:
+        return kept, "retenue"
+    wished = (dossier.get("answers") or {}).get("duree_souhaitee_mois")
+    if isinstance(wished, int) and not isinstance(wished, bool) and wished > 0:
+        return wished, "souhaitee"
+    return None, "inconnue"
+
+
+def _loan(dossier: Mapping[str, Any], computed: Mapping[str, Any],
+          params: Mapping[str, Any]) -> dict[str, Any] | None:
+    amount = _num(computed.get("montant_calcul"))
+    months, source = chosen_duration(dossier)
+    if amount is None or amount <= 0 or months is None:
+        return None
+    rav, nb_uc = _num(computed.get("reste_a_vivre")), _num(computed.get("nb_uc"))
+    floor = params["rav.plancher_jour_uc"]
+    products = (
+        ("microcredit_personnel", "Microcrédit personnel", params["microcredit.taux_annuel"],
+         params["microcredit.duree_max_mois"],
+         params["microcredit.montant_min"] <= amount <= params["microcredit.montant_max"]),
+        ("avance_remboursable", "Avance remboursable du CCAS", 0,
+         params["avance_remboursable.duree_max_mois"],
+         amount <= params["avance_remboursable.montant_max"]),
+    )
+    rows = []
+    for product, name, rate, max_months, amount_ok in products:
+        instalment = _ANNUITY.evaluate({"montant": amount, "taux": rate, "duree": months})
+        after = (rav - instalment) / nb_uc / 30 if rav is not None and nb_uc else None
+        rows.append({
+            "product": product, "label": name, "taux_annuel": rate, "duree_mois": months,
+            "mensualite": instalment, "cout_total": instalment * months - amount,
+            "total_rembourse": instalment * months, "rav_jour_uc_apres": after,
+            "above_floor": None if after is None else after >= floor,
+            "within_limits": amount_ok and months <= max_months,
+        })
+    return {"montant": amount, "duree_mois": months, "duree_source": source,
+            "plancher_jour_uc": floor, "rows": rows}
+
+
+def _orientation(dossier: Mapping[str, Any], policy: Policy, today: date) -> dict[str, Any]:
+    result = evaluate(dict(dossier.get("answers") or {}), policy, today,
+                      dossier.get("unknown") or ())
+    suggestions = []
+    for s in result.suggestions:
+        if s.status == "not_eligible":  # only what bars the aid
+            reasons = [g.reason for g in s.gates
+                       if g.state == "failed" and g.effect == "not_eligible"]
+        else:
+            reasons = list(s.reasons)
+        suggestions.append({"aid": s.aid, "name": s.name, "status": s.status,
+                            "status_label": STATUS_LABELS[s.status], "orient_to": s.orient_to,
+                            "reasons": reasons})
+    return {"suggestions": suggestions,
+            "missing": [_field_label(fid) for fid in result.missing]}
+
+
+def _financing(answers: Mapping[str, Any], dossier: Mapping[str, Any],
+               computed: Mapping[str, Any]) -> dict[str, Any]:
+    cost = _num(answers.get("cout_projet"))
+    deposit = _num(answers.get("apport_personnel"))
+    asked = _num(computed.get("montant_calcul"))
+    others = [{"source": str(row.get("source") or "Autre aide"), "montant": row["montant"]}
+              for row in dossier.get("autres_financements") or []
+              if isinstance(row, Mapping) and _num(row.get("montant")) is not None]
+    gap = None
+    if cost is not None and asked is not None and deposit is not None:
+        gap = cost - (deposit or 0) - asked - sum(o["montant"] for o in others)
+    return {"type": answers.get("type_projet"),
+            "type_label": _choice("type_projet", answers.get("type_projet")),
+            "description": answers.get("description_projet"),
+            "lien_emploi_insertion": answers.get("lien_emploi_insertion"),
+            "urgence": answers.get("urgence"),
+            "cout_projet": cost, "apport_personnel": deposit, "montant_demande": asked,
+            "autres_aides": others, "reste_a_financer": gap}
+
+
+def build_summary(dossier: dict, policy: Policy, today: date) -> dict:
+    """Everything the commission document shows, as JSON-ready data."""
+    answers = dossier.get("answers") or {}
+    unknown = dossier.get("unknown") or ()
+    _, computed, _ = build_env(dict(answers), policy, today, unknown)
+    steps = step_dates(dossier)
+    children = [c.get("age") for c in answers.get("enfants") or [] if isinstance(c, Mapping)]
+    commission = dossier.get("commission") or None
+    return {
+        "document": {"title": "Fiche de synthèse pour la commission", "date": today.isoformat(),
+                     "service": "CCAS — unité aide au projet"},
+        "dossier": {"id": dossier["id"], "status": dossier.get("status"),
+                    "status_label": status_label(dossier.get("status") or ""),
+                    "agent": dossier.get("agent"), "created_by": dossier.get("created_by"),
+                    "dates": {k: v.isoformat() if v else None for k, v in steps.items()}},
+        "identity": {"nom": answers.get("nom"), "prenom": answers.get("prenom"),
+                     "age": _num(computed.get("age")),
+                     "commune": answers.get("commune_residence")},
+        "household": {
+            "situation_familiale": _choice("situation_familiale",
+                                           answers.get("situation_familiale")),
+            "enfants": children, "autres_personnes": _num(answers.get("autres_personnes")),
+            "nb_personnes": _num(computed.get("nb_personnes")),
+            "nb_uc": _num(computed.get("nb_uc")),
+            "logement": _choice("logement", answers.get("logement")),
+            "situation_professionnelle": _choice("situation_professionnelle",
+                                                 answers.get("situation_professionnelle")),
+        },
+        "budget": {
+            "resources": _lines(answers, RESOURCE_IDS),
+            "total_resources": _num(computed.get("total_ressources")),
+            "charges": _lines(answers, CHARGE_IDS),
+            "total_charges": _num(computed.get("total_charges")),
+            "reste_a_vivre": _num(computed.get("reste_a_vivre")),
+            "rav_jour_uc": _num(computed.get("rav_jour_uc")),
+            "taux_endettement": _num(computed.get("taux_endettement")),
+            "montant_dettes": _num(answers.get("montant_dettes")),
+        },
+        "project": _financing(answers, dossier, computed),
+        "loan": _loan(dossier, computed, policy.parameter_env()),
+        "orientation": _orientation(dossier, policy, today),
+        "meetings": [{"date": m.get("date"), "avec": m.get("avec"),
+                      "partenaire": m.get("partenaire"), "note": m.get("note")}
+                     for m in sorted(dossier.get("rencontres") or [],
+                                     key=lambda m: str(m.get("date")))],
+        "evaluation_sociale": dossier.get("evaluation_sociale"),
+        "commission": None if not commission else {
+            "date": commission.get("date"), "decision": commission.get("decision"),
+            "decision_label": _DECISIONS.get(commission.get("decision"),
+                                             commission.get("decision")),
+            "montant_accorde": _num(commission.get("montant_accorde")),
+            "conditions": commission.get("conditions")},
+        "a_completer": [_field_label(fid) for fid in unknown],
+    }
+
+
+def render(summary: dict, fmt: str) -> bytes | str:
+    if fmt == "json":
+        return json.dumps(summary, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "md":
+        from .markdown import summary_markdown
+
+        return summary_markdown(summary)
+    if fmt == "pdf":
+        from .pdf import summary_pdf
+
+        return summary_pdf(summary)
+    raise ValueError(f"Format inconnu : « {fmt} » (pdf, md ou json).")
+
+
+def export_dossier(store: Any, dossier_id: str, fmt: str, output: str | Path | None = None,
+                   today: date | None = None, policy: Policy | None = None) -> Path | str:
+    """Write the summary of one dossier; without ``output``: the text (md, json) or a PDF file
+    named after the dossier in the current folder."""
+    if fmt not in FORMATS:
+        raise ValueError(f"Format inconnu : « {fmt} » (pdf, md ou json).")
+    if policy is None:
+        from intake_assistant.workflow import default_policy
+
+        policy = default_policy()
+    summary = build_summary(store.load(dossier_id), policy, today or date.today())
+    content = render(summary, fmt)
+    if output is None:
+        if isinstance(content, str):
+            return content
+        output = Path(f"{dossier_id}-commission.pdf")
+    path = Path(output)
+    _write_private(path, content.encode("utf-8") if isinstance(content, str) else content)
+    return path
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """The summary names a person: readable by its owner only, like the store (CNIL)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)

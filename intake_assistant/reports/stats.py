@@ -1,0 +1,314 @@
+"""Activity statistics of the unit: the tables the unit lead gives the board and the funders.
+
+Every table counts the dossiers whose first contact falls in the period (a cohort), except the
+"same period a year before" figures, read from the dossiers of the year before. Only aggregates
+come out: no name, and the small-group rule of ``tables.py``.
+
+``compute_stats`` takes dossier documents (evaluating each orientation: ~0.4 ms a dossier);
+``store_stats`` goes through the record cache (``cache.py``) and is what the CLI and the UI call.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from intake_assistant.core.fields import load_fields
+from intake_assistant.core.french import normalize_text
+from intake_assistant.orientation.policy import Policy
+from intake_assistant.store import Store
+from intake_assistant.store.lifecycle import label as status_label
+
+from .cache import Progress, store_records
+from .records import CODE_STATUSES, OPEN_STATUSES, build_record
+from .tables import (
+    AGE_LABELS,
+    HOUSEHOLD_LABELS,
+    NOT_GIVEN,
+    STATUS_LABELS,
+    column,
+    count_cell,
+    derived_cell,
+    median,
+    month_label,
+    percentile_90,
+    table,
+)
+
+TABLE_NAMES = ("demandes_par_mois", "type_projet", "type_menage", "tranche_age", "commune",
+               "parcours", "orientations", "montants", "delais", "attente")
+WAIT_THRESHOLDS = (30, 60, 90)
+Record = Mapping[str, Any]
+
+
+def _default_policy() -> Policy:
+    from intake_assistant.workflow import default_policy
+
+    return default_policy()
+
+
+def compute_stats(dossiers: Iterable[dict], *, date_from: date | None, date_to: date | None,
+                  today: date, min_group: int = 5, policy: Policy | None = None) -> dict:
+    """Statistics of dossier documents (see the module docstring); ``min_group`` 0 shows all."""
+    policy = policy or _default_policy()
+    records = [build_record(d, policy) for d in dossiers]
+    return aggregate(records, date_from=date_from, date_to=date_to, today=today,
+                     min_group=min_group, policy=policy)
+
+
+def store_stats(store: Store, *, date_from: date | None, date_to: date | None, today: date,
+                min_group: int = 5, policy: Policy | None = None,
+                progress: Progress | None = None) -> dict:
+    """Statistics of every dossier of the store, through the record cache."""
+    policy = policy or _default_policy()
+    records = store_records(store, policy, progress)
+    return aggregate(records, date_from=date_from, date_to=date_to, today=today,
+                     min_group=min_group, policy=policy)
+
+
+def year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def aggregate(records: Iterable[Record], *, date_from: date | None, date_to: date | None,
+              today: date, min_group: int = 5, policy: Policy | None = None) -> dict:
+    policy = policy or _default_policy()
+    records = list(records)
+    end = date_to or today
+    created = sorted(r["created"] for r in records)
+    start = date_from or (date.fromisoformat(created[0]) if created else end)
+    low, high = start.isoformat(), end.isoformat()
+    cohort = [r for r in records if low <= r["created"] <= high]
+    prev_count = _count_between(created, year_before(start), year_before(end))
+    tables = [
+        _monthly(created, start, end, len(cohort), prev_count, min_group),
+        _breakdown("type_projet", "Demandes par type de projet", "Type de projet", cohort,
+                   "type_projet", _choice_labels("type_projet"), min_group, by_count=True),
+        _breakdown("type_menage", "Demandes par type de ménage", "Type de ménage", cohort,
+                   "household", HOUSEHOLD_LABELS, min_group),
+        _breakdown("tranche_age", "Demandes par tranche d'âge (au premier contact)",
+                   "Tranche d'âge", cohort, "age_band", AGE_LABELS, min_group),
+        _communes(cohort, min_group),
+        _funnel(cohort, min_group),
+        _orientations(cohort, policy, min_group),
+        _amounts(cohort, min_group),
+        _delays(cohort, min_group),
+        _waiting(cohort, today, min_group),
+    ]
+    return {
+        "period": {"from": low, "to": high},
+        "year_before": {"from": year_before(start).isoformat(),
+                        "to": year_before(end).isoformat()},
+        "generated_on": today.isoformat(),
+        "min_group": min_group,
+        "summary": {
+            "requests": count_cell(len(cohort), min_group),
+            "requests_year_before": count_cell(prev_count, min_group),
+            "growth": _growth(len(cohort), prev_count, min_group),
+        },
+        "tables": {t["name"]: t for t in tables},
+    }
+
+
+def _count_between(sorted_days: list[str], low: date, high: date) -> int:
+    return bisect_right(sorted_days, high.isoformat()) - bisect_left(sorted_days, low.isoformat())
+
+
+def _months(start: date, end: date) -> list[tuple[date, date]]:
+    """(first, last) day of each calendar month of [start, end], clipped to the period."""
+    out = []
+    first = start.replace(day=1)
+    while first <= end:
+        following = (first + timedelta(days=32)).replace(day=1)
+        out.append((max(first, start), min(following - timedelta(days=1), end)))
+        first = following
+    return out
+
+
+def _growth(now: int, before: int, min_group: int) -> float | None:
+    if not before or (min_group > 0 and (now < min_group or before < min_group)):
+        return None
+    return (now - before) / before
+
+
+def _monthly(created: list[str], start: date, end: date, total: int, prev_total: int,
+             min_group: int) -> dict:
+    rows = []
+    for low, high in _months(start, end):
+        now = _count_between(created, low, high)
+        before = _count_between(created, year_before(low), year_before(high))
+        rows.append({"mois": month_label(low.isoformat()[:7]),
+                     "demandes": count_cell(now, min_group),
+                     "un_an_avant": count_cell(before, min_group),
+                     "evolution": _growth(now, before, min_group)})
+    rows.append({"mois": "Total de la période", "demandes": count_cell(total, min_group),
+                 "un_an_avant": count_cell(prev_total, min_group),
+                 "evolution": _growth(total, prev_total, min_group)})
+    return table("demandes_par_mois", "Demandes par mois (premiers contacts)", [
+        column("mois", "Mois", "text"), column("demandes", "Demandes"),
+        column("un_an_avant", "Même mois un an avant"), column("evolution", "Évolution", "growth"),
+    ], rows, "Évolution : par rapport à la même période un an avant.")
+
+
+def _choice_labels(field_id: str) -> dict[str, str]:
+    field = load_fields().get(field_id)
+    return {c.value: c.label for c in field.choices} if field else {}
+
+
+def _group_rows(groups: dict[str, list[Record]], labels: Mapping[str, str], total: int,
+                min_group: int, by_count: bool) -> list[dict[str, Any]]:
+    keys = [k for k in labels if k in groups] + sorted(k for k in groups if k not in labels
+                                                      and k != "")
+    if by_count:
+        keys.sort(key=lambda k: -len(groups[k]))
+    if "" in groups:
+        keys.append("")
+    rows = []
+    for key in keys:
+        members = groups[key]
+        granted = sum(1 for r in members if r["granted_ever"])
+        rows.append({"groupe": labels.get(key, key) if key else NOT_GIVEN,
+                     "demandes": count_cell(len(members), min_group),
+                     "part": derived_cell(len(members) / total if total else None,
+                                          len(members), min_group),
+                     "accordes": count_cell(granted, min_group)})
+    return rows
+
+
+def _group_columns(label: str) -> list[dict[str, str]]:
+    return [column("groupe", label, "text"), column("demandes", "Demandes"),
+            column("part", "Part", "share"), column("accordes", "Accordés")]
+
+
+def _breakdown(name: str, title: str, label: str, cohort: list[Record], key: str,
+               labels: Mapping[str, str], min_group: int, by_count: bool = False) -> dict:
+    groups: dict[str, list[Record]] = defaultdict(list)
+    for r in cohort:
+        groups[r[key] or ""].append(r)
+    return table(name, title, _group_columns(label),
+                 _group_rows(groups, labels, len(cohort), min_group, by_count))
+
+
+def _communes(cohort: list[Record], min_group: int) -> dict:
+    """Grouped without case or accents ("reims" is Reims), shown with the most common spelling."""
+    groups: dict[str, list[Record]] = defaultdict(list)
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in cohort:
+        name = r["commune"]
+        key = normalize_text(name) if name else ""
+        groups[key].append(r)
+        if name:
+            spellings[key][name] += 1
+    labels = {key: spellings[key].most_common(1)[0][0] for key in spellings}
+    keys = sorted((k for k in groups if k), key=lambda k: (-len(groups[k]), labels[k]))
+    ordered = {k: labels[k] for k in keys}
+    return table("commune", "Demandes par commune de résidence", _group_columns("Commune"),
+                 _group_rows(groups, ordered, len(cohort), min_group, by_count=False))
+
+
+def _funnel(cohort: list[Record], min_group: int) -> dict:
+    total = len(cohort)
+    steps = (
+        ("Premiers contacts", total),
+        ("Évaluations", sum(1 for r in cohort if r["stage"] >= 1)),
+        ("Instructions", sum(1 for r in cohort if r["stage"] >= 2)),
+        ("Passages en commission", sum(1 for r in cohort if r["stage"] >= 3)),
+        ("Accordés", sum(1 for r in cohort if r["granted_ever"])),
+        ("Refusés", sum(1 for r in cohort if r["refused_ever"])),
+        ("Ajournés (en attente d'une nouvelle commission)",
+         sum(1 for r in cohort if r["status"] == "ajourne")),
+        ("Abandons", sum(1 for r in cohort if r["abandoned"])),
+    )
+    rows = [{"etape": name, "dossiers": count_cell(n, min_group),
+             "part": derived_cell(n / total if total else None, n, min_group)}
+            for name, n in steps]
+    return table("parcours", "Parcours des demandes", [
+        column("etape", "Étape", "text"), column("dossiers", "Dossiers"),
+        column("part", "Part des premiers contacts", "share"),
+    ], rows, "Chaque dossier compte à chaque étape qu'il a atteinte.")
+
+
+def _orientations(cohort: list[Record], policy: Policy, min_group: int) -> dict:
+    counts = [Counter() for _ in policy.aids]
+    for r in cohort:
+        for i, code in enumerate(r["orientation"][:len(counts)]):
+            counts[i][code] += 1
+    rows = []
+    for aid, counter in zip(policy.aids, counts, strict=True):
+        row: dict[str, Any] = {"aide": aid.name}
+        for code, status in CODE_STATUSES.items():
+            row[status] = count_cell(counter[code], min_group)
+        rows.append(row)
+    return table("orientations", "Orientations proposées par aide",
+                 [column("aide", "Aide", "text")]
+                 + [column(status, label) for status, label in STATUS_LABELS.items()],
+                 rows, "Orientation calculée au jour de la dernière saisie des réponses.")
+
+
+def _amount_row(label: str, values: list[float], min_group: int) -> dict[str, Any]:
+    n = len(values)
+    return {"montant": label, "dossiers": count_cell(n, min_group),
+            "total": derived_cell(float(sum(values)), n, min_group),
+            "mediane": derived_cell(median(values), n, min_group)}
+
+
+def _amounts(cohort: list[Record], min_group: int) -> dict:
+    asked = [r["montant_demande"] for r in cohort if r["montant_demande"] is not None]
+    granted = [r["montant_accorde"] for r in cohort
+               if r["decision"] == "accorde" and r["montant_accorde"] is not None]
+    return table("montants", "Montants demandés et accordés", [
+        column("montant", "Montant", "text"), column("dossiers", "Dossiers"),
+        column("total", "Total", "money"), column("mediane", "Médiane", "money"),
+    ], [_amount_row("Montant demandé", asked, min_group),
+        _amount_row("Montant accordé", granted, min_group)])
+
+
+_DELAYS = (("Premier contact → évaluation", "created", "evaluation"),
+           ("Évaluation → commission", "evaluation", "commission"),
+           ("Commission → décision", "commission", "decided"),
+           ("Premier contact → décision", "created", "decided"))
+
+
+def _delays(cohort: list[Record], min_group: int) -> dict:
+    rows = []
+    for label, first, second in _DELAYS:
+        days = sorted(
+            (date.fromisoformat(r[second]) - date.fromisoformat(r[first])).days
+            for r in cohort if r[first] and r[second] and r[second] >= r[first])
+        rows.append({"etape": label, "dossiers": count_cell(len(days), min_group),
+                     "mediane": derived_cell(median(days), len(days), min_group),
+                     "centile_90": derived_cell(percentile_90(days), len(days), min_group)})
+    return table("delais", "Délais entre les étapes (jours calendaires)", [
+        column("etape", "Étapes", "text"), column("dossiers", "Dossiers"),
+        column("mediane", "Médiane", "days"), column("centile_90", "90e centile", "days"),
+    ], rows)
+
+
+def _waiting(cohort: list[Record], today: date, min_group: int) -> dict:
+    rows = []
+    all_waits: list[int] = []
+    for status in OPEN_STATUSES:
+        waits = [(today - date.fromisoformat(r["since"])).days
+                 for r in cohort if r["status"] == status]
+        all_waits += waits
+        rows.append(_wait_row(status_label(status).capitalize(), waits, min_group))
+    rows.append(_wait_row("Total des dossiers en cours", all_waits, min_group))
+    return table("attente", f"Dossiers en cours au {today.strftime('%d/%m/%Y')} : "
+                 "temps passé dans le statut actuel", [
+                     column("statut", "Statut", "text"), column("en_cours", "En cours"),
+                     *(column(f"plus_{d}_jours", f"Plus de {d} jours")
+                       for d in WAIT_THRESHOLDS),
+                 ], rows)
+
+
+def _wait_row(label: str, waits: list[int], min_group: int) -> dict[str, Any]:
+    row: dict[str, Any] = {"statut": label, "en_cours": count_cell(len(waits), min_group)}
+    for days in WAIT_THRESHOLDS:
+        row[f"plus_{days}_jours"] = count_cell(sum(1 for w in waits if w > days), min_group)
+    return row
