@@ -22,10 +22,32 @@ COMMAND_MODULES = (
 )
 
 
+# argparse's own words, in French: staff read these messages. argparse looks its translation
+# function up at call time, so rebinding it is enough (no gettext catalogue to ship).
+_ARGPARSE_FR = {
+    "usage: ": "utilisation : ",
+    "positional arguments": "arguments",
+    "options": "options",
+    "show this help message and exit": "afficher cette aide et quitter",
+    "show program's version number and exit": "afficher la version et quitter",
+    "%(prog)s: error: %(message)s\n": "%(prog)s : erreur : %(message)s\n",
+    "the following arguments are required: %s": "arguments obligatoires manquants : %s",
+    "unrecognized arguments: %s": "arguments non reconnus : %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "choix invalide : %(value)r (choix possibles : %(choices)s)"
+    ),
+    "expected one argument": "une valeur est attendue",
+    "invalid %(type)s value: %(value)r": "valeur invalide : %(value)r",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
+}
+argparse._ = lambda text: _ARGPARSE_FR.get(text, text)  # type: ignore[attr-defined]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="intake-assistant",
-        description="Assistant d'accueil et d'orientation — unité aide au projet du CCAS.",
+        description="Assistant d'accueil et d'orientation — unité aide au projet du CCAS. "
+        "Sans commande : ouvre l'application (options --db, --agent, --role).",
     )
     parser.add_argument("--version", action="version", version="%(prog)s 0.1.0")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMANDE")
