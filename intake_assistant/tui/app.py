@@ -1,0 +1,243 @@
+"""The Textual application: who is at the keyboard, which screens, the app-wide keys.
+
+The app is a thin layer: screens call the engine (through ``workflow``), the orientation and the
+store; nothing here decides anything about a dossier. Store access happens in worker threads.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.screen import Screen
+
+from intake_assistant.tui.config import (
+    ROLES,
+    TuiConfig,
+    default_config_path,
+    load_config,
+    save_config,
+)
+
+QUESTIONNAIRE_BY_ROLE = {"accueil": "accueil_telephonique", "travailleur_social": "evaluation"}
+STATISTICS_MODULE = "intake_assistant.tui.screens.statistics"
+
+
+def module_available(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+class IntakeApp(App[None]):
+    TITLE = "Assistant d'accueil — CCAS"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("f1", "help", "Aide"),
+        Binding("ctrl+p", "command_palette", "Commandes", show=False, priority=True),
+        Binding("f9", "statistics", "Statistiques", show=False),
+        Binding("ctrl+q", "quit", "Quitter", priority=True),
+    ]
+
+    def __init__(
+        self,
+        store: Any = None,
+        *,
+        db: str | Path | None = None,
+        agent: str | None = None,
+        role: str | None = None,
+        today: date | None = None,
+        config_path: Path | None = None,
+        wait_days: tuple[int, int] = (30, 60),
+        start: str | None = None,
+    ) -> None:
+        """``store`` is an open Store; without it the store at ``db`` is opened in a thread while
+        the first screen draws. ``start`` opens a new interview of that questionnaire at once."""
+        super().__init__()
+        self._store = store
+        self._db = db
+        self._store_future: Future[Any] | None = None
+        self._fixed_today = today
+        self.config_path = config_path or default_config_path()
+        self.config: TuiConfig = load_config(self.config_path)
+        self.agent = (agent or self.config.agent or "").strip()
+        self.role = role or self.config.role
+        self.wait_days = wait_days
+        self.start = start
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-load")
+
+    # -- shared services -----------------------------------------------------------------------
+    @property
+    def today(self) -> date:
+        return self._fixed_today or date.today()
+
+    @property
+    def store(self) -> Any:
+        """The store; blocks until opened, so only worker threads should touch it first."""
+        if self._store is None:
+            if self._store_future is None:
+                self._store_future = self._pool.submit(self._open_store)
+            self._store = self._store_future.result()
+        return self._store
+
+    def _open_store(self) -> Any:
+        from intake_assistant.store import Store
+
+        return Store.open(self._db)
+
+    def default_questionnaire(self) -> str:
+        return QUESTIONNAIRE_BY_ROLE.get(self.role, "accueil_telephonique")
+
+    @staticmethod
+    def _prewarm() -> None:
+        """Load the questionnaires and the policy before the first interview needs them."""
+        from intake_assistant import workflow
+
+        for name in QUESTIONNAIRE_BY_ROLE.values():
+            workflow.load_questionnaire_by_name(name)
+        workflow.default_policy()
+
+    # -- start-up ------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        if self._store is None:
+            self._store_future = self._pool.submit(self._open_store)
+        self._pool.submit(self._prewarm)
+        if self.agent and self.role in ROLES:
+            self._remember_agent()
+            self._enter()
+        else:
+            from intake_assistant.tui.screens.agent import AgentScreen
+
+            self.push_screen(AgentScreen(self.agent, self.role), self._agent_chosen)
+
+    def _agent_chosen(self, result: tuple[str, str] | None) -> None:
+        if result is None:
+            self.exit()
+            return
+        self.agent, self.role = result
+        self._remember_agent()
+        self._enter()
+
+    def _remember_agent(self) -> None:
+        if (self.config.agent, self.config.role) != (self.agent, self.role):
+            self.config.agent, self.config.role = self.agent, self.role
+            self._save_config()
+
+    def _save_config(self) -> None:
+        try:
+            save_config(self.config_path, self.config)
+        except OSError as exc:
+            self.notify(f"Préférences non enregistrées : {exc}", severity="warning")
+
+    def _enter(self) -> None:
+        from intake_assistant.tui.screens.home import HomeScreen
+        from intake_assistant.tui.screens.interview import InterviewScreen
+
+        self.push_screen(HomeScreen())
+        if self.config.open_dossier:  # interrupted last time: resume exactly there
+            self.push_screen(InterviewScreen(self.config.open_questionnaire,
+                                             self.config.open_dossier, resumed=True))
+        elif self.start:
+            self.push_screen(InterviewScreen(self.start))
+
+    # -- the interview left open (resumed after a crash) ---------------------------------------
+    def remember_interview(self, dossier_id: str, questionnaire: str) -> None:
+        if (self.config.open_dossier, self.config.open_questionnaire) != (dossier_id,
+                                                                          questionnaire):
+            self.config.open_dossier, self.config.open_questionnaire = dossier_id, questionnaire
+            self._save_config()
+
+    def forget_interview(self) -> None:
+        if self.config.open_dossier is not None:
+            self.config.open_dossier = self.config.open_questionnaire = None
+            self._save_config()
+
+    # -- navigation used by several screens ----------------------------------------------------
+    def new_interview(self, questionnaire: str | None = None) -> None:
+        from intake_assistant.tui.screens.interview import InterviewScreen
+
+        self.push_screen(InterviewScreen(questionnaire or self.default_questionnaire()))
+
+    def resume_interview(self, dossier_id: str, questionnaire: str | None = None) -> None:
+        from intake_assistant.tui.screens.interview import InterviewScreen
+
+        self.push_screen(InterviewScreen(questionnaire, dossier_id))
+
+    def open_dossier(self, dossier_id: str) -> None:
+        from intake_assistant.tui.screens.dossier import DossierScreen
+
+        self.push_screen(DossierScreen(dossier_id))
+
+    # -- app-wide actions ----------------------------------------------------------------------
+    def action_help(self) -> None:
+        from intake_assistant.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder="Rechercher une commande…",
+                                            id="--command-palette"))
+
+    @property
+    def statistics_available(self) -> bool:
+        return module_available(STATISTICS_MODULE)
+
+    def action_statistics(self) -> None:
+        if not self.statistics_available:
+            self.notify("L'écran Statistiques n'est pas encore disponible.", severity="warning")
+            return
+        module = importlib.import_module(STATISTICS_MODULE)
+        self.push_screen(module.StatisticsScreen(self.store))
+
+    def action_change_agent(self) -> None:
+        from intake_assistant.tui.screens.agent import AgentScreen
+
+        def chosen(result: tuple[str, str] | None) -> None:
+            if result is not None:
+                self.agent, self.role = result
+                self._remember_agent()
+                self.notify(f"Agent : {self.agent} ({ROLES[self.role]}).")
+
+        self.push_screen(AgentScreen(self.agent, self.role), chosen)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield SystemCommand("Nouvel accueil téléphonique", "Questionnaire court, au téléphone",
+                            lambda: self.new_interview("accueil_telephonique"))
+        yield SystemCommand("Nouvelle évaluation", "Évaluation financière et sociale complète",
+                            lambda: self.new_interview("evaluation"))
+        yield SystemCommand("Dossiers (accueil)", "Revenir à la liste des dossiers",
+                            self._go_home)
+        yield SystemCommand("Aide", "Toutes les touches (F1)", self.action_help)
+        if self.statistics_available:
+            yield SystemCommand("Statistiques", "Activité du service (F9)",
+                                self.action_statistics)
+        yield SystemCommand("Changer d'agent", "Nom et rôle de la personne au clavier",
+                            self.action_change_agent)
+        yield from screen_commands(screen)
+        yield SystemCommand("Quitter", "Fermer l'application (Ctrl+Q)", self.exit)
+
+    def _go_home(self) -> None:
+        from intake_assistant.tui.screens.home import HomeScreen
+
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, HomeScreen):
+            self.pop_screen()
+
+    def on_unmount(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def screen_commands(screen: Screen) -> Iterable[SystemCommand]:
+    """Screens may offer their own palette entries through ``palette_commands()``."""
+    provider = getattr(screen, "palette_commands", None)
+    return provider() if callable(provider) else ()

@@ -1,0 +1,75 @@
+"""How the TUI writes values: French money, days, statuses, orientation statuses.
+
+Display only: every figure comes from the engine, the orientation or the store.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from intake_assistant.core import french
+from intake_assistant.core.expressions import is_missing
+from intake_assistant.store.lifecycle import STATUS_LABELS
+
+AID_STATUS = {
+    "eligible": ("éligible", "✔", "eligible"),
+    "to_check": ("à vérifier", "?", "to-check"),
+    "not_eligible": ("non éligible", "✘", "not-eligible"),
+}
+
+# Statuses where the person is waiting on the service (the home screen flags long waits).
+WAITING_STATUSES = ("premier_contact", "en_evaluation", "en_instruction", "en_commission",
+                    "ajourne")
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)
+
+
+def known(value: Any) -> bool:
+    return value is not None and not is_missing(value)
+
+
+def money(value: Any, decimals: int | None = None) -> str:
+    if not known(value) or isinstance(value, bool):
+        return "—"
+    return french.format_money(value, decimals)
+
+
+def number(value: Any, decimals: int = 2) -> str:
+    if not known(value) or isinstance(value, bool):
+        return "—"
+    return french.format_number(value, decimals)
+
+
+def day(value: str | date | None) -> str:
+    if not value:
+        return "—"
+    try:
+        return french.format_date(value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def stamp(value: str | None) -> str:
+    """An ISO timestamp as "26/11/2026 10:12"."""
+    if not value:
+        return "—"
+    try:
+        return french.format_datetime(value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def days_since(value: str | None, today: date) -> int | None:
+    if not value:
+        return None
+    try:
+        return (today - date.fromisoformat(value[:10])).days
+    except ValueError:
+        return None
+
+
+def plural(count: int, word: str, plural_word: str | None = None) -> str:
+    return f"{count} {word if count == 1 else plural_word or word + 's'}"

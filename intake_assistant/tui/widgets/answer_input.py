@@ -1,0 +1,68 @@
+"""The answer line: an Input that knows the kind of question being asked.
+
+Single-key answers on an empty line, so that a trained agent types nothing more than the answer:
+o/n for oui/non, a digit for a choice (when no longer choice number starts with it). Everything else
+is typed and sent with Enter, and parsed by the engine (« 1 200,50 », « 15/03/1988 »...).
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.message import Message
+from textual.widgets import Input
+
+PLACEHOLDERS = {
+    "text": "Tapez la réponse puis Entrée",
+    "phone": "Numéro (06 12 34 56 78) puis Entrée",
+    "money": "Montant en euros (1 200,50) puis Entrée",
+    "integer": "Nombre puis Entrée",
+    "number": "Nombre puis Entrée",
+    "date": "Date (15/03/1988) puis Entrée",
+    "boolean": "o = oui, n = non",
+    "choice": "Chiffre du choix (ou début du libellé)",
+    "multi_choice": "Chiffres séparés par des espaces (1 3) puis Entrée",
+}
+
+
+class AnswerInput(Input):
+    class Instant(Message):
+        """A complete answer given by a single key."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(select_on_focus=False, **kwargs)  # type: ignore[arg-type]
+        self.kind = "text"
+        self.choice_count = 0
+
+    def configure(self, kind: str, choice_count: int = 0, default_shown: str | None = None) -> None:
+        self.kind = kind
+        self.choice_count = choice_count
+        base = PLACEHOLDERS.get(kind, PLACEHOLDERS["text"])
+        self.placeholder = f"Entrée = « {default_shown} » · {base}" if default_shown else base
+
+    def instant_answer(self, character: str) -> str | None:
+        """The answer a single key gives on an empty line, if any."""
+        if self.value:
+            return None
+        key = character.lower()
+        if self.kind == "boolean" and key in ("o", "n"):
+            return key
+        if self.kind == "choice" and key.isdigit() and key != "0":
+            number = int(key)
+            # "1" waits when there are 10+ choices: it may be the start of "10", "11"...
+            if number <= self.choice_count and number * 10 > self.choice_count:
+                return key
+        return None
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.is_printable and event.character:
+            answer = self.instant_answer(event.character)
+            if answer is not None:
+                event.stop()
+                event.prevent_default()
+                self.post_message(self.Instant(answer))
+                return
+        await super()._on_key(event)
