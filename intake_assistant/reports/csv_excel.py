@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,20 +27,23 @@ def cell(value: Any, kind: str) -> str:
     if isinstance(value, str):
         return value
     if kind in ("share", "growth"):
-        return _decimal(value * 100, 1)
+        return _decimal(Decimal(str(value)) * 100, 1)
     if kind == "money":
-        return _decimal(value, 2)
+        return _decimal(Decimal(str(value)), 2)
     if kind == "days":
-        return _decimal(value, 1)
+        return _decimal(Decimal(str(value)), 1)
     if isinstance(value, float) and not value.is_integer():
-        return _decimal(value, 2)
+        return _decimal(Decimal(str(value)), 2)
     return str(int(value))
 
 
-def _decimal(value: float, places: int) -> str:
-    text = f"{value:.{places}f}".rstrip("0").rstrip(".") if places else f"{value:.0f}"
-    text = text.replace(".", ",")
-    return "0" if text in ("-0", "") else text
+def _decimal(value: Decimal, places: int) -> str:
+    """Rounded half up like the French text output (-31,25 -> -31,3), trailing zeros dropped."""
+    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = f"{rounded:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text.replace(".", ",")
 
 
 def table_csv(table: dict[str, Any]) -> str:
