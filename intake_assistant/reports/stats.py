@@ -244,10 +244,12 @@ def _orientations(cohort: list[Record], policy: Policy, min_group: int) -> dict:
         row: dict[str, Any] = {"aide": aid.name}
         for code, status in CODE_STATUSES.items():
             row[status] = count_cell(counter[code], min_group)
+        row["proposee"] = count_cell(counter["E"] + counter["V"], min_group)
         rows.append(row)
     return table("orientations", "Orientations proposées par aide",
                  [column("aide", "Aide", "text")]
-                 + [column(status, label) for status, label in STATUS_LABELS.items()],
+                 + [column(status, label) for status, label in STATUS_LABELS.items()]
+                 + [column("proposee", "Éligible ou à vérifier")],
                  rows, "Orientation calculée au jour de la dernière saisie des réponses.")
 
 
