@@ -1,0 +1,113 @@
+"""Statistics through a store: the record cache follows changes, the CLI writes Excel CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+from datetime import datetime
+
+import pytest
+
+from intake_assistant.cli import main
+from intake_assistant.orientation.evaluate import evaluate
+from intake_assistant.reports.cache import cache_path
+from intake_assistant.reports.records import (
+    CODE_STATUSES,
+    answers_day,
+    orientation_statuses,
+)
+from intake_assistant.reports.stats import compute_stats, store_stats
+from intake_assistant.store import Store
+from intake_assistant.store.demo_data import generate_dossiers
+from tests.reports.conftest import NAME, PERIOD, TODAY
+
+
+@pytest.fixture
+def store(tmp_path, dossiers):
+    s = Store.open(tmp_path / "base", lock_timeout=2.0)
+    s.import_dossiers(dossiers)
+    return s
+
+
+def summary(store, policy, min_group=0):
+    return store_stats(store, date_from=PERIOD[0], date_to=PERIOD[1], today=TODAY,
+                       min_group=min_group, policy=policy)
+
+
+def test_store_stats_equal_compute_stats_and_cache_follows_changes(store, dossiers, policy):
+    first = summary(store, policy)
+    assert first == compute_stats(dossiers, date_from=PERIOD[0], date_to=PERIOD[1],
+                                  today=TODAY, min_group=0, policy=policy)
+    assert cache_path(store).exists()
+    assert NAME not in cache_path(store).read_text(encoding="utf-8")
+    assert summary(store, policy) == first  # from the cache
+    a1 = next(e.id for e in store.list() if e.created_at.startswith("2026-01-05"))
+    store.set_status(a1, "en_evaluation", agent="Nadia Benali",
+                     now=datetime(2026, 6, 1, 9, 0).astimezone())
+    changed = summary(store, policy)
+    funnel = {r["etape"]: r["dossiers"] for r in changed["tables"]["parcours"]["rows"]}
+    assert funnel["Évaluations"] == 8
+    store.forget(a1)
+    assert summary(store, policy)["summary"]["requests"] == 8
+
+
+def test_fast_orientation_agrees_with_evaluate(policy):
+    docs = list(generate_dossiers(150, seed=7, now=datetime(2026, 6, 30, 12, 0).astimezone()))
+    rng = random.Random(3)
+    for doc in docs:
+        if rng.random() < 0.3 and doc["answers"]:  # also answers marked unknown
+            key = rng.choice(sorted(doc["answers"]))
+            doc["answers"].pop(key)
+            doc["unknown"] = [*doc["unknown"], key]
+        day = answers_day(doc)
+        codes = orientation_statuses(doc["answers"], doc["unknown"], policy, day)
+        full = evaluate(doc["answers"], policy, day, doc["unknown"])
+        expected = {s.aid: s.status for s in full.suggestions}
+        assert [CODE_STATUSES[c] for c in codes] == [expected[a.id] for a in policy.aids]
+
+
+def read_excel_csv(raw: bytes) -> list[list[str]]:
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel then reads the accents right
+    text = raw[3:].decode("utf-8")
+    assert "\r\n" in text
+    return list(csv.reader(io.StringIO(text), delimiter=";"))
+
+
+def test_cli_csv_one_file_per_table(store, tmp_path, capsys):
+    out = tmp_path / "csv"
+    code = main(["stats", "--db", str(store.root), "--from", "2026-01-01", "--to", "2026-06-30",
+                 "--today", "2026-06-30", "--format", "csv", "-o", str(out)])
+    assert code == 0
+    assert len(list(out.glob("*.csv"))) == 10
+    amounts = read_excel_csv((out / "montants.csv").read_bytes())
+    assert amounts[0] == ["Montant", "Dossiers", "Total (€)", "Médiane (€)"]
+    assert amounts[1] == ["Montant demandé", "9", "7800", "900"]
+    assert amounts[2] == ["Montant accordé", "< 5", "", ""]
+    delays = read_excel_csv((out / "delais.csv").read_bytes())
+    assert delays[1] == ["Premier contact → évaluation", "7", "7", "14"]
+    parcours = read_excel_csv((out / "parcours.csv").read_bytes())
+    assert parcours[2] == ["Évaluations", "7", "77,8"]  # decimal comma, percent points
+    for path in out.glob("*.csv"):
+        assert NAME.encode() not in path.read_bytes()
+
+
+def test_cli_csv_single_table_to_stdout_and_json(store, capsysbinary):
+    code = main(["stats", "--db", str(store.root), "--from", "2026-01-01", "--to", "2026-06-30",
+                 "--today", "2026-06-30", "--format", "csv", "--table", "type_projet",
+                 "--seuil", "1"])
+    assert code == 0
+    table = read_excel_csv(capsysbinary.readouterr().out)
+    assert table[1] == ["Permis B", "6", "66,7", "2"]
+    assert table[2] == ["Électroménager", "3", "33,3", "0"]
+    main(["stats", "--db", str(store.root), "--from", "2026-01-01", "--to", "2026-06-30",
+          "--today", "2026-06-30", "--format", "json"])
+    result = json.loads(capsysbinary.readouterr().out.decode())
+    assert result["summary"] == {"requests": 9, "requests_year_before": 6, "growth": 0.5}
+    assert result["tables"]["type_projet"]["rows"][1]["demandes"] == "< 5"
+
+
+def test_cli_refuses_csv_without_destination(store, capsys):
+    assert main(["stats", "--db", str(store.root), "--format", "csv"]) == 2
+    assert "indiquez un dossier" in capsys.readouterr().err
