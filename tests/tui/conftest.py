@@ -1,0 +1,135 @@
+"""Fixtures of the TUI tests: a temp store, a temp config, a fixed date, a trained agent's keys.
+
+Nothing here touches the user's real store or config: every app gets ``tmp_path`` paths.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from intake_assistant.core.engine import Step
+from intake_assistant.core.french import format_number
+from intake_assistant.store import Store
+from intake_assistant.tui.app import IntakeApp
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+TODAY = date(2026, 11, 26)
+NOW = datetime(2026, 11, 26, 10, 0).astimezone()
+AGENT = "Agnès Durand"
+
+
+def persona(persona_id: str) -> dict[str, Any]:
+    doc = yaml.safe_load((FIXTURES / "personas.yaml").read_text(encoding="utf-8"))
+    return next(p for p in doc["personas"] if p["id"] == persona_id)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run ``async def`` tests (Pilot) in a fresh event loop; no async plugin is needed."""
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    names = pyfuncitem._fixtureinfo.argnames
+    asyncio.run(pyfuncitem.obj(**{name: pyfuncitem.funcargs[name] for name in names}))
+    return True
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store.open(tmp_path / "db", lock_timeout=2.0)
+
+
+@pytest.fixture
+def make_app(store: Store, tmp_path: Path):
+    def make(role: str = "accueil", agent: str | None = AGENT, **kwargs: Any) -> IntakeApp:
+        return IntakeApp(store, agent=agent, role=role, today=TODAY,
+                         config_path=tmp_path / "config" / "tui.json", **kwargs)
+    return make
+
+
+async def settle(pilot: Any) -> None:
+    """Let workers (store, orientation) finish and the screen repaint."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def wait_for_screen(pilot: Any, name: str, attempts: int = 50) -> Any:
+    for _ in range(attempts):
+        await settle(pilot)
+        if type(pilot.app.screen).__name__ == name and (
+            name != "InterviewScreen" or pilot.app.screen.interview is not None
+        ):
+            return pilot.app.screen
+    raise AssertionError(f"écran {name} attendu, trouvé {type(pilot.app.screen).__name__}")
+
+
+@dataclass
+class KeyCount:
+    """Keys a trained agent presses: the answer's own characters, and the rest (Enter…)."""
+
+    questions: int = 0
+    typed: int = 0
+    extra: int = 0
+    log: list[tuple[str, str]] = field(default_factory=list)
+
+
+def answer_keys(step: Step, interview: Any, answers: dict[str, Any]) -> tuple[str, bool]:
+    """(text to type, whether Enter follows) for a step, as a trained agent would answer it.
+
+    Enter alone accepts the value shown as default; o/n and choice digits need no Enter.
+    """
+    q = step.question
+    if step.kind == "repeat_prompt":
+        items = answers.get(q.id) or []
+        return ("o" if (step.index or 0) < len(items) else "n"), False
+    if q.parent is not None:
+        value = answers[q.parent.id][step.index][q.id]
+    else:
+        value = answers.get(q.id)
+    if value is None or value == interview.default_for(step):
+        return "", True
+    if q.type == "boolean":
+        return ("o" if value else "n"), False
+    if q.type == "choice":
+        number = [c.value for c in q.choices].index(value) + 1
+        instant = number * 10 > len(q.choices)
+        return str(number), not instant
+    if q.type in ("money", "integer", "number"):
+        return format_number(value, 0 if float(value).is_integer() else 2), True
+    if q.type == "date":
+        y, m, d = value.split("-")
+        return f"{d}/{m}/{y}", True
+    return str(value), True
+
+
+async def play_answers(pilot: Any, answers: dict[str, Any], count: KeyCount | None = None,
+                       stop_at: str | None = None) -> KeyCount:
+    """Answer every question of the interview on screen with the keys of a trained agent."""
+    count = count or KeyCount()
+    screen = pilot.app.screen
+    for _ in range(200):
+        step = screen.interview.current_step()
+        if step is None or step.path == stop_at:
+            return count
+        text, enter = answer_keys(step, screen.interview, answers)
+        keys = [("space" if ch == " " else ch) for ch in text] + (["enter"] if enter else [])
+        await pilot.press(*keys)
+        await pilot.pause()
+        count.questions += 1
+        count.typed += len(text)
+        count.extra += int(enter)
+        count.log.append((step.path, text + ("⏎" if enter else "")))
+        after = screen.interview.current_step()
+        assert after is None or after.path != step.path or step.kind == "repeat_prompt", (
+            f"réponse refusée à {step.path} : "
+            f"{screen.query_one('#message').render()}"
+        )
+    raise AssertionError("l'entretien ne se termine pas")

@@ -1,0 +1,240 @@
+"""Both users played by keys through Pilot: phone intake, corrections, resume, hand-off."""
+
+from __future__ import annotations
+
+import json
+import stat
+
+from intake_assistant.tui.app import IntakeApp
+from tests.tui.conftest import (
+    AGENT,
+    KeyCount,
+    persona,
+    play_answers,
+    settle,
+    wait_for_screen,
+)
+
+MARTIN = persona("martin_permis")["answers"]
+PHONE_IDS = {
+    "nom", "prenom", "date_naissance", "telephone", "commune_residence", "situation_familiale",
+    "enfants", "autres_personnes", "logement", "situation_professionnelle", "type_projet",
+    "description_projet", "lien_emploi_insertion", "cout_projet", "apport_personnel",
+    "montant_demande", "duree_souhaitee_mois", "urgence", "revenus_activite", "rsa_percu",
+    "aides_logement_percues", "loyer", "compte_bancaire", "refus_credit_bancaire", "ficp",
+    "surendettement",
+}
+
+
+def status_of(screen, aid: str) -> str:
+    return screen.orientation.suggestion(aid).status
+
+
+async def test_phone_intake_of_martin_by_keys(make_app, store, tmp_path):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_screen(pilot, "HomeScreen")
+        await pilot.press("ctrl+n")
+        screen = await wait_for_screen(pilot, "InterviewScreen")
+        count = await play_answers(pilot, MARTIN)
+        await settle(pilot)
+        dossier_id = screen.dossier_id
+        # The live panel agrees with the persona's expected figures and orientation.
+        assert round(screen.interview.computed["nb_uc"], 2) == 1.3
+        assert status_of(screen, "microcredit_personnel") == "eligible"
+        assert "Questionnaire terminé" in str(screen.query_one("#question").render())
+        await pilot.press("enter")  # Enter on the finished interview opens the dossier
+        await wait_for_screen(pilot, "DossierScreen")
+
+    doc = store.load(dossier_id)
+    assert doc["status"] == "premier_contact"
+    assert doc["agent"] == AGENT and doc["questionnaires"] == ["accueil_telephonique"]
+    for key in PHONE_IDS:  # not in the persona: a resource left at its default, 0 €
+        assert doc["answers"][key] == MARTIN.get(key, 0), key
+    assert doc["unknown"] == []
+    assert store.load(dossier_id)["events"][-1]["agent"] == AGENT
+    # A trained agent needs at most one key per question beyond the answer's characters.
+    assert count.extra <= count.questions
+    print(f"\nmartin_permis (accueil téléphonique) : {count.questions} questions, "
+          f"{count.typed} caractères tapés, {count.extra} touches en plus "
+          f"(total {count.typed + count.extra})")
+    instant = [path for path, keys in count.log if not keys.endswith("⏎")]
+    assert {"situation_familiale", "logement", "urgence", "ficp", "surendettement"} <= set(
+        instant)
+
+
+async def test_rejected_answer_keeps_text_then_correction(make_app, store):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await wait_for_screen(pilot, "HomeScreen")
+        await pilot.press("ctrl+n")
+        screen = await wait_for_screen(pilot, "InterviewScreen")
+        await play_answers(pilot, MARTIN, stop_at="date_naissance")
+        await pilot.press(*"31/02/1994", "enter")
+        message = str(screen.query_one("#message").render())
+        assert screen.interview.current_step().path == "date_naissance"
+        assert screen.query_one("#answer").value == "31/02/1994"  # kept for correction
+        assert "31 février 1994 n'existe pas" in message  # the engine's French message
+        # Correct the day in place: erase the first two characters.
+        await pilot.press("home", "delete", "delete", *"11", "enter")
+        await pilot.pause()
+        assert screen.interview.answers["date_naissance"] == "1994-02-11"
+        assert not screen.query_one("#message").display
+        assert store.load(screen.dossier_id)["answers"]["date_naissance"] == "1994-02-11"
+
+
+async def test_warning_asks_confirmation(make_app, store):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await wait_for_screen(pilot, "HomeScreen")
+        await pilot.press("ctrl+n")
+        screen = await wait_for_screen(pilot, "InterviewScreen")
+        await play_answers(pilot, MARTIN, stop_at="commune_residence")
+        await pilot.press(*"Tinqueux", "enter")
+        assert "Confirmer" in str(screen.query_one("#message").render())
+        assert "commune_residence" not in screen.interview.answers
+        await pilot.press("enter")  # same text again: confirmed
+        await pilot.pause()
+        assert screen.interview.answers["commune_residence"] == "Tinqueux"
+        event = store.load(screen.dossier_id)["events"][-1]
+        assert event["id"] == "commune_residence" and event["confirmed_warnings"]
+
+
+async def test_editing_an_earlier_answer_changes_orientation(make_app, store):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_screen(pilot, "HomeScreen")
+        await pilot.press("ctrl+n")
+        screen = await wait_for_screen(pilot, "InterviewScreen")
+        await play_answers(pilot, MARTIN)
+        await settle(pilot)
+        assert status_of(screen, "microcredit_personnel") == "eligible"
+        # ↑ reaches the last answer (surendettement); Enter reopens it; 2 = procédure en cours.
+        await pilot.press("up")
+        assert screen.query_one("#transcript").cursor_path == "surendettement"
+        await pilot.press("enter")
+        assert screen.interview.focus == "surendettement"
+        await pilot.press("2")
+        await settle(pilot)
+        assert status_of(screen, "microcredit_personnel") == "not_eligible"
+        assert store.load(screen.dossier_id)["answers"]["surendettement"] == "procedure_en_cours"
+        assert any(row["id"] == "surendettement" and row.get("old") == "aucun"
+                   for row in store.load(screen.dossier_id)["audit"])
+
+
+async def test_edit_makes_new_questions_relevant(make_app, store):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_screen(pilot, "HomeScreen")
+        await pilot.press("ctrl+n")
+        screen = await wait_for_screen(pilot, "InterviewScreen")
+        await play_answers(pilot, MARTIN)
+        paths = screen.query_one("#transcript").paths
+        # Walk up to the professional situation with the arrow keys, then change it.
+        await pilot.press(*["up"] * (len(paths) - paths.index("situation_professionnelle")))
+        assert screen.query_one("#transcript").cursor_path == "situation_professionnelle"
+        await pilot.press("enter", "4")  # 4 = demandeur d'emploi
+        await settle(pilot)
+        step = screen.interview.current_step()
+        assert step.path == "inscrit_france_travail_mois"
+        await pilot.press("3", "enter")
+        assert screen.interview.current_step().path == "allocations_chomage"
+
+
+async def test_unknown_key_and_note(make_app, store):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await wait_for_screen(pilot, "HomeScreen")
+        await pilot.press("ctrl+n")
+        screen = await wait_for_screen(pilot, "InterviewScreen")
+        await play_answers(pilot, MARTIN, stop_at="date_naissance")
+        await pilot.press("f3")
+        await pilot.pause()
+        assert "date_naissance" in store.load(screen.dossier_id)["unknown"]
+        assert screen.interview.current_step().path == "telephone"
+        await pilot.press("f4")
+        await pilot.pause()
+        await pilot.press(*"Rappeler après 17 h".replace(" ", "_"))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        notes = store.load(screen.dossier_id)["notes"]
+        assert notes and notes[0]["text"] == "Rappeler_après_17_h"
+
+
+async def test_resume_after_the_app_is_stopped_mid_interview(make_app, store, tmp_path):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await wait_for_screen(pilot, "HomeScreen")
+        await pilot.press("ctrl+n")
+        screen = await wait_for_screen(pilot, "InterviewScreen")
+        await play_answers(pilot, MARTIN, stop_at="logement")
+        dossier_id = screen.dossier_id
+        # Saved at acceptance, not at exit: the file already holds every answer.
+        assert store.load(dossier_id)["answers"]["enfants"] == [{"age": 6}]
+        await pilot.press(*"Loc")  # typed, not validated, when the terminal dies
+    config = json.loads((tmp_path / "config" / "tui.json").read_text(encoding="utf-8"))
+    assert config["open_dossier"] == dossier_id
+    assert stat.S_IMODE((tmp_path / "config" / "tui.json").stat().st_mode) == 0o600
+
+    again = IntakeApp(store, today=app.today, config_path=tmp_path / "config" / "tui.json")
+    async with again.run_test() as pilot:
+        screen = await wait_for_screen(pilot, "InterviewScreen")
+        assert screen.dossier_id == dossier_id
+        assert screen.interview.current_step().path == "logement"
+        assert screen.query_one("#transcript").paths[-1] == "autres_personnes"
+        assert again.agent == AGENT  # remembered from the first start
+        await play_answers(pilot, MARTIN)
+        await pilot.press("f10")
+        await wait_for_screen(pilot, "DossierScreen")
+    assert json.loads((tmp_path / "config" / "tui.json").read_text())["open_dossier"] is None
+    assert store.load(dossier_id)["answers"]["surendettement"] == "aucun"
+
+
+async def test_hand_off_from_phone_intake_to_evaluation(make_app, store):
+    phone = make_app()
+    async with phone.run_test() as pilot:
+        await wait_for_screen(pilot, "HomeScreen")
+        await pilot.press("ctrl+n")
+        screen = await wait_for_screen(pilot, "InterviewScreen")
+        await play_answers(pilot, MARTIN)
+        dossier_id = screen.dossier_id
+        await pilot.press("f10")
+        await wait_for_screen(pilot, "DossierScreen")
+
+    social = make_app(role="travailleur_social", agent="Sophie Lambert")
+    async with social.run_test(size=(120, 40)) as pilot:
+        home = await wait_for_screen(pilot, "HomeScreen")
+        # The social worker's list starts on the dossiers to evaluate.
+        assert dossier_id in [str(k.value) for k in home.query_one("#dossiers").rows]
+        await pilot.press(*"0612", "enter")  # instant search by phone digits, then open
+        await wait_for_screen(pilot, "DossierScreen")
+        await pilot.press("v")
+        screen = await wait_for_screen(pilot, "InterviewScreen")
+        assert screen.interview.questionnaire.id == "evaluation"
+        asked = screen.interview.current_step().question.id
+        assert asked not in PHONE_IDS  # what is known is not asked again
+        count = await play_answers(pilot, MARTIN)
+        assert count.questions < 30
+        await settle(pilot)
+    doc = store.load(dossier_id)
+    assert doc["status"] == "en_evaluation"
+    assert doc["questionnaires"] == ["accueil_telephonique", "evaluation"]
+    assert doc["answers"]["energie"] == 60
+    asked_in_evaluation = {e["id"] for e in doc["events"]
+                           if e.get("questionnaire") == "evaluation" and e["type"] == "answer"}
+    assert not asked_in_evaluation & PHONE_IDS
+
+
+async def test_key_count_for_the_report(make_app):
+    """Key count of the phone intake of martin_permis (figures printed with -s)."""
+    app = make_app()
+    async with app.run_test() as pilot:
+        await wait_for_screen(pilot, "HomeScreen")
+        await pilot.press("ctrl+n")
+        await wait_for_screen(pilot, "InterviewScreen")
+        count = await play_answers(pilot, MARTIN, KeyCount())
+    enters = sum(1 for _, keys in count.log if keys.endswith("⏎"))
+    assert count.extra == enters <= count.questions
+    assert count.questions == len(count.log)
+    for path, keys in count.log:
+        print(f"{path:<28} {keys}")
