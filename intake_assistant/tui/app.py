@@ -39,7 +39,7 @@ def module_available(name: str) -> bool:
 
 class IntakeApp(App[None]):
     TITLE = "Assistant d'accueil — CCAS"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("f1", "help", "Aide"),

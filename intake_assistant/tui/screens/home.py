@@ -64,7 +64,6 @@ class HomeScreen(Screen[None]):
         super().__init__()
         self._timer: Timer | None = None
         self._filter = 0
-        self._loaded_once = False
 
     @property
     def filters(self) -> tuple[tuple[str, str | None], ...]:
@@ -92,12 +91,13 @@ class HomeScreen(Screen[None]):
         table.can_focus = False  # the search box keeps the keyboard; ↑/↓ move the row
         self._paint_header()
         self.query_one("#search", Input).focus()
-        self.reload()
+        if self.app.screen is self:  # not when an interview opens straight away over this screen:
+            self.reload()    # loading a big index would compete with it for the store
 
     def on_screen_resume(self) -> None:
         self._paint_header()
         self.query_one("#search", Input).focus()
-        if self._loaded_once:
+        if self.app.screen is self:
             self.reload()  # a dossier may have been created or changed meanwhile
 
     # -- header --------------------------------------------------------------------------------
@@ -147,7 +147,6 @@ class HomeScreen(Screen[None]):
         self.app.call_from_thread(self._show, listing)
 
     def _show(self, listing: Listing) -> None:
-        self._loaded_once = True
         table = self.query_one("#dossiers", DataTable)
         table.clear()
         today = self.app.today

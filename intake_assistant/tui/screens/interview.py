@@ -3,13 +3,13 @@
 Flow of one answer: the engine parses and validates it (French message under the input when
 rejected, a confirmation when it only warns); once accepted, the session saves it durably *before*
 the next question is shown, so that nothing acknowledged can be lost; the transcript, the question,
-the progress and the fiche are then refreshed from the engine, and the orientation is re-evaluated
-in a worker thread.
+the progress, the fiche and the orientation are then refreshed. The orientation is evaluated on the
+UI thread: it takes a few milliseconds (see bench/ui.py), less than handing it to a thread that
+would compete with the repaint for the GIL.
 """
 
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any
 
@@ -63,7 +63,6 @@ class InterviewScreen(Screen[None]):
         self._warning: tuple[str, str] | None = None  # (path, text) awaiting confirmation
         self._help_shown = False
         self._panel_forced: bool | None = None
-        self._orientation_seq = 0
         self.orientation: Any = None  # the last Orientation shown (tests read it)
 
     # -- layout --------------------------------------------------------------------------------
@@ -159,8 +158,7 @@ class InterviewScreen(Screen[None]):
         sections = it.progress()
         self.query_one(SectionProgress).show(sections, step.question.section_id if step else None)
         self.query_one(Fiche).show(it.computed)
-        self._orientation_seq += 1
-        self._evaluate(self._orientation_seq, copy.deepcopy(it.answers), sorted(it.unknown))
+        self._show_orientation()
 
     def _paint_title(self) -> None:
         it = self.interview
@@ -217,20 +215,15 @@ class InterviewScreen(Screen[None]):
         if self._help_shown:
             self._show_help(step)
 
-    # -- orientation (worker) ------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="orientation")
-    def _evaluate(self, seq: int, answers: dict[str, Any], unknown: list[str]) -> None:
+    # -- orientation ---------------------------------------------------------------------------
+    def _show_orientation(self) -> None:
         from intake_assistant.orientation.evaluate import evaluate
         from intake_assistant.workflow import default_policy
 
-        result = evaluate(answers, default_policy(), self.app.today, unknown)
-        self.app.call_from_thread(self._show_orientation, seq, result)
-
-    def _show_orientation(self, seq: int, result: Any) -> None:
-        if seq != self._orientation_seq:
-            return  # an older evaluation finishing late
-        self.orientation = result
-        self.query_one(OrientationList).show(result.suggestions)
+        it = self.interview
+        assert it is not None
+        self.orientation = evaluate(it.answers, default_policy(), self.app.today, it.unknown)
+        self.query_one(OrientationList).show(self.orientation.suggestions)
 
     # -- answering -----------------------------------------------------------------------------
     @on(AnswerInput.Submitted, "#answer")

@@ -23,7 +23,18 @@ def progress_bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
-class SectionProgress(Static):
+class Painted(Static):
+    """A Static that skips the repaint (and relayout) when the text is the same."""
+
+    _last: Text | None = None
+
+    def paint(self, text: Text) -> None:
+        if self._last is None or text != self._last:
+            self._last = text
+            self.update(text)
+
+
+class SectionProgress(Painted):
     def show(self, sections: Sequence[Any], current_section: str | None) -> None:
         text = Text()
         for s in sections:
@@ -35,7 +46,7 @@ class SectionProgress(Static):
                         style="green" if s.answered == s.relevant else "cyan")
             text.append(f" {s.answered}/{s.relevant}\n")
         text.rstrip()
-        self.update(text)
+        self.paint(text)
 
 
 FICHE_ROWS = (
@@ -48,7 +59,7 @@ FICHE_ROWS = (
 )
 
 
-class Fiche(Static):
+class Fiche(Painted):
     """Household, budget and the estimated instalment (what remains after it)."""
 
     def show(self, computed: Mapping[str, Any]) -> None:
@@ -71,70 +82,69 @@ class Fiche(Static):
         if fmt.known(duree):
             text.append(f"(mensualité sur {fmt.number(duree, 0)} mois)", style="dim")
         text.rstrip()
-        self.update(text)
+        self.paint(text)
 
 
 class AidRow(Static):
-    """One aid: status and name; click (or F7 for all) shows the reasons."""
+    """One aid: status and name; click (or F7 for all) shows the reasons.
 
-    def __init__(self, aid: str) -> None:
+    Rows are positions in the ranked list: a row shows whichever aid ranks there, so that a
+    re-ranking repaints a few rows instead of remounting the list.
+    """
+
+    def __init__(self, panel: OrientationList) -> None:
         super().__init__(classes="aid")
-        self.aid = aid
-        self.expanded = False
+        self.panel = panel
         self.suggestion: Any = None
+        self._shown: tuple[Any, bool] | None = None
 
     def show(self, suggestion: Any) -> None:
         self.suggestion = suggestion
-        self._paint()
-
-    def toggle(self, expanded: bool | None = None) -> None:
-        self.expanded = not self.expanded if expanded is None else expanded
-        self._paint()
-
-    def _paint(self) -> None:
-        s = self.suggestion
-        if s is None:
-            return
-        label, icon, css = fmt.AID_STATUS[s.status]
-        for other in fmt.AID_STATUS.values():
-            self.remove_class(other[2])
-        self.add_class(css)
+        expanded = suggestion.aid in self.panel.expanded
+        if self._shown == (suggestion, expanded):
+            return  # unchanged: no repaint, no restyle
+        self._shown = (suggestion, expanded)
+        label, icon, css = fmt.AID_STATUS[suggestion.status]
+        self.set_classes(f"aid {css}")
         text = Text()
-        text.append(f"{'▾' if self.expanded else '▸'} {icon} ", style="bold")
-        text.append(s.name)
+        text.append(f"{'▾' if expanded else '▸'} {icon} ", style="bold")
+        text.append(suggestion.name)
         text.append(f" — {label}", style="italic")
-        if self.expanded:
-            for reason in s.reasons:
+        if expanded:
+            for reason in suggestion.reasons:
                 text.append(f"\n    • {reason}", style="dim")
-            if s.orient_to:
-                text.append(f"\n    → {s.orient_to}", style="dim")
+            if suggestion.orient_to:
+                text.append(f"\n    → {suggestion.orient_to}", style="dim")
         self.update(text)
 
     def on_click(self) -> None:
-        self.toggle()
+        if self.suggestion is not None:
+            self.panel.toggle(self.suggestion.aid)
 
 
 class OrientationList(Vertical):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._rows: dict[str, AidRow] = {}
+        self.expanded: set[str] = set()
+        self._suggestions: Sequence[Any] = ()
 
     def show(self, suggestions: Sequence[Any]) -> None:
-        order = [s.aid for s in suggestions]
-        if order != list(self._rows):  # statuses re-ranked: rebuild in the new order
-            expanded = {a for a, r in self._rows.items() if r.expanded}
-            self.remove_children()
-            self._rows = {aid: AidRow(aid) for aid in order}
-            for aid, row in self._rows.items():
-                row.expanded = aid in expanded
-            self.mount_all(self._rows.values())
-        for s in suggestions:
-            self._rows[s.aid].show(s)
+        self._suggestions = suggestions
+        rows = list(self.query(AidRow))
+        if len(rows) < len(suggestions):
+            self.mount_all([AidRow(self) for _ in range(len(suggestions) - len(rows))])
+            rows = list(self.query(AidRow))  # mounted rows are listed at once
+        for row, suggestion in zip(rows, suggestions, strict=False):
+            row.show(suggestion)
+
+    def toggle(self, aid: str) -> None:
+        self.expanded ^= {aid}
+        self.show(self._suggestions)
 
     def toggle_all(self) -> None:
-        expand = not all(r.expanded for r in self._rows.values())
-        for row in self._rows.values():
-            row.toggle(expand)
+        aids = {s.aid for s in self._suggestions}
+        self.expanded = set() if aids <= self.expanded else aids
+        self.show(self._suggestions)
 
 
 class SidePanel(VerticalScroll):

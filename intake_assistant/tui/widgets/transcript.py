@@ -97,7 +97,7 @@ class Transcript(VerticalScroll):
         self._order = wanted
         if self.cursor is not None and self.cursor >= len(self._order):
             self.cursor = None
-        self._paint_cursor()
+        self._paint_cursor(scroll=False)  # the anchor keeps the newest bubble in view
 
     def move_cursor(self, delta: int) -> str | None:
         """Move the highlight; returns the path under it (None once past the newest)."""
@@ -123,10 +123,12 @@ class Transcript(VerticalScroll):
     def cursor_path(self) -> str | None:
         return None if self.cursor is None else self._order[self.cursor]
 
-    def _paint_cursor(self) -> None:
+    def _paint_cursor(self, scroll: bool = True) -> None:
         target = self.cursor_path
         for path, bubble in self._bubbles.items():
             bubble.set_class(path == target, "cursor")
+        if not scroll:
+            return
         if target is not None:
             self.scroll_to_widget(self._bubbles[target], animate=False)
         elif self._order:
