@@ -44,7 +44,7 @@ class IntakeApp(App[None]):
     BINDINGS = [
         Binding("f1", "help", "Aide"),
         Binding("ctrl+p", "command_palette", "Commandes", show=False, priority=True),
-        Binding("f9", "statistics", "Statistiques", show=False),
+        Binding("f9", "statistics", "Stats"),
         Binding("ctrl+q", "quit", "Quitter", priority=True),
     ]
 

@@ -1,5 +1,5 @@
 """Snapshots of the main screens (pytest-textual-snapshot): fixed date, temp store, fixed agent,
-fixed terminal size. Update with ``pytest tests/tui --snapshot-update`` after a deliberate change."""
+fixed terminal size. After a deliberate change: ``pytest tests/tui --snapshot-update``."""
 
 from __future__ import annotations
 

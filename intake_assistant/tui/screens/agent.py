@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
 from intake_assistant.tui.config import ROLES
 
@@ -25,37 +26,42 @@ class AgentScreen(ModalScreen[tuple[str, str] | None]):
             yield Static("Bienvenue — qui est au clavier ?", classes="dialog-title")
             yield Label("Votre nom (il signe chaque réponse enregistrée) :")
             yield Input(self._agent, placeholder="Prénom Nom", id="agent-name")
-            yield Label("Votre rôle (1 ou 2, flèches, puis Entrée) :")
-            with RadioSet(id="agent-role"):
-                for i, (key, label) in enumerate(ROLES.items(), 1):
-                    yield RadioButton(f"{i}. {label}", value=key == self._role, name=key)
+            yield Label("Votre rôle (1 ou 2, ou flèches puis Entrée) :")
+            yield OptionList(*[Option(f"{i}. {label}", id=key)
+                               for i, (key, label) in enumerate(ROLES.items(), 1)],
+                             id="agent-role")
             yield Static("", id="agent-error", classes="error")
 
     def on_mount(self) -> None:
+        roles = self.query_one("#agent-role", OptionList)
+        roles.highlighted = list(ROLES).index(self._role)
         self.query_one("#agent-name", Input).focus()
 
     @on(Input.Submitted, "#agent-name")
     def _name_done(self) -> None:
-        self.query_one("#agent-role", RadioSet).focus()
+        self.query_one("#agent-role", OptionList).focus()
 
-    def on_key(self, event) -> None:  # noqa: ANN001 - textual Key event
-        if event.character in ("1", "2") and self.focused is self.query_one("#agent-role"):
-            buttons = list(self.query(RadioButton))
-            buttons[int(event.character) - 1].value = True
-            event.stop()
-            self._accept()
-        elif event.key == "enter" and self.focused is self.query_one("#agent-role"):
-            event.stop()
-            self._accept()
+    def on_key(self, event: events.Key) -> None:
+        roles = list(ROLES)
+        if event.character and event.character.isdigit() and \
+                self.focused is self.query_one("#agent-role"):
+            index = int(event.character) - 1
+            if 0 <= index < len(roles):
+                event.stop()
+                self._accept(roles[index])
 
-    def _accept(self) -> None:
+    @on(OptionList.OptionSelected, "#agent-role")
+    def _role_chosen(self, event: OptionList.OptionSelected) -> None:
+        self._accept(event.option.id or "accueil")
+
+    def _accept(self, role: str) -> None:
         name = self.query_one("#agent-name", Input).value.strip()
-        pressed = self.query_one("#agent-role", RadioSet).pressed_button
         if not name:
-            self.query_one("#agent-error", Static).update("Indiquez votre nom.")
+            error = self.query_one("#agent-error", Static)
+            error.update("Indiquez votre nom.")
             self.query_one("#agent-name", Input).focus()
             return
-        self.dismiss((name, pressed.name if pressed and pressed.name else "accueil"))
+        self.dismiss((name, role))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

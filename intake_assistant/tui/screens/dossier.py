@@ -370,7 +370,8 @@ class DossierScreen(Screen[None]):
         app: Any = self.app
         module = importlib.import_module(EXPORT_MODULE)
         try:
-            module.export_dossier(app.store, self.dossier_id, fmt_name, Path(output).expanduser())
+            module.export_dossier(app.store, self.dossier_id, fmt_name, Path(output).expanduser(),
+                                  today=app.today)
         except (OSError, ValueError) as exc:
             app.call_from_thread(app.notify, getattr(exc, "message", None) or str(exc),
                                  title="Export impossible", severity="error")
