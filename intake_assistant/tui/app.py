@@ -74,6 +74,7 @@ class IntakeApp(App[None]):
         self.wait_days = wait_days
         self.start = start
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-load")
+        self._prewarmed = False
 
     # -- shared services -----------------------------------------------------------------------
     @property
@@ -108,9 +109,6 @@ class IntakeApp(App[None]):
 
     # -- start-up ------------------------------------------------------------------------------
     def on_mount(self) -> None:
-        if self._store is None:
-            self._store_future = self._pool.submit(self._open_store)
-        self._pool.submit(self._prewarm)
         if self.agent and self.role in ROLES:
             self._remember_agent()
             self._enter()
@@ -118,6 +116,16 @@ class IntakeApp(App[None]):
             from intake_assistant.tui.screens.agent import AgentScreen
 
             self.push_screen(AgentScreen(self.agent, self.role), self._agent_chosen)
+
+    def load_in_background(self) -> None:
+        """Open the store and load the policy ahead of need; called by the first screen once it
+        is painted (earlier, the threads would only slow the paint: one interpreter lock)."""
+        if self._prewarmed:
+            return
+        self._prewarmed = True
+        if self._store is None and self._store_future is None:
+            self._store_future = self._pool.submit(self._open_store)
+        self._pool.submit(self._prewarm)
 
     def _agent_chosen(self, result: tuple[str, str] | None) -> None:
         if result is None:
@@ -142,12 +150,15 @@ class IntakeApp(App[None]):
         from intake_assistant.tui.screens.home import HomeScreen
         from intake_assistant.tui.screens.interview import InterviewScreen
 
-        self.push_screen(HomeScreen())
+        # Straight into an interview, the home screen is built only when it is left (back_to_home):
+        # the first question comes up sooner.
         if self.config.open_dossier:  # interrupted last time: resume exactly there
             self.push_screen(InterviewScreen(self.config.open_questionnaire,
                                              self.config.open_dossier, resumed=True))
         elif self.start:
             self.push_screen(InterviewScreen(self.start))
+        else:
+            self.push_screen(HomeScreen())
 
     # -- the interview left open (resumed after a crash) ---------------------------------------
     def remember_interview(self, dossier_id: str, questionnaire: str) -> None:
@@ -232,6 +243,20 @@ class IntakeApp(App[None]):
 
         while len(self.screen_stack) > 2 and not isinstance(self.screen, HomeScreen):
             self.pop_screen()
+        if not isinstance(self.screen, HomeScreen):
+            self.switch_screen(HomeScreen())
+
+    def leave(self, screen: Screen) -> None:
+        """Close a full screen: back to the one below, or to the home screen when it is the
+        first one (an interview opened at start-up)."""
+        from intake_assistant.tui.screens.home import HomeScreen
+
+        if self.screen is not screen:
+            return
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+        else:
+            self.switch_screen(HomeScreen())
 
     def on_unmount(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

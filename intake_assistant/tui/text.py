@@ -1,16 +1,13 @@
 """How the TUI writes values: French money, days, statuses, orientation statuses.
 
-Display only: every figure comes from the engine, the orientation or the store.
+Display only: every figure comes from the engine, the orientation or the store. The core modules
+are imported on first use, so that the first screen paints before they are loaded.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
-
-from intake_assistant.core import french
-from intake_assistant.core.expressions import is_missing
-from intake_assistant.store.lifecycle import STATUS_LABELS
 
 AID_STATUS = {
     "eligible": ("éligible", "✔", "eligible"),
@@ -24,26 +21,36 @@ WAITING_STATUSES = ("premier_contact", "en_evaluation", "en_instruction", "en_co
 
 
 def status_label(status: str) -> str:
+    from intake_assistant.store.lifecycle import STATUS_LABELS
+
     return STATUS_LABELS.get(status, status)
 
 
 def known(value: Any) -> bool:
+    from intake_assistant.core.expressions import is_missing
+
     return value is not None and not is_missing(value)
 
 
 def money(value: Any, decimals: int | None = None) -> str:
+    from intake_assistant.core import french
+
     if not known(value) or isinstance(value, bool):
         return "—"
     return french.format_money(value, decimals)
 
 
 def number(value: Any, decimals: int = 2) -> str:
+    from intake_assistant.core import french
+
     if not known(value) or isinstance(value, bool):
         return "—"
     return french.format_number(value, decimals)
 
 
 def day(value: str | date | None) -> str:
+    from intake_assistant.core import french
+
     if not value:
         return "—"
     try:
@@ -54,6 +61,8 @@ def day(value: str | date | None) -> str:
 
 def stamp(value: str | None) -> str:
     """An ISO timestamp as "26/11/2026 10:12"."""
+    from intake_assistant.core import french
+
     if not value:
         return "—"
     try:

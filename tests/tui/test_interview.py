@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+import threading
 
 from intake_assistant.tui.app import IntakeApp
 from tests.tui.conftest import (
@@ -238,3 +239,50 @@ async def test_key_count_for_the_report(make_app):
     assert count.questions == len(count.log)
     for path, keys in count.log:
         print(f"{path:<28} {keys}")
+
+
+async def test_first_question_before_the_engine_is_ready(make_app, store, tmp_path,
+                                                         monkeypatch):
+    from intake_assistant import workflow
+
+    first = make_app(start="accueil_telephonique")
+    async with first.run_test() as pilot:
+        await wait_for_screen(pilot, "InterviewScreen")  # remembers the first question
+        await pilot.press("f10")
+        await wait_for_screen(pilot, "DossierScreen")
+    assert (tmp_path / "config" / "premiere_question.json").exists()
+
+    gate = threading.Event()
+    original = workflow.InterviewSession.start
+
+    def slow_start(*args, **kwargs):  # an engine that takes its time to load
+        gate.wait(10)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(workflow.InterviewSession, "start", slow_start)
+    app = make_app(start="accueil_telephonique")
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert screen.interview is None
+        assert "Nom de famille" in str(screen.query_one("#question").render())
+        await pilot.press(*"Martin", "enter", *"Ju")  # typed while the dossier opens
+        assert "Ouverture du dossier" in str(screen.query_one("#message").render())
+        gate.set()
+        await wait_for_screen(pilot, "InterviewScreen")
+        await settle(pilot)
+        assert screen.interview.answers["nom"] == "Martin"
+        assert screen.query_one("#answer").value == "Ju"  # nothing typed is lost
+        assert screen.interview.current_step().path == "prenom"
+    assert store.load(screen.dossier_id)["answers"]["nom"] == "Martin"
+
+
+def test_remembered_first_step_is_dropped_when_the_data_changes(tmp_path):
+    from intake_assistant.tui.first_step import FirstStep, load_first_step, save_first_step
+
+    path = tmp_path / "premiere_question.json"
+    step = FirstStep("accueil_telephonique", "Accueil", "Identité", "", [], "Nom ?", "text", [],
+                     None, signature=[["accueil_telephonique.yaml", 1, 1]])
+    save_first_step(path, step)
+    assert load_first_step(path, "accueil_telephonique") is None
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -268,7 +268,7 @@ class DossierScreen(Screen[None]):
 
     # -- actions -------------------------------------------------------------------------------
     def action_back(self) -> None:
-        self.dismiss()
+        self.app.leave(self)  # type: ignore[attr-defined]
 
     def action_continue(self) -> None:
         self.app.resume_interview(self.dossier_id)  # type: ignore[attr-defined]

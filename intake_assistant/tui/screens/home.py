@@ -93,6 +93,7 @@ class HomeScreen(Screen[None]):
         self.query_one("#search", Input).focus()
         if self.app.screen is self:  # not when an interview opens straight away over this screen:
             self.reload()    # loading a big index would compete with it for the store
+        self.call_after_refresh(self.app.load_in_background)  # type: ignore[attr-defined]
 
     def on_screen_resume(self) -> None:
         self._paint_header()

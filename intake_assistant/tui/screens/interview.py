@@ -11,7 +11,7 @@ would compete with the repaint for the GIL.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from textual import on, work
@@ -21,7 +21,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from intake_assistant.core.engine import AnswerResult, Interview, Step, display_value
+from intake_assistant.tui.first_step import (
+    FirstStep,
+    data_signature,
+    load_first_step,
+    save_first_step,
+)
 from intake_assistant.tui.widgets.answer_input import AnswerInput
 from intake_assistant.tui.widgets.quick_replies import QuickReplies
 from intake_assistant.tui.widgets.side_panel import (
@@ -32,6 +37,9 @@ from intake_assistant.tui.widgets.side_panel import (
     progress_bar,
 )
 from intake_assistant.tui.widgets.transcript import Bubble, Line, Transcript
+
+if TYPE_CHECKING:  # the engine is imported by the worker that opens the session
+    from intake_assistant.core.engine import AnswerResult, Interview, Step
 
 PANEL_MIN_WIDTH = 100  # below this the side panel starts hidden (F6 shows it)
 _ITEM = re.compile(r"^([a-z][a-z0-9_]*)\[(\d+)\]")
@@ -63,6 +71,8 @@ class InterviewScreen(Screen[None]):
         self._warning: tuple[str, str] | None = None  # (path, text) awaiting confirmation
         self._help_shown = False
         self._panel_forced: bool | None = None
+        self._early: FirstStep | None = None  # the remembered first question, shown at once
+        self._pending: str | None = None  # an answer sent before the engine was ready
         self.orientation: Any = None  # the last Orientation shown (tests read it)
 
     # -- layout --------------------------------------------------------------------------------
@@ -84,7 +94,22 @@ class InterviewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._apply_width(self.app.size.width)
-        self._start()
+        if self.dossier_id is None and self.questionnaire_name:
+            self._early = load_first_step(self._first_step_path, self.questionnaire_name)
+        if self._early is not None:  # paint the remembered first question; typing may begin
+            self.query_one("#interview-title", Static).update(
+                f"[b]Entretien[/b] — {escape(self._early.title)} — ouverture du dossier…")
+            self._paint_step(self._early)
+            answer = self.query_one("#answer", AnswerInput)
+            answer.disabled = False
+            answer.focus()
+            self.call_after_refresh(self._start)  # paint first, then load
+        else:
+            self._start()
+
+    @property
+    def _first_step_path(self) -> Any:
+        return self.app.config_path.with_name("premiere_question.json")  # type: ignore[attr-defined]
 
     def on_resize(self) -> None:
         self._apply_width(self.size.width)
@@ -126,7 +151,7 @@ class InterviewScreen(Screen[None]):
         if self.resumed:
             self.app.forget_interview()  # type: ignore[attr-defined]
         self.app.notify(message, title="Entretien impossible", severity="error", timeout=8)
-        self.dismiss()
+        self.app.leave(self)  # type: ignore[attr-defined]
 
     def _ready(self, session: Any) -> None:
         self.session = session
@@ -138,8 +163,26 @@ class InterviewScreen(Screen[None]):
         answer.disabled = False
         answer.focus()
         self.refresh_view()
+        if not session.interview.events:
+            self._remember_first_step()
+        self.call_after_refresh(self.app.load_in_background)  # type: ignore[attr-defined]
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            typed_after = answer.value[len(pending):] if answer.value.startswith(pending) else ""
+            self.submit(pending)
+            if typed_after and not answer.value:
+                answer.value = typed_after  # typed after Enter, while the dossier was opening
         if self.resumed:
             self.app.notify("Entretien repris là où il s'était arrêté.", title=session.dossier_id)
+
+    def _remember_first_step(self) -> None:
+        it = self.interview
+        assert it is not None
+        step = it.current_step()
+        if step is not None:
+            view = self._view_of(step, it.progress())
+            view.signature = data_signature()
+            save_first_step(self._first_step_path, view)
 
     def on_unmount(self) -> None:
         if self.session is not None:
@@ -154,8 +197,8 @@ class InterviewScreen(Screen[None]):
         self._paint_title()
         lines = [Line(s.path, q, a, s.path in it.unknown) for s, q, a in it.transcript()]
         self.query_one(Transcript).sync(lines, editing=it.focus)
-        self._show_step(step)
         sections = it.progress()
+        self._show_step(step, sections)
         self.query_one(SectionProgress).show(sections, step.question.section_id if step else None)
         self.query_one(Fiche).show(it.computed)
         self._show_orientation()
@@ -169,51 +212,64 @@ class InterviewScreen(Screen[None]):
             f"{title} — {escape(who)}" if who else title
         )
 
-    def _show_step(self, step: Step | None) -> None:
+    def _show_step(self, step: Step | None, sections: list[Any]) -> None:
         it = self.interview
         assert it is not None
-        answer = self.query_one("#answer", AnswerInput)
-        replies = self.query_one(QuickReplies)
-        notes = self.query_one("#notes", Static)
         if step is None:
-            self.query_one("#step-line", Static).update("")
-            notes.display = False
             left = len(it.left_to_complete())
             tail = f" {left} réponse(s) à compléter." if left else ""
-            self.query_one("#question", Static).update(
-                f"[b]Questionnaire terminé.[/b]{tail} Entrée ou F10 : voir le dossier."
-            )
-            replies.show_choices([])
-            answer.configure("text")
-            answer.placeholder = "Entrée : voir le dossier"
+            self._paint_step(FirstStep(
+                it.questionnaire.id, it.questionnaire.title, "", "", [],
+                f"Questionnaire terminé.{tail} Entrée ou F10 : voir le dossier.", "text", [],
+                None,
+            ))
+            self.query_one("#answer", AnswerInput).placeholder = "Entrée : voir le dossier"
             return
+        view = self._view_of(step, sections)
+        if it.focus == step.path:
+            view.question = f"[reverse] Correction [/reverse] {view.question}"
+        self._paint_step(view)
+        if self._help_shown:
+            self._show_help(step)
+
+    def _view_of(self, step: Step, sections: list[Any]) -> FirstStep:
+        """What the current step shows (markup escaped), as remembered for a quick start."""
+        from intake_assistant.core.engine import display_value
+
+        it = self.interview
+        assert it is not None
         q = step.question
         section = it.questionnaire.section_of(q)
-        progress = next((p for p in it.progress() if p.id == section.id), None)
+        progress = next((p for p in sections if p.id == section.id), None)
         line = f"[b]{escape(section.title)}[/b]"
         if progress is not None:
             bar = progress_bar(progress.answered, progress.relevant)
             line += f"  {bar} {progress.answered}/{progress.relevant}"
-        self.query_one("#step-line", Static).update(line)
-        shown_notes = it.notes_before(step)
-        notes.display = bool(shown_notes)
-        notes.update("\n".join(f"ℹ {escape(n)}" for n in shown_notes))
-        text = escape(it.question_text(step))
-        if it.focus == step.path:
-            text = f"[reverse] Correction [/reverse] {text}"
-        self.query_one("#question", Static).update(f"[b]{text}[/b]")
-        kind = step.input_type
-        if kind in ("choice", "multi_choice"):
-            replies.show_choices([c.label for c in q.choices], multi=kind == "multi_choice")
-        elif kind == "boolean":
+        default = it.default_for(step)
+        return FirstStep(
+            questionnaire=it.questionnaire.id, title=it.questionnaire.title,
+            section=section.title, progress=line,
+            notes=[escape(n) for n in it.notes_before(step)],
+            question=escape(it.question_text(step)), kind=step.input_type,
+            choices=[c.label for c in q.choices],
+            default_shown=display_value(q, default) if default is not None else None,
+        )
+
+    def _paint_step(self, view: FirstStep) -> None:
+        self.query_one("#step-line", Static).update(view.progress)
+        notes = self.query_one("#notes", Static)
+        notes.display = bool(view.notes)
+        notes.update("\n".join(f"ℹ {n}" for n in view.notes))
+        self.query_one("#question", Static).update(f"[b]{view.question}[/b]")
+        replies = self.query_one(QuickReplies)
+        if view.kind in ("choice", "multi_choice"):
+            replies.show_choices(view.choices, multi=view.kind == "multi_choice")
+        elif view.kind == "boolean":
             replies.show_choices_bool()
         else:
             replies.show_choices([])
-        default = it.default_for(step)
-        shown = display_value(q, default) if default is not None else None
-        answer.configure(kind, len(q.choices), shown)
-        if self._help_shown:
-            self._show_help(step)
+        self.query_one("#answer", AnswerInput).configure(view.kind, len(view.choices),
+                                                         view.default_shown)
 
     # -- orientation ---------------------------------------------------------------------------
     def _show_orientation(self) -> None:
@@ -247,6 +303,9 @@ class InterviewScreen(Screen[None]):
     def submit(self, raw: str) -> None:
         it = self.interview
         if it is None:
+            if self._early is not None:  # held until the engine is ready, then sent
+                self._pending = raw
+                self._message("info", "Ouverture du dossier…")
             return
         transcript = self.query_one(Transcript)
         if transcript.cursor_path is not None and not raw.strip():
@@ -326,7 +385,7 @@ class InterviewScreen(Screen[None]):
         it = self.interview
         transcript = self.query_one(Transcript)
         if it is None:
-            self.dismiss()
+            self.app.leave(self)  # type: ignore[attr-defined]
         elif transcript.cursor is not None:
             transcript.clear_cursor()
             self._message(None, "")
@@ -421,7 +480,7 @@ class InterviewScreen(Screen[None]):
         if self.dossier_id:
             app.switch_screen(DossierScreen(self.dossier_id))
         else:
-            self.dismiss()
+            app.leave(self)
 
     def palette_commands(self) -> list[Any]:
         from textual.app import SystemCommand
