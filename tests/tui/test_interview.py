@@ -248,9 +248,10 @@ async def test_first_question_before_the_engine_is_ready(make_app, store, tmp_pa
     first = make_app(start="accueil_telephonique")
     async with first.run_test() as pilot:
         await wait_for_screen(pilot, "InterviewScreen")  # remembers the first question
-        await pilot.press("f10")
-        await wait_for_screen(pilot, "DossierScreen")
+        await pilot.press("f10")  # nothing answered: the empty dossier is not kept
+        await wait_for_screen(pilot, "HomeScreen")
     assert (tmp_path / "config" / "premiere_question.json").exists()
+    assert store.list() == []
 
     gate = threading.Event()
     original = workflow.InterviewSession.start

@@ -65,6 +65,7 @@ class InterviewScreen(Screen[None]):
         super().__init__()
         self.questionnaire_name = questionnaire
         self.dossier_id = dossier_id
+        self.created = dossier_id is None  # a new dossier, made when the session opens
         self.resumed = resumed
         self.session: Any = None
         self.interview: Interview | None = None
@@ -185,8 +186,25 @@ class InterviewScreen(Screen[None]):
             save_first_step(self._first_step_path, view)
 
     def on_unmount(self) -> None:
-        if self.session is not None:
-            self.session.close()
+        self._close_session()
+
+    def _close_session(self) -> bool:
+        """Release the dossier; a dossier this screen created and nothing was said in is erased
+        (an intake opened by mistake). True when it was erased."""
+        session, self.session = self.session, None
+        if session is None:
+            return False
+        session.close()
+        if not self.created or session.interview.events:
+            return False
+        from intake_assistant.store import StoreError
+
+        try:
+            session.store.forget(session.dossier_id)
+        except StoreError:
+            return False
+        self.app.forget_interview()  # type: ignore[attr-defined]
+        return True
 
     # -- refresh -------------------------------------------------------------------------------
     def refresh_view(self) -> None:
@@ -474,10 +492,10 @@ class InterviewScreen(Screen[None]):
 
         app: Any = self.app
         app.forget_interview()
-        if self.session is not None:
-            self.session.close()
-            self.session = None
-        if self.dossier_id:
+        if self._close_session():
+            app.notify("Aucune réponse : le dossier n'a pas été créé.")
+            app.leave(self)
+        elif self.dossier_id:
             app.switch_screen(DossierScreen(self.dossier_id))
         else:
             app.leave(self)
