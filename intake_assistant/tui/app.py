@@ -44,8 +44,8 @@ class IntakeApp(App[None]):
     BINDINGS = [
         Binding("f1", "help", "Aide"),
         Binding("ctrl+p", "command_palette", "Commandes", show=False, priority=True),
-        Binding("f9", "statistics", "Stats"),
-        Binding("ctrl+q", "quit", "Quitter", priority=True),
+        Binding("f9", "statistics", "Stats", show=False),
+        Binding("ctrl+q", "quit", "Quitter", priority=True, show=False),
     ]
 
     def __init__(

@@ -66,14 +66,14 @@ class DossierScreen(Screen[None]):
     CSS_PATH = "dossier.tcss"
     BINDINGS = [
         Binding("escape", "back", "Retour"),
-        Binding("c", "continue", "Continuer l'entretien"),
+        Binding("c", "continue", "Continuer"),
         Binding("v", "evaluation", "Évaluation"),
         Binding("r", "meeting", "Rencontre"),
         Binding("s", "status", "Statut"),
         Binding("d", "decision", "Décision"),
         Binding("a", "abandon", "Abandon"),
         Binding("n", "note", "Note"),
-        Binding("x", "export", "Exporter"),
+        Binding("x", "export", "Export"),
     ]
 
     def __init__(self, dossier_id: str) -> None:
@@ -90,7 +90,7 @@ class DossierScreen(Screen[None]):
                                    ("rencontres", "Rencontres"), ("historique", "Historique")):
                 with TabPane(title, id=f"tab-{pane_id}"), VerticalScroll():
                     yield Static(id=f"body-{pane_id}", classes="tab-body")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.reload()

@@ -53,6 +53,8 @@ class HomeScreen(Screen[None]):
         Binding("ctrl+r", "resume", "Reprendre", priority=True),
         Binding("enter", "open", "Ouvrir", show=False),
         Binding("f5", "next_filter", "Filtre"),
+        Binding("f9", "app.statistics", "Stats"),
+        Binding("ctrl+q", "app.quit", "Quitter"),
         Binding("shift+f5", "previous_filter", "Filtre préc.", show=False),
         Binding("up", "cursor(-1)", "Monter", show=False),
         Binding("down", "cursor(1)", "Descendre", show=False),
@@ -78,7 +80,7 @@ class HomeScreen(Screen[None]):
         yield Static(id="filters")
         yield DataTable(id="dossiers", cursor_type="row", zebra_stripes=True)
         yield Static(id="home-status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#dossiers", DataTable)

@@ -48,16 +48,16 @@ _ITEM = re.compile(r"^([a-z][a-z0-9_]*)\[(\d+)\]")
 class InterviewScreen(Screen[None]):
     CSS_PATH = "interview.tcss"
     BINDINGS = [
-        Binding("f2", "question_help", "Aide question"),
-        Binding("f3", "unknown", "Je ne sais pas"),
+        Binding("f2", "question_help", "Aide q."),
+        Binding("f3", "unknown", "Ne sait pas"),
         Binding("f4", "note", "Note"),
-        Binding("f6", "toggle_panel", "Panneau"),
+        Binding("f6", "toggle_panel", "Fiche"),
         Binding("f7", "toggle_reasons", "Motifs", show=False),
         Binding("up", "cursor(-1)", "Réponse préc.", show=False),
         Binding("down", "cursor(1)", "Réponse suiv.", show=False),
         Binding("ctrl+x", "remove_item", "Supprimer l'élément", show=False),
         Binding("escape", "escape", "Retour"),
-        Binding("f10", "finish", "Terminer"),
+        Binding("f10", "finish", "Fin"),
     ]
 
     def __init__(self, questionnaire: str | None, dossier_id: str | None = None, *,
@@ -91,7 +91,7 @@ class InterviewScreen(Screen[None]):
                 yield AnswerInput(id="answer", disabled=True)
                 yield Static(id="message")
             yield SidePanel(id="panel")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._apply_width(self.app.size.width)
@@ -418,6 +418,8 @@ class InterviewScreen(Screen[None]):
         elif it.back() is not None:
             self._save()
             self.refresh_view()
+        else:  # nothing before: leave the interview (everything is saved)
+            self.action_finish()
 
     def action_remove_item(self) -> None:
         it = self.interview
