@@ -75,6 +75,7 @@ class IntakeApp(App[None]):
         self.start = start
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-load")
         self._prewarmed = False
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-config")
 
     # -- shared services -----------------------------------------------------------------------
     @property
@@ -168,9 +169,18 @@ class IntakeApp(App[None]):
             self._save_config()
 
     def forget_interview(self) -> None:
-        if self.config.open_dossier is not None:
+        if self.config.open_dossier is not None or self.config.draft is not None:
             self.config.open_dossier = self.config.open_questionnaire = None
+            self.config.draft = None
             self._save_config()
+
+    def remember_draft(self, draft: dict[str, str] | None) -> None:
+        """Typed text not validated yet; written off the UI thread, in order."""
+        if draft == self.config.draft:
+            return
+        self.config.draft = draft
+        snapshot = TuiConfig(**{**self.config.__dict__})
+        self._writer.submit(save_config, self.config_path, snapshot)
 
     # -- navigation used by several screens ----------------------------------------------------
     def new_interview(self, questionnaire: str | None = None) -> None:
@@ -260,6 +270,7 @@ class IntakeApp(App[None]):
 
     def on_unmount(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._writer.shutdown(wait=True)  # the last draft reaches the disk
 
 
 def screen_commands(screen: Screen) -> Iterable[SystemCommand]:

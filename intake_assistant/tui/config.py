@@ -29,6 +29,8 @@ class TuiConfig:
     # after a crash or a killed terminal, the next start reopens it.
     open_dossier: str | None = None
     open_questionnaire: str | None = None
+    # Text typed but not yet validated ({"dossier", "path", "text"}): given back on resume.
+    draft: dict[str, str] | None = None
 
     @property
     def complete(self) -> bool:

@@ -173,6 +173,7 @@ async def test_resume_after_the_app_is_stopped_mid_interview(make_app, store, tm
         # Saved at acceptance, not at exit: the file already holds every answer.
         assert store.load(dossier_id)["answers"]["enfants"] == [{"age": 6}]
         await pilot.press(*"Loc")  # typed, not validated, when the terminal dies
+        await pilot.pause(0.6)  # a short pause in typing keeps it as a draft
     config = json.loads((tmp_path / "config" / "tui.json").read_text(encoding="utf-8"))
     assert config["open_dossier"] == dossier_id
     assert stat.S_IMODE((tmp_path / "config" / "tui.json").stat().st_mode) == 0o600
@@ -183,6 +184,8 @@ async def test_resume_after_the_app_is_stopped_mid_interview(make_app, store, tm
         assert screen.dossier_id == dossier_id
         assert screen.interview.current_step().path == "logement"
         assert screen.query_one("#transcript").paths[-1] == "autres_personnes"
+        assert screen.query_one("#answer").value == "Loc"  # not a word lost
+        await pilot.press(*["backspace"] * 3)
         assert again.agent == AGENT  # remembered from the first start
         await play_answers(pilot, MARTIN)
         await pilot.press("f10")

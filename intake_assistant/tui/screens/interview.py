@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from intake_assistant.tui.first_step import (
@@ -41,6 +42,7 @@ from intake_assistant.tui.widgets.transcript import Bubble, Line, Transcript
 if TYPE_CHECKING:  # the engine is imported by the worker that opens the session
     from intake_assistant.core.engine import AnswerResult, Interview, Step
 
+DRAFT_DELAY = 0.4  # seconds of typing pause before the typed text is kept as a draft
 PANEL_MIN_WIDTH = 100  # below this the side panel starts hidden (F6 shows it)
 _ITEM = re.compile(r"^([a-z][a-z0-9_]*)\[(\d+)\]")
 
@@ -74,6 +76,7 @@ class InterviewScreen(Screen[None]):
         self._panel_forced: bool | None = None
         self._early: FirstStep | None = None  # the remembered first question, shown at once
         self._pending: str | None = None  # an answer sent before the engine was ready
+        self._draft_timer: Timer | None = None
         self.orientation: Any = None  # the last Orientation shown (tests read it)
 
     # -- layout --------------------------------------------------------------------------------
@@ -173,6 +176,7 @@ class InterviewScreen(Screen[None]):
             self.submit(pending)
             if typed_after and not answer.value:
                 answer.value = typed_after  # typed after Enter, while the dossier was opening
+        self._restore_draft()
         if self.resumed:
             self.app.notify("Entretien repris là où il s'était arrêté.", title=session.dossier_id)
 
@@ -313,6 +317,28 @@ class InterviewScreen(Screen[None]):
     def _typing(self, event: AnswerInput.Changed) -> None:
         if event.value:
             self.query_one(Transcript).clear_cursor()
+        if self.interview is not None:  # kept as a draft after a short pause in typing
+            if self._draft_timer is not None:
+                self._draft_timer.stop()
+            self._draft_timer = self.set_timer(DRAFT_DELAY, self._save_draft)
+
+    def _save_draft(self) -> None:
+        it = self.interview
+        step = it.current_step() if it else None
+        text = self.query_one("#answer", AnswerInput).value
+        draft = {"dossier": self.dossier_id or "", "path": step.path, "text": text} \
+            if step is not None and text else None
+        self.app.remember_draft(draft)  # type: ignore[attr-defined]
+
+    def _restore_draft(self) -> None:
+        draft = self.app.config.draft  # type: ignore[attr-defined]
+        it = self.interview
+        step = it.current_step() if it else None
+        if not draft or step is None or draft.get("dossier") != self.dossier_id:
+            return
+        if draft.get("path") == step.path and draft.get("text"):
+            self.query_one("#answer", AnswerInput).value = draft["text"]
+            self._message("info", "Texte tapé avant l'interruption : Entrée pour le valider.")
 
     def action_pick(self, text: str) -> None:
         """A quick reply clicked."""
@@ -353,7 +379,10 @@ class InterviewScreen(Screen[None]):
         self._warning = None
         if not self._save():
             return
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
         answer.value = ""
+        self.app.remember_draft(None)  # type: ignore[attr-defined]
         self._message(None, "")
         self.refresh_view()
 
