@@ -168,3 +168,13 @@ async def test_help_palette_and_statistics(make_app, store):
             assert "Statistiques" in titles
             await pilot.press("f9")
             await wait_for_screen(pilot, "StatisticsScreen")
+
+
+def test_tui_subcommand_and_default(tmp_path):
+    from intake_assistant.cli import build_parser
+
+    args = build_parser().parse_args(["tui", "--db", str(tmp_path), "--agent", "Agnès",
+                                      "--role", "travailleur_social", "--nouveau"])
+    assert (args.db, args.agent, args.role, args.nouveau) == (str(tmp_path), "Agnès",
+                                                              "travailleur_social", "")
+    assert args.func.__module__ == "intake_assistant.tui.commands"
