@@ -88,3 +88,19 @@ sections:
     assert lint_questionnaire(path, ctx) == []
     bare = LintContext(fields=load_fields())
     assert {f.code for f in lint_questionnaire(path, bare)} == {"E-REF"}
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("a: 1\n\tb: 2\n", 2, "tabulation interdite"),
+        ("a: b: c\n", 1, "« : » inattendu"),
+        ("id: x\nid: y\n", 2, "clé « id » en double"),
+    ],
+)
+def test_yaml_syntax_errors_are_explained_in_french(tmp_path, capsys, text, line, message) -> None:
+    path = tmp_path / "q.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f"{path}:{line}:") and "E-YAML" in out and message in out
