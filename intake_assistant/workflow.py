@@ -172,14 +172,18 @@ class InterviewSession:
         events = interview.take_new_events()
         if not events:
             return None
-        return self.store.save_answers(
-            self.dossier_id,
-            answers=interview.answers,
-            unknown=sorted(interview.unknown),
-            events=events,
-            agent=interview.agent,
-            questionnaire=interview.questionnaire.id,
-        )
+        try:
+            return self.store.save_answers(
+                self.dossier_id,
+                answers=interview.answers,
+                unknown=sorted(interview.unknown),
+                events=events,
+                agent=interview.agent,
+                questionnaire=interview.questionnaire.id,
+            )
+        except Exception:
+            interview.requeue_events(events)  # the next save writes them; nothing is dropped
+            raise
 
     def close(self) -> None:
         self.lease.close()

@@ -100,6 +100,9 @@ class Interview:
         self.questionnaire = questionnaire
         self.answers: dict[str, Any] = copy.deepcopy(dict(answers or {}))
         self.unknown: set[str] = set(unknown)
+        # Unknowns marked in *this* questionnaire count as handled; those inherited from another
+        # one (a phone intake's « je ne sais pas ») are asked again.
+        self.unknown_here: set[str] = set()
         self.events: list[dict[str, Any]] = [dict(e) for e in history]
         self.computer = computer
         self.constants = dict(constants or {})
@@ -124,7 +127,11 @@ class Interview:
                 (self.open_repeats.add if event.get("value") else self.open_repeats.discard)(eid)
             elif kind == "focus":
                 self.focus = eid
-            elif kind in ("answer", "unknown") and eid == self.focus:
+            if kind == "unknown" and event.get("questionnaire") == self.questionnaire.id:
+                self.unknown_here.add(eid)
+            elif kind == "answer":
+                self.unknown_here.discard(eid)
+            if kind in ("answer", "unknown") and eid == self.focus:
                 self.focus = None
 
     def _invalidate(self) -> None:
@@ -205,7 +212,9 @@ class Interview:
             for child in q.questions:
                 if self._holds(child.show_if, item_env):
                     yield Step(child, index=i)
-        closed = (q.id in self.answers or q.id in self.unknown) and q.id not in self.open_repeats
+        closed = (
+            q.id in self.answers or q.id in self.unknown_here
+        ) and q.id not in self.open_repeats
         if not closed and len(items) < q.max_items:
             yield Step(q, index=len(items), kind="repeat_prompt")
 
@@ -215,7 +224,7 @@ class Interview:
         if step.kind == "repeat_prompt":
             return False
         return (
-            step.path in self.unknown
+            step.path in self.unknown_here
             or self.get(step.path) is not None
             or (not step.question.required and self._has(step.path))
         )
@@ -272,6 +281,7 @@ class Interview:
         else:
             self.answers.setdefault(rid, [])[int(index)][child] = value
         self.unknown.discard(path)
+        self.unknown_here.discard(path)
         self.dropped.pop(path, None)
 
     def step_for(self, path: str) -> Step | None:
@@ -418,6 +428,7 @@ class Interview:
         if not isinstance(items, list):
             items = self.answers[repeat_id] = []
         self.unknown.discard(repeat_id)
+        self.unknown_here.discard(repeat_id)
         if more:
             items.append({})
             self.open_repeats.add(repeat_id)
@@ -433,6 +444,7 @@ class Interview:
         del items[index]
         prefix = f"{repeat_id}["
         self.unknown = {p for p in self.unknown if not p.startswith(prefix)}
+        self.unknown_here = {p for p in self.unknown_here if not p.startswith(prefix)}
         self._record({"type": "remove_item", "id": repeat_id, "value": index})
         self._settle()
         return True
@@ -453,6 +465,7 @@ class Interview:
                 self.dropped[target] = old
                 self._clear(target)
         self.unknown.add(target)
+        self.unknown_here.add(target)
         self._record({"type": "unknown", "id": target})
         if self.focus == target:
             self.focus = None
@@ -540,6 +553,7 @@ class Interview:
                     self.dropped[path] = self.get(path)
                     self._clear(path)
                 self.unknown.discard(path)
+                self.unknown_here.discard(path)
                 self.open_repeats.discard(path)
             self._invalidate()
 
@@ -559,6 +573,10 @@ class Interview:
         """Events recorded since the last call: what the caller must now save."""
         out, self._pending_events = self._pending_events, []
         return out
+
+    def requeue_events(self, events: list[dict[str, Any]]) -> None:
+        """Give back events whose save failed, so that the next save writes them."""
+        self._pending_events = [*events, *self._pending_events]
 
     # ----------------------------------------------------------------- replay
     @classmethod
@@ -587,6 +605,8 @@ class Interview:
                 if not self.answers.get(path):
                     self.answers.pop(path, None)
             self.unknown.add(path)
+            if event.get("questionnaire", self.questionnaire.id) == self.questionnaire.id:
+                self.unknown_here.add(path)
             if self.focus == path:
                 self.focus = None
         elif kind == "repeat":
@@ -626,12 +646,19 @@ class Interview:
         ]
 
     def transcript(self) -> list[tuple[Step, str, str]]:
-        """Answered steps in order: (step, question text, answer as displayed)."""
-        return [
-            (s, self.question_text(s), self.display(s))
-            for s in self.steps()
-            if s.kind == "question" and self.is_done(s)
+        """Answered steps in the order they were first answered, like a conversation: what an
+        earlier questionnaire established comes first, a correction keeps its place."""
+        first_seen: dict[str, int] = {}
+        for event in self.events:
+            if event.get("type") in ("answer", "unknown") and event.get("id") not in first_seen:
+                first_seen[event["id"]] = int(event.get("seq") or 0)
+        done = [
+            (i, s) for i, s in enumerate(self.steps()) if s.kind == "question" and self.is_done(s)
         ]
+        done.sort(
+            key=lambda item: (item[1].path in first_seen, first_seen.get(item[1].path, 0), item[0])
+        )
+        return [(s, self.question_text(s), self.display(s)) for _, s in done]
 
 
 def display_plain(value: Any) -> str:

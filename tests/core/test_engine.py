@@ -287,3 +287,39 @@ def test_handoff_evaluation_does_not_ask_known_answers() -> None:
         assert evaluation.answer("").accepted or evaluation.answer("n").accepted
     assert not {"nom", "prenom", "enfants", "cout_projet", "loyer"} & set(asked)
     assert round(evaluation.computed["nb_uc"], 2) == 1.3
+
+
+def test_unknown_from_an_earlier_questionnaire_is_asked_again(mini) -> None:
+    first = new(mini)
+    play(first, "Julie")
+    first.mark_unknown()  # situation_familiale: « je ne sais pas » at the phone intake
+    other, _ = parse_questionnaire("other.yaml", text=MINI.replace("id: mini", "id: other", 1))
+    later = new(other, answers=first.answers, unknown=first.unknown, history=first.events)
+    assert later.current_step().path == "situation_familiale"
+    # Marked unknown again here, it counts as handled in this questionnaire.
+    later.mark_unknown()
+    assert later.current_step().path == "enfants[0]"
+
+
+def test_transcript_follows_the_order_answers_were_given(mini) -> None:
+    iv = new(mini, answers={"cout_projet": 900})  # known before this interview, no event
+    play(iv, "Julie", "1", "n", "3")
+    paths = [step.path for step, _, _ in iv.transcript()]
+    assert paths == ["cout_projet", "prenom", "situation_familiale", "logement"]
+    iv.answer("2", path="situation_familiale")  # a correction keeps its place
+    assert [step.path for step, _, _ in iv.transcript()] == paths
+
+
+def test_failed_save_gives_events_back(tmp_path, mini) -> None:
+    from intake_assistant.workflow import InterviewSession
+
+    class FailingStore:
+        def save_answers(self, *args, **kwargs):
+            raise OSError("disque plein")
+
+    iv = new(mini)
+    play(iv, "Julie")
+    session = InterviewSession(FailingStore(), "D-2026-000001", iv, lease=None)
+    with pytest.raises(OSError):
+        session.save()
+    assert [e["id"] for e in iv.take_new_events()] == ["prenom"]
