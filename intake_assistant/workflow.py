@@ -121,6 +121,23 @@ def make_interview(
     )
 
 
+def live_orientation(interview: Interview, policy: Any = None) -> Any:
+    """The orientation while an interview runs.
+
+    Questions still to be asked count as missing, not as their ``absent`` value: a resource not yet
+    asked must not make an aid look eligible (or not) before the person has answered.
+    """
+    from intake_assistant.orientation.evaluate import evaluate
+
+    pending = {step.path for step in interview.left_to_complete()}
+    return evaluate(
+        interview.answers,
+        policy or default_policy(),
+        interview.today,
+        interview.unknown | pending,
+    )
+
+
 class InterviewSession:
     """An interview bound to a stored dossier: each accepted change is durably saved before the
     caller moves on, and the dossier stays leased to this process until ``close``."""

@@ -323,3 +323,16 @@ def test_failed_save_gives_events_back(tmp_path, mini) -> None:
     with pytest.raises(OSError):
         session.save()
     assert [e["id"] for e in iv.take_new_events()] == ["prenom"]
+
+
+def test_live_orientation_waits_for_questions_not_yet_asked() -> None:
+    from intake_assistant.workflow import live_orientation
+
+    iv = make_interview(load_questionnaire_by_name("accueil_telephonique"), today=TODAY)
+    play(iv, "Martin", "Julie", "11/02/1994", "06 12 34 56 78", "", "", "1", "o", "6", "n",
+         "", "2", "2", "1", "", "o", "1 200", "350", "", "24", "n")
+    # Resources not asked yet: the grant capped by reste à vivre is not decided on 0 €.
+    early = live_orientation(iv).suggestion("aide_au_projet")
+    assert early.status == "to_check" and "revenus_activite" in early.needs
+    play(iv, "1 100", "", "250", "420", "o", "o", "n", "1")
+    assert live_orientation(iv).suggestion("aide_au_projet").status == "not_eligible"

@@ -295,12 +295,11 @@ class InterviewScreen(Screen[None]):
 
     # -- orientation ---------------------------------------------------------------------------
     def _show_orientation(self) -> None:
-        from intake_assistant.orientation.evaluate import evaluate
-        from intake_assistant.workflow import default_policy
+        from intake_assistant.workflow import live_orientation
 
         it = self.interview
         assert it is not None
-        self.orientation = evaluate(it.answers, default_policy(), self.app.today, it.unknown)
+        self.orientation = live_orientation(it)
         self.query_one(OrientationList).show(self.orientation.suggestions)
 
     # -- answering -----------------------------------------------------------------------------
