@@ -34,3 +34,18 @@ def test_existing_open_folder_is_tightened(tmp_path: Path) -> None:
     os.chmod(folder, 0o755)
     Store.open(folder)
     assert os.stat(folder).st_mode & 0o777 == 0o700
+
+
+def test_a_killed_but_unreaped_process_does_not_hold_a_lease() -> None:
+    import subprocess
+    import time
+
+    from intake_assistant.store.atomic_storage import pid_alive
+
+    child = subprocess.Popen(["sleep", "30"])
+    child.kill()
+    time.sleep(0.2)  # dead, not reaped yet: a zombie still answers kill(pid, 0)
+    try:
+        assert not pid_alive(child.pid)
+    finally:
+        child.wait()
