@@ -16,6 +16,7 @@ from typing import Any
 from intake_assistant.core.datadir import data_dir
 from intake_assistant.core.engine import Interview
 from intake_assistant.core.expressions import Missing
+from intake_assistant.core.findings import FindingsError
 from intake_assistant.core.loader import load_questionnaire
 from intake_assistant.core.model import Questionnaire
 from intake_assistant.core.yamlsource import YamlSyntaxError, load_file
@@ -41,6 +42,14 @@ def load_questionnaire_by_name(name: str) -> Questionnaire:
     if not path.exists():
         raise FileNotFoundError(f"questionnaire introuvable : {name} ({path})")
     return _load_cached(str(path), path.stat().st_mtime)
+
+
+def questionnaire_title(questionnaire_id: str) -> str:
+    """The French title of a questionnaire id, or the id when the file is gone."""
+    try:
+        return load_questionnaire_by_name(questionnaire_id).title
+    except (OSError, FindingsError):
+        return questionnaire_id
 
 
 def available_questionnaires() -> list[Questionnaire]:

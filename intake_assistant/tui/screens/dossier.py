@@ -151,7 +151,10 @@ class DossierScreen(Screen[None]):
         project = it.display(it.step_for("type_projet")) if it.step_for("type_projet") else "—"
         row("Projet", project if a.get("type_projet") else "—")
         row("Montant demandé", fmt.money(a.get("montant_demande")))
-        row("Questionnaires", ", ".join(doc.get("questionnaires") or []) or "—")
+        from intake_assistant.workflow import questionnaire_title
+
+        row("Questionnaires", ", ".join(
+            questionnaire_title(qid) for qid in doc.get("questionnaires") or []) or "—")
         out.append("\nBudget\n", style="bold")
         row("Foyer", f"{fmt.number(computed.get('nb_personnes'), 0)} pers. · "
                      f"{fmt.number(computed.get('nb_uc'), 1)} UC")
