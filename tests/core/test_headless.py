@@ -107,3 +107,14 @@ def test_interview_saves_into_the_store_answer_by_answer(tmp_path, capsys) -> No
     answer_events = [e for e in dossier["events"] if e["type"] == "answer"]
     assert len(answer_events) >= 25
     assert all(e["agent"] == "Agnès" for e in dossier["events"])
+
+
+def test_readme_example_runs(tmp_path, capsys) -> None:
+    from .conftest import FIXTURES
+
+    output = tmp_path / "d.json"
+    assert main(["interview", "accueil_telephonique", "--answers",
+                 str(FIXTURES / "martin_accueil.yaml"), "--output", str(output)]) == 0
+    out = capsys.readouterr().out
+    assert "> Permis B" in out and "> Locataire (logement social)" in out
+    assert json.loads(output.read_text())["left_to_complete"] == []
