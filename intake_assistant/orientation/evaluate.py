@@ -130,17 +130,21 @@ def _reason_order(result: GateResult) -> int:
     return 2 if result.state == "missing" else 3
 
 
+def resolve_status(failed: set[str], missing: bool, default: str) -> str:
+    """The one status rule: a failed bar wins, then anything missing or to check, else the
+    aid's default status."""
+    if "not_eligible" in failed:
+        return "not_eligible"
+    if missing or "to_check" in failed:
+        return "to_check"
+    return default
+
+
 def evaluate_aid(aid: Aid, env: Mapping[str, Any], today: date | None,
                  parameters: Mapping[str, Any]) -> Suggestion:
     results = tuple(_gate(g, env, today, parameters) for g in aid.gates)
     failed = {r.effect for r in results if r.state == "failed"}
-    missing = any(r.state == "missing" for r in results)
-    if "not_eligible" in failed:
-        status = "not_eligible"
-    elif missing or "to_check" in failed:
-        status = "to_check"
-    else:
-        status = aid.default_status
+    status = resolve_status(failed, any(r.state == "missing" for r in results), aid.default_status)
     reasons = [r.reason for r in sorted(results, key=_reason_order)]
     if aid.default_reason is not None and status != "not_eligible":
         reasons.append(_render(aid.default_reason, env, today))

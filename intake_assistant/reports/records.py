@@ -14,6 +14,7 @@ from typing import Any
 
 from intake_assistant.core.expressions import EvaluationError, is_missing
 from intake_assistant.orientation.compute import build_env
+from intake_assistant.orientation.evaluate import resolve_status
 from intake_assistant.orientation.policy import Policy
 from intake_assistant.store.lifecycle import step_dates
 from intake_assistant.store.timeutil import parse_day
@@ -77,13 +78,7 @@ def orientation_statuses(answers: Mapping[str, Any], unknown: Iterable[str], pol
                 missing = True
             elif value:
                 failed.add(gate.status)
-        if "not_eligible" in failed:
-            status = "not_eligible"
-        elif missing or "to_check" in failed:
-            status = "to_check"
-        else:
-            status = aid.default_status
-        codes.append(STATUS_CODES[status])
+        codes.append(STATUS_CODES[resolve_status(failed, missing, aid.default_status)])
     return "".join(codes)
 
 
