@@ -7,7 +7,7 @@ could build with all findings (the linter wants them all); ``load_questionnaire`
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -40,39 +40,54 @@ def format_schema(name: str) -> Draft202012Validator:
     return Draft202012Validator(json.loads(text))
 
 
-def schema_findings(doc: Any, schema_name: str, path: str) -> list[Finding]:
+def schema_findings(
+    doc: Any, schema_name: str, path: str, message: Callable[[Any], str] | None = None
+) -> list[Finding]:
     """Findings for every place ``doc`` breaks its format schema, at the offending line."""
     out = []
     for err in format_schema(schema_name).iter_errors(doc):
         where = "/".join(str(p) for p in err.absolute_path) or "(racine)"
-        loc = locate(doc, err.absolute_path)
-        message = _schema_message(err)
-        out.append(Finding.at(loc, "error", "E-SCHEMA", f"{where} : {message}", path))
+        text = (message or schema_message)(err)
+        out.append(Finding.at(locate(doc, err.absolute_path), "error", "E-SCHEMA",
+                              f"{where} : {text}", path))
     return sorted(out)
 
 
-def _schema_message(err: Any) -> str:
-    kw = err.validator
+_TYPES_FR = {"string": "un texte", "number": "un nombre", "integer": "un nombre entier",
+             "array": "une liste", "object": "un bloc de clés",
+             "boolean": "oui (true) ou non (false)"}
+
+
+def schema_message(err: Any) -> str:
+    """A format-schema error in French, with how to fix it (for authors of the YAML files)."""
+    kw, arg, value = err.validator, err.validator_value, err.instance
     if kw == "required":
-        missing = [p for p in err.validator_value if p not in (err.instance or {})]
+        missing = [k for k in arg if k not in (value or {})]
         return f"clé obligatoire manquante : {', '.join(missing)} (ajoutez-la)"
     if kw == "additionalProperties":
-        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
-        allowed = ", ".join(sorted(err.schema.get("properties", {})))
+        extra = sorted(set(value) - set(err.schema.get("properties", {})))
+        allowed = ", ".join(err.schema.get("properties", {}))
         return f"clé inconnue : {', '.join(extra)} (clés possibles : {allowed})"
-    if kw == "enum":
-        values = ", ".join(map(str, err.validator_value))
-        return f"valeur {err.instance!r} non admise (valeurs possibles : {values})"
-    if kw == "pattern":
-        return (
-            f"identifiant {err.instance!r} invalide "
-            "(minuscules, chiffres et _ ; commence par une lettre)"
-        )
+    if kw in ("enum", "const"):
+        allowed = ", ".join(map(str, arg if kw == "enum" else [arg]))
+        return f"valeur « {value} » non admise (valeurs possibles : {allowed})"
     if kw == "type":
-        return f"type attendu : {err.validator_value}"
-    if kw == "minItems":
-        return "liste vide : au moins un élément attendu"
-    return err.message
+        return f"{_TYPES_FR.get(arg, arg)} est attendu, pas « {value} »"
+    if kw == "minimum":
+        return f"{value} est trop petit : au moins {arg}"
+    if kw == "maximum":
+        hint = " (un taux s'écrit en fraction : 0.33 pour 33 %)" if arg == 1 else ""
+        return f"{value} est trop grand : au plus {arg}{hint}"
+    if kw in ("minItems", "minProperties"):
+        return f"au moins {arg} élément(s) attendu(s)"
+    if kw == "minLength":
+        return "texte vide : écrivez une valeur"
+    if kw in ("pattern", "propertyNames"):
+        return (f"identifiant « {value} » invalide (minuscules, chiffres et _, parties séparées "
+                "par des points ; commence par une lettre)")
+    return str(err.message)
+
+
 
 
 class _Builder:

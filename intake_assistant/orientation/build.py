@@ -19,8 +19,9 @@ from intake_assistant.core.expressions import (
 )
 from intake_assistant.core.fields import load_fields
 from intake_assistant.core.findings import Finding
-from intake_assistant.core.loader import format_schema
-from intake_assistant.core.yamlsource import Location, LocDict, YamlSyntaxError, load_file, locate
+from intake_assistant.core.loader import schema_findings as core_schema_findings
+from intake_assistant.core.loader import schema_message
+from intake_assistant.core.yamlsource import Location, LocDict, YamlSyntaxError, load_file
 from intake_assistant.orientation.policy import Aid, Calcul, Gate, Parameter, Policy, Template
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -73,50 +74,15 @@ def _key_loc(node: Any, key: str) -> Location | None:
 
 
 # ----------------------------------------------------------------------------- format schemas
-_TYPES_FR = {"string": "un texte", "number": "un nombre", "integer": "un nombre entier",
-             "array": "une liste", "object": "un bloc de clés",
-             "boolean": "oui (true) ou non (false)"}
-
-
 def _schema_message(err: Any) -> str:
-    kw, arg, value = err.validator, err.validator_value, err.instance
-    if kw == "required":
-        missing = [k for k in arg if k not in (value or {})]
-        return f"clé obligatoire manquante : {', '.join(missing)} (ajoutez-la)"
-    if kw == "additionalProperties":
-        extra = sorted(set(value) - set(err.schema.get("properties", {})))
-        allowed = ", ".join(err.schema.get("properties", {}))
-        return f"clé inconnue : {', '.join(extra)} (clés possibles : {allowed})"
-    if kw in ("enum", "const"):
-        allowed = ", ".join(map(str, arg if kw == "enum" else [arg]))
-        return f"valeur « {value} » non admise (valeurs possibles : {allowed})"
-    if kw == "type":
-        return f"{_TYPES_FR.get(arg, arg)} est attendu, pas « {value} »"
-    if kw == "minimum":
-        return f"{value} est trop petit : au moins {arg}"
-    if kw == "maximum":
-        hint = " (un taux s'écrit en fraction : 0.33 pour 33 %)" if arg == 1 else ""
-        return f"{value} est trop grand : au plus {arg}{hint}"
-    if kw in ("minItems", "minProperties"):
-        return f"au moins {arg} élément(s) attendu(s)"
-    if kw == "minLength":
-        return "texte vide : écrivez une valeur"
-    if kw in ("pattern", "propertyNames"):
-        return (f"identifiant « {value} » invalide (minuscules, chiffres et _, parties séparées "
-                "par des points ; commence par une lettre)")
-    if kw == "anyOf":
-        return f"valeur « {value} » non admise : un montant positif ou une liste de montants"
-    return str(err.message)
+    if err.validator == "anyOf":  # the only anyOf of parametres.schema.json: a parameter's value
+        return f"valeur « {err.instance} » non admise : un montant positif ou une liste de montants"
+    return schema_message(err)
 
 
 def schema_findings(doc: Any, name: str, path: str) -> list[Finding]:
     """Each place ``doc`` breaks ``schemas/<name>.schema.json``, in French, at its line."""
-    out = []
-    for err in format_schema(name).iter_errors(doc):
-        where = "/".join(str(p) for p in err.absolute_path) or "(racine)"
-        out.append(Finding.at(locate(doc, err.absolute_path), "error", "E-SCHEMA",
-                              f"{where} : {_schema_message(err)}", path))
-    return sorted(out)
+    return core_schema_findings(doc, name, path, _schema_message)
 
 
 # ----------------------------------------------------------------------------- parameters
