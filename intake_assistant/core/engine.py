@@ -78,11 +78,6 @@ class SectionProgress:
     relevant: int
 
 
-class _PromptSpec:
-    type = "boolean"
-    choices: tuple = ()
-
-
 class Interview:
     def __init__(
         self,

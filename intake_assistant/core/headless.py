@@ -123,6 +123,7 @@ def _after(interview: Interview, result: AnswerResult, on_accept) -> None:
 
 def run_headless(args: argparse.Namespace) -> int:
     from intake_assistant.core.commands import read_mapping
+    from intake_assistant.core.dossier_schema import validate_dossier
     from intake_assistant.workflow import (
         InterviewSession,
         load_questionnaire_by_name,
@@ -158,6 +159,13 @@ def run_headless(args: argparse.Namespace) -> int:
         )
     if not ok:
         print(_lines[-1], file=sys.stderr)
+        return 1
+    # Each answer was checked on its own; the whole dossier is checked too (answers carried over
+    # from another questionnaire or an import must also fit every question's schema).
+    errors = validate_dossier(interview.answers, [questionnaire])
+    for where, message in errors:
+        print(f"Dossier invalide : « {where} » : {message}", file=sys.stderr)
+    if errors:
         return 1
     left = [s.path for s in interview.left_to_complete()]
     if left and not args.quiet:

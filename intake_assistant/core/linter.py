@@ -13,11 +13,10 @@ import ast
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from intake_assistant.core.expressions import Expression, is_missing
 from intake_assistant.core.expressions import template_expressions as _template_exprs
-from intake_assistant.core.fields import FieldDef, load_fields
+from intake_assistant.core.fields import FieldDef
 from intake_assistant.core.findings import Finding
 from intake_assistant.core.loader import parse_questionnaire
 from intake_assistant.core.model import Question, Questionnaire
@@ -347,14 +346,3 @@ def _cycles(graph: Mapping[str, set[str]]) -> list[list[str]]:
         if node not in state:
             visit(node)
     return found
-
-
-def default_context() -> LintContext:
-    return LintContext(fields=load_fields())
-
-
-def questionnaire_findings(doc_path: Path, context: LintContext) -> list[Finding]:
-    return lint_questionnaire(doc_path, context)
-
-
-__all__ = ["LintContext", "lint_questionnaire", "Finding", "Any"]

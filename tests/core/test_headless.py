@@ -118,3 +118,18 @@ def test_readme_example_runs(tmp_path, capsys) -> None:
     out = capsys.readouterr().out
     assert "> Permis B" in out and "> Locataire (logement social)" in out
     assert json.loads(output.read_text())["left_to_complete"] == []
+
+
+def test_whole_dossier_is_checked_against_its_schema(tmp_path, capsys) -> None:
+    """An answer carried over from elsewhere (here written straight into the store) that breaks
+    the question's schema is reported even though no question re-asks it."""
+    from intake_assistant.store import Store
+
+    store = Store.open(tmp_path / "db")
+    doc = store.create_dossier(agent="Agnès", answers={"nom": "Martin", "loyer": -5})
+    answers = tmp_path / "a.yaml"
+    answers.write_text("{}\n")
+    status = main(["interview", "evaluation", "--answers", str(answers), "--quiet",
+                   "--db", str(tmp_path / "db"), "--dossier", doc["id"], "--agent", "Agnès"])
+    assert status == 1
+    assert "« loyer » : La valeur doit être supérieure ou égale à 0." in capsys.readouterr().err
