@@ -140,15 +140,25 @@ def run_headless(args: argparse.Namespace) -> int:
     out = None if args.quiet else sys.stdout
     session = None
     if args.db:
-        session = InterviewSession.start(
-            questionnaire, db=args.db, dossier_id=args.dossier, agent=args.agent, today=today
-        )
+        from intake_assistant.store import StoreError
+
+        try:
+            session = InterviewSession.start(
+                questionnaire, db=args.db, dossier_id=args.dossier, agent=args.agent, today=today
+            )
+        except StoreError as exc:  # locked elsewhere, unknown id, unreadable file
+            print(f"Erreur : {exc}", file=sys.stderr)
+            return 1
         interview = session.interview
         on_accept = session.save
     else:
         interview = make_interview(questionnaire, today=today, agent=args.agent)
         on_accept = None
-    ok, _lines = play(interview, answers, out=out, on_accept=on_accept)
+    try:
+        ok, _lines = play(interview, answers, out=out, on_accept=on_accept)
+    finally:
+        if session is not None:
+            session.close()  # release the lease: the dossier can be opened elsewhere again
     dossier = dossier_json(interview)
     if session is not None:
         dossier["id"] = session.dossier_id

@@ -133,3 +133,19 @@ def test_whole_dossier_is_checked_against_its_schema(tmp_path, capsys) -> None:
                    "--db", str(tmp_path / "db"), "--dossier", doc["id"], "--agent", "Agnès"])
     assert status == 1
     assert "« loyer » : La valeur doit être supérieure ou égale à 0." in capsys.readouterr().err
+
+
+def test_stored_interview_releases_the_dossier_and_reports_locks(tmp_path, capsys) -> None:
+    from intake_assistant.store import Store
+
+    store = Store.open(tmp_path / "db")
+    doc = store.create_dossier(agent="Agnès", answers={"nom": "Martin"})
+    answers = tmp_path / "a.yaml"
+    answers.write_text("prenom: Julie\n")
+    args = ["interview", "accueil_telephonique", "--answers", str(answers), "--quiet",
+            "--db", str(tmp_path / "db"), "--dossier", doc["id"], "--agent", "Agnès"]
+    assert main(args) == 0
+    assert store.leases.read(doc["id"]) is None  # lease released at the end
+    assert store.load(doc["id"])["answers"]["prenom"] == "Julie"
+    assert main([*args[:-4], "--dossier", "D-2026-999999", "--agent", "Agnès"]) == 1
+    assert "n'existe pas" in capsys.readouterr().err
