@@ -30,6 +30,7 @@ from intake_assistant.core.validation import validate_value
 
 Computer = Callable[[Mapping[str, Any], frozenset[str]], Mapping[str, Any]]
 
+_REPEAT_PROMPT = re.compile(r"^([a-z][a-z0-9_]*)\[\d+\]$")
 _PATH = re.compile(r"^([a-z][a-z0-9_]*)(?:\[(\d+)\]\.([a-z][a-z0-9_]*))?$")
 
 
@@ -126,7 +127,7 @@ class Interview:
                 self.unknown_here.add(eid)
             elif kind == "answer":
                 self.unknown_here.discard(eid)
-            if kind in ("answer", "unknown") and eid == self.focus:
+            if kind in ("answer", "unknown", "repeat") and eid == self.focus:
                 self.focus = None
 
     def _invalidate(self) -> None:
@@ -208,8 +209,10 @@ class Interview:
                 if self._holds(child.show_if, item_env):
                     yield Step(child, index=i)
         closed = (
-            q.id in self.answers or q.id in self.unknown_here
-        ) and q.id not in self.open_repeats
+            (q.id in self.answers or q.id in self.unknown_here)
+            and q.id not in self.open_repeats
+            and self.focus != q.id  # reopened from the transcript: "add one?" is asked again
+        )
         if not closed and len(items) < q.max_items:
             yield Step(q, index=len(items), kind="repeat_prompt")
 
@@ -229,7 +232,9 @@ class Interview:
         steps = list(self.steps())
         if self.focus is not None:
             for step in steps:
-                if step.path == self.focus:
+                if step.path == self.focus or (
+                    step.kind == "repeat_prompt" and step.question.id == self.focus
+                ):
                     return step
         return next((s for s in steps if not self.is_done(s)), None)
 
@@ -422,6 +427,8 @@ class Interview:
         items = self.answers.get(repeat_id)
         if not isinstance(items, list):
             items = self.answers[repeat_id] = []
+        if self.focus == repeat_id:
+            self.focus = None
         self.unknown.discard(repeat_id)
         self.unknown_here.discard(repeat_id)
         if more:
@@ -480,7 +487,15 @@ class Interview:
         return self.select(previous[-1].path)
 
     def select(self, path: str) -> Step | None:
-        """Reopen an earlier answer for correction; the next accepted answer returns here."""
+        """Reopen an earlier answer for correction; the next accepted answer returns here.
+
+        Selecting a repeat (``enfants`` or its prompt ``enfants[2]``) asks "add one?" again.
+        """
+        repeat_id = _REPEAT_PROMPT.sub(r"\1", path)
+        if repeat_id in {q.id for q in self._closed_repeats()}:
+            self.focus = repeat_id
+            self._record({"type": "focus", "id": repeat_id})
+            return self.current_step()
         step = self.step_for(path)
         if step is None or step.kind != "question":
             return None
@@ -640,20 +655,46 @@ class Interview:
             and (s.path in self.unknown or self.get(s.path) is None)
         ]
 
+    def _closed_repeats(self) -> list[Question]:
+        relevant = self._relevant_questions()
+        return [
+            q
+            for q in self.questionnaire.questions()
+            if q.type == "repeat"
+            and q.id in relevant
+            and q.id not in self.open_repeats
+            and (isinstance(self.answers.get(q.id), list) or q.id in self.unknown_here)
+        ]
+
     def transcript(self) -> list[tuple[Step, str, str]]:
         """Answered steps in the order they were first answered, like a conversation: what an
-        earlier questionnaire established comes first, a correction keeps its place."""
+        earlier questionnaire established comes first, a correction keeps its place. A closed
+        repeat reads as its question answered "non" or "oui (n)"."""
         first_seen: dict[str, int] = {}
         for event in self.events:
-            if event.get("type") in ("answer", "unknown") and event.get("id") not in first_seen:
-                first_seen[event["id"]] = int(event.get("seq") or 0)
-        done = [
-            (i, s) for i, s in enumerate(self.steps()) if s.kind == "question" and self.is_done(s)
+            if event.get("type") in ("answer", "unknown", "repeat"):
+                first_seen.setdefault(event.get("id"), int(event.get("seq") or 0))
+        entries = [
+            (i, s, self.question_text(s), self.display(s))
+            for i, s in enumerate(self.steps())
+            if s.kind == "question" and self.is_done(s)
         ]
-        done.sort(
-            key=lambda item: (item[1].path in first_seen, first_seen.get(item[1].path, 0), item[0])
-        )
-        return [(s, self.question_text(s), self.display(s)) for _, s in done]
+        order = {q.id: i for i, q in enumerate(self.questionnaire.questions())}
+        for q in self._closed_repeats():
+            items = self.answers.get(q.id) or []
+            if q.id in self.unknown_here:
+                shown = "Je ne sais pas (à compléter)"
+            else:
+                shown = f"oui ({len(items)})" if items else "non"
+            step = Step(q, index=len(items), kind="repeat_prompt")
+            entries.append((order[q.id], step, self.render(q.text, step), shown))
+
+        def key(entry: tuple[int, Step, str, str]) -> tuple[bool, int, int]:
+            index, step = entry[0], entry[1]
+            path = step.question.id if step.kind == "repeat_prompt" else step.path
+            return (path in first_seen, first_seen.get(path, 0), index)
+
+        return [(step, text, shown) for _, step, text, shown in sorted(entries, key=key)]
 
 
 def display_plain(value: Any) -> str:

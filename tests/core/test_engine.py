@@ -305,7 +305,8 @@ def test_transcript_follows_the_order_answers_were_given(mini) -> None:
     iv = new(mini, answers={"cout_projet": 900})  # known before this interview, no event
     play(iv, "Julie", "1", "n", "3")
     paths = [step.path for step, _, _ in iv.transcript()]
-    assert paths == ["cout_projet", "prenom", "situation_familiale", "logement"]
+    assert paths == ["cout_projet", "prenom", "situation_familiale", "enfants[0]", "logement"]
+    assert [shown for _, _, shown in iv.transcript()][3] == "non"
     iv.answer("2", path="situation_familiale")  # a correction keeps its place
     assert [step.path for step, _, _ in iv.transcript()] == paths
 
@@ -336,3 +337,19 @@ def test_live_orientation_waits_for_questions_not_yet_asked() -> None:
     assert early.status == "to_check" and "revenus_activite" in early.needs
     play(iv, "1 100", "", "250", "420", "o", "o", "n", "1")
     assert live_orientation(iv).suggestion("aide_au_projet").status == "not_eligible"
+
+
+def test_a_closed_repeat_can_be_reopened_from_the_transcript(mini) -> None:
+    iv = new(mini)
+    play(iv, "Julie", "1", "o", "4", "n", "3")
+    entry = next(e for e in iv.transcript() if e[0].kind == "repeat_prompt")
+    assert entry[1:] == ("Un enfant ?", "oui (1)")
+    step = iv.select(entry[0].path)
+    assert step.kind == "repeat_prompt" and iv.question_text(step) == "Un autre enfant ?"
+    play(iv, "o", "15")  # a forgotten child: added, then "another one?" again
+    assert iv.question_text(iv.current_step()) == "Un autre enfant ?"
+    play(iv, "n")
+    assert iv.answers["enfants"] == [{"age": 4}, {"age": 15}]
+    assert iv.current_step().path == "cout_projet"  # back where the interview was
+    again = Interview.replay(mini, iv.events, today=TODAY, clock=clock)
+    assert again.answers == iv.answers and again.current_step().path == "cout_projet"
