@@ -81,6 +81,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Output piped into `head` or a closed pager: not an error for the user.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:
+        from intake_assistant.core.findings import FindingsError
+
+        if not isinstance(exc, FindingsError):
+            raise
+        # Any command that loads a broken data file says where, not a traceback.
+        print(str(exc), file=sys.stderr)
+        print("Corrigez ces fichiers puis relancez (intake-assistant check les vérifie).",
+              file=sys.stderr)
+        return 1
 
 
 def _subcommand_names(parser: argparse.ArgumentParser) -> list[str]:

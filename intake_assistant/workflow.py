@@ -171,6 +171,7 @@ class InterviewSession:
     ) -> InterviewSession:
         from intake_assistant.store import Store
 
+        policy = policy or default_policy()  # a broken policy file must not leave an empty dossier
         store = store or Store.open(db)
         if dossier_id:
             doc = store.load(dossier_id)

@@ -146,13 +146,17 @@ def run_headless(args: argparse.Namespace) -> int:
             session = InterviewSession.start(
                 questionnaire, db=args.db, dossier_id=args.dossier, agent=args.agent, today=today
             )
-        except StoreError as exc:  # locked elsewhere, unknown id, unreadable file
+        except (StoreError, ValueError) as exc:  # locked, unknown id, unreadable, bad policy
             print(f"Erreur : {exc}", file=sys.stderr)
             return 1
         interview = session.interview
         on_accept = session.save
     else:
-        interview = make_interview(questionnaire, today=today, agent=args.agent)
+        try:
+            interview = make_interview(questionnaire, today=today, agent=args.agent)
+        except ValueError as exc:  # the policy files have errors (file:line listed)
+            print(f"Erreur : {exc}", file=sys.stderr)
+            return 1
         on_accept = None
     try:
         ok, _lines = play(interview, answers, out=out, on_accept=on_accept)

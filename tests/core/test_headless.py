@@ -149,3 +149,30 @@ def test_stored_interview_releases_the_dossier_and_reports_locks(tmp_path, capsy
     assert store.load(doc["id"])["answers"]["prenom"] == "Julie"
     assert main([*args[:-4], "--dossier", "D-2026-999999", "--agent", "Agnès"]) == 1
     assert "n'existe pas" in capsys.readouterr().err
+
+
+def test_broken_policy_files_are_reported_and_no_dossier_is_created(tmp_path, capsys, monkeypatch):
+    import shutil
+
+    from intake_assistant import workflow
+    from intake_assistant.core.datadir import data_dir
+    from intake_assistant.store import Store
+
+    broken = tmp_path / "questionnaires"
+    shutil.copytree(data_dir(), broken)
+    text = (broken / "parametres.yaml").read_text(encoding="utf-8")
+    (broken / "parametres.yaml").write_text(
+        text.replace("  rav.plancher_jour_uc:", "  rav.plancher_jour_ucx:"), encoding="utf-8")
+    monkeypatch.setenv("INTAKE_ASSISTANT_DATA", str(broken))
+    workflow.default_policy.cache_clear()
+    answers = tmp_path / "a.yaml"
+    answers.write_text("nom: Martin\n")
+    try:
+        status = main(["interview", "accueil_telephonique", "--answers", str(answers),
+                       "--db", str(tmp_path / "db"), "--quiet"])
+    finally:
+        workflow.default_policy.cache_clear()
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "aides.yaml:" in err and "rav.plancher_jour_uc" in err
+    assert Store.open(tmp_path / "db").list() == []

@@ -104,3 +104,28 @@ def test_yaml_syntax_errors_are_explained_in_french(tmp_path, capsys, text, line
     assert main(["check", str(path)]) == 1
     out = capsys.readouterr().out
     assert out.startswith(f"{path}:{line}:") and "E-YAML" in out and message in out
+
+
+def test_any_command_on_broken_policy_files_names_them_without_traceback(
+    tmp_path, capsys, monkeypatch
+) -> None:
+    import shutil
+
+    from intake_assistant import workflow
+    from intake_assistant.core.datadir import data_dir
+
+    broken = tmp_path / "q"
+    shutil.copytree(data_dir(), broken)
+    path = broken / "parametres.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "  rav.plancher_jour_uc:", "  rav.plancher_jour_ucx:"), encoding="utf-8")
+    monkeypatch.setenv("INTAKE_ASSISTANT_DATA", str(broken))
+    workflow.default_policy.cache_clear()
+    try:
+        assert main(["stats", "--db", str(tmp_path / "db")]) == 1
+    finally:
+        workflow.default_policy.cache_clear()
+    err = capsys.readouterr().err
+    import re
+
+    assert re.search(r"aides\.yaml:\d+:\d+: error E-REF", err) and "intake-assistant check" in err
