@@ -83,8 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:
         from intake_assistant.core.findings import FindingsError
+        from intake_assistant.core.yamlsource import YamlSyntaxError
 
-        if not isinstance(exc, FindingsError):
+        if not isinstance(exc, FindingsError | YamlSyntaxError):
             raise
         # Any command that loads a broken data file says where, not a traceback.
         print(str(exc), file=sys.stderr)

@@ -67,15 +67,24 @@ def lint_paths(paths: list[Path]) -> list[Finding]:
     """Lint each file by its kind (data dictionary, policy files, or questionnaire)."""
     from intake_assistant.core.fields import load_fields
     from intake_assistant.core.linter import LintContext, lint_questionnaire
+    from intake_assistant.core.yamlsource import YamlSyntaxError
     from intake_assistant.workflow import policy_names
 
     findings: list[Finding] = []
+    policy_done = False
     folder = paths[0].parent if paths else data_dir()
-    context = LintContext(fields=load_fields())
+    try:
+        local = folder / "champs.yaml"  # a folder's own dictionary, else the shipped one
+        fields = load_fields(local if local.exists() else None)
+    except YamlSyntaxError as exc:  # reported below when champs.yaml is linted; lint the rest
+        fields = {}
+        policy_done = True  # the policy's names come from the dictionary: wait for its fix
+        if not any(p.name == "champs.yaml" for p in paths):
+            findings.append(Finding.at(exc.location, "error", "E-YAML", exc.message))
+    context = LintContext(fields=fields)
     computed, parameters = policy_names(folder)
     context.computed, context.parameters = computed, parameters
     policy_files = {"parametres.yaml", "aides.yaml", "calculs.yaml"}
-    policy_done = False
     for path in paths:
         if not path.exists():
             findings.append(Finding(str(path), 1, 1, "error", "E-FILE", "fichier introuvable"))

@@ -38,7 +38,7 @@ class LocList(list):
     item_locs: list[Location]
 
 
-class YamlSyntaxError(Exception):
+class YamlSyntaxError(ValueError):
     def __init__(self, location: Location, message: str) -> None:
         super().__init__(f"{location}: {message}")
         self.location = location
@@ -140,6 +140,8 @@ _PROBLEMS_FR = {
     "did not find expected '-' indicator": "élément de liste mal indenté",
     "did not find expected key": "clé attendue : vérifiez l'indentation",
     "found undefined alias": "alias non défini",
+    "did not find expected ',' or '}'": "« , » ou « } » attendu (accolade non fermée ?)",
+    "did not find expected ',' or ']'": "« , » ou « ] » attendu (crochet non fermé ?)",
     "found unexpected end of stream": (
         "fin de fichier inattendue (guillemet ou crochet non fermé ?)"
     ),

@@ -129,3 +129,17 @@ def test_any_command_on_broken_policy_files_names_them_without_traceback(
     import re
 
     assert re.search(r"aides\.yaml:\d+:\d+: error E-REF", err) and "intake-assistant check" in err
+
+
+def test_broken_data_dictionary_is_one_finding(tmp_path, capsys) -> None:
+    import shutil
+
+    from intake_assistant.core.datadir import data_dir
+
+    folder = tmp_path / "q"
+    shutil.copytree(data_dir(), folder)
+    (folder / "champs.yaml").write_text("version: 1\nchamps:\n  nom: {libelle: Nom\n")
+    assert main(["check", str(folder)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out == [f"{folder / 'champs.yaml'}:4:1: error E-YAML: « , » ou « } » attendu "
+                   "(accolade non fermée ?)"]
