@@ -141,5 +141,5 @@ def test_broken_data_dictionary_is_one_finding(tmp_path, capsys) -> None:
     (folder / "champs.yaml").write_text("version: 1\nchamps:\n  nom: {libelle: Nom\n")
     assert main(["check", str(folder)]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out == [f"{folder / 'champs.yaml'}:4:1: error E-YAML: « , » ou « } » attendu "
+    assert out == [f"{folder / 'champs.yaml'}:4:1: error E-YAML: « , » ou « }} » attendu "
                    "(accolade non fermée ?)"]
