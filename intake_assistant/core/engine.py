@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from intake_assistant.core import french
+from intake_assistant.core.display import display_plain, display_value
 from intake_assistant.core.expressions import (
     EvaluationError,
     Missing,
@@ -695,36 +696,3 @@ class Interview:
             return (path in first_seen, first_seen.get(path, 0), index)
 
         return [(step, text, shown) for _, step, text, shown in sorted(entries, key=key)]
-
-
-def display_plain(value: Any) -> str:
-    """Values inside question texts."""
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, float):
-        return french.format_number(value, 2)
-    if isinstance(value, int):
-        return french.format_number(value, 0)
-    if is_missing(value) or value is None:
-        return "…"
-    return str(value)
-
-
-def display_value(q: Question, value: Any) -> str:
-    """An answer the way staff read it back: labels, oui/non, euros, dates."""
-    if value is None:
-        return "—"
-    if q.type == "choice":
-        return next((c.label for c in q.choices if c.value == value), str(value))
-    if q.type == "multi_choice":
-        return ", ".join(next((c.label for c in q.choices if c.value == v), str(v)) for v in value)
-    if q.type == "money" and isinstance(value, int | float):
-        return french.format_money(value)
-    if q.type == "date" and isinstance(value, str):
-        try:
-            return french.format_date(value)
-        except (ValueError, TypeError):
-            return value
-    if q.type == "repeat" and isinstance(value, list):
-        return f"{len(value)} élément(s)"
-    return display_plain(value)

@@ -256,7 +256,7 @@ class InterviewScreen(Screen[None]):
 
     def _view_of(self, step: Step, sections: list[Any]) -> FirstStep:
         """What the current step shows (markup escaped), as remembered for a quick start."""
-        from intake_assistant.core.engine import display_value
+        from intake_assistant.core.display import display_value
 
         it = self.interview
         assert it is not None
