@@ -35,6 +35,21 @@ _REPEAT_PROMPT = re.compile(r"^([a-z][a-z0-9_]*)\[\d+\]$")
 _PATH = re.compile(r"^([a-z][a-z0-9_]*)(?:\[(\d+)\]\.([a-z][a-z0-9_]*))?$")
 
 
+def _without_item(paths: set[str], repeat_id: str, index: int) -> set[str]:
+    """Item paths after item ``index`` of ``repeat_id`` is deleted: its own paths go, the
+    following items move up by one."""
+    out = set()
+    for path in paths:
+        m = _PATH.match(path)
+        if not m or m.group(1) != repeat_id or m.group(2) is None:
+            out.add(path)
+        elif int(m.group(2)) > index:
+            out.add(item_path(repeat_id, int(m.group(2)) - 1, m.group(3)))
+        elif int(m.group(2)) < index:
+            out.add(path)
+    return out
+
+
 def item_path(repeat_id: str, index: int, child_id: str) -> str:
     return f"{repeat_id}[{index}].{child_id}"
 
@@ -122,6 +137,12 @@ class Interview:
             kind, eid = event.get("type"), event.get("id")
             if kind == "repeat" and eid in repeat_ids:
                 (self.open_repeats.add if event.get("value") else self.open_repeats.discard)(eid)
+            elif kind == "unknown" and eid in repeat_ids:
+                self.open_repeats.discard(eid)  # « je ne sais pas » closes the repeat
+            elif kind == "remove_item":
+                self.unknown_here = _without_item(
+                    self.unknown_here, eid, int(event.get("value", -1))
+                )
             elif kind == "focus":
                 self.focus = eid
             if kind == "unknown" and event.get("questionnaire") == self.questionnaire.id:
@@ -441,15 +462,22 @@ class Interview:
 
     def remove_item(self, repeat_id: str, index: int) -> bool:
         """Delete one item of a repeat (a child entered by mistake)."""
+        if not self._apply_remove(repeat_id, index):
+            return False
+        self._record({"type": "remove_item", "id": repeat_id, "value": index})
+        self._settle()
+        return True
+
+    def _apply_remove(self, repeat_id: str, index: int) -> bool:
         items = self.answers.get(repeat_id)
         if not isinstance(items, list) or not 0 <= index < len(items):
             return False
         del items[index]
-        prefix = f"{repeat_id}["
-        self.unknown = {p for p in self.unknown if not p.startswith(prefix)}
-        self.unknown_here = {p for p in self.unknown_here if not p.startswith(prefix)}
-        self._record({"type": "remove_item", "id": repeat_id, "value": index})
-        self._settle()
+        self.unknown = _without_item(self.unknown, repeat_id, index)
+        self.unknown_here = _without_item(self.unknown_here, repeat_id, index)
+        if self.focus and self.focus.startswith(f"{repeat_id}["):
+            self.focus = None
+        self._invalidate()
         return True
 
     def mark_unknown(self, path: str | None = None) -> AnswerResult:
@@ -458,22 +486,26 @@ class Interview:
         if step is None or step.kind == "note":
             return AnswerResult("rejected", path or "", messages=["Aucune question en attente."])
         target = step.question.id if step.kind == "repeat_prompt" else step.path
-        if step.kind == "repeat_prompt":
+        self._apply_unknown(target, here=True)
+        self._record({"type": "unknown", "id": target})
+        self._settle()
+        return AnswerResult("accepted", target)
+
+    def _apply_unknown(self, target: str, *, here: bool) -> None:
+        """Mark ``target`` unknown: a repeat is closed (its items kept), an answer is set aside
+        as the default offered if the question is asked again. Shared by live use and replay."""
+        if target in {q.id for q in self.questionnaire.questions() if q.type == "repeat"}:
             self._apply_repeat(target, False)
             if not self.answers.get(target):
                 self.answers.pop(target, None)
-        else:
-            old = self.get(target)
-            if old is not None:
-                self.dropped[target] = old
-                self._clear(target)
+        elif self.get(target) is not None:
+            self.dropped[target] = self.get(target)
+            self._clear(target)
         self.unknown.add(target)
-        self.unknown_here.add(target)
-        self._record({"type": "unknown", "id": target})
+        if here:
+            self.unknown_here.add(target)
         if self.focus == target:
             self.focus = None
-        self._settle()
-        return AnswerResult("accepted", target)
 
     def back(self) -> Step | None:
         """Go back to the answered question before the current one, to correct it."""
@@ -608,24 +640,12 @@ class Interview:
             if self.focus == path:
                 self.focus = None
         elif kind == "unknown":
-            if self.get(path) is not None:
-                self.dropped[path] = self.get(path)
-                self._clear(path)
-            if path in {q.id for q in self.questionnaire.questions() if q.type == "repeat"}:
-                self._apply_repeat(path, False)
-                if not self.answers.get(path):
-                    self.answers.pop(path, None)
-            self.unknown.add(path)
-            if event.get("questionnaire", self.questionnaire.id) == self.questionnaire.id:
-                self.unknown_here.add(path)
-            if self.focus == path:
-                self.focus = None
+            here = event.get("questionnaire", self.questionnaire.id) == self.questionnaire.id
+            self._apply_unknown(path, here=here)
         elif kind == "repeat":
             self._apply_repeat(path, bool(event.get("value")))
         elif kind == "remove_item":
-            items = self.answers.get(path) or []
-            if 0 <= int(event.get("value", -1)) < len(items):
-                del items[int(event["value"])]
+            self._apply_remove(path, int(event.get("value", -1)))
         elif kind == "focus":
             self.focus = path
         self.events.append(dict(event))
