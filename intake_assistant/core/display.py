@@ -38,5 +38,10 @@ def display_value(q: Question, value: Any) -> str:
         except (ValueError, TypeError):
             return value
     if q.type == "repeat" and isinstance(value, list):
-        return f"{len(value)} élément(s)"
+        items = "; ".join(
+            ", ".join(display_plain(v) for v in item.values()) or "?"
+            if isinstance(item, dict) else display_plain(item)
+            for item in value
+        )
+        return f"{len(value)} élément(s)" + (f" ({items})" if items else "")
     return display_plain(value)

@@ -39,6 +39,25 @@ class DossierView:
     delays: dict[str, Any]
 
 
+def _audit_texts(questionnaire: Any, row: dict[str, Any]) -> tuple[str, str, str]:
+    """An audit row as staff read it: the field's label and values shown like answers."""
+    from intake_assistant.core.display import display_value
+    from intake_assistant.core.fields import load_fields
+
+    fid = str(row.get("id") or "")
+    field = load_fields().get(fid)
+    try:
+        question = questionnaire.question(fid) if questionnaire is not None else None
+    except KeyError:
+        question = None
+    if question is None:
+        return fid, str(row.get("old")), str(row.get("new"))
+    label = field.label if field is not None else fid
+    if row.get("unknown"):
+        return label, display_value(question, row.get("old")), "à compléter"
+    return label, display_value(question, row.get("old")), display_value(question, row.get("new"))
+
+
 def build_view(store: Any, dossier_id: str, today: Any) -> DossierView:
     from intake_assistant import workflow
     from intake_assistant.orientation.evaluate import evaluate
@@ -263,10 +282,10 @@ class DossierScreen(Screen[None]):
                 out.append(f"{note.get('text')}\n")
         out.append("\nJournal des modifications\n", style="bold underline")
         for row in reversed(doc.get("audit") or []):
-            old, new = row.get("old"), row.get("new")
-            change = f"{old} → {new}" if old is not None else f"{new}"
+            label, old, new = _audit_texts(view.questionnaire, row)
+            change = f"{old} → {new}" if row.get("old") is not None else new
             out.append(f"  {fmt.stamp(row.get('at'))} ", style="dim")
-            out.append(f"{row.get('id')} : {change}  ({row.get('agent') or '—'})\n")
+            out.append(f"{label} : {change}  ({row.get('agent') or '—'})\n")
         return out
 
     # -- actions -------------------------------------------------------------------------------
