@@ -11,6 +11,7 @@ Layout under the root folder (0700, files 0600):
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -561,7 +562,14 @@ class Store:
                 for entry in purged:
                     self.index.forget_entry(entry.id)
                 self.index.compact()
+            self._drop_derived()
         return purged
+
+    def _drop_derived(self) -> None:
+        """Derived data kept beside the store (``cache/``, e.g. the statistics' per-dossier
+        records) is rebuilt from the dossiers: after an erasure it goes too, so nothing derived
+        from an erased person remains."""
+        shutil.rmtree(self.root / "cache", ignore_errors=True)
 
     def forget(self, dossier_id: str) -> None:
         """Erase everything held on one person: dossier file (answers, audit, notes), index entry,
@@ -584,6 +592,7 @@ class Store:
             self.index.refresh()
             self.index.forget_entry(dossier_id)
             self.index.compact()
+        self._drop_derived()
 
     def _erase_files(self, dossier_id: str) -> None:
         path = self._path(dossier_id)

@@ -137,3 +137,17 @@ def test_a_corrupt_dossier_can_still_be_forgotten(store: Store, now, capsys) -> 
     assert main(["forget", dossier_id, "--yes", "--db", str(store.root)]) == 0
     assert not path.exists()
     assert _traces(store.root, NAME) == []
+
+
+def test_forget_also_drops_derived_statistics_records(store: Store, now) -> None:
+    from intake_assistant.reports.cache import store_records
+    from intake_assistant.workflow import default_policy
+
+    gone = _person(store, now, 5)
+    kept = _person(store, now, 5, nom="Gardé")
+    assert len(store_records(store, default_policy())) == 2  # the stats cache now holds both ids
+    assert _traces(store.root, gone)
+    store.forget(gone)
+    assert _traces(store.root, gone) == []  # not even the id in a derived file
+    assert len(store_records(store, default_policy())) == 1
+    assert _traces(store.root, kept)
