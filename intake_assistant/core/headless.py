@@ -11,9 +11,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from intake_assistant.core.engine import AnswerResult, Interview, Step
 
@@ -42,7 +43,10 @@ def _given(answers: dict[str, Any], step: Step) -> Any:
 
 
 def play(
-    interview: Interview, answers: dict[str, Any], out=None, on_accept=None
+    interview: Interview,
+    answers: dict[str, Any],
+    out: TextIO | None = None,
+    on_accept: Callable[[Interview], Any] | None = None,
 ) -> tuple[bool, list[str]]:
     """Answer every question from ``answers``; returns (success, transcript lines)."""
     lines: list[str] = []
@@ -90,6 +94,7 @@ def play(
         )
         say(f"> {shown}")
         _after(interview, result, on_accept)
+    say("Arrêt : le questionnaire ne se termine pas (une réponse est sans cesse redemandée).")
     return False, lines
 
 
