@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -66,8 +68,8 @@ def store_records(store: Store, policy: Policy, progress: Progress | None = None
     cached = _load(path, fingerprint)
     files = list(store.index.scan_files())
     fresh: dict[str, list[Any]] = {}
-    changed = len(cached) != len(files)
-    for done, (dossier_id, file_path, entry) in enumerate(files, start=1):
+    misses: list[tuple[str, str]] = []
+    for dossier_id, file_path, entry in files:
         try:
             sig = list(signature(entry.stat()))
         except FileNotFoundError:
@@ -75,8 +77,41 @@ def store_records(store: Store, policy: Policy, progress: Progress | None = None
         hit = cached.get(dossier_id)
         if hit is not None and hit[0] == sig:
             fresh[dossier_id] = hit
-            continue
-        changed = True
+        else:
+            misses.append((dossier_id, str(file_path)))
+    for done, (dossier_id, sig, record) in enumerate(_build(misses, policy), start=1):
+        fresh[dossier_id] = [sig, record]
+        if progress is not None and done % 500 == 0:
+            progress(len(files) - len(misses) + done, len(files))
+    if misses or len(cached) != len(fresh):
+        body = {"format": FORMAT, "policy": fingerprint, "records": fresh}
+        write_atomic(path, dumps(body), durable=False)  # a cache: losing it costs only time
+    return [item[1] for item in fresh.values()]
+
+
+# A first run over years of dossiers is CPU-bound (one orientation each): above this many
+# records to build, the work is shared by worker processes, one per core.
+PARALLEL_FROM = 2000
+_CHUNK = 500
+
+
+def _build(misses: list[tuple[str, str]], policy: Policy) -> Iterator[tuple[str, list, dict]]:
+    cores = os.cpu_count() or 1
+    if len(misses) < PARALLEL_FROM or cores < 2:
+        yield from _build_chunk(misses, policy)
+        return
+    chunks = [misses[i:i + _CHUNK] for i in range(0, len(misses), _CHUNK)]
+    # "spawn": the caller may be a thread of the TUI, and forking a threaded process is unsafe.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(cores, 4), mp_context=context,
+                             initializer=_init_worker, initargs=(dict(policy.paths),)) as pool:
+        for results in pool.map(_worker_chunk, chunks):
+            yield from results
+
+
+def _build_chunk(misses: list[tuple[str, str]], policy: Policy
+                 ) -> Iterator[tuple[str, list, dict]]:
+    for dossier_id, file_path in misses:
         try:
             with open(file_path, "rb") as handle:
                 raw = handle.read()
@@ -86,10 +121,19 @@ def store_records(store: Store, policy: Policy, progress: Progress | None = None
             continue
         except (CorruptDossierError, OSError, KeyError, TypeError, ValueError):
             continue  # unreadable dossiers are the store's to report (`corrupt_files`)
-        fresh[dossier_id] = [sig, record]
-        if progress is not None and done % 500 == 0:
-            progress(done, len(files))
-    if changed:
-        body = {"format": FORMAT, "policy": fingerprint, "records": fresh}
-        write_atomic(path, dumps(body), durable=False)  # a cache: losing it costs only time
-    return [item[1] for item in fresh.values()]
+        yield dossier_id, sig, record
+
+
+_WORKER_POLICY: Policy | None = None
+
+
+def _init_worker(paths: dict[str, str]) -> None:
+    global _WORKER_POLICY
+    from intake_assistant.orientation.policy import load_policy
+
+    _WORKER_POLICY = load_policy(paths.get("parametres"), paths.get("aides"), paths.get("calculs"))
+
+
+def _worker_chunk(misses: list[tuple[str, str]]) -> list[tuple[str, list, dict]]:
+    assert _WORKER_POLICY is not None
+    return list(_build_chunk(misses, _WORKER_POLICY))

@@ -111,3 +111,15 @@ def test_cli_csv_single_table_to_stdout_and_json(store, capsysbinary):
 def test_cli_refuses_csv_without_destination(store, capsys):
     assert main(["stats", "--db", str(store.root), "--format", "csv"]) == 2
     assert "indiquez un dossier" in capsys.readouterr().err
+
+
+def test_parallel_cold_build_gives_the_same_statistics(store, dossiers, policy, monkeypatch):
+    """Above PARALLEL_FROM records to build, worker processes share the work: same figures."""
+    from intake_assistant.reports import cache
+
+    sequential = summary(store, policy)
+    cache_path(store).unlink()
+    monkeypatch.setattr(cache, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(cache, "_CHUNK", 3)
+    assert summary(store, policy) == sequential
+    assert cache_path(store).exists()
