@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -69,6 +71,15 @@ async def wait_for_screen(pilot: Any, name: str, attempts: int = 50) -> Any:
         ):
             return pilot.app.screen
     raise AssertionError(f"écran {name} attendu, trouvé {type(pilot.app.screen).__name__}")
+
+
+@asynccontextmanager
+async def new_intake(app: Any, size: tuple[int, int] | None = None) -> AsyncIterator[tuple]:
+    """Run the app, and from the home screen start a new interview with Ctrl+N, as staff do."""
+    async with app.run_test(**({"size": size} if size else {})) as pilot:
+        await wait_for_screen(pilot, "HomeScreen")
+        await pilot.press("ctrl+n")
+        yield pilot, await wait_for_screen(pilot, "InterviewScreen")
 
 
 @dataclass

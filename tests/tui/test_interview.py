@@ -10,6 +10,7 @@ from intake_assistant.tui.app import IntakeApp
 from tests.tui.conftest import (
     AGENT,
     KeyCount,
+    new_intake,
     persona,
     play_answers,
     settle,
@@ -66,10 +67,7 @@ async def test_phone_intake_of_martin_by_keys(make_app, store, tmp_path):
 
 async def test_rejected_answer_keeps_text_then_correction(make_app, store):
     app = make_app()
-    async with app.run_test() as pilot:
-        await wait_for_screen(pilot, "HomeScreen")
-        await pilot.press("ctrl+n")
-        screen = await wait_for_screen(pilot, "InterviewScreen")
+    async with new_intake(app) as (pilot, screen):
         await play_answers(pilot, MARTIN, stop_at="date_naissance")
         await pilot.press(*"31/02/1994", "enter")
         message = str(screen.query_one("#message").render())
@@ -86,10 +84,7 @@ async def test_rejected_answer_keeps_text_then_correction(make_app, store):
 
 async def test_warning_asks_confirmation(make_app, store):
     app = make_app()
-    async with app.run_test() as pilot:
-        await wait_for_screen(pilot, "HomeScreen")
-        await pilot.press("ctrl+n")
-        screen = await wait_for_screen(pilot, "InterviewScreen")
+    async with new_intake(app) as (pilot, screen):
         await play_answers(pilot, MARTIN, stop_at="commune_residence")
         await pilot.press(*"Tinqueux", "enter")
         assert "Confirmer" in str(screen.query_one("#message").render())
@@ -144,10 +139,7 @@ async def test_edit_makes_new_questions_relevant(make_app, store):
 
 async def test_unknown_key_and_note(make_app, store):
     app = make_app()
-    async with app.run_test() as pilot:
-        await wait_for_screen(pilot, "HomeScreen")
-        await pilot.press("ctrl+n")
-        screen = await wait_for_screen(pilot, "InterviewScreen")
+    async with new_intake(app) as (pilot, screen):
         await play_answers(pilot, MARTIN, stop_at="date_naissance")
         await pilot.press("f3")
         await pilot.pause()
@@ -164,10 +156,7 @@ async def test_unknown_key_and_note(make_app, store):
 
 async def test_resume_after_the_app_is_stopped_mid_interview(make_app, store, tmp_path):
     app = make_app()
-    async with app.run_test() as pilot:
-        await wait_for_screen(pilot, "HomeScreen")
-        await pilot.press("ctrl+n")
-        screen = await wait_for_screen(pilot, "InterviewScreen")
+    async with new_intake(app) as (pilot, screen):
         await play_answers(pilot, MARTIN, stop_at="logement")
         dossier_id = screen.dossier_id
         # Saved at acceptance, not at exit: the file already holds every answer.
@@ -196,10 +185,7 @@ async def test_resume_after_the_app_is_stopped_mid_interview(make_app, store, tm
 
 async def test_hand_off_from_phone_intake_to_evaluation(make_app, store):
     phone = make_app()
-    async with phone.run_test() as pilot:
-        await wait_for_screen(pilot, "HomeScreen")
-        await pilot.press("ctrl+n")
-        screen = await wait_for_screen(pilot, "InterviewScreen")
+    async with new_intake(phone) as (pilot, screen):
         await play_answers(pilot, MARTIN)
         dossier_id = screen.dossier_id
         await pilot.press("f10")
