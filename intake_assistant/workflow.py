@@ -175,6 +175,10 @@ class InterviewSession:
         store = store or Store.open(db)
         if dossier_id:
             doc = store.load(dossier_id)
+            taken_over = doc["status"] == "premier_contact"
+            if questionnaire.audience == "travailleur_social" and taken_over:
+                # The social worker takes over a phone intake: the evaluation starts.
+                doc = store.set_status(dossier_id, "en_evaluation", agent=agent)
         else:
             doc = store.create_dossier(agent=agent, questionnaire=questionnaire.id)
         lease = store.session(doc["id"], agent=agent)

@@ -176,3 +176,23 @@ def test_broken_policy_files_are_reported_and_no_dossier_is_created(tmp_path, ca
     assert status == 1
     assert "aides.yaml:" in err and "rav.plancher_jour_uc" in err
     assert Store.open(tmp_path / "db").list() == []
+
+
+def test_evaluation_of_a_phone_intake_moves_it_to_en_evaluation(tmp_path, capsys) -> None:
+    from intake_assistant.store import Store
+
+    from .conftest import FIXTURES
+
+    db = str(tmp_path / "db")
+    assert main(["interview", "accueil_telephonique", "--answers",
+                 str(FIXTURES / "martin_accueil.yaml"), "--db", db, "--quiet"]) == 0
+    (entry,) = Store.open(db).list()
+    assert entry.status == "premier_contact"
+    empty = tmp_path / "none.yaml"
+    empty.write_text("{}\n")
+    assert main(["interview", "evaluation", "--answers", str(empty), "--db", db,
+                 "--dossier", entry.id, "--agent", "Sam", "--quiet"]) == 0
+    doc = Store.open(db).load(entry.id)
+    assert doc["status"] == "en_evaluation"
+    assert doc["status_history"][-1]["agent"] == "Sam"
+    assert doc["answers"]["nom"] == "Martin"  # the phone intake's answers carried over

@@ -137,10 +137,6 @@ class InterviewScreen(Screen[None]):
                 done = doc.get("questionnaires") if doc else None
                 name = done[-1] if done else app.default_questionnaire()
             questionnaire = workflow.load_questionnaire_by_name(name)
-            if doc is not None and questionnaire.audience == "travailleur_social" \
-                    and doc.get("status") == "premier_contact":
-                # The social worker takes over a phone intake: the evaluation starts.
-                store.set_status(doc["id"], "en_evaluation", agent=app.agent)
             session = workflow.InterviewSession.start(
                 questionnaire, store=store, dossier_id=self.dossier_id, agent=app.agent,
                 today=app.today,
