@@ -85,13 +85,16 @@ def combined_schema(
             "properties": {k: f.schema for k, f in item.items()},
         }
     if extra:
-        # Constraints of the dictionary and of a question apply together.
-        schema = (
-            {**schema, **extra}
-            if not set(schema) & set(extra)
-            else {"allOf": [schema, dict(extra)]}
-        )
+        schema = merge_constraints(schema, extra)
     return schema
+
+
+def merge_constraints(first: Mapping[str, Any], second: Mapping[str, Any]) -> dict[str, Any]:
+    """Two JSON Schema fragments that must both hold (the dictionary's and a question's):
+    merged when their keywords differ, else combined with ``allOf`` so neither is lost."""
+    if not set(first) & set(second):
+        return {**first, **second}
+    return {"allOf": [dict(first), dict(second)]}
 
 
 def parse_choices(raw: Any) -> tuple[Choice, ...]:

@@ -8,7 +8,7 @@ from dataclasses import field as dc_field
 from typing import Any
 
 from intake_assistant.core.expressions import Expression
-from intake_assistant.core.fields import Choice, FieldDef, combined_schema
+from intake_assistant.core.fields import Choice, FieldDef, combined_schema, merge_constraints
 from intake_assistant.core.yamlsource import Location
 
 AUDIENCE_LABELS = {"accueil": "Accueil téléphonique", "travailleur_social": "Travailleur social"}
@@ -65,12 +65,8 @@ class Question:
 
 
 def _as_field(q: Question) -> FieldDef:
-    base = dict(q.field.extra_schema) if q.field else {}
-    extra = (
-        {**base, **q.extra_schema}
-        if not set(base) & set(q.extra_schema)
-        else {"allOf": [base, dict(q.extra_schema)]}
-    )
+    base = q.field.extra_schema if q.field else {}
+    extra = merge_constraints(base, q.extra_schema)
     return FieldDef(id=q.id, type=q.type, choices=q.choices, extra_schema=extra)
 
 

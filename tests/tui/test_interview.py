@@ -34,10 +34,7 @@ def status_of(screen, aid: str) -> str:
 
 async def test_phone_intake_of_martin_by_keys(make_app, store, tmp_path):
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for_screen(pilot, "HomeScreen")
-        await pilot.press("ctrl+n")
-        screen = await wait_for_screen(pilot, "InterviewScreen")
+    async with new_intake(app, size=(120, 40)) as (pilot, screen):
         count = await play_answers(pilot, MARTIN)
         await settle(pilot)
         dossier_id = screen.dossier_id
@@ -98,10 +95,7 @@ async def test_warning_asks_confirmation(make_app, store):
 
 async def test_editing_an_earlier_answer_changes_orientation(make_app, store):
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for_screen(pilot, "HomeScreen")
-        await pilot.press("ctrl+n")
-        screen = await wait_for_screen(pilot, "InterviewScreen")
+    async with new_intake(app, size=(120, 40)) as (pilot, screen):
         await play_answers(pilot, MARTIN)
         await settle(pilot)
         assert status_of(screen, "microcredit_personnel") == "eligible"
@@ -120,10 +114,7 @@ async def test_editing_an_earlier_answer_changes_orientation(make_app, store):
 
 async def test_edit_makes_new_questions_relevant(make_app, store):
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for_screen(pilot, "HomeScreen")
-        await pilot.press("ctrl+n")
-        screen = await wait_for_screen(pilot, "InterviewScreen")
+    async with new_intake(app, size=(120, 40)) as (pilot, screen):
         await play_answers(pilot, MARTIN)
         paths = screen.query_one("#transcript").paths
         # Walk up to the professional situation with the arrow keys, then change it.
