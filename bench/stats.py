@@ -29,7 +29,7 @@ if str(REPO) not in sys.path:  # run by hand from a checkout
     sys.path.insert(0, str(REPO))
 
 from intake_assistant.reports.cache import cache_path  # noqa: E402
-from intake_assistant.store import Store  # noqa: E402
+from intake_assistant.store.tinydb import TinyDBStore as Store  # noqa: E402
 
 STATS_TARGET_S = 2.0
 PDF_TARGET_S = 1.0
@@ -69,9 +69,9 @@ def main() -> int:
 
 
 def _bench(store: Store, db: Path) -> int:
+    from intake_assistant.orientation.build import default_policy
     from intake_assistant.reports.commission import export_dossier
     from intake_assistant.reports.stats import store_stats
-    from intake_assistant.workflow import default_policy
 
     policy = default_policy()
     today = date.today()

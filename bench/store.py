@@ -31,10 +31,10 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run by hand from a checkout
     sys.path.insert(0, str(REPO))
 
-from intake_assistant.store import Store  # noqa: E402
+from intake_assistant.core.lifecycle import allowed_next  # noqa: E402
 from intake_assistant.store.demo_data import generate_dossiers  # noqa: E402
-from intake_assistant.store.index import normalize  # noqa: E402
-from intake_assistant.store.lifecycle import allowed_next  # noqa: E402
+from intake_assistant.store.tinydb import TinyDBStore as Store  # noqa: E402
+from intake_assistant.store.tinydb.index import normalize  # noqa: E402
 
 NOW = datetime(2026, 11, 26, 12, 0).astimezone()
 OPS = ("save", "create", "status", "search")

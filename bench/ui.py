@@ -89,8 +89,8 @@ app.run(headless=True, size=(80, 24))
 
 
 def build_store(path: Path, count: int) -> None:
-    from intake_assistant.store import Store
     from intake_assistant.store.demo_data import generate_dossiers
+    from intake_assistant.store.tinydb import TinyDBStore as Store
 
     marker = path / f".bench-{count}"
     if marker.exists():
@@ -116,7 +116,7 @@ def launch(script: str, *args: str) -> tuple[float, float, str | None]:
 
 
 def bench_launch(db: Path, runs: int) -> dict[str, float]:
-    from intake_assistant.store import Store
+    from intake_assistant.store.tinydb import TinyDBStore as Store
 
     bare, ours, engine, created = [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
@@ -152,7 +152,7 @@ def pct(samples: list[float], q: float) -> float:
 async def bench_answers(db: Path) -> dict[str, float]:
     from textual import events
 
-    from intake_assistant.store import Store
+    from intake_assistant.store.tinydb import TinyDBStore as Store
     from intake_assistant.tui.app import IntakeApp
     from tests.tui.conftest import answer_keys, persona
 

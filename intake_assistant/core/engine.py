@@ -612,6 +612,28 @@ class Interview:
         self._pending_events.append(event)
         self._invalidate()
 
+    def checkpoint(self) -> dict[str, Any]:
+        """A copy of the whole state, to put back with `rollback` when a change cannot be saved."""
+        # Events are only ever appended: their count is enough to put them back.
+        return {
+            **copy.deepcopy({
+                "answers": self.answers, "unknown": self.unknown,
+                "unknown_here": self.unknown_here, "dropped": self.dropped,
+                "open_repeats": self.open_repeats,
+            }),
+            "focus": self.focus, "events": len(self.events), "pending": len(self._pending_events),
+        }
+
+    def rollback(self, state: dict[str, Any]) -> None:
+        copied = copy.deepcopy({k: state[k] for k in (
+            "answers", "unknown", "unknown_here", "dropped", "open_repeats")})
+        self.answers, self.unknown = copied["answers"], copied["unknown"]
+        self.unknown_here, self.dropped = copied["unknown_here"], copied["dropped"]
+        self.open_repeats, self.focus = copied["open_repeats"], state["focus"]
+        del self.events[state["events"]:]
+        del self._pending_events[state["pending"]:]
+        self._invalidate()
+
     def take_new_events(self) -> list[dict[str, Any]]:
         """Events recorded since the last call: what the caller must now save."""
         out, self._pending_events = self._pending_events, []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,15 @@ from intake_assistant.core.expressions import (
     template_expressions,
 )
 from intake_assistant.core.fields import load_fields
-from intake_assistant.core.findings import Finding
+from intake_assistant.core.findings import Finding, FindingsError
 from intake_assistant.core.loader import schema_findings as core_schema_findings
 from intake_assistant.core.loader import schema_message
 from intake_assistant.core.yamlsource import Location, LocDict, YamlSyntaxError, load_file
+from intake_assistant.orientation.paths import (
+    default_aides_path,
+    default_calculs_path,
+    default_parametres_path,
+)
 from intake_assistant.orientation.policy import Aid, Calcul, Gate, Parameter, Policy, Template
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -344,3 +350,29 @@ def build_policy(parametres_path: Path, aides_path: Path, calculs_path: Path,
             "parametres": str(parametres_path), "aides": str(aides_path),
             "calculs": str(calculs_path)})
     return policy, sorted(set(c.findings))
+
+
+def load_policy(
+    parametres_path: str | Path | None = None,
+    aides_path: str | Path | None = None,
+    calculs_path: str | Path | None = None,
+) -> Policy:
+    """Load and compile the policy; default paths are the shipped ``questionnaires/`` files.
+
+    Raises ``FindingsError`` when a file has errors (syntax, format, unknown names, cycles…).
+    """
+    policy, findings = build_policy(
+        Path(parametres_path) if parametres_path else default_parametres_path(),
+        Path(aides_path) if aides_path else default_aides_path(),
+        Path(calculs_path) if calculs_path else default_calculs_path(),
+    )
+    errors = [f for f in findings if f.severity == "error"]
+    if errors or policy is None:
+        raise FindingsError(errors)
+    return policy
+
+
+@lru_cache(maxsize=4)
+def default_policy() -> Policy:
+    """The shipped (or configured) policy, loaded once per process."""
+    return load_policy()

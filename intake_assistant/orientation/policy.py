@@ -2,7 +2,7 @@
 
 Everything is read from YAML a CCAS edits (``parametres.yaml``, ``calculs.yaml``, ``aides.yaml``)
 and every expression is compiled once here, so that an evaluation is only tree walks.
-``load_policy`` refuses a policy with errors (``FindingsError``, each finding at file:line:col);
+``build.load_policy`` refuses a policy with errors (``FindingsError``, each at file:line:col);
 ``lint.py`` reports the same problems and more without refusing.
 """
 
@@ -10,16 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from intake_assistant.core.expressions import Expression
-from intake_assistant.core.findings import FindingsError
-from intake_assistant.orientation.paths import (
-    default_aides_path,
-    default_calculs_path,
-    default_parametres_path,
-)
 
 STATUSES = ("eligible", "to_check", "not_eligible")
 KIND_LABELS = {
@@ -97,25 +90,3 @@ class Policy:
             if aid.id == aid_id:
                 return aid
         raise KeyError(aid_id)
-
-
-def load_policy(
-    parametres_path: str | Path | None = None,
-    aides_path: str | Path | None = None,
-    calculs_path: str | Path | None = None,
-) -> Policy:
-    """Load and compile the policy; default paths are the shipped ``questionnaires/`` files.
-
-    Raises ``FindingsError`` when a file has errors (syntax, format, unknown names, cycles…).
-    """
-    from intake_assistant.orientation.build import build_policy
-
-    policy, findings = build_policy(
-        Path(parametres_path) if parametres_path else default_parametres_path(),
-        Path(aides_path) if aides_path else default_aides_path(),
-        Path(calculs_path) if calculs_path else default_calculs_path(),
-    )
-    errors = [f for f in findings if f.severity == "error"]
-    if errors or policy is None:
-        raise FindingsError(errors)
-    return policy

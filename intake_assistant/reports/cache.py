@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from intake_assistant.orientation.policy import Policy
-from intake_assistant.store import Store
-from intake_assistant.store.atomic_storage import dumps, remove_orphan_temps, write_atomic
-from intake_assistant.store.dossier_file import parse_document, signature
 from intake_assistant.store.errors import CorruptDossierError
 from intake_assistant.store.location import ensure_private_dir
+from intake_assistant.store.tinydb import TinyDBStore as Store
+from intake_assistant.store.tinydb.atomic_storage import dumps, remove_orphan_temps, write_atomic
+from intake_assistant.store.tinydb.dossier_file import parse_document, signature
 
 from .records import build_record
 
@@ -129,7 +129,7 @@ _WORKER_POLICY: Policy | None = None
 
 def _init_worker(paths: dict[str, str]) -> None:
     global _WORKER_POLICY
-    from intake_assistant.orientation.policy import load_policy
+    from intake_assistant.orientation.build import load_policy
 
     _WORKER_POLICY = load_policy(paths.get("parametres"), paths.get("aides"), paths.get("calculs"))
 

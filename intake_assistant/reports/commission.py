@@ -17,11 +17,11 @@ from typing import Any
 
 from intake_assistant.core.expressions import compile_expression, is_missing
 from intake_assistant.core.fields import load_fields
+from intake_assistant.core.lifecycle import label as status_label
+from intake_assistant.core.lifecycle import step_dates
 from intake_assistant.orientation.compute import build_env
 from intake_assistant.orientation.evaluate import evaluate
 from intake_assistant.orientation.policy import Policy
-from intake_assistant.store.lifecycle import label as status_label
-from intake_assistant.store.lifecycle import step_dates
 
 from .tables import STATUS_LABELS
 
@@ -217,7 +217,7 @@ def export_dossier(store: Any, dossier_id: str, fmt: str, output: str | Path | N
     if fmt not in FORMATS:
         raise ValueError(f"Format inconnu : « {fmt} » (pdf, md ou json).")
     if policy is None:
-        from intake_assistant.workflow import default_policy
+        from intake_assistant.orientation.build import default_policy
 
         policy = default_policy()
     summary = build_summary(store.load(dossier_id), policy, today or date.today())

@@ -13,11 +13,11 @@ from datetime import date
 from typing import Any
 
 from intake_assistant.core.expressions import EvaluationError, is_missing
+from intake_assistant.core.lifecycle import step_dates
+from intake_assistant.core.timeutil import parse_day
 from intake_assistant.orientation.compute import build_env
 from intake_assistant.orientation.evaluate import resolve_status
 from intake_assistant.orientation.policy import Policy
-from intake_assistant.store.lifecycle import step_dates
-from intake_assistant.store.timeutil import parse_day
 
 # Position on the main line; a decision or an adjournment implies the commission was reached.
 STAGE = {"premier_contact": 0, "en_evaluation": 1, "en_instruction": 2, "en_commission": 3,

@@ -18,9 +18,9 @@ from typing import Any
 
 from intake_assistant.core.fields import load_fields
 from intake_assistant.core.french import normalize_text
+from intake_assistant.core.lifecycle import label as status_label
 from intake_assistant.orientation.policy import Policy
-from intake_assistant.store import Store
-from intake_assistant.store.lifecycle import label as status_label
+from intake_assistant.store import DossierStore
 
 from .cache import Progress, store_records
 from .records import CODE_STATUSES, OPEN_STATUSES, build_record
@@ -45,7 +45,7 @@ Record = Mapping[str, Any]
 
 
 def _default_policy() -> Policy:
-    from intake_assistant.workflow import default_policy
+    from intake_assistant.orientation.build import default_policy
 
     return default_policy()
 
@@ -59,7 +59,7 @@ def compute_stats(dossiers: Iterable[dict], *, date_from: date | None, date_to: 
                      min_group=min_group, policy=policy)
 
 
-def store_stats(store: Store, *, date_from: date | None, date_to: date | None, today: date,
+def store_stats(store: DossierStore, *, date_from: date | None, date_to: date | None, today: date,
                 min_group: int = 5, policy: Policy | None = None,
                 progress: Progress | None = None) -> dict:
     """Statistics of every dossier of the store, through the record cache."""
@@ -314,3 +314,9 @@ def _wait_row(label: str, waits: list[int], min_group: int) -> dict[str, Any]:
     for days in WAIT_THRESHOLDS:
         row[f"plus_{days}_jours"] = count_cell(sum(1 for w in waits if w > days), min_group)
     return row
+
+
+def default_start(end: date) -> date:
+    """First day of the month eleven months before ``end``: twelve calendar months."""
+    months = end.year * 12 + end.month - 1 - 11
+    return date(months // 12, months % 12 + 1, 1)

@@ -1,21 +1,34 @@
-"""Dossier store: one atomic TinyDB file per dossier, a rebuildable index, locks and leases."""
+"""Dossier store: the contract (`api`), its backends (one folder each) and `open_store`."""
 
-from .errors import (
+from __future__ import annotations
+
+from pathlib import Path
+
+from .api import (
     ConflictError,
     CorruptDossierError,
+    Dossier,
+    DossierLease,
     DossierLockedError,
     DossierNotFoundError,
+    DossierStore,
+    IndexEntry,
     InvalidTransitionError,
     InvalidValueError,
     StoreError,
 )
-from .index import IndexEntry
-from .lifecycle import DECISIONS, STATUSES, allowed_next, delays
 from .location import ENV_VAR, resolve_root
-from .store import DossierSession, Store
+
+
+def open_store(db: str | Path | None = None, *, lock_timeout: float = 10.0) -> DossierStore:
+    """The store named by --db, else $INTAKE_ASSISTANT_DB, else the user data folder."""
+    from .tinydb import TinyDBStore
+
+    return TinyDBStore(resolve_root(db), lock_timeout=lock_timeout)
+
 
 __all__ = [
-    "Store", "DossierSession", "IndexEntry", "StoreError", "DossierNotFoundError",
-    "CorruptDossierError", "DossierLockedError", "InvalidTransitionError", "InvalidValueError",
-    "ConflictError", "STATUSES", "DECISIONS", "allowed_next", "delays", "ENV_VAR", "resolve_root",
+    "ConflictError", "CorruptDossierError", "Dossier", "DossierLease", "DossierLockedError",
+    "DossierNotFoundError", "DossierStore", "ENV_VAR", "IndexEntry", "InvalidTransitionError",
+    "InvalidValueError", "StoreError", "open_store", "resolve_root",
 ]

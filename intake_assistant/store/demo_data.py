@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from intake_assistant.core.timeutil import iso, local_now
+
 from .audit import answer_changes
-from .timeutil import iso, local_now
 
 NOMS = (
     "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from intake_assistant.core.lifecycle import TransitionError
+
 
 class StoreError(Exception):
     """Base class of store errors; `message` is the French text to show."""
@@ -43,7 +45,7 @@ class DossierLockedError(StoreError):
     """The dossier is open in another session, or its short write lock could not be taken."""
 
 
-class InvalidTransitionError(StoreError, ValueError):
+class InvalidTransitionError(StoreError, TransitionError):
     """A status change that the dossier life-cycle does not allow."""
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import platformdirs
 
-from .atomic_storage import DIR_MODE
+DIR_MODE = 0o700
 
 ENV_VAR = "INTAKE_ASSISTANT_DB"
 APP_NAME = "intake-assistant"

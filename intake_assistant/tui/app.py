@@ -1,12 +1,11 @@
 """The Textual application: who is at the keyboard, which screens, the app-wide keys.
 
-The app is a thin layer: screens call the engine (through ``workflow``), the orientation and the
-store; nothing here decides anything about a dossier. Store access happens in worker threads.
+The app is a thin layer: screens call the application layer (``intake_assistant.app``); nothing
+here decides anything about a dossier. Store access happens in worker threads.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
@@ -25,16 +24,6 @@ from intake_assistant.tui.config import (
     load_config,
     save_config,
 )
-
-QUESTIONNAIRE_BY_ROLE = {"accueil": "accueil_telephonique", "travailleur_social": "evaluation"}
-STATISTICS_MODULE = "intake_assistant.tui.screens.statistics"
-
-
-def module_available(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except ModuleNotFoundError:
-        return False
 
 
 class IntakeApp(App[None]):
@@ -92,21 +81,27 @@ class IntakeApp(App[None]):
         return self._store
 
     def _open_store(self) -> Any:
-        from intake_assistant.store import Store
+        from intake_assistant.store import open_store
 
-        return Store.open(self._db)
+        return open_store(self._db)
 
     def default_questionnaire(self) -> str:
-        return QUESTIONNAIRE_BY_ROLE.get(self.role, "accueil_telephonique")
+        from intake_assistant.app.questionnaires import questionnaire_for_role
+
+        return questionnaire_for_role(self.role)
 
     @staticmethod
     def _prewarm() -> None:
         """Load the questionnaires and the policy before the first interview needs them."""
-        from intake_assistant import workflow
+        from intake_assistant.app.questionnaires import (
+            QUESTIONNAIRE_BY_ROLE,
+            load_questionnaire_by_name,
+        )
+        from intake_assistant.orientation.build import default_policy
 
         for name in QUESTIONNAIRE_BY_ROLE.values():
-            workflow.load_questionnaire_by_name(name)
-        workflow.default_policy()
+            load_questionnaire_by_name(name)
+        default_policy()
 
     # -- start-up ------------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -210,16 +205,10 @@ class IntakeApp(App[None]):
             self.push_screen(CommandPalette(placeholder="Rechercher une commande…",
                                             id="--command-palette"))
 
-    @property
-    def statistics_available(self) -> bool:
-        return module_available(STATISTICS_MODULE)
-
     def action_statistics(self) -> None:
-        if not self.statistics_available:
-            self.notify("L'écran Statistiques n'est pas encore disponible.", severity="warning")
-            return
-        module = importlib.import_module(STATISTICS_MODULE)
-        self.push_screen(module.StatisticsScreen(self.store))
+        from intake_assistant.tui.screens.statistics import StatisticsScreen
+
+        self.push_screen(StatisticsScreen(self.store))
 
     def action_change_agent(self) -> None:
         from intake_assistant.tui.screens.agent import AgentScreen
@@ -240,9 +229,7 @@ class IntakeApp(App[None]):
         yield SystemCommand("Dossiers (accueil)", "Revenir à la liste des dossiers",
                             self._go_home)
         yield SystemCommand("Aide", "Toutes les touches (F1)", self.action_help)
-        if self.statistics_available:
-            yield SystemCommand("Statistiques", "Activité du service (F9)",
-                                self.action_statistics)
+        yield SystemCommand("Statistiques", "Activité du service (F9)", self.action_statistics)
         yield SystemCommand("Changer d'agent", "Nom et rôle de la personne au clavier",
                             self.action_change_agent)
         yield from screen_commands(screen)

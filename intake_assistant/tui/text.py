@@ -21,7 +21,7 @@ WAITING_STATUSES = ("premier_contact", "en_evaluation", "en_instruction", "en_co
 
 
 def status_label(status: str) -> str:
-    from intake_assistant.store.lifecycle import STATUS_LABELS
+    from intake_assistant.core.lifecycle import STATUS_LABELS
 
     return STATUS_LABELS.get(status, status)
 

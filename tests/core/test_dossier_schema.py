@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from intake_assistant.app.questionnaires import available_questionnaires
 from intake_assistant.core.dossier_schema import dossier_schema, validate_dossier
 from intake_assistant.core.validation import check_schema
-from intake_assistant.workflow import available_questionnaires
 
 from .conftest import personas
 

@@ -6,9 +6,10 @@ from datetime import datetime
 
 import pytest
 
+from intake_assistant.app.interviews import make_interview
+from intake_assistant.app.questionnaires import load_questionnaire_by_name
 from intake_assistant.core.engine import Interview
 from intake_assistant.core.loader import parse_questionnaire
-from intake_assistant.workflow import load_questionnaire_by_name, make_interview
 
 from .conftest import TODAY
 
@@ -311,8 +312,8 @@ def test_transcript_follows_the_order_answers_were_given(mini) -> None:
     assert [step.path for step, _, _ in iv.transcript()] == paths
 
 
-def test_failed_save_gives_events_back(tmp_path, mini) -> None:
-    from intake_assistant.workflow import InterviewSession
+def test_failed_save_puts_the_interview_back(tmp_path, mini) -> None:
+    from intake_assistant.app.interviews import AnswerNotSaved, InterviewSession
 
     class FailingStore:
         def save_answers(self, *args, **kwargs):
@@ -320,14 +321,18 @@ def test_failed_save_gives_events_back(tmp_path, mini) -> None:
 
     iv = new(mini)
     play(iv, "Julie")
-    session = InterviewSession(FailingStore(), "D-2026-000001", iv, lease=None)
-    with pytest.raises(OSError):
-        session.save()
-    assert [e["id"] for e in iv.take_new_events()] == ["prenom"]
+    iv.take_new_events()  # saved earlier
+    session = InterviewSession(FailingStore(), "D-2026-000001", iv, lease=None, rev=1)
+    before = (dict(iv.answers), iv.current_step().path, len(iv.events))
+    with pytest.raises(AnswerNotSaved, match="disque plein"):
+        session.answer("1")
+    # Nothing shown as accepted that is not on disk: same question, same answers, same events.
+    assert (dict(iv.answers), iv.current_step().path, len(iv.events)) == before
+    assert iv.take_new_events() == []
 
 
 def test_live_orientation_waits_for_questions_not_yet_asked() -> None:
-    from intake_assistant.workflow import live_orientation
+    from intake_assistant.app.interviews import live_orientation
 
     iv = make_interview(load_questionnaire_by_name("accueil_telephonique"), today=TODAY)
     play(iv, "Martin", "Julie", "11/02/1994", "06 12 34 56 78", "", "", "1", "o", "6", "n",

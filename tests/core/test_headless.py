@@ -79,7 +79,7 @@ def test_missing_answers_are_left_to_complete(tmp_path, capsys) -> None:
 
 
 def test_interview_saves_into_the_store_answer_by_answer(tmp_path, capsys) -> None:
-    from intake_assistant.store import Store
+    from intake_assistant.store.tinydb import TinyDBStore as Store
 
     persona = PERSONAS[0]
     answers = tmp_path / "answers.yaml"
@@ -123,7 +123,7 @@ def test_readme_example_runs(tmp_path, capsys) -> None:
 def test_whole_dossier_is_checked_against_its_schema(tmp_path, capsys) -> None:
     """An answer carried over from elsewhere (here written straight into the store) that breaks
     the question's schema is reported even though no question re-asks it."""
-    from intake_assistant.store import Store
+    from intake_assistant.store.tinydb import TinyDBStore as Store
 
     store = Store.open(tmp_path / "db")
     doc = store.create_dossier(agent="Agnès", answers={"nom": "Martin", "loyer": -5})
@@ -136,7 +136,7 @@ def test_whole_dossier_is_checked_against_its_schema(tmp_path, capsys) -> None:
 
 
 def test_stored_interview_releases_the_dossier_and_reports_locks(tmp_path, capsys) -> None:
-    from intake_assistant.store import Store
+    from intake_assistant.store.tinydb import TinyDBStore as Store
 
     store = Store.open(tmp_path / "db")
     doc = store.create_dossier(agent="Agnès", answers={"nom": "Martin"})
@@ -154,9 +154,9 @@ def test_stored_interview_releases_the_dossier_and_reports_locks(tmp_path, capsy
 def test_broken_policy_files_are_reported_and_no_dossier_is_created(tmp_path, capsys, monkeypatch):
     import shutil
 
-    from intake_assistant import workflow
     from intake_assistant.core.datadir import data_dir
-    from intake_assistant.store import Store
+    from intake_assistant.orientation import build
+    from intake_assistant.store.tinydb import TinyDBStore as Store
 
     broken = tmp_path / "questionnaires"
     shutil.copytree(data_dir(), broken)
@@ -164,14 +164,14 @@ def test_broken_policy_files_are_reported_and_no_dossier_is_created(tmp_path, ca
     (broken / "parametres.yaml").write_text(
         text.replace("  rav.plancher_jour_uc:", "  rav.plancher_jour_ucx:"), encoding="utf-8")
     monkeypatch.setenv("INTAKE_ASSISTANT_DATA", str(broken))
-    workflow.default_policy.cache_clear()
+    build.default_policy.cache_clear()
     answers = tmp_path / "a.yaml"
     answers.write_text("nom: Martin\n")
     try:
         status = main(["interview", "accueil_telephonique", "--answers", str(answers),
                        "--db", str(tmp_path / "db"), "--quiet"])
     finally:
-        workflow.default_policy.cache_clear()
+        build.default_policy.cache_clear()
     err = capsys.readouterr().err
     assert status == 1
     assert "aides.yaml:" in err and "rav.plancher_jour_uc" in err
@@ -179,7 +179,7 @@ def test_broken_policy_files_are_reported_and_no_dossier_is_created(tmp_path, ca
 
 
 def test_evaluation_of_a_phone_intake_moves_it_to_en_evaluation(tmp_path, capsys) -> None:
-    from intake_assistant.store import Store
+    from intake_assistant.store.tinydb import TinyDBStore as Store
 
     from .conftest import FIXTURES
 

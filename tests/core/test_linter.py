@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from intake_assistant.app.questionnaires import policy_names
 from intake_assistant.cli import main
 from intake_assistant.core.linter import lint_questionnaire
-from intake_assistant.workflow import policy_names
 
 from .conftest import FIXTURES
 
@@ -111,8 +111,8 @@ def test_any_command_on_broken_policy_files_names_them_without_traceback(
 ) -> None:
     import shutil
 
-    from intake_assistant import workflow
     from intake_assistant.core.datadir import data_dir
+    from intake_assistant.orientation import build
 
     broken = tmp_path / "q"
     shutil.copytree(data_dir(), broken)
@@ -120,11 +120,11 @@ def test_any_command_on_broken_policy_files_names_them_without_traceback(
     path.write_text(path.read_text(encoding="utf-8").replace(
         "  rav.plancher_jour_uc:", "  rav.plancher_jour_ucx:"), encoding="utf-8")
     monkeypatch.setenv("INTAKE_ASSISTANT_DATA", str(broken))
-    workflow.default_policy.cache_clear()
+    build.default_policy.cache_clear()
     try:
         assert main(["stats", "--db", str(tmp_path / "db")]) == 1
     finally:
-        workflow.default_policy.cache_clear()
+        build.default_policy.cache_clear()
     err = capsys.readouterr().err
     import re
 

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from intake_assistant.orientation.policy import Policy, load_policy
+from intake_assistant.orientation.build import load_policy
+from intake_assistant.orientation.policy import Policy
 
 TODAY = date(2026, 11, 26)
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

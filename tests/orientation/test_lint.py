@@ -8,9 +8,9 @@ import pytest
 
 from intake_assistant.core.fields import load_fields
 from intake_assistant.core.findings import FindingsError
+from intake_assistant.orientation.build import load_policy
 from intake_assistant.orientation.lint import lint_catalogue
 from intake_assistant.orientation.paths import default_data_dir
-from intake_assistant.orientation.policy import load_policy
 
 from .policy_files import copy_policy, edit_catalogue
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from intake_assistant.cli import main
+from intake_assistant.orientation.build import load_policy
 from intake_assistant.orientation.evaluate import evaluate
-from intake_assistant.orientation.policy import load_policy
 
 from .conftest import TODAY, persona
 from .policy_files import copy_policy, edit_catalogue, set_parameter

@@ -90,6 +90,6 @@ def dossiers() -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="session")
 def policy():
-    from intake_assistant.workflow import default_policy
+    from intake_assistant.orientation.build import default_policy
 
     return default_policy()

@@ -14,7 +14,7 @@ from intake_assistant.core.french import format_money
 from intake_assistant.reports.commission import build_summary, export_dossier
 from intake_assistant.reports.fonts import CORE, find_font, to_cp1252
 from intake_assistant.reports.pdf import summary_pdf
-from intake_assistant.store import Store
+from intake_assistant.store.tinydb import TinyDBStore as Store
 
 TODAY = date(2026, 6, 30)
 ANSWERS = {

@@ -7,7 +7,7 @@ import asyncio
 from textual.app import App
 
 from intake_assistant.reports.csv_excel import cell, table_csv
-from intake_assistant.store import Store
+from intake_assistant.store.tinydb import TinyDBStore as Store
 from intake_assistant.tui.screens.statistics import StatisticsScreen, bar, bar_chart
 from tests.reports.conftest import TODAY, activity
 

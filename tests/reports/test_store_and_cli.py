@@ -19,8 +19,8 @@ from intake_assistant.reports.records import (
     orientation_statuses,
 )
 from intake_assistant.reports.stats import compute_stats, store_stats
-from intake_assistant.store import Store
 from intake_assistant.store.demo_data import generate_dossiers
+from intake_assistant.store.tinydb import TinyDBStore as Store
 from tests.reports.conftest import NAME, PERIOD, TODAY
 
 

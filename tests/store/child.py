@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import sys
 
-from intake_assistant.store import Store
+from intake_assistant.store.tinydb import TinyDBStore as Store
 
 
 def writer(root: str, seed: int) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from intake_assistant.store import Store
+from intake_assistant.store.tinydb import TinyDBStore as Store
 
 REPO = Path(__file__).resolve().parents[2]
 CHILD = Path(__file__).with_name("child.py")

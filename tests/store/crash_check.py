@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from intake_assistant.store import Store
+from intake_assistant.store.tinydb import TinyDBStore as Store
 
 from .conftest import start_child
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from tinydb import TinyDB
 
-from intake_assistant.store.atomic_storage import AtomicJSONStorage, write_atomic
+from intake_assistant.store.tinydb.atomic_storage import AtomicJSONStorage, write_atomic
 
 
 def test_write_atomic_replaces_and_keeps_files_private(tmp_path: Path) -> None:

@@ -6,9 +6,9 @@ from datetime import datetime
 from pathlib import Path
 
 from intake_assistant.cli import main
-from intake_assistant.store import STATUSES, Store
+from intake_assistant.core.lifecycle import STATUSES, allowed_next
 from intake_assistant.store.demo_data import COMMUNES, generate_dossiers
-from intake_assistant.store.lifecycle import allowed_next
+from intake_assistant.store.tinydb import TinyDBStore as Store
 
 NOW = datetime(2026, 6, 1, 12, 0).astimezone()
 PROJECTS = {"permis_b", "achat_vehicule", "reparation_vehicule", "electromenager", "mobilier",

@@ -8,7 +8,8 @@ from datetime import datetime
 
 import pytest
 
-from intake_assistant.store import DossierLockedError, Store
+from intake_assistant.store import DossierLockedError
+from intake_assistant.store.tinydb import TinyDBStore as Store
 
 from .conftest import start_child
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from intake_assistant.store import CorruptDossierError, Store
-from intake_assistant.store.atomic_storage import HOST
+from intake_assistant.store import CorruptDossierError
+from intake_assistant.store.tinydb import TinyDBStore as Store
+from intake_assistant.store.tinydb.atomic_storage import HOST
 
 PEOPLE = [
     {"nom": "Lefèvre", "prenom": "Hélène", "telephone": "06 12 34 56 78"},

@@ -4,8 +4,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from intake_assistant.store import InvalidTransitionError, InvalidValueError, Store
-from intake_assistant.store.lifecycle import allowed_next, check_transition, last_contact
+from intake_assistant.core.lifecycle import (
+    TransitionError,
+    allowed_next,
+    check_transition,
+    last_contact,
+)
+from intake_assistant.store import InvalidValueError
+from intake_assistant.store.tinydb import TinyDBStore as Store
 
 
 @pytest.mark.parametrize(("current", "new"), [
@@ -24,18 +30,18 @@ def test_allowed_transitions(current: str, new: str) -> None:
     ("clos", "abandonne"), ("abandonne", "en_evaluation"), ("en_commission", "en_commission"),
 ])
 def test_refused_transitions(current: str, new: str) -> None:
-    with pytest.raises(InvalidTransitionError):
+    with pytest.raises(TransitionError):
         check_transition(current, new)
 
 
 def test_refusal_message_is_french_and_lists_the_possible_statuses() -> None:
-    with pytest.raises(InvalidTransitionError) as info:
+    with pytest.raises(TransitionError) as info:
         check_transition("premier_contact", "accorde")
     assert str(info.value) == (
         "Passage impossible du statut « premier contact » au statut « accordé ». Statuts possibles "
         "depuis « premier contact » : « en évaluation », « abandonné », « clos »."
     )
-    with pytest.raises(InvalidTransitionError, match="Statut inconnu"):
+    with pytest.raises(TransitionError, match="Statut inconnu"):
         check_transition("premier_contact", "termine")
     assert allowed_next("clos") == ()
 
@@ -85,7 +91,7 @@ def test_delays_of_a_young_dossier_are_none_until_reached(store: Store, now) -> 
 
 def test_decision_requires_commission_status_and_valid_values(store: Store, now) -> None:
     doc = store.create_dossier(agent="a", now=now)
-    with pytest.raises(InvalidTransitionError):
+    with pytest.raises(TransitionError):
         store.record_decision(doc["id"], date="2026-03-10", decision="refuse",
                               montant_accorde=None, conditions="", agent="a")
     dossier_id = _walk(store, now)

@@ -6,7 +6,8 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from intake_assistant.store import ENV_VAR, Store, resolve_root
+from intake_assistant.store import ENV_VAR, resolve_root
+from intake_assistant.store.tinydb import TinyDBStore as Store
 
 
 def test_db_argument_wins_over_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -40,7 +41,7 @@ def test_a_killed_but_unreaped_process_does_not_hold_a_lease() -> None:
     import subprocess
     import time
 
-    from intake_assistant.store.atomic_storage import pid_alive
+    from intake_assistant.store.tinydb.atomic_storage import pid_alive
 
     child = subprocess.Popen(["sleep", "30"])
     child.kill()

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from intake_assistant.cli import main
-from intake_assistant.store import DossierLockedError, DossierNotFoundError, Store
+from intake_assistant.store import DossierLockedError, DossierNotFoundError
+from intake_assistant.store.tinydb import TinyDBStore as Store
 
 from .conftest import start_child
 
@@ -140,8 +141,8 @@ def test_a_corrupt_dossier_can_still_be_forgotten(store: Store, now, capsys) -> 
 
 
 def test_forget_also_drops_derived_statistics_records(store: Store, now) -> None:
+    from intake_assistant.orientation.build import default_policy
     from intake_assistant.reports.cache import store_records
-    from intake_assistant.workflow import default_policy
 
     gone = _person(store, now, 5)
     kept = _person(store, now, 5, nom="Gardé")

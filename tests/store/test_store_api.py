@@ -8,8 +8,8 @@ from intake_assistant.store import (
     ConflictError,
     DossierNotFoundError,
     InvalidValueError,
-    Store,
 )
+from intake_assistant.store.tinydb import TinyDBStore as Store
 
 
 def test_create_returns_documented_shape(store: Store, now) -> None:

@@ -19,7 +19,7 @@ import yaml
 
 from intake_assistant.core.engine import Step
 from intake_assistant.core.french import format_number
-from intake_assistant.store import Store
+from intake_assistant.store.tinydb import TinyDBStore as Store
 from intake_assistant.tui.app import IntakeApp
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

@@ -223,7 +223,7 @@ async def test_key_count_for_the_report(make_app):
 
 async def test_first_question_before_the_engine_is_ready(make_app, store, tmp_path,
                                                          monkeypatch):
-    from intake_assistant import workflow
+    from intake_assistant.app import interviews
 
     first = make_app(start="accueil_telephonique")
     async with first.run_test() as pilot:
@@ -234,13 +234,13 @@ async def test_first_question_before_the_engine_is_ready(make_app, store, tmp_pa
     assert store.list() == []
 
     gate = threading.Event()
-    original = workflow.InterviewSession.start
+    original = interviews.InterviewSession.start
 
     def slow_start(*args, **kwargs):  # an engine that takes its time to load
         gate.wait(10)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(workflow.InterviewSession, "start", slow_start)
+    monkeypatch.setattr(interviews.InterviewSession, "start", slow_start)
     app = make_app(start="accueil_telephonique")
     async with app.run_test() as pilot:
         await pilot.pause()

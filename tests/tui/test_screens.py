@@ -164,10 +164,9 @@ async def test_help_palette_and_statistics(make_app, store):
         assert type(app.screen).__name__ == "HelpScreen"
         await pilot.press("escape")
         await pilot.pause()
-        if app.statistics_available:
-            assert "Statistiques" in titles
-            await pilot.press("f9")
-            await wait_for_screen(pilot, "StatisticsScreen")
+        assert "Statistiques" in titles
+        await pilot.press("f9")
+        await wait_for_screen(pilot, "StatisticsScreen")
 
 
 def test_tui_subcommand_and_default(tmp_path):
@@ -177,4 +176,4 @@ def test_tui_subcommand_and_default(tmp_path):
                                       "--role", "travailleur_social", "--nouveau"])
     assert (args.db, args.agent, args.role, args.nouveau) == (str(tmp_path), "Agnès",
                                                               "travailleur_social", "")
-    assert args.func.__module__ == "intake_assistant.tui.commands"
+    assert args.func.__module__ == "intake_assistant.cli.tui"

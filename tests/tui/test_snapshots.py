@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from intake_assistant.store import Store
+from intake_assistant.store.tinydb import TinyDBStore as Store
 from tests.tui.conftest import NOW, persona, play_answers, settle
 
 MARTIN = persona("martin_permis")["answers"]

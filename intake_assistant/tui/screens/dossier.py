@@ -8,7 +8,6 @@ shown when it refuses a change.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,63 +21,10 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
+from intake_assistant.app import dossiers
 from intake_assistant.tui import text as fmt
 
-EXPORT_MODULE = "intake_assistant.reports.commission"
 AID_STYLE = {"eligible": "green", "to_check": "yellow", "not_eligible": "red"}
-
-
-@dataclass
-class DossierView:
-    doc: dict[str, Any]
-    questionnaire: Any  # the last questionnaire used (sections, labels)
-    interview: Any  # the dossier replayed in it (transcript, what is left)
-    orientation: Any
-    simulation: list[Any]
-    simulation_error: str
-    delays: dict[str, Any]
-
-
-def _audit_texts(questionnaire: Any, row: dict[str, Any]) -> tuple[str, str, str]:
-    """An audit row as staff read it: the field's label and values shown like answers."""
-    from intake_assistant.core.display import display_value
-    from intake_assistant.core.fields import load_fields
-
-    fid = str(row.get("id") or "")
-    field = load_fields().get(fid)
-    try:
-        question = questionnaire.question(fid) if questionnaire is not None else None
-    except KeyError:
-        question = None
-    if question is None:
-        return fid, str(row.get("old")), str(row.get("new"))
-    label = field.label if field is not None else fid
-    if row.get("unknown"):
-        return label, display_value(question, row.get("old")), "à compléter"
-    return label, display_value(question, row.get("old")), display_value(question, row.get("new"))
-
-
-def build_view(store: Any, dossier_id: str, today: Any) -> DossierView:
-    from intake_assistant import workflow
-    from intake_assistant.orientation.evaluate import evaluate
-    from intake_assistant.orientation.simulate import SimulationError, simulate
-
-    doc = store.load(dossier_id)
-    names = doc.get("questionnaires") or ["accueil_telephonique"]
-    # The evaluation covers the most; fall back on the last questionnaire used.
-    name = "evaluation" if "evaluation" in names else names[-1]
-    questionnaire = workflow.load_questionnaire_by_name(name)
-    interview = workflow.make_interview(questionnaire, answers=doc.get("answers"),
-                                        unknown=doc.get("unknown", ()), today=today)
-    policy = workflow.default_policy()
-    answers, unknown = doc.get("answers") or {}, doc.get("unknown") or []
-    orientation = evaluate(answers, policy, today, unknown)
-    try:
-        rows, error = simulate(answers, policy, today=today, unknown=unknown), ""
-    except SimulationError as exc:
-        rows, error = [], exc.message
-    return DossierView(doc, questionnaire, interview, orientation, rows, error,
-                       store.delays(doc, today))
 
 
 class DossierScreen(Screen[None]):
@@ -98,7 +44,7 @@ class DossierScreen(Screen[None]):
     def __init__(self, dossier_id: str) -> None:
         super().__init__()
         self.dossier_id = dossier_id
-        self.view: DossierView | None = None
+        self.view: dossiers.DossierView | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(f"[b]Dossier {self.dossier_id}[/b] — chargement…", id="dossier-title",
@@ -122,18 +68,19 @@ class DossierScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="dossier")
     def _load(self) -> None:
+        from intake_assistant.app.dossiers import dossier_view
         from intake_assistant.store import StoreError
 
         app: Any = self.app
         try:
-            view = build_view(app.store, self.dossier_id, app.today)
+            view = dossier_view(app.store, self.dossier_id, app.today)
         except StoreError as exc:
             app.call_from_thread(app.notify, exc.message, severity="error")
             return
         app.call_from_thread(self._show, view)
 
     # -- painting ------------------------------------------------------------------------------
-    def _show(self, view: DossierView) -> None:
+    def _show(self, view: dossiers.DossierView) -> None:
         self.view = view
         doc = view.doc
         answers = doc.get("answers") or {}
@@ -149,7 +96,7 @@ class DossierScreen(Screen[None]):
         self.query_one("#body-rencontres", Static).update(self._meetings(view))
         self.query_one("#body-historique", Static).update(self._history(view))
 
-    def _summary(self, view: DossierView) -> Text:
+    def _summary(self, view: dossiers.DossierView) -> Text:
         doc, it = view.doc, view.interview
         a = doc.get("answers") or {}
         computed = view.orientation.computed
@@ -170,7 +117,7 @@ class DossierScreen(Screen[None]):
         project = it.display(it.step_for("type_projet")) if it.step_for("type_projet") else "—"
         row("Projet", project if a.get("type_projet") else "—")
         row("Montant demandé", fmt.money(a.get("montant_demande")))
-        from intake_assistant.workflow import questionnaire_title
+        from intake_assistant.app.questionnaires import questionnaire_title
 
         row("Questionnaires", ", ".join(
             questionnaire_title(qid) for qid in doc.get("questionnaires") or []) or "—")
@@ -196,7 +143,7 @@ class DossierScreen(Screen[None]):
                        "redemandé).", style="italic")
         return out
 
-    def _answers(self, view: DossierView) -> Text:
+    def _answers(self, view: dossiers.DossierView) -> Text:
         it = view.interview
         out = Text()
         current = None
@@ -215,7 +162,7 @@ class DossierScreen(Screen[None]):
                 out.append(f"  {key} : {value}\n")
         return out
 
-    def _orientation(self, view: DossierView) -> Text:
+    def _orientation(self, view: dossiers.DossierView) -> Text:
         out = Text()
         for s in view.orientation.suggestions:
             label, icon, _ = fmt.AID_STATUS[s.status]
@@ -231,7 +178,7 @@ class DossierScreen(Screen[None]):
                        style="yellow")
         return out
 
-    def _simulation(self, view: DossierView) -> Table | Text:
+    def _simulation(self, view: dossiers.DossierView) -> Table | Text:
         if not view.simulation:
             return Text(view.simulation_error or "Rien à simuler.")
         table = Table(title=f"Montant : {fmt.money(view.simulation[0].montant)}", expand=False)
@@ -247,7 +194,7 @@ class DossierScreen(Screen[None]):
             )
         return table
 
-    def _meetings(self, view: DossierView) -> Text:
+    def _meetings(self, view: dossiers.DossierView) -> Text:
         out = Text()
         meetings = view.doc.get("rencontres") or []
         for m in meetings:
@@ -261,7 +208,7 @@ class DossierScreen(Screen[None]):
         out.append("\nr : ajouter une rencontre", style="dim")
         return out
 
-    def _history(self, view: DossierView) -> Text:
+    def _history(self, view: dossiers.DossierView) -> Text:
         doc = view.doc
         out = Text()
         out.append("Statuts\n", style="bold underline")
@@ -281,11 +228,10 @@ class DossierScreen(Screen[None]):
                            style="dim")
                 out.append(f"{note.get('text')}\n")
         out.append("\nJournal des modifications\n", style="bold underline")
-        for row in reversed(doc.get("audit") or []):
-            label, old, new = _audit_texts(view.questionnaire, row)
-            change = f"{old} → {new}" if row.get("old") is not None else new
-            out.append(f"  {fmt.stamp(row.get('at'))} ", style="dim")
-            out.append(f"{label} : {change}  ({row.get('agent') or '—'})\n")
+        for line in view.audit:
+            change = f"{line.old} → {line.new}" if line.old is not None else line.new
+            out.append(f"  {fmt.stamp(line.at)} ", style="dim")
+            out.append(f"{line.label} : {change}  ({line.agent or '—'})\n")
         return out
 
     # -- actions -------------------------------------------------------------------------------
@@ -305,25 +251,24 @@ class DossierScreen(Screen[None]):
 
         def done(values: dict[str, Any] | None) -> None:
             if values:
-                self._write(lambda store: store.add_meeting(self.dossier_id, agent=app.agent,
-                                                            **values), "Rencontre ajoutée.")
+                self._write(lambda store: dossiers.add_meeting(store, self.dossier_id,
+                                                               agent=app.agent, **values),
+                            "Rencontre ajoutée.")
 
         app.push_screen(meeting_form(app.today), done)
 
     def action_status(self) -> None:
-        from intake_assistant.store.lifecycle import allowed_next
         from intake_assistant.tui.screens.forms import ChoiceScreen
 
         if self.view is None:
             return
         app: Any = self.app
-        options = [(s, fmt.status_label(s)) for s in allowed_next(self.view.doc["status"])
-                   if s not in ("accorde", "refuse", "ajourne")]
+        options = [(s, fmt.status_label(s)) for s in self.view.next_statuses]
 
         def done(status: str | None) -> None:
             if status:
-                self._write(lambda store: store.set_status(self.dossier_id, status,
-                                                           agent=app.agent),
+                self._write(lambda store: dossiers.set_status(store, self.dossier_id, status,
+                                                              agent=app.agent),
                             f"Statut : {fmt.status_label(status)}.")
 
         app.push_screen(ChoiceScreen("Changer le statut du dossier", options), done)
@@ -335,8 +280,8 @@ class DossierScreen(Screen[None]):
 
         def done(values: dict[str, Any] | None) -> None:
             if values:
-                self._write(lambda store: store.record_decision(self.dossier_id, agent=app.agent,
-                                                                **values),
+                self._write(lambda store: dossiers.record_decision(store, self.dossier_id,
+                                                                   agent=app.agent, **values),
                             "Décision enregistrée.")
 
         app.push_screen(decision_form(app.today), done)
@@ -348,7 +293,7 @@ class DossierScreen(Screen[None]):
 
         def done(choice: str | None) -> None:
             if choice == "oui":
-                self._write(lambda store: store.set_status(self.dossier_id, "abandonne",
+                self._write(lambda store: dossiers.abandon(store, self.dossier_id,
                                                            agent=app.agent),
                             "Dossier abandonné.")
 
@@ -363,20 +308,16 @@ class DossierScreen(Screen[None]):
 
         def done(text: str | None) -> None:
             if text:
-                self._write(lambda store: store.add_note(self.dossier_id, text, agent=app.agent),
+                self._write(lambda store: dossiers.add_note(store, self.dossier_id, text,
+                                                            agent=app.agent),
                             "Note ajoutée.")
 
         app.push_screen(NoteScreen(), done)
 
     def action_export(self) -> None:
-        from intake_assistant.tui.app import module_available
         from intake_assistant.tui.screens.forms import export_form
 
         app: Any = self.app
-        if not module_available(EXPORT_MODULE):
-            app.notify("L'export pour la commission n'est pas encore disponible.",
-                       severity="warning")
-            return
 
         def done(values: dict[str, str] | None) -> None:
             if values:
@@ -387,13 +328,10 @@ class DossierScreen(Screen[None]):
 
     @work(thread=True, group="dossier-write")
     def _export(self, fmt_name: str, output: str) -> None:
-        import importlib
-
         app: Any = self.app
-        module = importlib.import_module(EXPORT_MODULE)
         try:
-            module.export_dossier(app.store, self.dossier_id, fmt_name, Path(output).expanduser(),
-                                  today=app.today)
+            dossiers.export_summary(app.store, self.dossier_id, fmt_name,
+                                    Path(output).expanduser(), today=app.today)
         except (OSError, ValueError) as exc:
             app.call_from_thread(app.notify, getattr(exc, "message", None) or str(exc),
                                  title="Export impossible", severity="error")

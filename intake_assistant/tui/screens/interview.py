@@ -125,21 +125,14 @@ class InterviewScreen(Screen[None]):
     # -- session -------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="session")
     def _start(self) -> None:
-        from intake_assistant import workflow
+        from intake_assistant.app.interviews import start_interview
         from intake_assistant.store import StoreError
 
         app: Any = self.app
         try:
-            store = app.store
-            name = self.questionnaire_name
-            doc = store.load(self.dossier_id) if self.dossier_id else None
-            if name is None:
-                done = doc.get("questionnaires") if doc else None
-                name = done[-1] if done else app.default_questionnaire()
-            questionnaire = workflow.load_questionnaire_by_name(name)
-            session = workflow.InterviewSession.start(
-                questionnaire, store=store, dossier_id=self.dossier_id, agent=app.agent,
-                today=app.today,
+            session = start_interview(
+                app.store, questionnaire=self.questionnaire_name, dossier_id=self.dossier_id,
+                agent=app.agent, role=app.role, today=app.today,
             )
         except (StoreError, OSError, ValueError) as exc:
             message = getattr(exc, "message", None) or str(exc)
@@ -194,14 +187,7 @@ class InterviewScreen(Screen[None]):
         session, self.session = self.session, None
         if session is None:
             return False
-        session.close()
-        if not self.created or session.interview.events:
-            return False
-        from intake_assistant.store import StoreError
-
-        try:
-            session.store.forget(session.dossier_id)
-        except StoreError:
+        if not session.finish().erased:
             return False
         self.app.forget_interview()  # type: ignore[attr-defined]
         return True
@@ -291,11 +277,7 @@ class InterviewScreen(Screen[None]):
 
     # -- orientation ---------------------------------------------------------------------------
     def _show_orientation(self) -> None:
-        from intake_assistant.workflow import live_orientation
-
-        it = self.interview
-        assert it is not None
-        self.orientation = live_orientation(it)
+        self.orientation = self.session.orientation()
         self.query_one(OrientationList).show(self.orientation.suggestions)
 
     # -- answering -----------------------------------------------------------------------------
@@ -355,7 +337,10 @@ class InterviewScreen(Screen[None]):
             self.action_finish()
             return
         confirm = self._warning == (step.path, raw)
-        result = it.answer(raw, confirm=confirm)
+        result = self._intent(lambda s: s.answer(raw, confirm=confirm))
+        if result is None:
+            self.query_one("#answer", AnswerInput).value = raw  # not saved: the text is kept
+            return
         self._after(result, step, raw)
 
     def _after(self, result: AnswerResult, step: Step | None, raw: str) -> None:
@@ -372,8 +357,6 @@ class InterviewScreen(Screen[None]):
             self._message("warning", f"{text}  Entrée : confirmer · ou corrigez la réponse.")
             return
         self._warning = None
-        if not self._save():
-            return
         if self._draft_timer is not None:
             self._draft_timer.stop()
         answer.value = ""
@@ -381,16 +364,16 @@ class InterviewScreen(Screen[None]):
         self._message(None, "")
         self.refresh_view()
 
-    def _save(self) -> bool:
-        from intake_assistant.store import StoreError
+    def _intent(self, intent: Any) -> Any:
+        """Run one user intent on the session (it saves inside); None when the save failed (the
+        interview is then as it was before, and the message says so)."""
+        from intake_assistant.app.interviews import AnswerNotSaved
 
         try:
-            self.session.save()
-        except (StoreError, OSError) as exc:
-            message = getattr(exc, "message", None) or str(exc)
-            self._message("error", f"Réponse NON enregistrée : {message}")
-            return False
-        return True
+            return intent(self.session)
+        except AnswerNotSaved as exc:
+            self._message("error", f"Réponse NON enregistrée : {exc.message} Réessayez (Entrée).")
+            return None
 
     def _message(self, kind: str | None, text: str) -> None:
         widget = self.query_one("#message", Static)
@@ -416,10 +399,16 @@ class InterviewScreen(Screen[None]):
         it = self.interview
         assert it is not None
         self.query_one(Transcript).clear_cursor()
-        if it.select(path) is None:
+        from intake_assistant.app.interviews import AnswerNotSaved
+
+        try:
+            step = self.session.select(path)
+        except AnswerNotSaved as exc:
+            self._message("error", f"Réponse NON enregistrée : {exc.message}")
+            return
+        if step is None:
             self._message("error", "Cette réponse ne peut pas être modifiée ici.")
             return
-        self._save()
         self._message(None, "")
         self.refresh_view()
 
@@ -436,11 +425,9 @@ class InterviewScreen(Screen[None]):
             self._help_shown = False
             self._message(None, "")
         elif it.focus is not None:
-            it.cancel_focus()
-            self._save()
+            self._intent(lambda s: s.cancel_focus())
             self.refresh_view()
-        elif it.back() is not None:
-            self._save()
+        elif self._intent(lambda s: s.back()) is not None:
             self.refresh_view()
         else:  # nothing before: leave the interview (everything is saved)
             self.action_finish()
@@ -452,11 +439,10 @@ class InterviewScreen(Screen[None]):
         if it is None or match is None:
             self._message("error", "Placez-vous (↑) sur une réponse d'un élément (enfant…).")
             return
-        if it.remove_item(match.group(1), int(match.group(2))):
+        if self._intent(lambda s: s.remove_item(match.group(1), int(match.group(2)))):
             self.query_one(Transcript).clear_cursor()
-            if self._save():
-                self._message("info", "Élément supprimé.")
-                self.refresh_view()
+            self._message("info", "Élément supprimé.")
+            self.refresh_view()
 
     # -- other keys ----------------------------------------------------------------------------
     def action_unknown(self) -> None:
@@ -464,7 +450,9 @@ class InterviewScreen(Screen[None]):
         if it is None or it.current_step() is None:
             return
         step = it.current_step()
-        self._after(it.mark_unknown(), step, "")
+        result = self._intent(lambda s: s.mark_unknown())
+        if result is not None:
+            self._after(result, step, "")
 
     def action_question_help(self) -> None:
         it = self.interview
@@ -498,7 +486,7 @@ class InterviewScreen(Screen[None]):
 
         app: Any = self.app
         try:
-            app.store.add_note(self.dossier_id, text, agent=app.agent)
+            self.session.add_note(text)
         except StoreError as exc:
             app.call_from_thread(app.notify, exc.message, severity="error")
             return

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from intake_assistant.core.french import format_date
-from intake_assistant.reports.commands import default_start
+from intake_assistant.reports.stats import default_start
 from intake_assistant.reports.stats_text import text_cell
 
 BLOCKS = " ▏▎▍▌▋▊▉█"

@@ -8,11 +8,15 @@ import sys
 from datetime import date, datetime
 from typing import Any
 
-from . import lifecycle
-from .demo_data import generate_dossiers
-from .errors import CorruptDossierError, StoreError
-from .index import IndexEntry
-from .store import Store
+from intake_assistant.core import lifecycle
+from intake_assistant.store import (
+    CorruptDossierError,
+    DossierStore,
+    IndexEntry,
+    StoreError,
+    open_store,
+)
+from intake_assistant.store.demo_data import generate_dossiers
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
@@ -79,14 +83,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _run(func: Any) -> Any:
     def wrapper(args: argparse.Namespace) -> int:
         try:
-            return func(args, Store.open(args.db))
+            return func(args, open_store(args.db))
         except StoreError as exc:
             print(f"Erreur : {exc.message}", file=sys.stderr)
             return 1
     return wrapper
 
 
-def _warn_corrupt(store: Store) -> None:
+def _warn_corrupt(store: DossierStore) -> None:
     for dossier_id, path in sorted(store.corrupt_files().items()):
         print(f"Attention : le dossier {dossier_id} est illisible ({path}) ; il n'est pas listé.",
               file=sys.stderr)
@@ -104,7 +108,7 @@ def _print_entries(entries: list[IndexEntry]) -> None:
 
 
 @_run
-def cmd_list(args: argparse.Namespace, store: Store) -> int:
+def cmd_list(args: argparse.Namespace, store: DossierStore) -> int:
     entries = store.list(status=args.status, search=args.search, agent=args.agent,
                          date_from=args.date_from, date_to=args.date_to)
     if args.format == "json":
@@ -161,7 +165,7 @@ def _text_report(export: dict[str, Any]) -> str:
 
 
 @_run
-def cmd_show(args: argparse.Namespace, store: Store) -> int:
+def cmd_show(args: argparse.Namespace, store: DossierStore) -> int:
     export = store.export(args.dossier_id)
     if args.format == "json":
         print(json.dumps(export, ensure_ascii=False, indent=2))
@@ -171,7 +175,7 @@ def cmd_show(args: argparse.Namespace, store: Store) -> int:
 
 
 @_run
-def cmd_purge(args: argparse.Namespace, store: Store) -> int:
+def cmd_purge(args: argparse.Namespace, store: DossierStore) -> int:
     entries = store.purge(inactive_days=args.inactive_days, dry_run=args.dry_run)
     if args.dry_run:
         print(f"{len(entries)} dossier(s) sans contact depuis plus de {args.inactive_days} jours "
@@ -185,7 +189,7 @@ def cmd_purge(args: argparse.Namespace, store: Store) -> int:
 
 
 @_run
-def cmd_forget(args: argparse.Namespace, store: Store) -> int:
+def cmd_forget(args: argparse.Namespace, store: DossierStore) -> int:
     dossier_id = args.dossier_id
     try:
         answers = store.load(dossier_id)["answers"]
@@ -208,9 +212,9 @@ def cmd_forget(args: argparse.Namespace, store: Store) -> int:
 
 
 @_run
-def cmd_demo_data(args: argparse.Namespace, store: Store) -> int:
+def cmd_demo_data(args: argparse.Namespace, store: DossierStore) -> int:
     now = datetime.now().astimezone()
     ids = store.import_dossiers(generate_dossiers(args.count, seed=args.seed, now=now))
     store.reindex()
-    print(f"{len(ids)} dossier(s) fictif(s) créé(s) dans {store.root}.")
+    print(f"{len(ids)} dossier(s) fictif(s) créé(s) dans {store.location}.")
     return 0

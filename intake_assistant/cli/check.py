@@ -65,10 +65,10 @@ def _collect(paths: list[str]) -> list[Path]:
 
 def lint_paths(paths: list[Path]) -> list[Finding]:
     """Lint each file by its kind (data dictionary, policy files, or questionnaire)."""
+    from intake_assistant.app.questionnaires import policy_names
     from intake_assistant.core.fields import load_fields
     from intake_assistant.core.linter import LintContext, lint_questionnaire
     from intake_assistant.core.yamlsource import YamlSyntaxError
-    from intake_assistant.workflow import policy_names
 
     findings: list[Finding] = []
     policy_done = False
@@ -158,6 +158,6 @@ def read_mapping(path: str) -> dict[str, Any]:
 
 
 def run_interview(args: argparse.Namespace) -> int:
-    from intake_assistant.core.headless import run_headless
+    from intake_assistant.cli.headless import run_headless
 
     return run_headless(args)

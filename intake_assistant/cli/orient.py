@@ -125,7 +125,7 @@ def prepare(args: argparse.Namespace) -> tuple[dict[str, Any], list[str], date]:
 
 
 def _policy(args: argparse.Namespace):
-    from intake_assistant.orientation.policy import load_policy
+    from intake_assistant.orientation.build import load_policy
 
     return load_policy(args.parametres, args.aides, args.calculs)
 

@@ -16,9 +16,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from intake_assistant.core.timeutil import iso, local_now
+
+from ..errors import DossierLockedError
 from .atomic_storage import HOST, dumps, pid_alive, write_atomic
-from .errors import DossierLockedError
-from .timeutil import iso, local_now
 
 LEASE_TTL = timedelta(hours=12)
 

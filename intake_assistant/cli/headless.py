@@ -11,12 +11,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
+from intake_assistant.app.interviews import InterviewRun
 from intake_assistant.core.engine import AnswerResult, Interview, Step
+from intake_assistant.store import StoreError
 
 _NOT_GIVEN = object()
 
@@ -43,12 +44,13 @@ def _given(answers: dict[str, Any], step: Step) -> Any:
 
 
 def play(
-    interview: Interview,
+    run: InterviewRun,
     answers: dict[str, Any],
     out: TextIO | None = None,
-    on_accept: Callable[[Interview], Any] | None = None,
 ) -> tuple[bool, list[str]]:
-    """Answer every question from ``answers``; returns (success, transcript lines)."""
+    """Answer every question from ``answers`` through the run's intents (a stored run saves each
+    accepted answer before the next question); returns (success, transcript lines)."""
+    interview = run.interview
     lines: list[str] = []
 
     def say(text: str) -> None:
@@ -66,74 +68,65 @@ def play(
         value = _given(answers, step)
         if value is _NOT_GIVEN:
             if step.kind != "repeat_prompt" and interview.default_for(step) is not None:
-                result = interview.answer("")
+                result = run.answer("")
             elif step.kind == "question" and not step.question.required:
-                result = interview.answer("")
+                result = run.answer("")
             else:
-                result = interview.mark_unknown()
+                run.mark_unknown()
                 say("> (non fourni : à compléter)")
-                _after(interview, result, on_accept)
                 continue
         elif isinstance(value, str):
-            result = interview.answer(value)
+            result = run.answer(value)
         else:
-            result = _typed(interview, step, value)
+            result = _typed(run, step, value)
         if result.status == "warning":
             for m in result.messages:
                 say(f"  ⚠ {m} — confirmé")
-            result = _confirm(interview, step, value)
+            result = _confirm(run, step, value)
         if not result.accepted:
             for m in result.messages:
                 say(f"  ✗ {m}")
             say(f"Réponse refusée à la question « {step.path} » : {' '.join(result.messages)}")
             return False, lines
+        shown_step = interview.step_for(step.path) if step.kind == "question" else None
         shown = (
-            interview.display(interview.step_for(step.path))
-            if step.kind == "question" and interview.step_for(step.path)
+            interview.display(shown_step) if shown_step is not None
             else ("oui" if result.value else "non")
         )
         say(f"> {shown}")
-        _after(interview, result, on_accept)
     say("Arrêt : le questionnaire ne se termine pas (une réponse est sans cesse redemandée).")
     return False, lines
 
 
-def _typed(interview: Interview, step: Step, value: Any) -> AnswerResult:
+def _typed(run: InterviewRun, step: Step, value: Any) -> AnswerResult:
     if step.kind == "repeat_prompt":
-        return interview.answer("oui" if value else "non")
+        return run.answer("oui" if value else "non")
     from intake_assistant.core.french import ParseError
     from intake_assistant.core.parsing import coerce_value
 
     try:
-        value = coerce_value(step.question, value, interview.today)
+        value = coerce_value(step.question, value, run.interview.today)
     except ParseError as exc:
         return AnswerResult("rejected", step.path, value, [exc.message])
-    return interview.answer_value(value, raw=None)
+    return run.answer_value(value, raw=None)
 
 
-def _confirm(interview: Interview, step: Step, value: Any) -> AnswerResult:
+def _confirm(run: InterviewRun, step: Step, value: Any) -> AnswerResult:
     if isinstance(value, str):
-        return interview.answer(value, confirm=True)
+        return run.answer(value, confirm=True)
     if value is _NOT_GIVEN:
-        return interview.answer("", confirm=True)
+        return run.answer("", confirm=True)
     from intake_assistant.core.parsing import coerce_value
 
-    return interview.answer_value(coerce_value(step.question, value, interview.today), confirm=True)
-
-
-def _after(interview: Interview, result: AnswerResult, on_accept) -> None:
-    if on_accept is not None and result.accepted:
-        on_accept(interview)
+    return run.answer_value(coerce_value(step.question, value, run.interview.today),
+                            confirm=True)
 
 
 def run_headless(args: argparse.Namespace) -> int:
-    from intake_assistant.core.commands import read_mapping
+    from intake_assistant.app.interviews import InterviewSession, make_interview
+    from intake_assistant.app.questionnaires import load_questionnaire_by_name
+    from intake_assistant.cli.check import read_mapping
     from intake_assistant.core.dossier_schema import validate_dossier
-    from intake_assistant.workflow import (
-        InterviewSession,
-        load_questionnaire_by_name,
-        make_interview,
-    )
 
     today = date.fromisoformat(args.date) if args.date else date.today()
     try:
@@ -144,27 +137,31 @@ def run_headless(args: argparse.Namespace) -> int:
         return 2
     out = None if args.quiet else sys.stdout
     session = None
+    run: InterviewRun
     if args.db:
-        from intake_assistant.store import StoreError
+        from intake_assistant.store import open_store
 
         try:
             session = InterviewSession.start(
-                questionnaire, db=args.db, dossier_id=args.dossier, agent=args.agent, today=today
+                questionnaire, store=open_store(args.db), dossier_id=args.dossier,
+                agent=args.agent, today=today,
             )
         except (StoreError, ValueError) as exc:  # locked, unknown id, unreadable, bad policy
             print(f"Erreur : {exc}", file=sys.stderr)
             return 1
-        interview = session.interview
-        on_accept = session.save
+        run = session
     else:
         try:
-            interview = make_interview(questionnaire, today=today, agent=args.agent)
+            run = InterviewRun(make_interview(questionnaire, today=today, agent=args.agent))
         except ValueError as exc:  # the policy files have errors (file:line listed)
             print(f"Erreur : {exc}", file=sys.stderr)
             return 1
-        on_accept = None
+    interview = run.interview
     try:
-        ok, _lines = play(interview, answers, out=out, on_accept=on_accept)
+        ok, _lines = play(run, answers, out=out)
+    except StoreError as exc:  # an answer could not be saved: what was saved is kept
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 1
     finally:
         if session is not None:
             session.close()  # release the lease: the dossier can be opened elsewhere again

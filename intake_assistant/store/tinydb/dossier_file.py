@@ -16,8 +16,8 @@ from typing import Any
 
 from tinydb import TinyDB
 
+from ..errors import CorruptDossierError, DossierNotFoundError, InvalidValueError
 from .atomic_storage import AtomicJSONStorage, dumps, write_atomic
-from .errors import CorruptDossierError, DossierNotFoundError, InvalidValueError
 
 ID_PATTERN = re.compile(r"^D-(\d{4})-(\d{6})$")
 META_TABLE = "dossier"

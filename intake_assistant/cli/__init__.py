@@ -14,11 +14,11 @@ from collections.abc import Sequence
 
 # Modules exposing ``register(subparsers) -> None``; each subparser sets ``func(args) -> int``.
 COMMAND_MODULES = (
-    "intake_assistant.core.commands",
-    "intake_assistant.orientation.commands",
-    "intake_assistant.store.commands",
-    "intake_assistant.reports.commands",
-    "intake_assistant.tui.commands",
+    "intake_assistant.cli.check",
+    "intake_assistant.cli.orient",
+    "intake_assistant.cli.dossiers",
+    "intake_assistant.cli.reports",
+    "intake_assistant.cli.tui",
 )
 
 

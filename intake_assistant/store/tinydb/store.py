@@ -21,9 +21,20 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from . import lifecycle
+from intake_assistant.core import lifecycle
+from intake_assistant.core.timeutil import iso, local_now, parse_day
+
+from ..audit import answer_changes, field_changes
+from ..errors import (
+    ConflictError,
+    CorruptDossierError,
+    DossierLockedError,
+    DossierNotFoundError,
+    InvalidTransitionError,
+    InvalidValueError,
+)
+from ..location import ensure_private_dir, resolve_root
 from .atomic_storage import dumps, fsync_dir, remove_orphan_temps, temp_target_name, write_atomic
-from .audit import answer_changes, field_changes
 from .dossier_file import (
     ID_PATTERN,
     ROW_TABLES,
@@ -37,17 +48,8 @@ from .dossier_file import (
     signature,
     update_file,
 )
-from .errors import (
-    ConflictError,
-    CorruptDossierError,
-    DossierLockedError,
-    DossierNotFoundError,
-    InvalidValueError,
-)
 from .index import Index, IndexEntry, entry_from_document
 from .leases import Leases, locked_message
-from .location import ensure_private_dir, resolve_root
-from .timeutil import iso, local_now, parse_day
 
 # Keys that only dedicated methods may change (they carry history or life-cycle rules).
 _PROTECTED = frozenset({"id", "rev", "created_at", "updated_at", "created_by", "agent", "status",
@@ -71,10 +73,24 @@ def _check_day(value: str, what: str) -> str:
         ) from None
 
 
-class DossierSession:
+def _check_status(status: str) -> None:
+    try:
+        lifecycle.check_status(status)
+    except lifecycle.TransitionError as exc:
+        raise InvalidTransitionError(exc.message) from None
+
+
+def _check_transition(current: str, new: str) -> None:
+    try:
+        lifecycle.check_transition(current, new)
+    except lifecycle.TransitionError as exc:
+        raise InvalidTransitionError(exc.message) from None
+
+
+class TinyDBLease:
     """An open dossier (lease); use as a context manager or call `close()`."""
 
-    def __init__(self, store: Store, dossier_id: str, agent: str, token: str) -> None:
+    def __init__(self, store: TinyDBStore, dossier_id: str, agent: str, token: str) -> None:
         self.store, self.dossier_id, self.agent, self._token = store, dossier_id, agent, token
         self.closed = False
 
@@ -87,14 +103,14 @@ class DossierSession:
             with self.store._write_lock(self.dossier_id):
                 self.store.leases.release(self.dossier_id, self._token)
 
-    def __enter__(self) -> DossierSession:
+    def __enter__(self) -> TinyDBLease:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
 
-class Store:
+class TinyDBStore:
     def __init__(self, root: Path, *, lock_timeout: float = 10.0) -> None:
         self.root = root
         self.lock_timeout = lock_timeout
@@ -112,9 +128,13 @@ class Store:
         self._corrupt_seen: dict[str, Path] = {}
 
     @classmethod
-    def open(cls, db: str | Path | None = None, *, lock_timeout: float = 10.0) -> Store:
+    def open(cls, db: str | Path | None = None, *, lock_timeout: float = 10.0) -> TinyDBStore:
         """--db > $INTAKE_ASSISTANT_DB > platformdirs user data folder."""
         return cls(resolve_root(db), lock_timeout=lock_timeout)
+
+    @property
+    def location(self) -> str:
+        return str(self.root)
 
     def _clean_orphans(self) -> list[Path]:
         folders = [self.index_dir, self.sequences_dir, self.leases.dir]
@@ -144,12 +164,12 @@ class Store:
         finally:
             lock.release()
 
-    def session(self, dossier_id: str, *, agent: str) -> DossierSession:
+    def session(self, dossier_id: str, *, agent: str) -> TinyDBLease:
         """Open the dossier for editing; DossierLockedError if another live process has it open."""
         self._path(dossier_id, must_exist=True)
         with self._write_lock(dossier_id):
             token = self.leases.acquire(dossier_id, agent)
-        return DossierSession(self, dossier_id, agent, token)
+        return TinyDBLease(self, dossier_id, agent, token)
 
     def open_by(self, dossier_id: str) -> dict[str, Any] | None:
         """The lease of another live process on this dossier (agent, host, since), if any."""
@@ -197,7 +217,7 @@ class Store:
         """Matching dossiers, most recently updated first. `search` ignores case and accents and
         matches name, first name, id, or phone digits; dates filter `date_field`."""
         if status is not None:
-            lifecycle.check_status(status)
+            _check_status(status)
         if date_field not in ("created_at", "updated_at", "last_contact"):
             raise InvalidValueError(f"Champ de date inconnu : « {date_field} ».")
         with self._mutex:
@@ -339,7 +359,7 @@ class Store:
         chunk: list[dict[str, Any]] = []
         for doc in docs:
             _check_json(doc, "le dossier importé")
-            lifecycle.check_status(doc["status"])
+            _check_status(doc["status"])
             chunk.append(doc)
             if len(chunk) >= 1000:  # bounded memory for large demo stores
                 ids += self._insert_new(chunk, durable=durable)
@@ -424,7 +444,7 @@ class Store:
         at = iso(local_now(now))
 
         def build(doc: dict[str, Any]) -> Change:
-            lifecycle.check_transition(doc["status"], status)
+            _check_transition(doc["status"], status)
             change = {"status": status, "at": at, "agent": agent}
             if note:
                 change["note"] = note
@@ -470,7 +490,7 @@ class Store:
         at = iso(local_now(now))
 
         def build(doc: dict[str, Any]) -> Change:
-            lifecycle.check_transition(doc["status"], decision)
+            _check_transition(doc["status"], decision)
             commission = {"date": day, "decision": decision, "montant_accorde": montant_accorde,
                           "conditions": conditions, "agent": agent, "at": at}
             change = {"status": decision, "at": at, "agent": agent}

@@ -8,8 +8,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from .errors import InvalidTransitionError
-from .timeutil import parse_day
+from intake_assistant.core.timeutil import parse_day
+
+
+class TransitionError(ValueError):
+    """A status or a status change the life-cycle does not allow; ``message`` is French."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 INITIAL_STATUS = "premier_contact"
 STATUS_LABELS = {
@@ -60,17 +67,17 @@ def label(status: str) -> str:
 def check_status(status: str) -> None:
     if status not in STATUS_LABELS:
         known = ", ".join(STATUSES)
-        raise InvalidTransitionError(f"Statut inconnu : « {status} ». Statuts possibles : {known}.")
+        raise TransitionError(f"Statut inconnu : « {status} ». Statuts possibles : {known}.")
 
 
 def check_transition(current: str, new: str) -> None:
     check_status(new)
     if new == current:
-        raise InvalidTransitionError(f"Le dossier est déjà au statut « {label(new)} ».")
+        raise TransitionError(f"Le dossier est déjà au statut « {label(new)} ».")
     nexts = allowed_next(current)
     if new not in nexts:
         possible = ", ".join(f"« {label(s)} »" for s in nexts) or "aucun"
-        raise InvalidTransitionError(
+        raise TransitionError(
             f"Passage impossible du statut « {label(current)} » au statut « {label(new)} ». "
             f"Statuts possibles depuis « {label(current)} » : {possible}."
         )

@@ -7,12 +7,11 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from intake_assistant.store import Store, StoreError
-
-from .commission import FORMATS, export_dossier
-from .csv_excel import BOM, table_csv, write_csv
-from .stats import TABLE_NAMES, store_stats
-from .stats_text import stats_json, stats_text
+from intake_assistant.reports.commission import FORMATS, export_dossier
+from intake_assistant.reports.csv_excel import BOM, table_csv, write_csv
+from intake_assistant.reports.stats import TABLE_NAMES, default_start, store_stats
+from intake_assistant.reports.stats_text import stats_json, stats_text
+from intake_assistant.store import StoreError, open_store
 
 
 def _day(text: str) -> date:
@@ -67,7 +66,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     try:
-        result = export_dossier(Store.open(args.db), args.dossier_id, args.format, args.output,
+        result = export_dossier(open_store(args.db), args.dossier_id, args.format, args.output,
                                 today=args.today)
     except StoreError as exc:
         print(f"Erreur : {exc.message}", file=sys.stderr)
@@ -80,12 +79,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(result)
     return 0
-
-
-def default_start(end: date) -> date:
-    """First day of the month eleven months before ``end``: twelve calendar months."""
-    months = end.year * 12 + end.month - 1 - 11
-    return date(months // 12, months % 12 + 1, 1)
 
 
 def _progress(done: int, total: int) -> None:
@@ -106,7 +99,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
               "avec --table.", file=sys.stderr)
         return 2
     try:
-        store = Store.open(args.db)
+        store = open_store(args.db)
         result = store_stats(store, date_from=start, date_to=end, today=today,
                              min_group=args.min_group,
                              progress=_progress if sys.stderr.isatty() else None)

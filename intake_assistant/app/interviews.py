@@ -1,0 +1,271 @@
+"""Interviews: the engine wired to the orientation policy, and bound to a stored dossier.
+
+Every user intent (answer, « je ne sais pas », reopen an earlier answer, back, remove a repeat item,
+finish) is one method here. On a stored interview the method saves durably *inside*, before it
+returns: a caller cannot forget the save. When the save fails the engine is put back as it was
+before the intent and the French store message is raised as `AnswerNotSaved`: the screen shows
+the same question with the text kept, and nothing is shown as accepted that is not on disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from intake_assistant.core import lifecycle
+from intake_assistant.core.engine import AnswerResult, Interview, Step
+from intake_assistant.core.expressions import Missing
+from intake_assistant.core.model import Questionnaire
+from intake_assistant.orientation.build import default_policy
+from intake_assistant.orientation.evaluate import Orientation, evaluate
+from intake_assistant.orientation.policy import Policy
+from intake_assistant.store import DossierLease, DossierStore, StoreError
+
+
+class AnswerNotSaved(StoreError):
+    """A change the engine accepted could not be made durable; the interview was rolled back."""
+
+
+def _with_item_gaps(env: Mapping[str, Any], questionnaire: Questionnaire) -> dict[str, Any]:
+    """Repeat items with a missing field get an explicit Missing, so that a formula over items
+    (``count(enfants, age >= 14)``) never falls back on a same-named answer of the applicant."""
+    out = dict(env)
+    for q in questionnaire.questions():
+        items = out.get(q.id)
+        if q.type == "repeat" and isinstance(items, list):
+            child_ids = [c.id for c in q.questions]
+            out[q.id] = [
+                {**{c: Missing({f"{q.id}.{c}"}) for c in child_ids}, **item}
+                if isinstance(item, dict)
+                else item
+                for item in items
+            ]
+    return out
+
+
+def make_interview(
+    questionnaire: Questionnaire,
+    *,
+    policy: Policy | None = None,
+    answers: Mapping[str, Any] | None = None,
+    unknown: Iterable[str] = (),
+    history: Iterable[Mapping[str, Any]] = (),
+    today: date | None = None,
+    agent: str = "",
+) -> Interview:
+    """An interview whose computed values and constants come from the orientation policy."""
+    from intake_assistant.orientation.compute import compute
+
+    chosen = policy or default_policy()
+    day = today or date.today()
+
+    def computer(env: Mapping[str, Any], unknown_ids: frozenset[str]) -> Mapping[str, Any]:
+        return compute(_with_item_gaps(env, questionnaire), chosen, day, unknown_ids)
+
+    return Interview(
+        questionnaire,
+        answers=answers,
+        unknown=unknown,
+        history=history,
+        computer=computer,
+        constants=chosen.parameter_env(),
+        today=day,
+        agent=agent,
+    )
+
+
+def live_orientation(interview: Interview, policy: Policy | None = None) -> Orientation:
+    """The orientation while an interview runs.
+
+    Questions still to be asked count as missing, not as their ``absent`` value: a resource not yet
+    asked must not make an aid look eligible (or not) before the person has answered.
+    """
+    pending = {step.path for step in interview.left_to_complete()}
+    return evaluate(
+        interview.answers,
+        policy or default_policy(),
+        interview.today,
+        interview.unknown | pending,
+    )
+
+
+@dataclass(frozen=True)
+class Finished:
+    """What finishing an interview did: the dossier kept (its id) or erased (nothing was said)."""
+
+    dossier_id: str
+    erased: bool
+
+
+class InterviewRun:
+    """An interview held in memory only (the headless runner without a store, previews)."""
+
+    def __init__(self, interview: Interview) -> None:
+        self.interview = interview
+
+    # -- reading ---------------------------------------------------------------------------------
+    def current_step(self) -> Step | None:
+        return self.interview.current_step()
+
+    def orientation(self) -> Orientation:
+        return live_orientation(self.interview)
+
+    # -- intents (each saved by `_commit` on a stored interview) --------------------------------
+    def answer(self, raw: str, *, confirm: bool = False) -> AnswerResult:
+        return self._commit(lambda it: it.answer(raw, confirm=confirm))
+
+    def answer_value(
+        self, value: Any, *, confirm: bool = False, raw: str | None = None
+    ) -> AnswerResult:
+        return self._commit(lambda it: it.answer_value(value, confirm=confirm, raw=raw))
+
+    def mark_unknown(self) -> AnswerResult:
+        return self._commit(lambda it: it.mark_unknown())
+
+    def select(self, path: str) -> Step | None:
+        return self._commit(lambda it: it.select(path))
+
+    def back(self) -> Step | None:
+        return self._commit(lambda it: it.back())
+
+    def cancel_focus(self) -> None:
+        self._commit(lambda it: it.cancel_focus())
+
+    def remove_item(self, repeat_id: str, index: int) -> bool:
+        return self._commit(lambda it: it.remove_item(repeat_id, index))
+
+    def _commit(self, intent: Any) -> Any:
+        return intent(self.interview)
+
+
+class InterviewSession(InterviewRun):
+    """An interview bound to a stored dossier: each intent is durably saved before it returns,
+    and the dossier stays leased to this process until `finish` or `close`."""
+
+    def __init__(
+        self,
+        store: DossierStore,
+        dossier_id: str,
+        interview: Interview,
+        lease: DossierLease,
+        *,
+        rev: int,
+        created: bool = False,
+    ) -> None:
+        super().__init__(interview)
+        self.store = store
+        self.dossier_id = dossier_id
+        self.lease = lease
+        self.rev = rev  # the revision this interview was built from / last saved
+        self.created = created  # a dossier this session made (erased if nothing is said)
+
+    @classmethod
+    def start(
+        cls,
+        questionnaire: Questionnaire,
+        *,
+        store: DossierStore,
+        dossier_id: str | None = None,
+        agent: str = "",
+        today: date | None = None,
+        policy: Policy | None = None,
+    ) -> InterviewSession:
+        """Open (or create) the dossier: the lease is taken *before* the dossier is read, so no
+        other agent's saved answers can be overwritten by a copy read too early."""
+        chosen = policy or default_policy()  # a broken policy must not leave an empty dossier
+        created = dossier_id is None
+        if dossier_id is None:
+            dossier_id = store.create_dossier(agent=agent, questionnaire=questionnaire.id)["id"]
+        lease = store.session(dossier_id, agent=agent)
+        try:
+            doc = store.load(dossier_id)
+            if (questionnaire.audience == "travailleur_social"
+                    and doc["status"] == lifecycle.INITIAL_STATUS):
+                # The social worker takes over a phone intake: the evaluation starts.
+                doc = store.set_status(dossier_id, "en_evaluation", agent=agent)
+            interview = make_interview(
+                questionnaire,
+                policy=chosen,
+                answers=doc.get("answers"),
+                unknown=doc.get("unknown", ()),
+                history=doc.get("events", ()),
+                today=today,
+                agent=agent,
+            )
+        except BaseException:
+            lease.close()
+            raise
+        return cls(store, dossier_id, interview, lease, rev=int(doc.get("rev") or 0),
+                   created=created)
+
+    def _commit(self, intent: Any) -> Any:
+        before = self.interview.checkpoint()
+        result = intent(self.interview)
+        events = self.interview.take_new_events()
+        if events:
+            try:
+                doc = self.store.save_answers(
+                    self.dossier_id,
+                    answers=self.interview.answers,
+                    unknown=sorted(self.interview.unknown),
+                    events=events,
+                    agent=self.interview.agent,
+                    questionnaire=self.interview.questionnaire.id,
+                    expected_rev=self.rev,
+                )
+            except (StoreError, OSError) as exc:
+                self.interview.rollback(before)
+                message = getattr(exc, "message", None) or str(exc)
+                raise AnswerNotSaved(message) from exc
+            self.rev = int(doc.get("rev") or self.rev + 1)
+        return result
+
+    def add_note(self, text: str) -> None:
+        """A free note written during the interview (F4)."""
+        doc = self.store.add_note(self.dossier_id, text, agent=self.interview.agent)
+        self.rev = int(doc.get("rev") or self.rev)
+
+    def finish(self) -> Finished:
+        """Release the dossier; one this session created and where nothing was said is erased
+        (an interview opened by mistake leaves no empty dossier behind)."""
+        self.close()
+        if self.created and not self.interview.events:
+            try:
+                self.store.forget(self.dossier_id)
+            except StoreError:
+                return Finished(self.dossier_id, erased=False)
+            return Finished(self.dossier_id, erased=True)
+        return Finished(self.dossier_id, erased=False)
+
+    def close(self) -> None:
+        self.lease.close()
+
+    def __enter__(self) -> InterviewSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def start_interview(
+    store: DossierStore,
+    *,
+    questionnaire: str | None,
+    dossier_id: str | None,
+    agent: str,
+    role: str | None,
+    today: date | None = None,
+) -> InterviewSession:
+    """Open an interview: a new dossier with ``questionnaire`` (the role's by default), or an
+    existing dossier continued with ``questionnaire`` (by default the last one it used)."""
+    from .questionnaires import load_questionnaire_by_name, questionnaire_for_role
+
+    name = questionnaire
+    if name is None and dossier_id is not None:
+        done = store.load(dossier_id).get("questionnaires") or []
+        name = done[-1] if done else None
+    chosen = load_questionnaire_by_name(name or questionnaire_for_role(role))
+    return InterviewSession.start(chosen, store=store, dossier_id=dossier_id, agent=agent,
+                                  today=today)
