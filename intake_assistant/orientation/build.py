@@ -373,7 +373,16 @@ def _gate(c: _Collector, path: Path, names: _Names, calculs: Mapping[str, Calcul
     if expr is None or failed is None or met is None:
         return None
     used = parameter_closure(expr.names | failed.names | met.names, calculs, parameters)
-    return Gate(graw["id"], graw["label"], expr, graw["status"], failed, met, used)
+    cited = tuple(graw.get("sources") or ())
+    for pid in cited:
+        if pid not in parameters:
+            c.add(_value_loc(graw, "sources"), "E-REF", f"{what} : source « {pid} » absente de "
+                  "parametres.yaml (corrigez le nom)", path)
+            return None
+    if not cited:  # the dated parameters the gate names itself
+        cited = tuple(sorted(n for n in expr.names | failed.names | met.names
+                             if n in parameters and parameters[n].dated))
+    return Gate(graw["id"], graw["label"], expr, graw["status"], failed, met, used, cited)
 
 
 # ----------------------------------------------------------------------------- entry point

@@ -124,8 +124,7 @@ def source_text(p: Parameter, day: date | None) -> str:
 
 
 def _sources(gate: Gate, parameters: Mapping[str, Parameter], today: date | None) -> tuple[str, ...]:
-    return tuple(source_text(parameters[pid], today) for pid in gate.parameters
-                 if pid in parameters and parameters[pid].dated)
+    return tuple(source_text(parameters[pid], today) for pid in gate.cited if pid in parameters)
 
 
 def _gate(gate: Gate, env: Mapping[str, Any], today: date | None,

@@ -101,6 +101,7 @@ class Gate:
     failed: Template
     met: Template
     parameters: tuple[str, ...]  # parameters it reads, directly or through computed values
+    cited: tuple[str, ...] = ()  # legal parameters whose value, date and text the reason cites
 
 
 @dataclass(frozen=True)
