@@ -375,7 +375,7 @@ def _gate(c: _Collector, path: Path, names: _Names, calculs: Mapping[str, Calcul
     used = parameter_closure(expr.names | failed.names | met.names, calculs, parameters)
     cited = tuple(graw.get("sources") or ())
     for pid in cited:
-        if pid not in parameters:
+        if parameters and pid not in parameters:  # unreadable parameters: reported already
             c.add(_value_loc(graw, "sources"), "E-REF", f"{what} : source « {pid} » absente de "
                   "parametres.yaml (corrigez le nom)", path)
             return None

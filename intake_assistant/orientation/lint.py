@@ -27,6 +27,9 @@ POLICY_AIDS = (
     "microcredit_personnel", "aide_au_projet", "avance_remboursable", "rsa", "prime_activite",
     "aide_logement", "css", "fsl", "aide_permis_france_travail", "surendettement",
     "point_conseil_budget", "envie", "autos_du_coeur",
+    # the aids issue 12 added (legal aids a CCAS desk sees every week)
+    "asf", "cpf_permis", "permis_un_euro", "aide_permis_apprenti", "domiciliation",
+    "action_logement", "mission_locale",
 )
 
 

@@ -80,4 +80,6 @@ def test_evaluation_is_fast(policy):
         start = time.perf_counter()
         evaluate(answers, policy, TODAY)
         timings.append(time.perf_counter() - start)
-    assert median(timings) < 0.005
+    # 20 aids with the legal formulas (issue 12): most of the time is babel formatting the
+    # figures of the reasons; still far below what a keystroke can notice.
+    assert median(timings) < 0.012
