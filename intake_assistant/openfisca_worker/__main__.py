@@ -1,8 +1,9 @@
 """The OpenFisca worker: one JSON request per line on stdin, one JSON answer per line on stdout.
 
 Request: ``{"id": 1, "answers": {...}, "date": "2026-11-26"}``; answer: ``{"id": 1, "estimates":
-{...}, "openfisca_france": "176.1.8"}`` or ``{"id": 1, "error": "message en français"}``. The first
-line written is ``{"ready": true, ...}`` once OpenFisca is loaded (or ``{"ready": false, "error"}``).
+{...}, "openfisca_france": "176.1.8"}`` or ``{"id": 1, "error": "message en français"}``. The
+first line written is ``{"ready": true, ...}`` once OpenFisca is loaded (or ``{"ready": false,
+"error": ...}``).
 """
 
 from __future__ import annotations

@@ -123,7 +123,8 @@ def source_text(p: Parameter, day: date | None) -> str:
     return f"{p.label} : {format_with_unit(dv.value, p.unit)}{since} ({dv.source})"
 
 
-def _sources(gate: Gate, parameters: Mapping[str, Parameter], today: date | None) -> tuple[str, ...]:
+def _sources(gate: Gate, parameters: Mapping[str, Parameter],
+             today: date | None) -> tuple[str, ...]:
     return tuple(source_text(parameters[pid], today) for pid in gate.cited if pid in parameters)
 
 
