@@ -131,8 +131,22 @@ def add_note(store: DossierStore, dossier_id: str, text: str, *, agent: str) -> 
 
 
 def export_summary(store: DossierStore, dossier_id: str, fmt: str,
-                   output: str | Path | None = None, *, today: date | None = None) -> Path | str:
-    """The commission summary of one dossier (pdf, md or json)."""
+                   output: str | Path | None = None, *, today: date | None = None,
+                   estimate: bool = False) -> Path | str:
+    """The commission summary of one dossier (pdf, md or json); ``estimate``: with OpenFisca's
+    estimated amounts (optional extra; without it the summary is the same, minus the amounts)."""
     from intake_assistant.reports.commission import export_dossier
 
-    return export_dossier(store, dossier_id, fmt, output, today=today)
+    texts = None
+    if estimate:
+        texts = estimate_texts(store.load(dossier_id), today or date.today())
+    return export_dossier(store, dossier_id, fmt, output, today=today, estimates=texts)
+
+
+def estimate_texts(doc: Dossier, today: date) -> dict[str, str]:
+    """« montant estimé : … selon OpenFisca-France » per aid for a dossier ({} without the extra)."""
+    from .estimates import shared_service
+
+    result = shared_service().estimate(doc.get("answers") or {}, today,
+                                       set(doc.get("unknown") or ()))
+    return {aid: text for aid in result.by_aid if (text := result.text(aid))}

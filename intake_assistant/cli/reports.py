@@ -43,6 +43,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", metavar="FICHIER",
                    help="fichier à écrire (par défaut : ID-commission.pdf, ou la sortie "
                         "standard pour md et json)")
+    p.add_argument("--estimer", action="store_true",
+                   help="ajouter les montants estimés par OpenFisca-France (extension "
+                        "« openfisca »)")
     _add_common(p)
     p.set_defaults(func=cmd_export)
 
@@ -66,8 +69,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     try:
-        result = export_dossier(open_store(args.db), args.dossier_id, args.format, args.output,
-                                today=args.today)
+        if getattr(args, "estimer", False):
+            from intake_assistant.app.dossiers import export_summary
+            from intake_assistant.app.estimates import shared_service
+
+            try:
+                result = export_summary(open_store(args.db), args.dossier_id, args.format,
+                                        args.output, today=args.today, estimate=True)
+            finally:
+                shared_service().close()
+        else:
+            result = export_dossier(open_store(args.db), args.dossier_id, args.format,
+                                    args.output, today=args.today)
     except StoreError as exc:
         print(f"Erreur : {exc.message}", file=sys.stderr)
         return 1
