@@ -85,7 +85,8 @@ def dossier_view(store: DossierStore, dossier_id: str, today: date) -> DossierVi
                                unknown=doc.get("unknown", ()), today=today)
     policy = default_policy()
     answers, unknown = doc.get("answers") or {}, doc.get("unknown") or []
-    orientation = evaluate(answers, policy, today, unknown)
+    # the values in force on the day of the interview (explainable after a revaluation)
+    orientation = evaluate(answers, policy, lifecycle.interview_day(doc, today), unknown)
     try:
         rows, error = simulate(answers, policy, today=today, unknown=unknown), ""
     except SimulationError as exc:
@@ -144,7 +145,7 @@ def export_summary(store: DossierStore, dossier_id: str, fmt: str,
 
 
 def estimate_texts(doc: Dossier, today: date) -> dict[str, str]:
-    """« montant estimé : … selon OpenFisca-France » per aid for a dossier ({} without the extra)."""
+    """« montant estimé : … selon OpenFisca-France » per aid of a dossier ({} without the extra)."""
     from .estimates import shared_service
 
     result = shared_service().estimate(doc.get("answers") or {}, today,

@@ -17,8 +17,8 @@ from typing import Any
 
 from intake_assistant.core.expressions import compile_expression, is_missing
 from intake_assistant.core.fields import load_fields
+from intake_assistant.core.lifecycle import interview_day, step_dates
 from intake_assistant.core.lifecycle import label as status_label
-from intake_assistant.core.lifecycle import step_dates
 from intake_assistant.orientation.compute import build_env
 from intake_assistant.orientation.evaluate import evaluate
 from intake_assistant.orientation.policy import Policy
@@ -105,7 +105,8 @@ def _loan(dossier: Mapping[str, Any], computed: Mapping[str, Any],
 
 def _orientation(dossier: Mapping[str, Any], policy: Policy, today: date,
                  estimates: Mapping[str, str] | None = None) -> dict[str, Any]:
-    result = evaluate(dict(dossier.get("answers") or {}), policy, today,
+    day = interview_day(dossier, today)  # the legal values of the interview's day
+    result = evaluate(dict(dossier.get("answers") or {}), policy, day,
                       dossier.get("unknown") or ())
     suggestions = []
     for s in result.suggestions:
@@ -120,7 +121,7 @@ def _orientation(dossier: Mapping[str, Any], policy: Policy, today: date,
         suggestions.append({"aid": s.aid, "name": s.name, "status": s.status,
                             "status_label": STATUS_LABELS[s.status], "orient_to": s.orient_to,
                             "reasons": reasons, "estimate": estimate})
-    return {"suggestions": suggestions,
+    return {"suggestions": suggestions, "date": day.isoformat(),
             "missing": [_field_label(fid) for fid in result.missing],
             "parameters": {pid: dv.to_json() for pid, dv in result.parameter_values.items()}}
 
