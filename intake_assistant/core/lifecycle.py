@@ -141,7 +141,7 @@ def last_contact(dossier: Mapping[str, Any]) -> date:
     return max(days)
 
 
-def interview_day(dossier: dict[str, Any], today: date) -> date:
+def interview_day(dossier: Mapping[str, Any], today: date) -> date:
     """The day of the last answer given: the orientation of a dossier uses the legal values in
     force that day, so that it stays the same (and explainable) after a revaluation."""
     days = [parse_day(row["at"]) for row in dossier.get("events") or []

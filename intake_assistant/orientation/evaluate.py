@@ -16,8 +16,8 @@ from typing import Any
 
 from intake_assistant.core.expressions import EvaluationError, interpolate, is_missing
 from intake_assistant.core.fields import load_fields
-from intake_assistant.core.french import format_number
 from intake_assistant.orientation.compute import build_env, round_half_up
+from intake_assistant.orientation.formatting import format_with_unit, plain_value
 from intake_assistant.orientation.policy import Aid, DatedValue, Gate, Parameter, Policy, Template
 
 _RANK = {"eligible": 0, "to_check": 1, "not_eligible": 2}
@@ -91,16 +91,6 @@ class Orientation:
         return out
 
 
-def plain_value(value: object) -> str:
-    """How a bare ``{x}`` of a reason prints: French numbers, oui/non."""
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, int | float):
-        whole = float(value).is_integer()
-        return format_number(value, 0 if whole else 2)
-    return str(value)
-
-
 def _field_label(fid: str) -> str:
     field = load_fields().get(fid)
     return f"{field.label} ({fid})" if field and field.label != fid else fid
@@ -116,7 +106,6 @@ def _render(template: Template, env: Mapping[str, Any], today: date | None) -> s
 def source_text(p: Parameter, day: date | None) -> str:
     """« Montant forfaitaire du RSA : 651,69 € par mois depuis le 01/04/2026 (décret …) »."""
     from intake_assistant.core.french import format_date
-    from intake_assistant.orientation.report import format_with_unit
 
     dv = p.at(day)
     since = f" depuis le {format_date(dv.start)}" if dv.start else ""
