@@ -151,3 +151,20 @@ def test_estimates_json_shape():
                              "estimates": {"rsa": {"montant": 0.0, "eligible": False}}}
     assert Estimates(False, message="x").to_json()["message"] == "x"
     assert date(2026, 11, 26) == TODAY
+
+
+def test_commission_summary_shows_the_estimates_first(policy):
+    from intake_assistant.reports.commission import build_summary, render
+
+    dossier = {"id": "D-2026-000001", "created_at": "2026-11-20T10:00:00+01:00",
+               "status": "en_evaluation", "answers": persona("martin_permis")["answers"],
+               "events": [{"type": "answer", "at": "2026-11-24T10:00:00+01:00"}]}
+    text = "montant estimé : 347 €/mois, selon OpenFisca-France 176.1.8"
+    summary = build_summary(dossier, policy, TODAY, {"prime_activite": text})
+    ppa = next(s for s in summary["orientation"]["suggestions"] if s["aid"] == "prime_activite")
+    assert ppa["reasons"][0] == "Montant estimé : 347 €/mois, selon OpenFisca-France 176.1.8"
+    assert summary["orientation"]["date"] == "2026-11-24"  # the interview's day
+    assert summary["orientation"]["parameters"]["rsa.montant_forfaitaire"]["value"] == 651.69
+    assert "Montant estimé : 347 €/mois" in render(summary, "md")
+    plain = build_summary(dossier, policy, TODAY)
+    assert all(s["estimate"] is None for s in plain["orientation"]["suggestions"])
