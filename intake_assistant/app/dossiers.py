@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from intake_assistant.core import lifecycle
-from intake_assistant.core.display import display_value
 from intake_assistant.core.engine import Interview
 from intake_assistant.core.fields import load_fields
 from intake_assistant.core.model import Questionnaire
+from intake_assistant.core.qtypes import display_value
 from intake_assistant.orientation.build import default_policy
 from intake_assistant.orientation.evaluate import Orientation, evaluate
 from intake_assistant.orientation.simulate import SimulationError, SimulationRow, simulate

@@ -15,18 +15,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from intake_assistant.core import french
-from intake_assistant.core.display import display_plain, display_value
+from intake_assistant.core import french, qtypes
+from intake_assistant.core.display import display_plain
 from intake_assistant.core.expressions import (
     EvaluationError,
     Missing,
-    interpolate,
+    Template,
+    compile_template,
     is_missing,
 )
-from intake_assistant.core.fields import age_messages
 from intake_assistant.core.french import ParseError
 from intake_assistant.core.model import Question, Questionnaire, Section
-from intake_assistant.core.parsing import parse_raw
+from intake_assistant.core.qtypes import display_value, parse_raw
 from intake_assistant.core.validation import validate_value
 
 Computer = Callable[[Mapping[str, Any], frozenset[str]], Mapping[str, Any]]
@@ -73,6 +73,13 @@ class Step:
     @property
     def input_type(self) -> str:
         return "boolean" if self.kind == "repeat_prompt" else self.question.type
+
+    @property
+    def input_hint(self) -> qtypes.InputHint:
+        """What the answer line does for this step (single key, digits, example)."""
+        if self.kind == "repeat_prompt":
+            return qtypes.question_type("boolean").hint(self.question)
+        return qtypes.input_hint(self.question)
 
 
 @dataclass
@@ -126,6 +133,9 @@ class Interview:
         self.focus: str | None = None
         self._pending_events: list[dict[str, Any]] = []
         self._env_cache: dict[str, Any] | None = None
+        # Expression failures met while running (a division by zero on these answers…): shown,
+        # never a question silently skipped. The loader has refused those that always fail.
+        self.expression_errors: list[str] = []
         self._restore_from_history()
         self._settle()
 
@@ -183,10 +193,17 @@ class Interview:
         return env
 
     def _safe_eval(self, expression: Any, env: Mapping[str, Any]) -> Any:
+        """The value, or Missing after recording the failure in ``expression_errors``."""
         try:
             return expression.evaluate(env, today=self.today)
         except EvaluationError as exc:
-            return Missing(frozenset(exc.names) if hasattr(exc, "names") else frozenset())
+            self._expression_error(exc)
+            return Missing(frozenset())
+
+    def _expression_error(self, exc: EvaluationError) -> None:
+        message = f"Erreur dans le questionnaire « {self.questionnaire.id} » : {exc}"
+        if message not in self.expression_errors:
+            self.expression_errors.append(message)
 
     def _item_env(self, repeat_id: str, index: int) -> dict[str, Any]:
         env = dict(self.env())
@@ -197,10 +214,16 @@ class Interview:
         return env
 
     def _holds(self, expression: Any, env: Mapping[str, Any]) -> bool:
-        """A show_if holds only when it is true: a condition on a missing answer hides."""
+        """A show_if holds only when it is true: a condition on a missing answer hides. A
+        condition that fails to evaluate shows the question (and the error): asking one question
+        too many is better than skipping one silently."""
         if expression is None:
             return True
-        value = self._safe_eval(expression, env)
+        try:
+            value = expression.evaluate(env, today=self.today)
+        except EvaluationError as exc:
+            self._expression_error(exc)
+            return True
         return (not is_missing(value)) and bool(value)
 
     def section_relevant(self, section: Section) -> bool:
@@ -266,7 +289,7 @@ class Interview:
         for s in self.steps():
             if s == step:
                 return notes
-            notes = [*notes, self.render(s.question.text, s)] if s.kind == "note" else []
+            notes = [*notes, self.render(s.question.template(), s)] if s.kind == "note" else []
         return notes
 
     @property
@@ -310,22 +333,26 @@ class Interview:
         return next((s for s in self.steps() if s.path == path), None)
 
     # ----------------------------------------------------------------- texts
-    def render(self, template: str, step: Step | None = None) -> str:
-        env = self.env()
-        if step is not None and step.index is not None and step.question.parent is not None:
-            env = self._item_env(step.question.parent.id, step.index)
-        elif step is not None and step.kind == "repeat_prompt":
-            env = {**env, "numero": (step.index or 0) + 1}
+    def render(self, template: str | Template, step: Step | None = None,
+               env: Mapping[str, Any] | None = None) -> str:
+        if env is None:
+            env = self.env()
+            if step is not None and step.index is not None and step.question.parent is not None:
+                env = self._item_env(step.question.parent.id, step.index)
+            elif step is not None and step.kind == "repeat_prompt":
+                env = {**env, "numero": (step.index or 0) + 1}
+        compiled = compile_template(template) if isinstance(template, str) else template
         try:
-            return interpolate(template, env, today=self.today, formatter=display_plain)
-        except EvaluationError:
-            return template
+            return compiled.render(env, today=self.today, formatter=display_plain)
+        except EvaluationError as exc:
+            self._expression_error(exc)
+            return compiled.source
 
     def question_text(self, step: Step) -> str:
         q = step.question
         if step.kind == "repeat_prompt" and step.index and q.add_another_text:
-            return self.render(q.add_another_text, step)
-        return self.render(q.text, step)
+            return self.render(q.template("add_another_text"), step)
+        return self.render(q.template(), step)
 
     def display(self, step: Step) -> str:
         """How an answered step reads in the transcript."""
@@ -392,23 +419,21 @@ class Interview:
         if step is None or step.kind != "question":
             return AnswerResult("rejected", path or "", messages=["Aucune question en attente."])
         q = step.question
-        messages = validate_value(q.schema, value, q.all_messages)
-        if q.field is not None:
-            messages += age_messages(q.field, value, self.today)
+        messages = qtypes.value_checks(q, value, self.today)
+        messages += [m for m in validate_value(q.schema, value, q.all_messages)
+                     if m not in messages]
         env = self._check_env(step, value)
         for check in q.valid_if:
             result = self._safe_eval(check.expression, env)
             if not is_missing(result) and not result:
-                messages.append(self.render(check.message, step))
+                messages.append(self.render(check.template or check.message, step))
         if messages:
             return AnswerResult("rejected", step.path, value, messages)
         warnings = []
         for check in q.warn_if:
             result = self._safe_eval(check.expression, env)
             if not is_missing(result) and result:
-                warnings.append(
-                    interpolate(check.message, env, today=self.today, formatter=display_plain)
-                )
+                warnings.append(self.render(check.template or check.message, env=env))
         if warnings and not confirm:
             return AnswerResult("warning", step.path, value, warnings)
         return self._accept(step, value, raw if raw is not None else value, warnings)
@@ -730,7 +755,7 @@ class Interview:
             else:
                 shown = f"oui ({len(items)})" if items else "non"
             step = Step(q, index=len(items), kind="repeat_prompt")
-            entries.append((order[q.id], step, self.render(q.text, step), shown))
+            entries.append((order[q.id], step, self.render(q.template(), step), shown))
 
         def key(entry: tuple[int, Step, str, str]) -> tuple[bool, int, int]:
             index, step = entry[0], entry[1]

@@ -105,7 +105,9 @@ class ExpressionError(Exception):
 
 
 class EvaluationError(ExpressionError):
-    """Run-time failure: type error, division by zero, bad date…"""
+    """Run-time failure: type error, division by zero, bad date…; ``kind`` as in ``_Fail``."""
+
+    kind: str = "type"
 
 
 class Missing:
@@ -146,7 +148,15 @@ def _missing(values: Iterable[object]) -> Missing | None:
 
 
 class _Fail(Exception):
-    """Internal run-time failure; turned into EvaluationError at the node that raised it."""
+    """Internal run-time failure; turned into EvaluationError at the node that raised it.
+
+    ``kind`` is "type" when the operands can never work together (text times a number, the age
+    of a name): the linter finds those before any interview; "value" when only some values fail
+    (division by zero, an index past the end)."""
+
+    def __init__(self, message: str, kind: str = "type") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 def _is_number(value: object) -> bool:
@@ -426,8 +436,10 @@ class _Evaluator:
             return self.eval_node(node)
         except _Fail as exc:  # innermost node that failed gives the offset
             source = self.expr.source
-            raise EvaluationError(f"{exc} dans « {source} »",
-                                  _node_offset(source, self.expr._base, node), source) from None
+            error = EvaluationError(f"{exc} dans « {source} »",
+                                    _node_offset(source, self.expr._base, node), source)
+            error.kind = exc.kind
+            raise error from None
 
     def lookup(self, key: str) -> object:
         for scope in reversed(self.scopes):
@@ -493,22 +505,22 @@ class _Evaluator:
         symbol, func = _BINOPS[type(op)]
         if isinstance(op, ast.Add) and isinstance(a, str) and isinstance(b, str):
             if len(a) + len(b) > MAX_STRING_LENGTH:
-                raise _Fail(f"Texte trop long (plus de {MAX_STRING_LENGTH} caractères)")
+                raise _Fail(f"Texte trop long (plus de {MAX_STRING_LENGTH} caractères)", "value")
             return a + b
         if isinstance(op, ast.Add) and isinstance(a, list | tuple) and isinstance(b, list | tuple):
             if len(a) + len(b) > MAX_LIST_ITEMS:
-                raise _Fail(f"Liste trop longue (plus de {MAX_LIST_ITEMS} éléments)")
+                raise _Fail(f"Liste trop longue (plus de {MAX_LIST_ITEMS} éléments)", "value")
             return [*a, *b]
         if not (_is_number(a) and _is_number(b)):
             raise _Fail(f"Opération « {symbol} » impossible entre {_describe(a)} et {_describe(b)}")
         try:
             result = func(a, b)
         except ZeroDivisionError:
-            raise _Fail("Division par zéro") from None
+            raise _Fail("Division par zéro", "value") from None
         except OverflowError:
-            raise _Fail("Nombre trop grand") from None
+            raise _Fail("Nombre trop grand", "value") from None
         if isinstance(result, int) and result.bit_length() > 4096:  # keeps later str() possible
-            raise _Fail("Nombre trop grand")
+            raise _Fail("Nombre trop grand", "value")
         return result
 
     def boolean(self, is_and: bool, operands: list[ast.expr]) -> object:
@@ -546,7 +558,7 @@ class _Evaluator:
         if isinstance(value, list | tuple) and isinstance(key, int):
             if -len(value) <= key < len(value):
                 return value[key]
-            raise _Fail(f"Indice {key} hors de la liste ({len(value)} éléments)")
+            raise _Fail(f"Indice {key} hors de la liste ({len(value)} éléments)", "value")
         if isinstance(value, Mapping) and isinstance(key, str):
             return value[key] if key in value else Missing({key})
         raise _Fail(f"Indice « {key} » impossible sur {_describe(value)}")
@@ -570,9 +582,9 @@ class _Evaluator:
         try:
             return getattr(self, f"fn_{name}")(*values)
         except ZeroDivisionError:
-            raise _Fail(f"Division par zéro dans « {name} »") from None
+            raise _Fail(f"Division par zéro dans « {name} »", "value") from None
         except OverflowError:
-            raise _Fail(f"Nombre trop grand dans « {name} »") from None
+            raise _Fail(f"Nombre trop grand dans « {name} »", "value") from None
         except (TypeError, ValueError) as exc:  # from the French formatters: bool, NaN…
             if name not in _FORMATTERS:
                 raise
@@ -619,7 +631,7 @@ class _Evaluator:
         if (missing := _missing(series)) is not None:
             return missing
         if not series:
-            raise _Fail(f"« {name} » d'une liste vide")
+            raise _Fail(f"« {name} » d'une liste vide", "value")
         if not (all(_is_number(v) for v in series) or all(type(v) is str for v in series)):
             raise _Fail(f"« {name} » attend des nombres (ou uniquement des textes)")
         return min(series) if name == "min" else max(series)  # type: ignore[type-var]
@@ -641,7 +653,7 @@ class _Evaluator:
             with localcontext(Context(prec=400)):
                 result = Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
         except InvalidOperation:
-            raise _Fail(f"Arrondi impossible de {_describe(value)}") from None
+            raise _Fail(f"Arrondi impossible de {_describe(value)}", "value") from None
         return float(result) if digits > 0 else int(result)
 
     def fn_len(self, x: object) -> object:
@@ -661,10 +673,10 @@ class _Evaluator:
     def fn_annuity(self, principal: object, annual_rate: object, months: object) -> object:
         p, rate, n = _numbers("annuity", [principal, annual_rate, months])
         if n <= 0:
-            raise _Fail("« annuity » : durée nulle ou négative")
+            raise _Fail("« annuity » : durée nulle ou négative", "value")
         r = rate / 12
         if r <= -1:  # (1 + r) ** -n would be complex or infinite
-            raise _Fail("« annuity » : taux annuel invalide")
+            raise _Fail("« annuity » : taux annuel invalide", "value")
         return p / n if r == 0 else p * r / (1 - (1 + r) ** -n)
 
     def fn_normalize(self, text: object) -> object:
@@ -754,20 +766,59 @@ def template_expressions(template: str) -> list[tuple[str, int]]:
     return [(source, offset) for _, source, offset in parts if source is not None]
 
 
+class Template:
+    """A text with ``{expr}`` placeholders, compiled once (questionnaire texts are compiled when
+    the questionnaire is loaded: a bad placeholder is refused then, never met mid-interview)."""
+
+    __slots__ = ("source", "parts", "names")
+
+    def __init__(self, source: str) -> None:
+        parts: list[str | Expression] = []
+        names: set[str] = set()
+        for text, expr_source, offset in _scan_template(source):
+            if expr_source is None:
+                parts.append(text)
+                continue
+            try:
+                expression = compile_expression(expr_source)
+            except ExpressionError as exc:  # report the position in the template
+                shifted = None if exc.offset is None else offset + exc.offset
+                raise ExpressionError(exc.message, shifted, source) from None
+            parts.append(expression)
+            names |= expression.names
+        self.source = source
+        self.parts = tuple(parts)
+        self.names = frozenset(names)
+
+    @property
+    def expressions(self) -> tuple[Expression, ...]:
+        return tuple(p for p in self.parts if isinstance(p, Expression))
+
+    def render(self, env: Mapping[str, object], today: date | None = None,
+               formatter: Callable[[object], str] | None = None) -> str:
+        """Missing renders as "…"; an evaluation error is raised (EvaluationError)."""
+        render = formatter or str
+        out: list[str] = []
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            value = part.evaluate(env, today)
+            out.append("…" if is_missing(value) else render(value))
+        return "".join(out)
+
+    def __repr__(self) -> str:
+        return f"Template({self.source!r})"
+
+
+@functools.lru_cache(maxsize=2048)
+def compile_template(source: str) -> Template:
+    return Template(source)
+
+
 def interpolate(template: str, env: Mapping[str, object], today: date | None = None,
                 formatter: Callable[[object], str] | None = None) -> str:
     """Replace ``{expr}`` placeholders; ``{{``/``}}`` are literal braces; Missing renders as "…"."""
-    render = formatter or str
-    out: list[str] = []
-    for text, source, offset in _scan_template(template):
-        if source is None:
-            out.append(text)
-            continue
-        try:
-            expression = compile_expression(source)
-        except ExpressionError as exc:  # report the position in the template
-            shifted = None if exc.offset is None else offset + exc.offset
-            raise ExpressionError(exc.message, shifted, template) from None
-        value = expression.evaluate(env, today)
-        out.append("…" if is_missing(value) else render(value))
-    return "".join(out)
+    if not isinstance(template, str):
+        raise ExpressionError("Le texte doit être une chaîne", None, None)
+    return compile_template(template).render(env, today, formatter)
