@@ -1,9 +1,13 @@
 """The interview engine: which question comes next, and what an answer does to the dossier.
 
-UI-agnostic (the TUI, the headless runner and the tests all drive it the same way). The state is
-``answers`` + ``unknown`` + the event history; everything else (relevance, the open repeat, the
-question being corrected, computed values) is derived from them, so replaying the events rebuilds
-exactly the same interview.
+UI-agnostic (the TUI, the headless runner and the tests all drive it the same way).
+
+Every change is an event (answer, unknown, repeat, remove_item, focus) applied by ONE reducer,
+``_reduce``, then settled (answers no longer relevant are set aside as defaults). A live intent
+validates, records its event and reduces it; a replay (audit) reduces the stored events; a resume
+replays the dossier's history and then takes the stored answers as they are (they win where an
+earlier questionnaire or an import set them). So the three give the same state, ``dropped``
+answers included, and a dropped answer is offered as the default again after a resume.
 """
 
 from __future__ import annotations
@@ -48,6 +52,20 @@ def _without_item(paths: set[str], repeat_id: str, index: int) -> set[str]:
         elif int(m.group(2)) < index:
             out.add(path)
     return out
+
+
+def _in_item(path: str, repeat_id: str, index: int) -> bool:
+    m = _PATH.match(path)
+    return bool(m and m.group(1) == repeat_id and m.group(2) is not None
+                and int(m.group(2)) == index)
+
+
+def _moved_path(path: str, repeat_id: str, index: int) -> str:
+    """Where ``path`` is after item ``index`` of ``repeat_id`` is deleted (itself if unaffected)."""
+    m = _PATH.match(path)
+    if m and m.group(1) == repeat_id and m.group(2) is not None and int(m.group(2)) > index:
+        return item_path(repeat_id, int(m.group(2)) - 1, m.group(3))
+    return path
 
 
 def item_path(repeat_id: str, index: int, child_id: str) -> str:
@@ -117,12 +135,12 @@ class Interview:
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.questionnaire = questionnaire
-        self.answers: dict[str, Any] = copy.deepcopy(dict(answers or {}))
-        self.unknown: set[str] = set(unknown)
+        self.answers: dict[str, Any] = {}
+        self.unknown: set[str] = set()
         # Unknowns marked in *this* questionnaire count as handled; those inherited from another
         # one (a phone intake's « je ne sais pas ») are asked again.
         self.unknown_here: set[str] = set()
-        self.events: list[dict[str, Any]] = [dict(e) for e in history]
+        self.events: list[dict[str, Any]] = []
         self.computer = computer
         self.constants = dict(constants or {})
         self.today = today or date.today()
@@ -136,32 +154,24 @@ class Interview:
         # Expression failures met while running (a division by zero on these answers…): shown,
         # never a question silently skipped. The loader has refused those that always fail.
         self.expression_errors: list[str] = []
-        self._restore_from_history()
+        self._repeat_ids = {q.id for q in questionnaire.questions() if q.type == "repeat"}
+        for event in history:  # resume: the same reducer as live use and replay
+            self._apply(event)
+        if answers is not None or unknown:
+            self._take_stored(answers or {}, unknown)
         self._settle()
 
-    # ----------------------------------------------------------------- derived state
-    def _restore_from_history(self) -> None:
-        """The open repeat and the question being corrected come from the last events."""
-        repeat_ids = {q.id for q in self.questionnaire.questions() if q.type == "repeat"}
-        for event in self.events:
-            kind, eid = event.get("type"), event.get("id")
-            if kind == "repeat" and eid in repeat_ids:
-                (self.open_repeats.add if event.get("value") else self.open_repeats.discard)(eid)
-            elif kind == "unknown" and eid in repeat_ids:
-                self.open_repeats.discard(eid)  # « je ne sais pas » closes the repeat
-            elif kind == "remove_item":
-                self.unknown_here = _without_item(
-                    self.unknown_here, eid, int(event.get("value", -1))
-                )
-            elif kind == "focus":
-                self.focus = eid
-            if kind == "unknown" and event.get("questionnaire") == self.questionnaire.id:
-                self.unknown_here.add(eid)
-            elif kind == "answer":
-                self.unknown_here.discard(eid)
-            if kind in ("answer", "unknown", "repeat") and eid == self.focus:
-                self.focus = None
+    def _take_stored(self, answers: Mapping[str, Any], unknown: Iterable[str]) -> None:
+        """The stored answers win over the replayed ones (an earlier questionnaire, an import or a
+        history of another questionnaire may have set them); what is derived is kept where it
+        still applies."""
+        self.answers = copy.deepcopy(dict(answers))
+        self.unknown = set(unknown)
+        self.unknown_here &= self.unknown
+        self.dropped = {p: v for p, v in self.dropped.items() if not self._has(p)}
+        self._invalidate()
 
+    # ----------------------------------------------------------------- derived state
     def _invalidate(self) -> None:
         self._env_cache = None
 
@@ -320,11 +330,17 @@ class Interview:
         return isinstance(items, list) and int(index) < len(items) and child in items[int(index)]
 
     def _set(self, path: str, value: Any) -> None:
-        rid, index, child = _PATH.match(path).groups()  # type: ignore[union-attr]
+        m = _PATH.match(path or "")
+        if m is None:
+            return  # a malformed path in a stored history: nothing to apply
+        rid, index, child = m.groups()
         if index is None:
             self.answers[rid] = value
         else:
-            self.answers.setdefault(rid, [])[int(index)][child] = value
+            items = self.answers.get(rid)
+            if not isinstance(items, list) or int(index) >= len(items):
+                return  # an item this questionnaire never opened
+            items[int(index)][child] = value
         self.unknown.discard(path)
         self.unknown_here.discard(path)
         self.dropped.pop(path, None)
@@ -448,16 +464,12 @@ class Interview:
 
     def _accept(self, step: Step, value: Any, raw: Any, overrides: list[str]) -> AnswerResult:
         old = self.get(step.path)
-        self._set(step.path, value)
         event: dict[str, Any] = {"type": "answer", "id": step.path, "raw": raw, "value": value}
         if overrides:
             event["confirmed_warnings"] = overrides
         if old is not None and old != value:
             event["old"] = old
-        self._record(event)
-        if self.focus == step.path:
-            self.focus = None
-        self._settle()
+        self._dispatch(event)
         return AnswerResult("accepted", step.path, value)
 
     def _answer_prompt(self, step: Step, raw: str) -> AnswerResult:
@@ -465,9 +477,7 @@ class Interview:
             more = french.parse_boolean(raw)
         except ParseError as exc:
             return AnswerResult("rejected", step.path, messages=[exc.message])
-        self._apply_repeat(step.question.id, more)
-        self._record({"type": "repeat", "id": step.question.id, "value": more})
-        self._settle()
+        self._dispatch({"type": "repeat", "id": step.question.id, "value": more})
         return AnswerResult("accepted", step.path, more)
 
     def _apply_repeat(self, repeat_id: str, more: bool) -> None:
@@ -487,10 +497,10 @@ class Interview:
 
     def remove_item(self, repeat_id: str, index: int) -> bool:
         """Delete one item of a repeat (a child entered by mistake)."""
-        if not self._apply_remove(repeat_id, index):
+        items = self.answers.get(repeat_id)
+        if not isinstance(items, list) or not 0 <= index < len(items):
             return False
-        self._record({"type": "remove_item", "id": repeat_id, "value": index})
-        self._settle()
+        self._dispatch({"type": "remove_item", "id": repeat_id, "value": index})
         return True
 
     def _apply_remove(self, repeat_id: str, index: int) -> bool:
@@ -500,6 +510,12 @@ class Interview:
         del items[index]
         self.unknown = _without_item(self.unknown, repeat_id, index)
         self.unknown_here = _without_item(self.unknown_here, repeat_id, index)
+        # A removed item's set-aside answers go with it; the next items' move up with them.
+        self.dropped = {
+            _moved_path(old, repeat_id, index): value
+            for old, value in self.dropped.items()
+            if not _in_item(old, repeat_id, index)
+        }
         if self.focus and self.focus.startswith(f"{repeat_id}["):
             self.focus = None
         self._invalidate()
@@ -511,15 +527,13 @@ class Interview:
         if step is None or step.kind == "note":
             return AnswerResult("rejected", path or "", messages=["Aucune question en attente."])
         target = step.question.id if step.kind == "repeat_prompt" else step.path
-        self._apply_unknown(target, here=True)
-        self._record({"type": "unknown", "id": target})
-        self._settle()
+        self._dispatch({"type": "unknown", "id": target})
         return AnswerResult("accepted", target)
 
     def _apply_unknown(self, target: str, *, here: bool) -> None:
         """Mark ``target`` unknown: a repeat is closed (its items kept), an answer is set aside
         as the default offered if the question is asked again. Shared by live use and replay."""
-        if target in {q.id for q in self.questionnaire.questions() if q.type == "repeat"}:
+        if target in self._repeat_ids:
             self._apply_repeat(target, False)
             if not self.answers.get(target):
                 self.answers.pop(target, None)
@@ -551,20 +565,17 @@ class Interview:
         """
         repeat_id = _REPEAT_PROMPT.sub(r"\1", path)
         if repeat_id in {q.id for q in self._closed_repeats()}:
-            self.focus = repeat_id
-            self._record({"type": "focus", "id": repeat_id})
+            self._dispatch({"type": "focus", "id": repeat_id})
             return self.current_step()
         step = self.step_for(path)
         if step is None or step.kind != "question":
             return None
-        self.focus = path
-        self._record({"type": "focus", "id": path})
+        self._dispatch({"type": "focus", "id": path})
         return step
 
     def cancel_focus(self) -> None:
         if self.focus is not None:
-            self.focus = None
-            self._record({"type": "focus", "id": None})
+            self._dispatch({"type": "focus", "id": None})
 
     def _clear(self, path: str) -> None:
         rid, index, child = _PATH.match(path).groups()  # type: ignore[union-attr]
@@ -625,7 +636,9 @@ class Interview:
                 self.open_repeats.discard(path)
             self._invalidate()
 
-    def _record(self, event: dict[str, Any]) -> None:
+    # ----------------------------------------------------------------- the reducer
+    def _dispatch(self, event: dict[str, Any]) -> None:
+        """A live intent: stamp the event, keep it to be saved, and apply it like a replay."""
         event = {
             "seq": len(self.events) + 1,
             "at": self.clock().isoformat(timespec="seconds"),
@@ -633,9 +646,44 @@ class Interview:
             "questionnaire": self.questionnaire.id,
             **event,
         }
-        self.events.append(event)
         self._pending_events.append(event)
+        self._apply(event)
+
+    def _apply(self, event: Mapping[str, Any]) -> None:
+        """Apply one event, append it to the history and settle: live use, replay and resume."""
+        self._reduce(event)
+        self.events.append(dict(event))
+        self._settle()
+
+    def _reduce(self, event: Mapping[str, Any]) -> None:
+        """THE reducer: what one event does to the state (never validates: the live intent did)."""
+        kind, path = event.get("type"), event.get("id")
+        if kind == "answer" and isinstance(path, str):
+            self._set(path, event.get("value"))
+            if self.focus == path:
+                self.focus = None
+        elif kind == "unknown" and isinstance(path, str):
+            here = event.get("questionnaire", self.questionnaire.id) == self.questionnaire.id
+            self._apply_unknown(path, here=here)
+        elif kind == "repeat" and isinstance(path, str):
+            self._apply_repeat(path, bool(event.get("value")))
+        elif kind == "remove_item" and isinstance(path, str):
+            try:
+                self._apply_remove(path, int(event.get("value", -1)))
+            except (TypeError, ValueError):
+                pass  # a malformed stored event changes nothing
+        elif kind == "focus":
+            self.focus = path if isinstance(path, str) else None
         self._invalidate()
+
+    def state(self) -> dict[str, Any]:
+        """The whole state, comparable: what replay and resume must rebuild exactly."""
+        current = self.current_step()
+        return {
+            "answers": self.answers, "unknown": self.unknown, "unknown_here": self.unknown_here,
+            "dropped": self.dropped, "open_repeats": self.open_repeats, "focus": self.focus,
+            "current": current.path if current else None,
+        }
 
     def checkpoint(self) -> dict[str, Any]:
         """A copy of the whole state, to put back with `rollback` when a change cannot be saved."""
@@ -681,22 +729,8 @@ class Interview:
         return interview
 
     def apply_event(self, event: Mapping[str, Any]) -> None:
-        kind, path = event.get("type"), event.get("id")
-        if kind == "answer":
-            self._set(path, event.get("value"))
-            if self.focus == path:
-                self.focus = None
-        elif kind == "unknown":
-            here = event.get("questionnaire", self.questionnaire.id) == self.questionnaire.id
-            self._apply_unknown(path, here=here)
-        elif kind == "repeat":
-            self._apply_repeat(path, bool(event.get("value")))
-        elif kind == "remove_item":
-            self._apply_remove(path, int(event.get("value", -1)))
-        elif kind == "focus":
-            self.focus = path
-        self.events.append(dict(event))
-        self._settle()
+        """Apply a stored event (audit, replay): the same reducer as live use."""
+        self._apply(event)
 
     # ----------------------------------------------------------------- overview
     def progress(self) -> list[SectionProgress]:
