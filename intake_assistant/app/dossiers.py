@@ -116,7 +116,7 @@ def set_status(store: DossierStore, dossier_id: str, status: str, *, agent: str,
 
 
 def abandon(store: DossierStore, dossier_id: str, *, agent: str) -> Dossier:
-    return store.set_status(dossier_id, "abandonne", agent=agent)
+    return store.set_status(dossier_id, lifecycle.Status.ABANDONNE, agent=agent)
 
 
 def record_decision(store: DossierStore, dossier_id: str, *, agent: str, date: str,

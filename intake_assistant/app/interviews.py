@@ -184,7 +184,7 @@ class InterviewSession(InterviewRun):
             if (questionnaire.audience == "travailleur_social"
                     and doc["status"] == lifecycle.INITIAL_STATUS):
                 # The social worker takes over a phone intake: the evaluation starts.
-                doc = store.set_status(dossier_id, "en_evaluation", agent=agent)
+                doc = store.set_status(dossier_id, lifecycle.Status.EN_EVALUATION, agent=agent)
             interview = make_interview(
                 questionnaire,
                 policy=chosen,

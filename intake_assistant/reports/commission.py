@@ -33,7 +33,6 @@ CHARGE_IDS = ("loyer", "energie", "eau", "assurances", "mutuelle", "telephone_in
               "autres_charges", "credits_mensualites")
 FORMATS = ("pdf", "md", "json")
 _ANNUITY = compile_expression("annuity(montant, taux, duree)")
-_DECISIONS = {"accorde": "Accordé", "refuse": "Refusé", "ajourne": "Ajourné"}
 
 
 def _num(value: Any) -> float | int | None:
@@ -188,8 +187,7 @@ def build_summary(dossier: dict, policy: Policy, today: date) -> dict:
         "evaluation_sociale": dossier.get("evaluation_sociale"),
         "commission": None if not commission else {
             "date": commission.get("date"), "decision": commission.get("decision"),
-            "decision_label": _DECISIONS.get(commission.get("decision"),
-                                             commission.get("decision")),
+            "decision_label": status_label(str(commission.get("decision") or "")),
             "montant_accorde": _num(commission.get("montant_accorde")),
             "conditions": commission.get("conditions")},
         "a_completer": [_field_label(fid) for fid in unknown],
