@@ -20,7 +20,12 @@ from intake_assistant.core.model import Questionnaire
 from intake_assistant.core.qtypes import display_value
 from intake_assistant.orientation.build import default_policy
 from intake_assistant.orientation.evaluate import Orientation, evaluate
-from intake_assistant.orientation.simulate import SimulationError, SimulationRow, simulate
+from intake_assistant.orientation.simulate import (  # noqa: F401 (labels for the screens)
+    PRODUCT_SHORT_LABELS,
+    SimulationError,
+    SimulationRow,
+    simulate,
+)
 from intake_assistant.store import Dossier, DossierStore
 
 from .interviews import make_interview

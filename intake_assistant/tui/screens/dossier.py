@@ -189,7 +189,7 @@ class DossierScreen(Screen[None]):
             after = "—" if r.rav_jour_uc_apres is None else f"{fmt.number(r.rav_jour_uc_apres)} €"
             style = "red" if r.above_floor is False or not r.amount_allowed else ""
             table.add_row(
-                "Microcrédit" if r.product == "microcredit_personnel" else "Avance CCAS",
+                dossiers.PRODUCT_SHORT_LABELS.get(r.product, r.label),
                 f"{r.duree_mois} mois", f"{fmt.number(r.taux_annuel * 100, 2)} %",
                 fmt.money(r.mensualite, 2), fmt.money(r.cout_total, 2), after, style=style,
             )
