@@ -23,7 +23,7 @@ from intake_assistant.store import StoreError
 _NOT_GIVEN = object()
 
 
-def _given(answers: dict[str, Any], step: Step) -> Any:
+def _given(answers: dict[str, Any], step: Step, questionnaire: Questionnaire) -> Any:
     q = step.question
     if step.kind == "repeat_prompt":
         items = answers.get(q.id, _NOT_GIVEN)
@@ -41,7 +41,13 @@ def _given(answers: dict[str, Any], step: Step) -> Any:
                 else _NOT_GIVEN
             )
         return _NOT_GIVEN
-    return answers.get(q.id, _NOT_GIVEN)
+    given = answers.get(q.id, _NOT_GIVEN)
+    if given is _NOT_GIVEN:  # a count the file gives as its list: « enfants: [{age: 6}] »
+        counted = next((r for r in questionnaire.questions()
+                        if r.type == "repeat" and r.count_from == q.id), None)
+        if counted is not None and isinstance(answers.get(counted.id), list):
+            return len(answers[counted.id])
+    return given
 
 
 def play(
@@ -66,7 +72,7 @@ def play(
         for note in interview.notes_before(step):
             say(f"  ℹ {note}")
         say(f"? {interview.question_text(step)}")
-        value = _given(answers, step)
+        value = _given(answers, step, interview.questionnaire)
         if value is _NOT_GIVEN:
             if step.kind != "repeat_prompt" and interview.default_for(step) is not None:
                 result = run.answer("")

@@ -263,6 +263,8 @@ class Interview:
             for child in q.questions:
                 if self._holds(child.show_if, item_env):
                     yield Step(child, index=i)
+        if q.count_from:  # as many items as the count says: no "another one?" prompt
+            return
         closed = (
             (q.id in self.answers or q.id in self.unknown_here)
             and q.id not in self.open_repeats
@@ -621,11 +623,13 @@ class Interview:
         return list(dict.fromkeys(stale))
 
     def _settle(self) -> None:
-        """Recompute, then drop answers that are no longer relevant (kept as defaults)."""
+        """Recompute, give counted repeats their number of items, then drop answers that are no
+        longer relevant (kept as defaults)."""
         self._invalidate()
         for _ in range(10):  # dropping can hide further questions; a few passes settle it
+            resized = self._sync_counts()
             stale = self._stale_paths()
-            if not stale:
+            if not stale and not resized:
                 return
             for path in stale:
                 if self._has(path):
@@ -635,6 +639,61 @@ class Interview:
                 self.unknown_here.discard(path)
                 self.open_repeats.discard(path)
             self._invalidate()
+
+    def _count_of(self, q: Question) -> int | None:
+        """The number of items a counted repeat has now (None while the count is not known)."""
+        value = self.answers.get(q.count_from or "")
+        if (q.count_from in self.unknown or isinstance(value, bool)
+                or not isinstance(value, int) or value < 0):
+            return None
+        return min(value, q.max_items)
+
+    def _sync_counts(self) -> bool:
+        """Counted repeats (``count_from``) get exactly as many items as their count: new items
+        are empty, removed ones set their answers aside (offered again if the count goes back
+        up). An unknown count sets the whole list aside. True when something changed."""
+        changed = False
+        relevant = None
+        for q in self.questionnaire.questions():
+            if q.type != "repeat" or not q.count_from:
+                continue
+            relevant = self._relevant_questions() if relevant is None else relevant
+            if q.id not in relevant:
+                continue
+            wanted = self._count_of(q)
+            items = self.answers.get(q.id)
+            items = items if isinstance(items, list) else None
+            if wanted is None:
+                if items is not None:
+                    self._set_aside_items(q.id, items, 0)
+                    del self.answers[q.id]
+                    changed = True
+                continue
+            if items is None:
+                items = self.answers[q.id] = []
+                changed = True
+            if len(items) > wanted:
+                self._set_aside_items(q.id, items, wanted)
+                del items[wanted:]
+                changed = True
+            while len(items) < wanted:
+                items.append({})
+                changed = True
+            self.unknown.discard(q.id)
+            self.unknown_here.discard(q.id)
+        if changed:
+            self._invalidate()
+        return changed
+
+    def _set_aside_items(self, repeat_id: str, items: list[Any], start: int) -> None:
+        for index in range(start, len(items)):
+            item = items[index]
+            for child, value in (item.items() if isinstance(item, dict) else ()):
+                path = item_path(repeat_id, index, child)
+                if value is not None:
+                    self.dropped[path] = value
+                self.unknown.discard(path)
+                self.unknown_here.discard(path)
 
     # ----------------------------------------------------------------- the reducer
     def _dispatch(self, event: dict[str, Any]) -> None:
@@ -669,12 +728,21 @@ class Interview:
             self._apply_repeat(path, bool(event.get("value")))
         elif kind == "remove_item" and isinstance(path, str):
             try:
-                self._apply_remove(path, int(event.get("value", -1)))
+                removed = self._apply_remove(path, int(event.get("value", -1)))
             except (TypeError, ValueError):
-                pass  # a malformed stored event changes nothing
+                removed = False  # a malformed stored event changes nothing
+            counter = self._counter_of(path)
+            if removed and counter is not None:  # one child fewer: the count follows
+                self.answers[counter] = len(self.answers.get(path) or [])
         elif kind == "focus":
             self.focus = path if isinstance(path, str) else None
         self._invalidate()
+
+    def _counter_of(self, repeat_id: str) -> str | None:
+        for q in self.questionnaire.questions():
+            if q.id == repeat_id and q.type == "repeat":
+                return q.count_from
+        return None
 
     def state(self) -> dict[str, Any]:
         """The whole state, comparable: what replay and resume must rebuild exactly."""
@@ -763,6 +831,7 @@ class Interview:
             q
             for q in self.questionnaire.questions()
             if q.type == "repeat"
+            and not q.count_from  # counted: the count question stands for it
             and q.id in relevant
             and q.id not in self.open_repeats
             and (isinstance(self.answers.get(q.id), list) or q.id in self.unknown_here)

@@ -73,7 +73,7 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "type.dictionary": ("E-TYPE", "« {id} » est de type {expected} dans le dictionnaire des "
                                   "données, pas {type} (retirez « type: » ou changez "
                                   "l'identifiant)"),
-    "type.key": ("E-TYPE", "« {key} » n'a pas de sens pour une question de type {type} "
+    "type.key": ("E-TYPE", "« {name} » n'a pas de sens pour une question de type {type} "
                            "(retirez-la)"),
     "choice.none": ("E-CHOICE", "« {id} » n'a aucun choix (ajoutez choices:)"),
     "choice.dup": ("E-CHOICE", "choix « {value} » en double dans « {id} »"),

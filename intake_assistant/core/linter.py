@@ -130,8 +130,8 @@ class _Checker:
         self.order: dict[str, int] = {}
         self.samples: dict[str, Any] = {}
 
-    def add(self, loc: Location | None, key: str, **params: Any) -> None:
-        self.out.append(finding(loc, key, self.q.path, **params))
+    def add(self, loc: Location | None, message: str, **params: Any) -> None:
+        self.out.append(finding(loc, message, self.q.path, **params))
 
     def run(self) -> list[Finding]:
         self.check_ids()
@@ -209,7 +209,7 @@ class _Checker:
                      type=question.type)
         for key in sorted(qtypes.TYPE_KEYS - qtype.keys):
             if key in question.locs:
-                self.add(question.where(key), "type.key", key=key, type=question.type)
+                self.add(question.where(key), "type.key", name=key, type=question.type)
         for issue in qtype.lint(question):
             self.add(question.where(issue.key), issue.message, **issue.params)
         if question.type == "repeat" and question.count_from:
