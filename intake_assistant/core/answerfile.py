@@ -33,7 +33,9 @@ class AnswerFileError(ValueError):
 def _read_bytes(path: str) -> bytes:
     try:
         if path == "-":
-            data = sys.stdin.buffer.read(MAX_BYTES + 1)
+            stream = getattr(sys.stdin, "buffer", None)  # a text stream when replaced (tests)
+            data = (stream.read(MAX_BYTES + 1) if stream is not None
+                    else sys.stdin.read(MAX_BYTES + 1).encode("utf-8"))
         else:
             with open(path, "rb") as handle:
                 data = handle.read(MAX_BYTES + 1)

@@ -6,6 +6,7 @@ How an answer of a given question type reads (labels, euros, dates, « 24 mois �
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from intake_assistant.core import french
@@ -26,3 +27,18 @@ def display_plain(value: Any) -> str:
     if is_missing(value) or value is None:
         return "…"
     return str(value)
+
+
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def terminal_safe(text: str) -> str:
+    """Text as it may be printed to a terminal: control characters (ESC, BEL, NUL…) and bidi
+    overrides become visible ``<U+001B>`` marks, so stored text can never move the cursor, ring or
+    reorder what is shown (answers refuse them; older or imported data may hold them)."""
+    if text.isprintable():
+        return text
+    return "".join(
+        f"<U+{ord(ch):04X}>" if ch in _BIDI or unicodedata.category(ch) in ("Cc", "Cs") else ch
+        for ch in text
+    )

@@ -66,8 +66,8 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "expr.invalid": ("E-EXPR", "expression « {source} » : {reason}"),
     "expr.template": ("E-EXPR", "texte « {text} » : {reason}"),
     "expr.in_template": ("E-EXPR", "« {{{source}}} » dans le texte : {reason}"),
-    "expr.runtime": ("E-EXPR", "{what} : « {source} » échouerait pendant l'entretien : {reason} "
-                               "(corrigez l'expression)"),
+    "expr.runtime": ("E-EXPR", "{what} : « {source} » échouerait pendant l'entretien : {reason}, "
+                               "essayée sur des réponses d'exemple (corrigez l'expression)"),
     # question types
     "type.unknown": ("E-TYPE", "type « {type} » inconnu (types possibles : {types})"),
     "type.dictionary": ("E-TYPE", "« {id} » est de type {expected} dans le dictionnaire des "
