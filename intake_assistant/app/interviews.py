@@ -112,6 +112,12 @@ class InterviewRun:
     def orientation(self) -> Orientation:
         return live_orientation(self.interview)
 
+    @property
+    def expression_errors(self) -> list[str]:
+        """Questionnaire expressions that failed on these answers (French, to show: a question
+        is never skipped silently because its condition failed)."""
+        return list(self.interview.expression_errors)
+
     # -- intents (each saved by `_commit` on a stored interview) --------------------------------
     def answer(self, raw: str, *, confirm: bool = False) -> AnswerResult:
         return self._commit(lambda it: it.answer(raw, confirm=confirm))

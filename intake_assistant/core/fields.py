@@ -143,7 +143,7 @@ def lint_fields(path: str | Path) -> tuple[dict[str, FieldDef], list[Finding]]:
         if ftype not in qtypes.QUESTION_TYPES:
             out.append(finding(spec.value_locs.get("type", loc), "type.unknown", type=ftype,
                                types=", ".join(qtypes.type_names())))
-        reason = check_schema(dict(spec.get("schema") or {}))
+        reason = check_schema(dict(spec["schema"])) if spec.get("schema") else None
         if reason:
             out.append(finding(spec.value_locs.get("schema", loc), "jsonschema.invalid", id=fid,
                                reason=reason))

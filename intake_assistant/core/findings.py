@@ -19,7 +19,7 @@ from intake_assistant.core.yamlsource import Location
 CODES: Mapping[str, str] = {
     "E-FILE": "fichier introuvable, illisible ou trop gros",
     "E-YAML": "syntaxe YAML (ou alias et tailles hors limites)",
-    "E-SCHEMA": "le fichier ne suit pas son format (clé inconnue, valeur d'un mauvais type…)",
+    "E-SCHEMA": "le fichier ne suit pas son format (clé inconnue, mauvais type, trop long…)",
     "E-EXPR": "expression illisible, interdite ou qui échouerait à l'exécution",
     "E-DUP": "identifiant déjà utilisé",
     "E-REF": "nom inconnu : ni une question, ni une valeur calculée, ni un paramètre",
@@ -30,7 +30,6 @@ CODES: Mapping[str, str] = {
     "E-JSONSCHEMA": "fragment JSON Schema invalide",
     "E-TYPE": "type contraire au dictionnaire des données, ou type inconnu",
     "E-REPEAT": "question répétée mal formée (questions, nombre d'éléments)",
-    "E-SIZE": "texte ou liste trop long",
     "W-MESSAGE": "message pour un mot-clé JSON Schema qui n'est pas vérifié",
     "W-UNREACHABLE": "condition d'aide jamais vraie ou toujours vraie",
     "W-UNUSED": "paramètre utilisé nulle part",
@@ -65,7 +64,6 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     # expressions and templates
     "expr.invalid": ("E-EXPR", "expression « {source} » : {reason}"),
     "expr.template": ("E-EXPR", "texte « {text} » : {reason}"),
-    "expr.in_template": ("E-EXPR", "« {{{source}}} » dans le texte : {reason}"),
     "expr.runtime": ("E-EXPR", "{what} : « {source} » échouerait pendant l'entretien : {reason}, "
                                "essayée sur des réponses d'exemple (corrigez l'expression)"),
     # question types
@@ -88,9 +86,6 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "repeat.count_bound": ("E-REPEAT", "count_from de « {id} » : « {name} » doit avoir un "
                                        "maximum d'au plus {max} (ajoutez schema: {{maximum: …}})"),
     "jsonschema.invalid": ("E-JSONSCHEMA", "schéma de « {id} » invalide : {reason}"),
-    "size.text": ("E-SIZE", "{what} trop long : {length} caractères, {max} au plus "
-                            "(raccourcissez-le)"),
-    "size.count": ("E-SIZE", "{what} : {count} éléments, {max} au plus (découpez le fichier)"),
     "message.keyword": ("W-MESSAGE", "message pour « {keyword} », qui n'est pas un mot-clé "
                                      "JSON Schema vérifié (corrigez la clé)"),
 }

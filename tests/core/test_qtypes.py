@@ -188,3 +188,22 @@ def test_control_and_bidi_characters_are_refused_in_text(char) -> None:
 
 def test_ordinary_accents_and_apostrophes_pass() -> None:
     assert parse_raw(FIELDS["nom"], "  N'Diaye-Lefèvre  ") == "N'Diaye-Lefèvre"
+
+
+def test_the_finding_catalogue_is_complete_and_used() -> None:
+    """Every message names a code of the catalogue; every core message is written somewhere."""
+    import pathlib
+
+    from intake_assistant.core.findings import CODES, MESSAGES
+
+    assert all(code in CODES for code, _ in MESSAGES.values())
+    source = "".join(p.read_text() for p in pathlib.Path(qtypes.__file__).parent.glob("*.py")
+                     if p.name != "findings.py")
+    assert [key for key in MESSAGES if f'"{key}"' not in source] == []
+
+
+def test_the_format_documentation_lists_every_type() -> None:
+    import pathlib
+
+    doc = (pathlib.Path(__file__).parents[2] / "docs" / "QUESTIONNAIRES.md").read_text()
+    assert [name for name in qtypes.QUESTION_TYPES if f"`{name}`" not in doc] == []
