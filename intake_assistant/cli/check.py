@@ -1,31 +1,16 @@
-"""Subcommands of the core: ``check`` (authoring linter) and ``interview`` (headless runner).
-
-Exit codes of the commands of this module, ``orient`` and ``simulate``: 0 success, 1 refused input
-(a file with errors, an answer refused, a store error), 2 usage (unknown option, bad argument).
-"""
+"""Subcommands ``check`` (authoring linter) and ``interview`` (headless runner); exit codes in
+``cli.common``: 0 success, 1 refused input, 2 usage."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
+from intake_assistant.cli.common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, iso_date
 from intake_assistant.core.datadir import data_dir
-from intake_assistant.core.findings import Finding, codes_text, finding
 
-EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
-
-
-def iso_date(text: str) -> Any:
-    """An ``argparse`` type: a real calendar day written AAAA-MM-JJ (« 2020-02-31 » refused)."""
-    from datetime import date
-
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"date invalide « {text} » (une date qui existe, au format AAAA-MM-JJ)") from None
+__all__ = ["EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "iso_date", "register"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -84,52 +69,9 @@ def _collect(paths: list[str]) -> list[Path]:
     return out
 
 
-POLICY_FILES = frozenset({"parametres.yaml", "aides.yaml", "calculs.yaml"})
-
-
-def lint_paths(paths: list[Path]) -> list[Finding]:
-    """Lint each file by its kind (data dictionary, policy files, or questionnaire); each file
-    is checked against the data of its own folder (the shipped data for what it lacks)."""
-    from intake_assistant.core.fields import lint_fields
-    from intake_assistant.core.findings import FindingsError
-    from intake_assistant.core.linter import context_for, lint_questionnaire
-
-    findings: list[Finding] = []
-    policy_done: set[Path] = set()
-    for path in paths:
-        folder = path.parent
-        if not path.exists():
-            findings.append(finding(None, "file.missing", str(path)))
-        elif path.name == "champs.yaml":
-            findings += lint_fields(path)[1]
-        elif path.name in POLICY_FILES:
-            if folder not in policy_done:
-                policy_done.add(folder)
-                findings += _lint_policy(folder)
-        else:
-            try:
-                context = context_for(folder)
-            except FindingsError as exc:  # the dictionary itself is broken: name it once
-                findings += exc.findings
-                continue
-            findings += lint_questionnaire(path, context)
-    return sorted(set(findings))
-
-
-def _lint_policy(folder: Path) -> list[Finding]:
-    from intake_assistant.core.findings import FindingsError
-    from intake_assistant.core.linter import context_for
-    from intake_assistant.orientation.lint import lint_catalogue
-
-    try:
-        context = context_for(folder)
-    except FindingsError:
-        return []  # the policy's names come from the dictionary: reported on champs.yaml
-    known = set(context.fields) | context.computed
-    return list(lint_catalogue(folder / "aides.yaml", folder / "parametres.yaml", known))
-
-
 def run_check(args: argparse.Namespace) -> int:
+    from intake_assistant.app.checks import codes_text, lint_paths
+
     if args.codes:
         print(codes_text())
         return EXIT_OK

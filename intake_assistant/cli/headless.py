@@ -13,12 +13,15 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from intake_assistant.app.interviews import InterviewRun
-from intake_assistant.core.engine import AnswerResult, Interview, Step
-from intake_assistant.core.model import Questionnaire
-from intake_assistant.store import StoreError
+from intake_assistant.app.interviews import AnswerResult, InterviewRun
+from intake_assistant.app.stores import StoreError
+from intake_assistant.cli.common import EXIT_OK, EXIT_REFUSED
+
+if TYPE_CHECKING:
+    from intake_assistant.core.engine import Interview, Step
+    from intake_assistant.core.model import Questionnaire
 
 _NOT_GIVEN = object()
 
@@ -154,7 +157,6 @@ def _item_key_errors(questionnaire: Questionnaire, answers: dict[str, Any]) -> l
 def run_headless(args: argparse.Namespace) -> int:
     from intake_assistant.app.interviews import InterviewSession, make_interview
     from intake_assistant.app.questionnaires import load_questionnaire_by_name
-    from intake_assistant.cli.check import EXIT_OK, EXIT_REFUSED
     from intake_assistant.core.answerfile import read_answer_file, unknown_keys
     from intake_assistant.core.dossier_schema import validate_dossier
 
@@ -175,7 +177,7 @@ def run_headless(args: argparse.Namespace) -> int:
     session = None
     run: InterviewRun
     if args.db:
-        from intake_assistant.store import open_store
+        from intake_assistant.app.stores import open_store
 
         try:
             session = InterviewSession.start(
@@ -228,13 +230,11 @@ def run_headless(args: argparse.Namespace) -> int:
 
 
 def dossier_json(interview: Interview) -> dict[str, Any]:
-    from intake_assistant.core.expressions import is_missing
-
     return {
         "questionnaire": interview.questionnaire.id,
         "answers": interview.answers,
         "unknown": sorted(interview.unknown),
-        "computed": {k: (None if is_missing(v) else v) for k, v in interview.computed.items()},
+        "computed": interview.known_computed(),
         "left_to_complete": [s.path for s in interview.left_to_complete()],
         "events": interview.events,
     }

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import date
 from typing import Any
 
-from intake_assistant.cli.check import EXIT_OK, EXIT_REFUSED, iso_date
+from intake_assistant.cli.common import EXIT_OK, EXIT_REFUSED, iso_date
 from intake_assistant.core.fields import coerce_and_validate, load_fields
 from intake_assistant.core.findings import FindingsError
 from intake_assistant.core.french import ParseError, parse_money
@@ -70,20 +69,12 @@ def read_document(path: str) -> tuple[dict[str, Any], list[str]]:
         answers, unknown = read_answer_file(path)
     except AnswerFileError as exc:
         raise InputError(exc.message) from None
-    problems = unknown_keys(answers, _known_ids())
+    from intake_assistant.app.orienting import known_answer_ids
+
+    problems = unknown_keys(answers, known_answer_ids())
     if problems:
         raise InputError("\n".join(f"{path} : {line}." for line in problems))
     return {str(k): v for k, v in answers.items()}, unknown
-
-
-def _known_ids() -> set[str]:
-    """Ids an answer file may hold: the dictionary's and every shipped questionnaire's."""
-    from intake_assistant.app.questionnaires import available_questionnaires
-
-    known = set(load_fields())
-    for questionnaire in available_questionnaires():
-        known |= {q.id for q in questionnaire.questions()}
-    return known
 
 
 def apply_overrides(answers: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
@@ -124,7 +115,7 @@ def prepare(args: argparse.Namespace) -> tuple[dict[str, Any], list[str], date]:
 
 
 def _policy(args: argparse.Namespace):
-    from intake_assistant.orientation.build import load_policy
+    from intake_assistant.app.orienting import load_policy
 
     return load_policy(args.parametres, args.aides, args.calculs)
 
@@ -147,22 +138,16 @@ def _run(args: argparse.Namespace, body) -> int:
 
 # ----------------------------------------------------------------------------- commands
 def run_orient(args: argparse.Namespace) -> int:
-    from intake_assistant.orientation.evaluate import evaluate
-    from intake_assistant.orientation.report import orientation_text
+    from intake_assistant.app.orienting import orientation_report
 
     def body(answers, unknown, today, policy) -> str:
-        result = evaluate(answers, policy, today, unknown)
-        if args.format == "json":
-            return json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n"
-        return orientation_text(result, policy, today)
+        return orientation_report(answers, unknown, today, policy, args.format)
 
     return _run(args, body)
 
 
 def run_simulate(args: argparse.Namespace) -> int:
-    from intake_assistant.orientation.compute import compute, round_half_up
-    from intake_assistant.orientation.report import simulation_text
-    from intake_assistant.orientation.simulate import SimulationError, simulate
+    from intake_assistant.app.orienting import SimulationError, simulation_report
 
     def body(answers, unknown, today, policy) -> str:
         montant = None
@@ -172,14 +157,8 @@ def run_simulate(args: argparse.Namespace) -> int:
             except ParseError as exc:
                 raise InputError(f"--montant : {exc.message}") from None
         try:
-            rows = simulate(answers, policy, montant, today, unknown)
+            return simulation_report(answers, unknown, today, policy, montant, args.format)
         except SimulationError as exc:
             raise InputError(exc.message) from None
-        if args.format == "json":
-            rav = compute(answers, policy, today, unknown).get("rav_jour_uc")
-            doc = {"rav_jour_uc": None if rav is None or not isinstance(rav, int | float)
-                   else round_half_up(rav), "rows": [r.to_json() for r in rows]}
-            return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-        return simulation_text(rows, policy, compute(answers, policy, today, unknown))
 
     return _run(args, body)

@@ -180,6 +180,10 @@ class Interview:
         env = self.env()
         return {k: env[k] for k in self._computed_ids if k in env}
 
+    def known_computed(self) -> dict[str, Any]:
+        """Computed values as plain data: an unknown one (Missing) is None."""
+        return {k: (None if is_missing(v) else v) for k, v in self.computed.items()}
+
     def env(self) -> dict[str, Any]:
         """Answers (unknown ones left out), constants and computed values, for expressions."""
         if self._env_cache is not None:
@@ -844,7 +848,7 @@ class Interview:
         first_seen: dict[str, int] = {}
         for event in self.events:
             if event.get("type") in ("answer", "unknown", "repeat"):
-                first_seen.setdefault(event.get("id"), int(event.get("seq") or 0))
+                first_seen.setdefault(str(event.get("id")), int(event.get("seq") or 0))
         entries = [
             (i, s, self.question_text(s), self.display(s))
             for i, s in enumerate(self.steps())

@@ -228,7 +228,7 @@ def _qualified(node: ast.AST) -> str | None:
 
 def _literal_key(node: ast.AST) -> int | str | None:
     if isinstance(node, ast.Constant) and type(node.value) in (int, str):
-        return node.value
+        return node.value  # type: ignore[return-value]
     if (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)
             and isinstance(node.operand, ast.Constant) and type(node.operand.value) is int):
         return -node.operand.value
@@ -296,7 +296,7 @@ class _Checker:
         if depth > MAX_DEPTH:
             self.fail(node, f"Expression trop imbriquée (plus de {MAX_DEPTH} niveaux)")
         op = getattr(node, "op", None)
-        if type(op) in _FORBIDDEN_OPS:
+        if op is not None and type(op) in _FORBIDDEN_OPS:
             self.fail(node, f"Opérateur non autorisé : « {_FORBIDDEN_OPS[type(op)]} »")
         sub = depth + 1
         match node:
@@ -306,10 +306,10 @@ class _Checker:
             case ast.Name(id=name):
                 self.add_name(node, name, in_item)
             case ast.Attribute():
-                name = _qualified(node)
-                if name is None:
+                qualified = _qualified(node)
+                if qualified is None:
                     self.fail(node, "L'accès aux attributs est interdit")
-                self.add_name(node, name, in_item)
+                self.add_name(node, qualified, in_item)
             case ast.List(elts=elts) | ast.Tuple(elts=elts):
                 for elt in elts:
                     self.visit(elt, sub, in_item)
@@ -759,10 +759,10 @@ def _compare(symbol: str, a: object, b: object) -> bool:
     try:  # TypeError: unhashable key in a dict, datetime against date…
         if symbol in ("in", "not in"):
             if isinstance(b, str) and isinstance(a, str) or isinstance(b, list | tuple | dict):
-                return (a in b) == (symbol == "in")  # type: ignore[operator]
+                return (a in b) == (symbol == "in")
         elif ((_is_number(a) and _is_number(b)) or type(a) is type(b) is str
               or (isinstance(a, date) and isinstance(b, date))):
-            return _ORDERING[symbol](a, b)
+            return bool(_ORDERING[symbol](a, b))  # type: ignore[arg-type]
     except TypeError:
         pass
     raise _Fail(f"Comparaison « {symbol} » impossible entre {_describe(a)} et {_describe(b)}")
@@ -886,7 +886,7 @@ def _fn_money(ctx: _Ctx, x: object, decimals: object = None) -> object:
     value = _numbers("money", [x])[0]
     if decimals is not None and type(decimals) is not int:
         raise _Fail("« money » attend un nombre de décimales entier")
-    return format_money(value, decimals)  # type: ignore[arg-type]
+    return format_money(value, decimals)
 
 
 def _fn_percent(ctx: _Ctx, x: object, decimals: object = 0) -> object:

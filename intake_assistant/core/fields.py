@@ -126,7 +126,7 @@ def lint_fields(path: str | Path) -> tuple[dict[str, FieldDef], list[Finding]]:
     for ftype, fragment in limits.items():
         reason = check_schema(fragment) if isinstance(fragment, Mapping) else "bloc attendu"
         if ftype not in qtypes.QUESTION_TYPES or reason:
-            out.append(finding(limits.key_locs.get(ftype), "jsonschema.invalid",
+            out.append(finding(getattr(limits, "key_locs", {}).get(ftype), "jsonschema.invalid",
                                id=f"limites.{ftype}", reason=reason or "type inconnu"))
     fields: dict[str, FieldDef] = {}
 

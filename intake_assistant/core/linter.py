@@ -33,7 +33,7 @@ from intake_assistant.core.expressions import (
     is_missing,
 )
 from intake_assistant.core.fields import FieldDef, load_fields
-from intake_assistant.core.findings import Finding, finding
+from intake_assistant.core.findings import Finding, FindingsError, errors_of, finding
 from intake_assistant.core.loader import parse_questionnaire
 from intake_assistant.core.model import Question, Questionnaire
 from intake_assistant.core.validation import check_schema
@@ -106,6 +106,23 @@ def _context(fields: str, computed: str, parameters: str, stamps: tuple[int, ...
     return LintContext(fields=load_fields(fields),
                        computed=_names_in(Path(computed), None),
                        parameters=_names_in(Path(parameters), "parametres"))
+
+
+def load_questionnaire(source: str | Path, context: LintContext | None = None) -> Questionnaire:
+    """Load a questionnaire for use, or raise FindingsError listing every error ``check`` reports
+    in it (load = lint: the same checks, the same messages).
+
+    ``context`` names what expressions may use besides the questionnaire's ids; by default the
+    data folder's dictionary, computed values and parameters (the questionnaire's own folder
+    first, then the shipped data)."""
+    ctx = context if context is not None else context_for(Path(source).parent)
+    questionnaire, findings = parse_questionnaire(source, fields=ctx.fields)
+    if questionnaire is not None:
+        findings += run_checks(questionnaire, ctx)
+    errors = sorted(set(errors_of(findings)))
+    if errors or questionnaire is None:
+        raise FindingsError(errors)
+    return questionnaire
 
 
 def lint_questionnaire(
@@ -255,7 +272,8 @@ class _Checker:
             return
         if self.order.get(name, 0) >= self.order.get(question.id, 0):
             self.add(at, "repeat.count_later", id=question.id, name=name)
-        if _maximum(counter.schema) is None or _maximum(counter.schema) > question.max_items:
+        bound = _maximum(counter.schema)
+        if bound is None or bound > question.max_items:
             self.add(at, "repeat.count_bound", id=question.id, name=name,
                      max=question.max_items)
 
@@ -267,7 +285,7 @@ class _Checker:
         what: str,
         owner: Question | None,
     ) -> None:
-        item_names = getattr(expr, "item_names", frozenset())
+        item_names: frozenset[str] = getattr(expr, "item_names", frozenset())
         for name in sorted(expr.names):
             if name in scope or name in item_names:
                 continue

@@ -1,9 +1,8 @@
 """Load a questionnaire YAML file: syntax, the format's JSON Schema, then the model.
 
 Every problem becomes a ``Finding`` at ``file:line:col``. ``parse_questionnaire`` returns what it
-could build with all findings (the linter wants them all). ``load_questionnaire`` is load = lint:
-it runs every check ``intake-assistant check`` runs and refuses the file on any error, with the
-same messages; expressions and ``{…}`` templates are compiled here, once.
+could build with all findings (the linter wants them all). Expressions and ``{…}`` templates are
+compiled here, once. Loading a questionnaire for use is ``linter.load_questionnaire`` (load = lint).
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from intake_assistant.core.expressions import (
     compile_template,
 )
 from intake_assistant.core.fields import FieldDef, load_fields, parse_choices
-from intake_assistant.core.findings import Finding, FindingsError, errors_of, finding
+from intake_assistant.core.findings import Finding, finding
 from intake_assistant.core.model import Check, Question, Questionnaire, Section
 from intake_assistant.core.parsing import UNITS
 from intake_assistant.core.yamlsource import (
@@ -231,7 +230,7 @@ class _Builder:
         raw_c = doc.get("computed") or {}
         for cid, spec in raw_c.items():
             source = spec.get("expression") if isinstance(spec, Mapping) else spec
-            e = self.expr(source, raw_c.value_locs.get(cid))
+            e = self.expr(source, getattr(raw_c, "value_locs", {}).get(cid))
             if e is not None:
                 computed[cid] = e
         return Questionnaire(
@@ -269,21 +268,3 @@ def parse_questionnaire(
     builder = _Builder(path, fields if fields is not None else load_fields())
     questionnaire = builder.questionnaire(doc)
     return questionnaire, builder.findings
-
-
-def load_questionnaire(source: str | Path, context: Any = None) -> Questionnaire:
-    """Load a questionnaire or raise FindingsError listing every error ``check`` reports in it.
-
-    ``context`` (a ``linter.LintContext``) names what expressions may use besides the
-    questionnaire's ids; by default the data folder's dictionary, computed values and parameters
-    (the questionnaire's own folder first, then the shipped data)."""
-    from intake_assistant.core.linter import context_for, run_checks
-
-    ctx = context if context is not None else context_for(Path(source).parent)
-    questionnaire, findings = parse_questionnaire(source, fields=ctx.fields)
-    if questionnaire is not None:
-        findings += run_checks(questionnaire, ctx)
-    errors = sorted(set(errors_of(findings)))
-    if errors or questionnaire is None:
-        raise FindingsError(errors)
-    return questionnaire

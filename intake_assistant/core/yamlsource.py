@@ -72,7 +72,7 @@ class _LocatingLoader(_SafeBase):  # type: ignore[misc, valid-type]
 
     source_path = "<yaml>"
 
-    def construct_yaml_map(self, node: yaml.MappingNode):  # type: ignore[override]
+    def construct_yaml_map(self, node: yaml.MappingNode) -> Any:
         data = LocDict()
         data.loc = _loc(self.source_path, node)
         data.key_locs = {}
@@ -93,18 +93,18 @@ class _LocatingLoader(_SafeBase):  # type: ignore[misc, valid-type]
             data.key_locs[key] = _loc(self.source_path, key_node)
             data.value_locs[key] = _loc(self.source_path, value_node)
 
-    def construct_yaml_seq(self, node: yaml.SequenceNode):  # type: ignore[override]
+    def construct_yaml_seq(self, node: yaml.SequenceNode) -> Any:
         data = LocList()
         data.loc = _loc(self.source_path, node)
         data.item_locs = [_loc(self.source_path, child) for child in node.value]
         yield data
         data.extend(self.construct_object(child, deep=True) for child in node.value)
 
-    def construct_yaml_timestamp(self, node: yaml.ScalarNode):  # type: ignore[override]
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         # Keep dates as the ISO text the author wrote: answers store dates as strings.
         return self.construct_scalar(node)
 
-    def construct_yaml_int(self, node: yaml.ScalarNode):  # type: ignore[override]
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:
         digits = re.sub(r"[^0-9a-fA-F]", "", str(node.value))
         if len(digits) > MAX_INT_DIGITS:
             raise yaml.constructor.ConstructorError(
@@ -112,7 +112,7 @@ class _LocatingLoader(_SafeBase):  # type: ignore[misc, valid-type]
                 f"chiffres, {MAX_INT_DIGITS} au plus)", node.start_mark)
         return super().construct_yaml_int(node)
 
-    def construct_yaml_float(self, node: yaml.ScalarNode):  # type: ignore[override]
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> Any:
         value = super().construct_yaml_float(node)
         if not math.isfinite(value):
             raise yaml.constructor.ConstructorError(

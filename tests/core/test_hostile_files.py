@@ -16,7 +16,7 @@ import pytest
 from intake_assistant.cli import main
 from intake_assistant.core.datadir import data_dir
 from intake_assistant.core.findings import FindingsError
-from intake_assistant.core.loader import load_questionnaire
+from intake_assistant.core.linter import load_questionnaire
 
 from .conftest import FIXTURES
 
