@@ -171,7 +171,7 @@ def run_headless(args: argparse.Namespace) -> int:
     key_errors += _item_key_errors(questionnaire, answers)
     if key_errors:
         for line in key_errors:
-            print(f"Erreur : {args.answers} : {line}.", file=sys.stderr)
+            print(f"Erreur : {args.answers} : {line}", file=sys.stderr)
         return EXIT_REFUSED
     out = None if args.quiet else sys.stdout
     session = None

@@ -73,7 +73,7 @@ def read_document(path: str) -> tuple[dict[str, Any], list[str]]:
 
     problems = unknown_keys(answers, known_answer_ids())
     if problems:
-        raise InputError("\n".join(f"{path} : {line}." for line in problems))
+        raise InputError("\n".join(f"{path} : {line}" for line in problems))
     return {str(k): v for k, v in answers.items()}, unknown
 
 

@@ -109,7 +109,7 @@ def line_of(answers: Mapping[str, Any], key: str) -> int | None:
 
 
 def unknown_keys(answers: Mapping[str, Any], known: Iterable[str]) -> list[str]:
-    """A French line per key no one knows, with « did you mean » when a known id is close."""
+    """A French sentence per key no one knows, with « did you mean » when a known id is close."""
     known = sorted(set(known))
     lines = []
     for key in answers:
@@ -119,5 +119,5 @@ def unknown_keys(answers: Mapping[str, Any], known: Iterable[str]) -> list[str]:
         hint = f" — vouliez-vous dire « {close[0]} » ?" if close else ""
         line = line_of(answers, key)
         where = f" (ligne {line})" if line else ""
-        lines.append(f"Identifiant inconnu « {key} »{where}{hint}")
+        lines.append(f"Identifiant inconnu « {key} »{where}{hint or '.'}")
     return lines
