@@ -16,13 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from intake_assistant.core import lifecycle
-from intake_assistant.core.display import display_value
 from intake_assistant.core.engine import Interview
 from intake_assistant.core.fields import load_fields
 from intake_assistant.core.model import Questionnaire
+from intake_assistant.core.qtypes import display_value
 from intake_assistant.orientation.build import default_policy
 from intake_assistant.orientation.evaluate import Orientation, evaluate
-from intake_assistant.orientation.simulate import SimulationError, SimulationRow, simulate
+from intake_assistant.orientation.simulate import (  # noqa: F401 (labels for the screens)
+    PRODUCT_SHORT_LABELS,
+    SimulationError,
+    SimulationRow,
+    simulate,
+)
 from intake_assistant.store import Dossier, DossierStore, StoreError
 
 from .interviews import make_interview
@@ -119,7 +124,7 @@ def set_status(store: DossierStore, dossier_id: str, status: str, *, agent: str,
 
 
 def abandon(store: DossierStore, dossier_id: str, *, agent: str) -> Dossier:
-    return store.set_status(dossier_id, "abandonne", agent=agent)
+    return store.set_status(dossier_id, lifecycle.Status.ABANDONNE, agent=agent)
 
 
 def record_decision(store: DossierStore, dossier_id: str, *, agent: str, date: str,

@@ -14,8 +14,9 @@ from datetime import date
 from typing import Any
 
 from intake_assistant.core.expressions import Expression
+from intake_assistant.core.statuses import AidStatus
 
-STATUSES = ("eligible", "to_check", "not_eligible")
+STATUSES = tuple(s.value for s in AidStatus)  # the vocabulary of core/statuses.py
 KIND_LABELS = {
     "pret_bancaire": "prêt bancaire",
     "pret_ccas": "prêt du CCAS",

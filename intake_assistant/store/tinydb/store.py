@@ -618,7 +618,7 @@ class TinyDBStore:
             raise InvalidValueError(
                 f"Décision inconnue : « {decision} » (accorde, refuse ou ajourne)."
             )
-        if decision == "accorde" and not (
+        if decision == lifecycle.Status.ACCORDE and not (
             isinstance(montant_accorde, int | float) and montant_accorde > 0
         ):
             raise InvalidValueError("Un accord doit indiquer le montant accordé (plus de 0 €).")

@@ -239,7 +239,7 @@ class InterviewScreen(Screen[None]):
 
     def _view_of(self, step: Step, sections: list[Any]) -> FirstStep:
         """What the current step shows (markup escaped), as remembered for a quick start."""
-        from intake_assistant.core.display import display_value
+        from intake_assistant.core.qtypes import display_value
 
         it = self.interview
         assert it is not None
@@ -258,6 +258,7 @@ class InterviewScreen(Screen[None]):
             question=escape(it.question_text(step)), kind=step.input_type,
             choices=[c.label for c in q.choices],
             default_shown=display_value(q, default) if default is not None else None,
+            placeholder=step.input_hint.placeholder,
         )
 
     def _paint_step(self, view: FirstStep) -> None:
@@ -274,7 +275,7 @@ class InterviewScreen(Screen[None]):
         else:
             replies.show_choices([])
         self.query_one("#answer", AnswerInput).configure(view.kind, len(view.choices),
-                                                         view.default_shown)
+                                                         view.default_shown, view.placeholder)
 
     # -- orientation ---------------------------------------------------------------------------
     def _show_orientation(self) -> None:
