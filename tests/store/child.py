@@ -7,13 +7,19 @@ Modes:
   create ROOT N             create N dossiers, print their ids
   hold-lock ROOT ID         hold the write lock of a dossier until stdin closes
   session ROOT ID AGENT     open a session (lease) and keep it until stdin closes
+  interview-killed ROOT ID AGENT QUESTIONNAIRE
+                            open a session, mark an interview in progress, save a draft, then
+                            die by SIGKILL (no close, no end of interview)
 """
 
 from __future__ import annotations
 
+import os
 import random
+import signal
 import sys
 
+from intake_assistant.store import open_store
 from intake_assistant.store.tinydb import TinyDBStore as Store
 
 
@@ -66,6 +72,14 @@ def main() -> None:
         with store.session(sys.argv[3], agent=sys.argv[4]):
             print("OPEN", flush=True)
             sys.stdin.read()
+    elif mode == "interview-killed":
+        store = open_store(root)
+        dossier_id, agent, questionnaire = sys.argv[3], sys.argv[4], sys.argv[5]
+        lease = store.session(dossier_id, agent=agent)
+        store.begin_interview(dossier_id, questionnaire, token=lease.token)
+        store.save_draft(dossier_id, {"path": "loyer", "text": "45"}, token=lease.token)
+        print("MARKED", flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 if __name__ == "__main__":

@@ -140,13 +140,10 @@ class Index:
     def load(self, *, verify: bool = True) -> None:
         """Read snapshot + journal and check them against the dossier files. Writes nothing:
         a stale snapshot is only flagged (`needs_compact`) for the next write."""
-        locked = self._acquire_for_reading()
-        try:
-            snapshot = self._read_bytes(self.snapshot_path)
-            journal, journal_ino = self._read_journal()
-        finally:
-            if locked:
-                self._lock.release()
+        # No lock: both files are only ever replaced whole or appended to. A snapshot and a
+        # journal read across a compaction do not match (tokens): then the files are checked.
+        snapshot = self._read_bytes(self.snapshot_path)
+        journal, journal_ino = self._read_journal()
         self.entries, self.sigs, self._keys = {}, {}, {}
         stale = not self._apply_snapshot(snapshot)
         if not self._apply_journal(journal, header_expected=True):
@@ -154,17 +151,8 @@ class Index:
         self._journal_ino = journal_ino
         self._journal_offset = journal.rfind(b"\n") + 1
         self.loaded = True
-        changed = self.verify() if verify else False
+        changed = self.verify() if verify or stale else False
         self.needs_compact = self.needs_compact or stale or changed
-
-    def _acquire_for_reading(self) -> bool:
-        """Take the index lock if the folder lets us create it (not on a read-only store, where
-        nobody can be writing through this host anyway); True when taken."""
-        try:
-            self._acquire()
-        except OSError:
-            return False  # read-only folder, missing index folder...: read without the lock
-        return True
 
     @staticmethod
     def _read_bytes(path: Path) -> bytes | None:

@@ -923,6 +923,9 @@ class TinyDBStore:
                 with writing("la purge des dossiers", self.root):
                     self._erase(entry.id)
                 purged.append(Erasure(entry.id, entry, tuple(doc["exports"])))
+        for erased in purged:  # even the lock file's name is the person's id
+            with suppress(FileNotFoundError):
+                os.unlink(self.locks_dir / f"{erased.dossier_id}.lock")
         if purged:
             with self._mutex, writing("la purge des dossiers", self.root):
                 for erased in purged:

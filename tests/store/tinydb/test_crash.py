@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from .crash_check import kill_loop
+from ..crash_check import kill_loop
 
 
 @pytest.mark.slow
