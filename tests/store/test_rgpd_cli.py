@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -92,3 +93,54 @@ def test_forget_also_drops_derived_statistics_records(store: Store, now) -> None
     assert _traces(store.root, gone) == []  # not even the id in a derived file
     assert len(store_records(store, default_policy())) == 1
     assert _traces(store.root, kept)
+
+
+def test_forget_keeps_the_other_statistics_records_warm(store: Store, now) -> None:
+    from intake_assistant.orientation.build import default_policy
+    from intake_assistant.reports.cache import cache_path, store_records
+
+    gone = _person(store, now, 5)
+    kept = _person(store, now, 5, nom="Gardé")
+    store_records(store, default_policy())
+    privacy.forget(store, gone)
+    cached = json.loads(cache_path(store).read_bytes())["records"]
+    assert list(cached) == [kept]  # only the erased id left the cache; no cold rebuild
+
+
+def test_exports_are_registered_and_forget_lists_or_deletes_them(store: Store, now, tmp_path,
+                                                                 capsys) -> None:
+    dossier_id = _person(store, now, 5)
+    other = _person(store, now, 5, nom="Autre")
+    pdf = tmp_path / "synthese.pdf"
+    db = ["--db", str(store.root)]
+    assert main(["export", dossier_id, "-o", str(pdf), "--agent", "Nadia", *db]) == 0
+    assert main(["export", dossier_id, "--format", "md", *db]) == 0
+    assert main(["export", other, "-o", str(tmp_path / "autre.pdf"), *db]) == 0
+    capsys.readouterr()
+    exports = store.load(dossier_id)["exports"]
+    assert [(e["path"], e["format"], e["agent"]) for e in exports] == [
+        (str(pdf.resolve()), "pdf", "Nadia"), (None, "md", exports[1]["agent"])]
+    assert main(["show", dossier_id, *db]) == 0
+    assert str(pdf.resolve()) in capsys.readouterr().out  # right of access lists them too
+    assert main(["forget", dossier_id, "--yes", *db]) == 0
+    out = capsys.readouterr().out
+    assert "effacé de la base" in out and "restent à détruire" in out
+    assert str(pdf.resolve()) in out and "sortie standard" in out
+    assert "plus aucune donnée n'est conservée sur cette personne." not in out
+    assert pdf.exists()  # not deleted unless asked
+    assert main(["forget", other, "--yes", "--delete-exports", *db]) == 0
+    out = capsys.readouterr().out
+    assert "1 fichier(s) exporté(s) supprimé(s)" in out and "à détruire" not in out
+    assert not (tmp_path / "autre.pdf").exists()
+
+
+def test_purge_lists_the_exports_of_what_it_erases(store: Store, now, tmp_path, capsys) -> None:
+    old = _person(store, now.replace(year=2020), 0)
+    pdf = tmp_path / "vieux.pdf"
+    assert main(["export", old, "-o", str(pdf), "--db", str(store.root)]) == 0
+    capsys.readouterr()
+    assert main(["purge", "--dry-run", "--db", str(store.root)]) == 0
+    assert "seraient à détruire" in capsys.readouterr().out
+    assert main(["purge", "--delete-exports", "--db", str(store.root)]) == 0
+    assert "1 fichier(s) exporté(s) supprimé(s)" in capsys.readouterr().out
+    assert not pdf.exists()

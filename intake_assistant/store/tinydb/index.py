@@ -74,6 +74,13 @@ class Index:
             self._put(entry, sig)
         self._compact_if_due(size)
 
+    def remember(self, entry: IndexEntry, sig: Signature) -> None:
+        """Keep an entry in memory only (its journal line could not be written): the files are
+        then stale, so the next load checks them and the next write rewrites the snapshot."""
+        if self.loaded:
+            self._put(entry, sig)
+        self.needs_compact = True
+
     def record_many(self, items: Iterable[tuple[IndexEntry, Signature]]) -> None:
         rows = [{"op": "put", "e": _row(e), "sig": list(s)} for e, s in items]
         self._compact_if_due(self._append(rows))
