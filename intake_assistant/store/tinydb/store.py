@@ -905,7 +905,7 @@ class TinyDBStore:
     ) -> builtins.list[StoredRecord]:
         if dossier_id is not None:
             parse_id(dossier_id)
-        return cast("builtins.list[StoredRecord]", self.records.list(kind, dossier_id))
+        return cast("builtins.list[StoredRecord]", self.records.select(kind, dossier_id))
 
     def delete_record(
         self, kind: str, record_id: str, *, expected_rev: int | None = None

@@ -161,3 +161,24 @@ def test_listing_never_writes(store: Store, filled: list[str]) -> None:
     fresh.list(search="lefevre")
     after = snapshot()
     assert after == before
+
+
+def test_a_copy_that_keeps_times_is_not_re_read(store: Store, filled: list[str], tmp_path,
+                                                monkeypatch) -> None:
+    """Issue 16: after a copy or a restore (every inode new) the index trusts files whose size
+    and time are those recorded, instead of re-reading every dossier."""
+    from intake_assistant.store.tinydb.index import Index
+
+    store.reindex()  # the snapshot is current
+    reads: list[str] = []
+    original = Index._reread
+    monkeypatch.setattr(Index, "_reread",
+                        lambda self, i, p: reads.append(i) or original(self, i, p))
+    kept = tmp_path / "copie-a"
+    shutil.copytree(store.root, kept)  # copy2: times kept
+    assert _ids(Store.open(kept).list()) == sorted(filled)
+    assert reads == []
+    plain = tmp_path / "copie-b"
+    shutil.copytree(store.root, plain, copy_function=shutil.copyfile)  # new times
+    assert _ids(Store.open(plain).list()) == sorted(filled)
+    assert sorted(reads) == sorted(filled)
