@@ -11,8 +11,8 @@ from intake_assistant.core.lifecycle import (
     check_transition,
     last_contact,
 )
+from intake_assistant.store import DossierStore as Store
 from intake_assistant.store import InvalidValueError
-from intake_assistant.store.tinydb import TinyDBStore as Store
 
 
 @pytest.mark.parametrize(("current", "new"), [
