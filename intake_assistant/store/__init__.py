@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .api import (
@@ -20,15 +21,37 @@ from .api import (
 from .location import ENV_VAR, resolve_root
 
 
+def is_database_url(db: str | Path | None) -> bool:
+    """True for a PostgreSQL URL (``postgresql://user@host/base``), given or in the environment."""
+    text = str(db) if db else os.environ.get(ENV_VAR, "")
+    return text.startswith(("postgresql://", "postgres://"))
+
+
 def open_store(db: str | Path | None = None, *, lock_timeout: float = 10.0) -> DossierStore:
-    """The store named by --db, else $INTAKE_ASSISTANT_DB, else the user data folder."""
+    """The store named by --db, else $INTAKE_ASSISTANT_DB, else the user data folder: a
+    ``postgresql://`` URL opens the PostgreSQL backend, anything else a TinyDB folder."""
+    if is_database_url(db):
+        return _open_postgres(str(db) if db else os.environ[ENV_VAR], lock_timeout)
     from .tinydb import TinyDBStore
 
     return TinyDBStore(resolve_root(db), lock_timeout=lock_timeout)
 
 
+def _open_postgres(url: str, lock_timeout: float) -> DossierStore:
+    try:
+        from .postgres import PostgresStore  # psycopg is imported only here, and only when used
+    except ImportError as exc:
+        if "psycopg" not in str(exc):
+            raise
+        raise StoreError(
+            "Le pilote PostgreSQL n'est pas installé sur ce poste : "
+            "python3 -m pip install 'intake-assistant[postgresql]'"
+        ) from None
+    return PostgresStore(url, lock_timeout=lock_timeout)
+
+
 __all__ = [
     "ConflictError", "CorruptDossierError", "Dossier", "DossierLease", "DossierLockedError",
     "DossierNotFoundError", "DossierStore", "ENV_VAR", "IndexEntry", "InvalidTransitionError",
-    "InvalidValueError", "StoreError", "open_store", "resolve_root",
+    "InvalidValueError", "StoreError", "is_database_url", "open_store", "resolve_root",
 ]
