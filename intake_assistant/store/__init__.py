@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from .api import (
     ConflictError,
@@ -50,8 +51,29 @@ def _open_postgres(url: str, lock_timeout: float) -> DossierStore:
     return PostgresStore(url, lock_timeout=lock_timeout)
 
 
+def open_database_admin(url: str) -> Any:
+    """The administration of a PostgreSQL store (schema, group and login roles): `db init`,
+    `db upgrade`, `db copy` (see store/postgres/admin.py)."""
+    if not is_database_url(url):
+        raise StoreError(
+            f"« {url} » n'est pas l'adresse d'une base PostgreSQL "
+            "(attendu : postgresql://utilisateur@serveur/base)."
+        )
+    try:
+        from .postgres.admin import DatabaseAdmin
+    except ImportError as exc:
+        if "psycopg" not in str(exc):
+            raise
+        raise StoreError(
+            "Le pilote PostgreSQL n'est pas installé sur ce poste : "
+            "python3 -m pip install 'intake-assistant[postgresql]'"
+        ) from None
+    return DatabaseAdmin(url)
+
+
 __all__ = [
     "ConflictError", "CorruptDossierError", "Dossier", "DossierLease", "DossierLockedError",
     "DossierNotFoundError", "DossierStore", "ENV_VAR", "IndexEntry", "InvalidTransitionError",
-    "InvalidValueError", "StoreError", "is_database_url", "open_store", "resolve_root",
+    "InvalidValueError", "StoreError", "is_database_url", "open_database_admin", "open_store",
+    "resolve_root",
 ]

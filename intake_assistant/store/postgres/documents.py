@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from ..index_entry import IndexEntry, normalize, phone_digits
@@ -43,13 +42,6 @@ def split_answers(answers: dict[str, Any], reception: frozenset[str]
     return public, private
 
 
-def split_unknown(unknown: Iterable[str], reception: frozenset[str]
-                  ) -> tuple[list[str], list[str]]:
-    items = list(unknown)
-    return ([u for u in items if field_root(u) in reception],
-            [u for u in items if field_root(u) not in reception])
-
-
 def free_fields(doc: dict[str, Any]) -> dict[str, Any]:
     """The keys of a document that are neither metadata nor row tables (evaluation_sociale...)."""
     return {k: v for k, v in doc.items() if k not in META_KEYS and k not in ROW_TABLES}
@@ -58,7 +50,7 @@ def free_fields(doc: dict[str, Any]) -> dict[str, Any]:
 def assemble(row: dict[str, Any]) -> dict[str, Any]:
     """The dossier document from one row of `LOAD_COLUMNS` (private parts may be NULL)."""
     answers = {**(row["answers"] or {}), **(row["private_answers"] or {})}
-    unknown = [*(row["unknown"] or []), *(row["private_unknown"] or [])]
+    unknown = list(row["unknown"] or [])
     fields = dict(row["fields"] or {})
     doc: dict[str, Any] = {key: row[key] for key in _HEAD if key not in ("answers", "unknown")}
     doc["answers"] = answers

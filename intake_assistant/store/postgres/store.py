@@ -52,7 +52,6 @@ from .documents import (
     free_fields,
     index_columns,
     split_answers,
-    split_unknown,
 )
 from .schema import check_version, group_roles
 
@@ -295,6 +294,66 @@ class PostgresStore:
             "SELECT has_table_privilege('intake.dossier_private', 'SELECT') AS ok").fetchone()
         return bool(row and row["ok"])
 
+    # -- store-wide records (the agents) -------------------------------------------------------
+    def get_record(self, kind: str, key: str) -> dict[str, Any] | None:
+        self._check_kind(kind)
+        with self._db() as conn:
+            row = conn.execute("SELECT login, name, role, active FROM intake.agents "
+                               "WHERE login = %s", (key,)).fetchone()
+        return dict(row) if row else None
+
+    def list_records(self, kind: str) -> dict[str, dict[str, Any]]:
+        self._check_kind(kind)
+        with self._db() as conn:
+            rows = conn.execute("SELECT login, name, role, active FROM intake.agents "
+                                "ORDER BY login").fetchall()
+        return {r["login"]: dict(r) for r in rows}
+
+    def put_record(self, kind: str, key: str, value: dict[str, Any]) -> None:
+        self._check_kind(kind)
+        with self._db() as conn:
+            conn.execute(
+                "INSERT INTO intake.agents (login, name, role, active) VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT (login) DO UPDATE SET name = EXCLUDED.name, role = EXCLUDED.role, "
+                "active = EXCLUDED.active, disabled_at = CASE WHEN EXCLUDED.active THEN NULL "
+                "ELSE coalesce(intake.agents.disabled_at, now()) END",
+                (key, value["name"], value["role"], bool(value.get("active", True))))
+
+    @staticmethod
+    def _check_kind(kind: str) -> None:
+        if kind != "agents":
+            raise InvalidValueError(f"Type d'enregistrement inconnu : « {kind} ».")
+
+    def grant_role(self, login: str, role: str) -> bool:
+        """Give the database role `login` the rights of `role` in this database (creating the
+        login role when missing); True if it was created."""
+        from .admin import DatabaseAdmin
+
+        with self._db() as conn:
+            return DatabaseAdmin(self.url, conn).grant(login, role)
+
+    def revoke_roles(self, login: str) -> None:
+        from .admin import DatabaseAdmin
+
+        with self._db() as conn:
+            DatabaseAdmin(self.url, conn).revoke_all(login)
+
+    # -- per-dossier rows outside the document's history (the access log) ----------------------
+    def append_rows(self, dossier_id: str, table: str, rows: list[dict[str, Any]]) -> None:
+        """Append rows to one of the dossier's row tables without changing its revision."""
+        if table in ROW_TABLES:
+            raise InvalidValueError(f"La table « {table} » se modifie par son opération dédiée.")
+        _check_json(rows, table)
+        with self._tx() as conn:
+            self._lock_row(conn, dossier_id)
+            self._write_rows(conn, dossier_id, {table: rows})
+
+    def rows(self, dossier_id: str, table: str) -> list[dict[str, Any]]:
+        with self._db() as conn:
+            return [r["body"] for r in conn.execute(
+                "SELECT body FROM intake.dossier_rows WHERE dossier_id = %s AND tbl = %s "
+                "ORDER BY n", (dossier_id, table))]
+
     # -- reception-level answers -----------------------------------------------------------------
     @staticmethod
     def _reception(conn: psycopg.Connection[Any]) -> frozenset[str]:
@@ -412,12 +471,10 @@ class PostgresStore:
                 sql.Literal(t), sql.Identifier(t))
             for t in ROW_TABLES)
         if self._sees_private:
-            private = sql.SQL("p.answers AS private_answers, p.unknown AS private_unknown, "
-                              "p.fields AS fields")
+            private = sql.SQL("p.answers AS private_answers, p.fields AS fields")
             join = sql.SQL("LEFT JOIN intake.dossier_private p ON p.dossier_id = d.id")
         else:
-            private = sql.SQL("NULL::json AS private_answers, NULL::json AS private_unknown, "
-                              "NULL::json AS fields")
+            private = sql.SQL("NULL::json AS private_answers, NULL::json AS fields")
             join = sql.SQL("")
         return sql.SQL("SELECT {}, {}, {} FROM intake.dossiers d {} WHERE {}").format(
             _LOAD_HEAD, private, rows, join, where)
@@ -446,12 +503,12 @@ class PostgresStore:
             last = batch[-1]["id"]
 
     def _batch(self, conn: psycopg.Connection[Any], after: str) -> list[dict[str, Any]]:
-        private = (sql.SQL(", p.answers AS private_answers, p.unknown AS private_unknown, "
-                           "p.fields AS fields FROM intake.dossiers d LEFT JOIN "
-                           "intake.dossier_private p ON p.dossier_id = d.id")
+        private = (sql.SQL(", p.answers AS private_answers, p.fields AS fields "
+                           "FROM intake.dossiers d LEFT JOIN intake.dossier_private p "
+                           "ON p.dossier_id = d.id")
                    if self._sees_private else
-                   sql.SQL(", NULL::json AS private_answers, NULL::json AS private_unknown, "
-                           "NULL::json AS fields FROM intake.dossiers d"))
+                   sql.SQL(", NULL::json AS private_answers, NULL::json AS fields "
+                           "FROM intake.dossiers d"))
         heads = conn.execute(
             sql.SQL("SELECT {}{} WHERE d.id > %s ORDER BY d.id LIMIT %s").format(
                 _LOAD_HEAD, private), (after, _BATCH)).fetchall()
@@ -584,17 +641,23 @@ class PostgresStore:
         private_changes: dict[str, Any] = {}
         if "answers" in meta or "unknown" in meta:
             public_a, private_a = split_answers(new["answers"], reception)
-            public_u, private_u = split_unknown(new["unknown"], reception)
-            if not self._sees_private and (private_a or private_u):
-                names = ", ".join(sorted({field_root(k) for k in [*private_a, *private_u]}))
-                raise AccessDeniedError(
-                    f"Votre rôle ne permet pas d'enregistrer ces réponses de l'évaluation : "
-                    f"{names}."
-                )
+            unknown = list(new["unknown"])
+            if not self._sees_private:
+                if private_a:
+                    names = ", ".join(sorted({field_root(k) for k in private_a}))
+                    raise AccessDeniedError(
+                        f"Votre rôle ne permet pas d'enregistrer ces réponses de l'évaluation : "
+                        f"{names}."
+                    )
+                # the evaluation's « à compléter » are not reception's to drop
+                unknown = [u for u in unknown if field_root(u) in reception] + [
+                    u for u in doc["unknown"]
+                    if field_root(u) not in reception and u not in unknown]
+                new["unknown"] = unknown
             sets += [sql.SQL("answers = %s"), sql.SQL("unknown = %s")]
-            params += [_json(public_a), _json(public_u)]
+            params += [_json(public_a), _json(unknown)]
             if self._sees_private:
-                private_changes.update(answers=private_a, unknown=private_u)
+                private_changes["answers"] = private_a
         fields = free_fields(meta)
         if fields:
             if not self._sees_private:
@@ -617,18 +680,18 @@ class PostgresStore:
     @staticmethod
     def _write_private(conn: psycopg.Connection[Any], doc: dict[str, Any],
                        changes: dict[str, Any]) -> None:
-        row = {"answers": {}, "unknown": [], "fields": {}}
+        row: dict[str, Any] = {"answers": {}, "fields": {"evaluation_sociale": None}}
         current = conn.execute(
-            "SELECT answers, unknown, fields FROM intake.dossier_private WHERE dossier_id = %s",
+            "SELECT answers, fields FROM intake.dossier_private WHERE dossier_id = %s",
             (doc["id"],)).fetchone()
         if current is not None:
             row.update(current)
         row.update(changes)
         conn.execute(
-            "INSERT INTO intake.dossier_private (dossier_id, answers, unknown, fields) "
-            "VALUES (%s, %s, %s, %s) ON CONFLICT (dossier_id) DO UPDATE SET "
-            "answers = EXCLUDED.answers, unknown = EXCLUDED.unknown, fields = EXCLUDED.fields",
-            (doc["id"], _json(row["answers"]), _json(row["unknown"]), _json(row["fields"])))
+            "INSERT INTO intake.dossier_private (dossier_id, answers, fields) "
+            "VALUES (%s, %s, %s) ON CONFLICT (dossier_id) DO UPDATE SET "
+            "answers = EXCLUDED.answers, fields = EXCLUDED.fields",
+            (doc["id"], _json(row["answers"]), _json(row["fields"])))
 
     @staticmethod
     def _write_rows(conn: psycopg.Connection[Any], dossier_id: str,
@@ -723,11 +786,9 @@ class PostgresStore:
         heads, privates, rows = [], [], []
         for doc in docs:
             public_a, private_a = split_answers(doc.get("answers") or {}, reception)
-            public_u, private_u = split_unknown(doc.get("unknown") or [], reception)
             fields = free_fields(doc)
             fields.setdefault("evaluation_sociale", None)
-            has_private = bool(private_a or private_u or any(v is not None
-                                                             for v in fields.values()))
+            has_private = bool(private_a or any(v is not None for v in fields.values()))
             if has_private and not self._sees_private:
                 raise AccessDeniedError(
                     "Votre rôle ne permet pas d'enregistrer les réponses de l'évaluation."
@@ -738,13 +799,13 @@ class PostgresStore:
                 doc["id"], doc["rev"], doc["created_at"], doc.get("updated_at") or
                 doc["created_at"], doc.get("created_by"), doc.get("agent"), doc["status"],
                 dumps(doc.get("status_history") or []), dumps(doc.get("questionnaires") or []),
-                dumps(public_a), dumps(public_u),
+                dumps(public_a), dumps(doc.get("unknown") or []),
                 None if doc.get("commission") is None else dumps(doc["commission"]),
                 index["nom"], index["prenom"], index["telephone"], index["commune"],
                 index["type_projet"], _amount(index["montant_demande"]), index["last_contact"],
                 index["search_text"], index["search_compact"], index["search_digits"]))
             if has_private or self._sees_private:
-                privates.append((doc["id"], dumps(private_a), dumps(private_u), dumps(fields)))
+                privates.append((doc["id"], dumps(private_a), dumps(fields)))
             for name in ROW_TABLES:
                 rows += [(doc["id"], name, dumps(body)) for body in doc.get(name) or []]
         try:
@@ -757,8 +818,8 @@ class PostgresStore:
                     for head in heads:
                         copy.write_row(head)
                 if privates:
-                    with cur.copy("COPY intake.dossier_private (dossier_id, answers, unknown, "
-                                  "fields) FROM STDIN") as copy:
+                    with cur.copy("COPY intake.dossier_private (dossier_id, answers, fields) "
+                                  "FROM STDIN") as copy:
                         for private in privates:
                             copy.write_row(private)
                 if rows:
@@ -1042,24 +1103,18 @@ def _first_line(exc: BaseException) -> str:
 # Move each answer and unknown to the side of the reception-level fields it now belongs to.
 _RESPLIT = (
     """CREATE TEMP TABLE intake_resplit ON COMMIT DROP AS
-SELECT d.id,
-       d.answers::jsonb || coalesce(p.answers::jsonb, '{}'::jsonb) AS a,
-       d.unknown::jsonb || coalesce(p.unknown::jsonb, '[]'::jsonb) AS u,
+SELECT d.id, d.answers::jsonb || coalesce(p.answers::jsonb, '{}'::jsonb) AS a,
        coalesce(p.fields, '{"evaluation_sociale": null}'::json) AS f
 FROM intake.dossiers d LEFT JOIN intake.dossier_private p ON p.dossier_id = d.id""",
     """UPDATE intake.dossiers d SET
     answers = coalesce((SELECT jsonb_object_agg(k, v) FROM jsonb_each(m.a) AS e(k, v)
-                        WHERE intake.field_root(k) = ANY(%(f)s)), '{}'::jsonb)::json,
-    unknown = coalesce((SELECT jsonb_agg(x) FROM jsonb_array_elements_text(m.u) AS x
-                        WHERE intake.field_root(x) = ANY(%(f)s)), '[]'::jsonb)::json
+                        WHERE intake.field_root(k) = ANY(%(f)s)), '{}'::jsonb)::json
 FROM intake_resplit m WHERE m.id = d.id""",
-    """INSERT INTO intake.dossier_private (dossier_id, answers, unknown, fields)
+    """INSERT INTO intake.dossier_private (dossier_id, answers, fields)
 SELECT m.id,
        coalesce((SELECT jsonb_object_agg(k, v) FROM jsonb_each(m.a) AS e(k, v)
                  WHERE NOT intake.field_root(k) = ANY(%(f)s)), '{}'::jsonb)::json,
-       coalesce((SELECT jsonb_agg(x) FROM jsonb_array_elements_text(m.u) AS x
-                 WHERE NOT intake.field_root(x) = ANY(%(f)s)), '[]'::jsonb)::json,
        m.f
 FROM intake_resplit m
-ON CONFLICT (dossier_id) DO UPDATE SET answers = EXCLUDED.answers, unknown = EXCLUDED.unknown""",
+ON CONFLICT (dossier_id) DO UPDATE SET answers = EXCLUDED.answers""",
 )

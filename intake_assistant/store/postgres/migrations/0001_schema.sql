@@ -59,12 +59,11 @@ CREATE INDEX dossiers_search_compact ON intake.dossiers USING gin (search_compac
 CREATE INDEX dossiers_search_digits ON intake.dossiers USING gin (search_digits gin_trgm_ops);
 
 -- What only social workers (and, read-only, the unit's lead) may see: the answers that are not
--- reception-level (the full evaluation), the unknowns among them, and the free fields
--- (evaluation_sociale...).
+-- reception-level (the full evaluation) and the free fields (evaluation_sociale...). The list of
+-- answers "à compléter" stays in intake.dossiers: ids only, no value.
 CREATE TABLE intake.dossier_private (
     dossier_id text PRIMARY KEY REFERENCES intake.dossiers (id) ON DELETE CASCADE,
     answers    json NOT NULL,
-    unknown    json NOT NULL,
     fields     json NOT NULL
 );
 
