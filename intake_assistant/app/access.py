@@ -387,5 +387,12 @@ def open_guarded(db: str | Path | None = None) -> GuardedStore:
     return GuardedStore(store, authenticate(store))
 
 
+def open_for(db: str | Path | None, action: str) -> GuardedStore:
+    """`open_guarded`, then AccessDenied unless the agent may do `action`."""
+    store = open_guarded(db)
+    require(store.identity, action)
+    return store
+
+
 def agent_for(identity: Identity) -> Agent:
     return Agent(identity.login, identity.name, identity.role, True)

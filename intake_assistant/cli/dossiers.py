@@ -8,13 +8,13 @@ import sys
 from datetime import date, datetime
 from typing import Any
 
+from intake_assistant.app.access import open_guarded
 from intake_assistant.core import lifecycle
 from intake_assistant.store import (
     CorruptDossierError,
     DossierStore,
     IndexEntry,
     StoreError,
-    open_store,
 )
 from intake_assistant.store.demo_data import generate_dossiers
 
@@ -83,7 +83,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _run(func: Any) -> Any:
     def wrapper(args: argparse.Namespace) -> int:
         try:
-            return func(args, open_store(args.db))
+            return func(args, open_guarded(args.db))  # as the authenticated agent
         except StoreError as exc:
             print(f"Erreur : {exc.message}", file=sys.stderr)
             return 1

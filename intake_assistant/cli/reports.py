@@ -7,11 +7,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from intake_assistant.app.access import open_for
 from intake_assistant.reports.commission import FORMATS, export_dossier
 from intake_assistant.reports.csv_excel import BOM, table_csv, write_csv
 from intake_assistant.reports.stats import TABLE_NAMES, default_start, store_stats
 from intake_assistant.reports.stats_text import stats_json, stats_text
-from intake_assistant.store import StoreError, open_store
+from intake_assistant.store import StoreError
 
 
 def _day(text: str) -> date:
@@ -66,8 +67,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     try:
-        result = export_dossier(open_store(args.db), args.dossier_id, args.format, args.output,
-                                today=args.today)
+        result = export_dossier(open_for(args.db, "export_dossier"), args.dossier_id,
+                                args.format, args.output, today=args.today)
     except StoreError as exc:
         print(f"Erreur : {exc.message}", file=sys.stderr)
         return 1
@@ -99,7 +100,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
               "avec --table.", file=sys.stderr)
         return 2
     try:
-        store = open_store(args.db)
+        store = open_for(args.db, "statistiques")
         result = store_stats(store, date_from=start, date_to=end, today=today,
                              min_group=args.min_group,
                              progress=_progress if sys.stderr.isatty() else None)
