@@ -90,7 +90,9 @@ class DatabaseAdmin:
 
     def grant(self, login: str, role: str, *, create: bool = True) -> bool:
         """Make `login` a member of the group of `role` (and of no other group of this
-        database), creating the login role when missing. True if the login role was created."""
+        database), creating the login role when missing. Needs a role that may create roles and
+        grant the groups (the database administrator, or a responsable given CREATEROLE by the
+        IT). True if the login role was created."""
         groups = self.group_roles()
         created = False
         try:
@@ -101,10 +103,7 @@ class DatabaseAdmin:
                     self.conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(
                         sql.Identifier(login)))
                     created = True
-                for other, group in groups.items():
-                    if other != role:
-                        self.conn.execute(sql.SQL("REVOKE {} FROM {}").format(
-                            sql.Identifier(group), sql.Identifier(login)))
+                self._revoke(login)
                 self.conn.execute(sql.SQL("GRANT {} TO {}").format(
                     sql.Identifier(groups[role]), sql.Identifier(login)))
         except psycopg.errors.InsufficientPrivilege as exc:
@@ -115,6 +114,19 @@ class DatabaseAdmin:
             ) from None
         return created
 
+    def _revoke(self, login: str) -> None:
+        for group in self.group_roles().values():
+            if self._is_member(login, group):
+                self.conn.execute(sql.SQL("REVOKE {} FROM {}").format(
+                    sql.Identifier(group), sql.Identifier(login)))
+
+    def _is_member(self, login: str, group: str) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 AS found FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
+            "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = %s AND g.rolname = %s",
+            (login, group)).fetchone()
+        return row is not None
+
     def revoke_all(self, login: str) -> None:
         """Remove `login` from every group of this database (the login role itself stays: it
         may serve other databases, and the CCAS's IT owns it)."""
@@ -122,9 +134,7 @@ class DatabaseAdmin:
             return
         try:
             with self.conn.transaction():
-                for group in self.group_roles().values():
-                    self.conn.execute(sql.SQL("REVOKE {} FROM {}").format(
-                        sql.Identifier(group), sql.Identifier(login)))
+                self._revoke(login)
         except psycopg.errors.InsufficientPrivilege as exc:
             raise StoreError(
                 f"Le rôle PostgreSQL « {self.conn.info.user} » ne peut pas retirer les droits du "

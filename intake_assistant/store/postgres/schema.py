@@ -91,8 +91,9 @@ def check_version(conn: psycopg.Connection[Any], location: str) -> int:
         version = current_version(conn)
     except psycopg.errors.InsufficientPrivilege:
         raise SchemaError(
-            f"Le rôle PostgreSQL « {conn.info.user} » n'a pas accès au schéma de la base "
-            f"{location} : demandez au responsable de l'ajouter (intake-assistant agents add)."
+            f"Le rôle PostgreSQL « {conn.info.user} » n'a pas (ou plus) accès à la base "
+            f"{location} : demandez au responsable de l'ajouter comme agent ou de le réactiver "
+            "(intake-assistant agents add)."
         ) from None
     expected = latest_version()
     if version is None:

@@ -241,11 +241,17 @@ CREATE POLICY dossiers_create ON intake.dossiers FOR INSERT
 CREATE POLICY dossiers_change ON intake.dossiers FOR UPDATE
     TO @accueil@, @travailleur_social@, @responsable@ USING (true) WITH CHECK (true);
 CREATE POLICY dossiers_erase ON intake.dossiers FOR DELETE TO @responsable@ USING (true);
+-- (whether anything was said is checked on every row, those hidden from the role included)
+CREATE FUNCTION intake.nothing_said(dossier text) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, intake
+    AS $$
+    SELECT NOT EXISTS (SELECT 1 FROM intake.dossier_rows r
+                       WHERE r.dossier_id = dossier AND r.tbl = 'events')
+    $$;
 CREATE POLICY dossiers_erase_empty ON intake.dossiers FOR DELETE
     TO @accueil@, @travailleur_social@
-    USING (created_by = current_user AND NOT EXISTS (
-        SELECT 1 FROM intake.dossier_rows r
-        WHERE r.dossier_id = dossiers.id AND r.tbl = 'events'));
+    USING (created_by = current_user AND intake.nothing_said(id));
 
 -- A lease is removed by its holder, or by anyone once it is no longer live.
 ALTER TABLE intake.leases ENABLE ROW LEVEL SECURITY;
