@@ -7,17 +7,37 @@ from pathlib import Path
 from typing import Any
 
 from .api import (
+    AuditRow,
     ConflictError,
     CorruptDossierError,
+    DateField,
+    Decision,
     Dossier,
     DossierLease,
     DossierLockedError,
     DossierNotFoundError,
     DossierStore,
+    Draft,
+    Erasure,
+    ExportRecord,
     IndexEntry,
+    InterruptedInterview,
+    InterviewEvent,
+    InterviewMarker,
     InvalidTransitionError,
     InvalidValueError,
+    JSONObject,
+    JSONValue,
+    LeaseInfo,
+    Meeting,
+    Note,
+    RecordNotFoundError,
+    StatusChange,
+    StoredRecord,
     StoreError,
+    StoreUnavailableError,
+    TableRow,
+    dossier_version,
 )
 from .location import ENV_VAR, resolve_root
 
@@ -30,7 +50,10 @@ def is_database_url(db: str | Path | None) -> bool:
 
 def open_store(db: str | Path | None = None, *, lock_timeout: float = 10.0) -> DossierStore:
     """The store named by --db, else $INTAKE_ASSISTANT_DB, else the user data folder: a
-    ``postgresql://`` URL opens the PostgreSQL backend, anything else a TinyDB folder."""
+    ``postgresql://`` URL opens the PostgreSQL backend, anything else a TinyDB folder.
+
+    The one way to open a store; `open_store(store.location)` opens the same store again (worker
+    processes). Errors are StoreError with a French message (an unusable folder...)."""
     if is_database_url(db):
         return _open_postgres(str(db) if db else os.environ[ENV_VAR], lock_timeout)
     from .tinydb import TinyDBStore
@@ -72,8 +95,12 @@ def open_database_admin(url: str) -> Any:
 
 
 __all__ = [
-    "ConflictError", "CorruptDossierError", "Dossier", "DossierLease", "DossierLockedError",
-    "DossierNotFoundError", "DossierStore", "ENV_VAR", "IndexEntry", "InvalidTransitionError",
-    "InvalidValueError", "StoreError", "is_database_url", "open_database_admin", "open_store",
+    "AuditRow", "ConflictError", "CorruptDossierError", "DateField", "Decision", "Dossier",
+    "DossierLease", "DossierLockedError", "DossierNotFoundError", "DossierStore", "Draft",
+    "ENV_VAR", "Erasure", "ExportRecord", "IndexEntry", "InterruptedInterview", "InterviewEvent",
+    "InterviewMarker", "InvalidTransitionError", "InvalidValueError", "JSONObject", "JSONValue",
+    "LeaseInfo", "Meeting", "Note", "RecordNotFoundError", "StatusChange", "StoreError",
+    "StoreUnavailableError", "StoredRecord", "TableRow", "dossier_version", "is_database_url",
+    "open_database_admin", "open_store",
     "resolve_root",
 ]
