@@ -22,10 +22,11 @@ is the authenticated login, whatever the caller passed.
 
 from __future__ import annotations
 
+import builtins
 import getpass
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,12 +36,20 @@ from intake_assistant.store import (
     Dossier,
     DossierLease,
     DossierStore,
+    Draft,
+    Erasure,
     IndexEntry,
+    InterruptedInterview,
+    LeaseInfo,
+    StoredRecord,
     StoreError,
     open_store,
 )
 
+from .agents import KIND as AGENTS_KIND
 from .agents import ROLES, Agent, get_agent, list_agents
+
+ACCESS_KIND = "acces"  # the access log: one record per dossier read by a non-referent
 
 ALL = frozenset(ROLES)
 # action -> (roles allowed, what it is, in French, for the refusal message)
@@ -73,11 +82,10 @@ ACTIONS: dict[str, tuple[frozenset[str], str]] = {
 _ROW_TABLES = ("events", "audit", "rencontres", "notes")
 _META = frozenset({"id", "rev", "created_at", "updated_at", "created_by", "agent", "status",
                    "status_history", "questionnaires", "answers", "unknown", "commission",
-                   *_ROW_TABLES})
+                   "tables", "exports", "draft", "interview", *_ROW_TABLES})
 
 
-_ADMIN_METHODS = frozenset({"put_record", "delete_record", "grant_role", "revoke_roles",
-                            "set_reception_fields"})
+_ADMIN_METHODS = frozenset({"grant_role", "revoke_roles", "set_reception_fields"})
 
 
 class AccessDenied(StoreError):
@@ -225,16 +233,17 @@ class GuardedStore:
         dossier and session of the application)."""
         if doc.get("agent") == self.identity.login or doc["id"] in self._logged:
             return
-        append = getattr(self.inner, "append_rows", None)
-        if not callable(append):
-            return
-        append(doc["id"], "acces", [{"at": iso(local_now()), "agent": self.identity.login,
-                                     "role": self.identity.role, "action": what,
-                                     "referent": doc.get("agent")}])
+        moment = local_now()
+        record_id = f"{doc['id']}.{self.identity.login}.{moment:%Y%m%dT%H%M%S%f}"
+        # A record attached to the dossier: erased with it, and not a change of its content
+        # (an interview saving with expected_rev elsewhere is not disturbed).
+        self.inner.put_record(ACCESS_KIND, record_id,
+                              {"at": iso(moment), "agent": self.identity.login,
+                               "role": self.identity.role, "action": what,
+                               "referent": doc.get("agent")}, dossier_id=doc["id"])
         self._logged.add(doc["id"])
 
-    def _check_answers(self, dossier_id: str, answers: dict[str, Any], unknown: Iterable[str]
-                       ) -> None:
+    def _check_answers(self, answers: Mapping[str, Any], unknown: Iterable[str]) -> None:
         if self.identity.may("evaluation"):
             return
         self._require("accueil")
@@ -251,11 +260,15 @@ class GuardedStore:
     def location(self) -> str:
         return self.inner.location
 
+    @property
+    def read_only(self) -> bool:
+        return self.inner.read_only
+
     def session(self, dossier_id: str, *, agent: str = "") -> DossierLease:
         self._require("accueil")
         return self.inner.session(dossier_id, agent=self.identity.name)
 
-    def open_by(self, dossier_id: str) -> dict[str, Any] | None:
+    def open_by(self, dossier_id: str) -> LeaseInfo | None:
         return self.inner.open_by(dossier_id)
 
     def load(self, dossier_id: str) -> Dossier:
@@ -269,108 +282,146 @@ class GuardedStore:
             self._require("statistiques")
         yield from self.inner.iter_dossiers()
 
-    def corrupt_files(self) -> dict[str, Path]:
+    def corrupt_files(self) -> dict[str, str]:
         return self.inner.corrupt_files()
 
-    def list(self, **filters: Any) -> list[IndexEntry]:
+    def versions(self) -> dict[str, str]:
+        return self.inner.versions()
+
+    def list(self, **filters: Any) -> builtins.list[IndexEntry]:
         self._require("lister")
         return self.inner.list(**filters)
+
+    def count(self, *, status: str | None = None) -> int:
+        return self.inner.count(status=status)
 
     def reindex(self) -> None:
         self.inner.reindex()
 
     def create_dossier(self, *, agent: str = "", questionnaire: str | None = None,
-                       answers: dict[str, Any] | None = None, now: datetime | None = None
+                       answers: Mapping[str, Any] | None = None, now: datetime | None = None
                        ) -> Dossier:
         self._require("accueil")
         if questionnaire == "evaluation":
             self._require("evaluation")
-        self._check_answers("", answers or {}, ())
+        self._check_answers(dict(answers or {}), ())
         return self.inner.create_dossier(agent=self.agent, questionnaire=questionnaire,
                                          answers=answers, now=now)
 
-    def import_dossiers(self, docs: Iterable[Dossier], *, durable: bool = True) -> list[str]:
+    def import_dossiers(self, docs: Iterable[Mapping[str, object]], *, durable: bool = True
+                        ) -> builtins.list[str]:
         self._require("agents")  # demo data and copies: the administrator's
         return self.inner.import_dossiers(docs, durable=durable)
 
-    def save_answers(self, dossier_id: str, *, answers: dict[str, Any], unknown: list[str],
-                     events: list[dict[str, Any]], agent: str = "",
-                     questionnaire: str | None = None, now: datetime | None = None,
-                     expected_rev: int | None = None) -> Dossier:
-        self._check_answers(dossier_id, answers, unknown)
-        if questionnaire == "evaluation":
+    def save_answers(self, dossier_id: str, *, answers: Mapping[str, Any],
+                     unknown: Sequence[str], events: Sequence[Mapping[str, Any]],
+                     **kw: Any) -> Dossier:
+        self._check_answers(answers, unknown)
+        if kw.get("questionnaire") == "evaluation":
             self._require("evaluation")
-        events = [{**e, "agent": self.agent} if "agent" in e else e for e in events]
+        signed = [{**e, "agent": self.agent} if "agent" in e else dict(e) for e in events]
         return self._visible(self.inner.save_answers(
-            dossier_id, answers=answers, unknown=unknown, events=events, agent=self.agent,
-            questionnaire=questionnaire, now=now, expected_rev=expected_rev))
+            dossier_id, answers=answers, unknown=unknown, events=signed,
+            **{**kw, "agent": self.agent}))
 
-    def save_answer(self, dossier_id: str, answer_id: str, value: Any = None, *,
-                    agent: str = "", raw: str | None = None, questionnaire: str | None = None,
-                    unknown: bool = False, now: datetime | None = None) -> Dossier:
-        self._check_answers(dossier_id, {answer_id: value}, ())
-        return self._visible(self.inner.save_answer(
-            dossier_id, answer_id, value, agent=self.agent, raw=raw,
-            questionnaire=questionnaire, unknown=unknown, now=now))
+    def save_answer(self, dossier_id: str, answer_id: str, value: Any = None, **kw: Any
+                    ) -> Dossier:
+        self._check_answers({answer_id: value}, ())
+        return self._visible(self.inner.save_answer(dossier_id, answer_id, value,
+                                                    **{**kw, "agent": self.agent}))
 
-    def set_status(self, dossier_id: str, status: str, *, agent: str = "",
-                   note: str | None = None, now: datetime | None = None) -> Dossier:
+    def set_status(self, dossier_id: str, status: str, **kw: Any) -> Dossier:
         if not (status == "en_evaluation" and self.identity.may("evaluation")):
             self._require("statut")
-        return self._visible(self.inner.set_status(dossier_id, status, agent=self.agent,
-                                                   note=note, now=now))
+        return self._visible(self.inner.set_status(dossier_id, status,
+                                                   **{**kw, "agent": self.agent}))
 
-    def add_meeting(self, dossier_id: str, *, date: str, avec: str, partenaire: str | None,
-                    note: str, agent: str = "", now: datetime | None = None) -> Dossier:
+    def add_meeting(self, dossier_id: str, **kw: Any) -> Dossier:
         self._require("rendez_vous")
-        return self._visible(self.inner.add_meeting(
-            dossier_id, date=date, avec=avec, partenaire=partenaire, note=note,
-            agent=self.agent, now=now))
+        return self._visible(self.inner.add_meeting(dossier_id, **{**kw, "agent": self.agent}))
 
-    def record_decision(self, dossier_id: str, *, date: str, decision: str,
-                        montant_accorde: float | None, conditions: str, agent: str = "",
-                        now: datetime | None = None) -> Dossier:
+    def record_decision(self, dossier_id: str, **kw: Any) -> Dossier:
         self._require("decision")
-        return self._visible(self.inner.record_decision(
-            dossier_id, date=date, decision=decision, montant_accorde=montant_accorde,
-            conditions=conditions, agent=self.agent, now=now))
+        return self._visible(self.inner.record_decision(dossier_id,
+                                                        **{**kw, "agent": self.agent}))
 
-    def add_note(self, dossier_id: str, text: str, *, agent: str = "",
-                 now: datetime | None = None) -> Dossier:
+    def add_note(self, dossier_id: str, text: str, **kw: Any) -> Dossier:
         self._require("note")
-        return self._visible(self.inner.add_note(dossier_id, text, agent=self.agent, now=now))
+        return self._visible(self.inner.add_note(dossier_id, text,
+                                                 **{**kw, "agent": self.agent}))
 
-    def set_fields(self, dossier_id: str, *, agent: str = "", now: datetime | None = None,
-                   **fields: Any) -> Dossier:
+    def set_fields(self, dossier_id: str, **kw: Any) -> Dossier:
         self._require("evaluation")
-        return self._visible(self.inner.set_fields(dossier_id, agent=self.agent, now=now,
-                                                   **fields))
+        return self._visible(self.inner.set_fields(dossier_id, **{**kw, "agent": self.agent}))
 
-    def assign(self, dossier_id: str, agent_in_charge: str, *, agent: str = "",
-               now: datetime | None = None) -> Dossier:
+    def assign(self, dossier_id: str, agent_in_charge: str, **kw: Any) -> Dossier:
         self._require("attribuer")
-        return self._visible(self.inner.assign(dossier_id, agent_in_charge, agent=self.agent,
-                                               now=now))
+        return self._visible(self.inner.assign(dossier_id, agent_in_charge,
+                                               **{**kw, "agent": self.agent}))
+
+    def append_rows(self, dossier_id: str, table: str, rows: Sequence[Mapping[str, Any]],
+                    **kw: Any) -> Dossier:
+        self._require("accueil")
+        return self._visible(self.inner.append_rows(dossier_id, table, rows,
+                                                    **{**kw, "agent": self.agent}))
+
+    def update_row(self, dossier_id: str, table: str, row_id: str,
+                   changes: Mapping[str, Any], **kw: Any) -> Dossier:
+        self._require("accueil")
+        return self._visible(self.inner.update_row(dossier_id, table, row_id, changes,
+                                                   **{**kw, "agent": self.agent}))
+
+    def save_draft(self, dossier_id: str, draft: Draft | None, *, token: str) -> None:
+        self.inner.save_draft(dossier_id, draft, token=token)
+
+    def begin_interview(self, dossier_id: str, questionnaire: str, *, token: str) -> None:
+        self.inner.begin_interview(dossier_id, questionnaire, token=token)
+
+    def end_interview(self, dossier_id: str, *, token: str) -> None:
+        self.inner.end_interview(dossier_id, token=token)
+
+    def interrupted_interviews(self, agent: str = "") -> builtins.list[InterruptedInterview]:
+        # The lease (and so the interview marker) is taken under the agent's name.
+        return self.inner.interrupted_interviews(self.identity.name)
+
+    def register_export(self, dossier_id: str, **kw: Any) -> None:
+        self.inner.register_export(dossier_id, **{**kw, "agent": self.agent})
+
+    def put_record(self, kind: str, record_id: str, doc: Mapping[str, Any], **kw: Any
+                   ) -> StoredRecord:
+        if kind == AGENTS_KIND:
+            self._require("agents")
+        return self.inner.put_record(kind, record_id, doc, **kw)
+
+    def get_record(self, kind: str, record_id: str) -> StoredRecord | None:
+        return self.inner.get_record(kind, record_id)
+
+    def list_records(self, kind: str | None = None, *, dossier_id: str | None = None
+                     ) -> builtins.list[StoredRecord]:
+        return self.inner.list_records(kind, dossier_id=dossier_id)
+
+    def delete_record(self, kind: str, record_id: str, *, expected_rev: int | None = None
+                      ) -> None:
+        if kind == AGENTS_KIND:
+            self._require("agents")
+        self.inner.delete_record(kind, record_id, expected_rev=expected_rev)
+
+    def derived_dir(self, name: str) -> Path:
+        return self.inner.derived_dir(name)
 
     def purge(self, *, inactive_days: int = 730, dry_run: bool = False,
-              now: datetime | None = None) -> list[IndexEntry]:
+              now: datetime | None = None) -> builtins.list[Erasure]:
         self._require("purge")
         return self.inner.purge(inactive_days=inactive_days, dry_run=dry_run, now=now)
 
-    def forget(self, dossier_id: str) -> None:
+    def forget(self, dossier_id: str) -> Erasure:
         if not self.identity.may("effacer"):
             doc = self.inner.load(dossier_id)
             mine_and_empty = (doc.get("created_by") == self.identity.login
                               and not doc.get("events"))
             if not mine_and_empty:  # an interview opened by mistake may be erased by its author
                 self._require("effacer")
-        self.inner.forget(dossier_id)
-
-    def export(self, dossier_id: str, today: date | None = None) -> dict[str, Any]:
-        self._require("droit_acces")
-        export = self.inner.export(dossier_id, today)
-        self._log_access(export["dossier"], "extraction")
-        return {**export, "dossier": self._visible(export["dossier"])}
+        return self.inner.forget(dossier_id)
 
     def __getattr__(self, name: str) -> Any:
         # Other methods (added to the contract later: versions...) pass through; those that

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-from intake_assistant.store import DossierStore, StoreError
+from intake_assistant.store import DossierStore, JSONValue, StoredRecord, StoreError
 
 ROLES = {"accueil": "Accueil", "travailleur_social": "Travailleur social",
          "responsable": "Responsable"}
 KIND = "agents"
 __all__ = ["ROLES", "Agent", "AgentError", "StoreError", "add_agent", "disable_agent",
            "get_agent", "list_agents"]
-_LOGIN = re.compile(r"^[a-z_][a-z0-9_.@-]{0,62}$")
+# A login is a PostgreSQL role or OS user name, and a record id (letters, digits, _ . @ -).
+_LOGIN = re.compile(r"^[a-z0-9][a-z0-9_.@-]{0,62}$")
 
 
 class AgentError(StoreError):
@@ -39,18 +40,9 @@ class Agent:
     def role_label(self) -> str:
         return ROLES.get(self.role, self.role)
 
-    def to_record(self) -> dict[str, Any]:
+    def to_record(self) -> dict[str, JSONValue]:
         return {"login": self.login, "name": self.name, "role": self.role,
                 "active": self.active}
-
-
-@runtime_checkable
-class RecordStore(Protocol):
-    def get_record(self, kind: str, key: str) -> dict[str, Any] | None: ...
-
-    def list_records(self, kind: str) -> dict[str, dict[str, Any]]: ...
-
-    def put_record(self, kind: str, key: str, value: dict[str, Any]) -> None: ...
 
 
 @runtime_checkable
@@ -62,31 +54,21 @@ class DatabaseRoles(Protocol):
     def revoke_roles(self, login: str) -> None: ...
 
 
-def _records(store: DossierStore) -> RecordStore:
-    if not isinstance(store, RecordStore):
-        raise AgentError(
-            f"Le magasin {store.location} ne sait pas encore enregistrer d'agents "
-            "(mettez l'application à jour)."
-        )
-    return store
-
-
-def _agent(record: dict[str, Any]) -> Agent:
-    return Agent(str(record["login"]), str(record["name"]), str(record["role"]),
-                 bool(record.get("active", True)))
+def _agent(record: StoredRecord) -> Agent:
+    doc = record["doc"]
+    return Agent(record["id"], str(doc.get("name") or record["id"]),
+                 str(doc.get("role") or ""), bool(doc.get("active", True)))
 
 
 def list_agents(store: DossierStore) -> list[Agent]:
-    if not isinstance(store, RecordStore):
-        return []
-    return sorted((_agent(r) for r in store.list_records(KIND).values()),
-                  key=lambda a: a.login)
+    return [_agent(r) for r in store.list_records(KIND)]
 
 
 def get_agent(store: DossierStore, login: str) -> Agent | None:
-    if not isinstance(store, RecordStore):
-        return None
-    record = store.get_record(KIND, login)
+    try:
+        record = store.get_record(KIND, login)
+    except StoreError:
+        return None  # not a possible login (a record id): no such agent
     return _agent(record) if record else None
 
 
@@ -116,7 +98,7 @@ def add_agent(store: DossierStore, login: str, name: str, role: str) -> tuple[Ag
     created = False
     if isinstance(store, DatabaseRoles):
         created = store.grant_role(login, role)
-    _records(store).put_record(KIND, login, agent.to_record())
+    store.put_record(KIND, login, agent.to_record())
     return agent, created
 
 
@@ -128,5 +110,5 @@ def disable_agent(store: DossierStore, login: str) -> Agent:
     agent = Agent(current.login, current.name, current.role, False)
     if isinstance(store, DatabaseRoles):
         store.revoke_roles(login)
-    _records(store).put_record(KIND, login, agent.to_record())
+    store.put_record(KIND, login, agent.to_record())
     return agent

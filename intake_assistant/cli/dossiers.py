@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from intake_assistant.app import privacy
-from intake_assistant.app.access import open_guarded
+from intake_assistant.app.access import open_guarded, require
 from intake_assistant.app.stores import (
     StoreError,
     add_demo_dossiers,
@@ -189,6 +189,7 @@ def _text_report(report: privacy.AccessReport) -> str:
 
 @_run
 def cmd_show(args: argparse.Namespace, store: DossierStore) -> int:
+    require(store.identity, "droit_acces")  # type: ignore[attr-defined]  # a GuardedStore
     report = privacy.right_of_access(store, args.dossier_id)
     if args.format == "json":
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))

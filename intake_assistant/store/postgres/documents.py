@@ -14,7 +14,10 @@ from typing import Any
 
 from ..index_entry import IndexEntry, normalize, phone_digits
 
-ROW_TABLES = ("events", "audit", "rencontres", "notes")
+ROW_TABLES = ("events", "audit", "rencontres", "notes", "exports")
+TABLE_PREFIX = "rows."  # tbl of a per-dossier table's rows (append_rows): "rows.rendez_vous"
+# Keys kept outside intake.dossiers and the row tables.
+OTHER_KEYS = ("tables", "draft", "interview")
 # Document keys with a column of their own in intake.dossiers; any other key is a free field.
 META_KEYS = ("id", "rev", "created_at", "updated_at", "created_by", "agent", "status",
              "status_history", "questionnaires", "answers", "unknown", "commission")
@@ -44,19 +47,18 @@ def split_answers(answers: dict[str, Any], reception: frozenset[str]
 
 def free_fields(doc: dict[str, Any]) -> dict[str, Any]:
     """The keys of a document that are neither metadata nor row tables (evaluation_sociale...)."""
-    return {k: v for k, v in doc.items() if k not in META_KEYS and k not in ROW_TABLES}
+    return {k: v for k, v in doc.items()
+            if k not in META_KEYS and k not in ROW_TABLES and k not in OTHER_KEYS}
 
 
 def assemble(row: dict[str, Any]) -> dict[str, Any]:
-    """The dossier document from one row of `LOAD_COLUMNS` (private parts may be NULL)."""
+    """The dossier document from one row of the load query (private parts may be NULL)."""
     answers = {**(row["answers"] or {}), **(row["private_answers"] or {})}
-    unknown = list(row["unknown"] or [])
     fields = dict(row["fields"] or {})
     doc: dict[str, Any] = {key: row[key] for key in _HEAD if key not in ("answers", "unknown")}
     doc["answers"] = answers
-    doc["unknown"] = unknown
-    # restore the order of the head keys
-    doc = {key: doc[key] for key in _HEAD}
+    doc["unknown"] = list(row["unknown"] or [])
+    doc = {key: doc[key] for key in _HEAD}  # the order of the head keys
     doc["events"] = row["events"] or []
     doc["audit"] = row["audit"] or []
     doc["rencontres"] = row["rencontres"] or []
@@ -64,6 +66,10 @@ def assemble(row: dict[str, Any]) -> dict[str, Any]:
     doc["notes"] = row["notes"] or []
     doc["evaluation_sociale"] = fields.pop("evaluation_sociale", None)
     doc.update(fields)
+    doc["tables"] = dict(sorted((row["tables"] or {}).items()))
+    doc["exports"] = row["exports"] or []
+    doc["draft"] = row["draft"]
+    doc["interview"] = row["interview"]
     return doc
 
 

@@ -13,17 +13,21 @@ for `postgresql://` URLs.
 
 from __future__ import annotations
 
+import builtins
 import getpass
+import re
 import secrets
 import socket
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
+import platformdirs
 import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
@@ -32,20 +36,34 @@ from psycopg.types.json import Json
 from intake_assistant.core import lifecycle
 from intake_assistant.core.timeutil import iso, local_now, parse_day
 
-from ..audit import answer_changes, field_changes
+from ..api import (
+    Dossier,
+    Draft,
+    Erasure,
+    ExportRecord,
+    InterruptedInterview,
+    StoredRecord,
+)
+from ..audit import answer_changes, field_changes, same_value
+from ..document import TABLE_NAME, shape_error, with_defaults
 from ..errors import (
     ConflictError,
     DossierLockedError,
     DossierNotFoundError,
     InvalidTransitionError,
     InvalidValueError,
+    RecordNotFoundError,
     StoreError,
+    StoreUnavailableError,
 )
 from ..index_entry import IndexEntry, Query, entry_from_document, normalize
+from ..location import ensure_private_dir
 from .documents import (
     INDEX_SOURCES,
     META_KEYS,
+    OTHER_KEYS,
     ROW_TABLES,
+    TABLE_PREFIX,
     assemble,
     dumps,
     field_root,
@@ -60,7 +78,10 @@ LEASE_TTL = 120.0  # seconds a lease lasts without a heartbeat
 _ID_PATTERN = r"^D-(\d{4})-(\d{6})$"
 _BATCH = 500
 # Keys that only dedicated methods may change (they carry history or life-cycle rules).
-_PROTECTED = frozenset({*META_KEYS, *ROW_TABLES})
+_PROTECTED = frozenset({*META_KEYS, *ROW_TABLES, *OTHER_KEYS})
+_KIND = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$")
+DRAFT_MAX_CHARS = 10_000
 
 Change = tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]
 
@@ -116,8 +137,6 @@ def _check_transition(current: str, new: str) -> None:
 
 
 def parse_id(dossier_id: str) -> tuple[int, int]:
-    import re
-
     match = re.match(_ID_PATTERN, dossier_id) if isinstance(dossier_id, str) else None
     if match is None:
         raise InvalidValueError(
@@ -150,16 +169,16 @@ class PostgresLease:
     """A dossier open for editing by this store; kept alive by the store's heartbeat."""
 
     def __init__(self, store: PostgresStore, dossier_id: str, agent: str, token: str) -> None:
-        self.store, self.dossier_id, self.agent, self._token = store, dossier_id, agent, token
+        self.store, self.dossier_id, self.agent, self.token = store, dossier_id, agent, token
         self.closed = False
 
     def renew(self) -> None:
-        self.store._renew([self._token])
+        self.store._renew([self.token])
 
     def close(self) -> None:
         if not self.closed:
             self.closed = True
-            self.store._release(self.dossier_id, self._token)
+            self.store._release(self.dossier_id, self.token)
 
     def __enter__(self) -> PostgresLease:
         return self
@@ -206,7 +225,7 @@ class PostgresStore:
             conn = psycopg.connect(self.url, autocommit=True, row_factory=dict_row,
                                    connect_timeout=10, application_name="intake-assistant")
         except psycopg.OperationalError as exc:
-            raise StoreError(
+            raise StoreUnavailableError(
                 f"Connexion impossible à la base PostgreSQL {self._location} : "
                 f"{_first_line(exc)}"
             ) from None
@@ -233,8 +252,9 @@ class PostgresStore:
                     f"({_first_line(exc)}) : elle n'est pas permise à votre rôle."
                 ) from None
             except psycopg.OperationalError as exc:
-                raise StoreError(
-                    f"La base PostgreSQL {self._location} ne répond pas : {_first_line(exc)}"
+                raise StoreUnavailableError(
+                    f"La base PostgreSQL {self._location} ne répond pas : {_first_line(exc)} "
+                    "(rien n'a été modifié)."
                 ) from None
 
     @contextmanager
@@ -308,36 +328,86 @@ class PostgresStore:
             "SELECT has_table_privilege('intake.dossier_private', 'SELECT') AS ok").fetchone()
         return bool(row and row["ok"])
 
-    # -- store-wide records (the agents) -------------------------------------------------------
-    def get_record(self, kind: str, key: str) -> dict[str, Any] | None:
-        self._check_kind(kind)
+    # -- store-wide records ------------------------------------------------------------------
+    def put_record(self, kind: str, record_id: str, doc: Mapping[str, Any], *,
+                   dossier_id: str | None = None, expected_rev: int | None = None
+                   ) -> StoredRecord:
+        _check_kind(kind)
+        _check_record_id(record_id)
+        body = dict(doc)
+        _check_json(body, f"l'enregistrement {kind}")
+        if dossier_id is not None:
+            parse_id(dossier_id)
+        at = iso(local_now())
+        with self._tx() as conn:
+            if dossier_id is not None:
+                self._lock_row(conn, dossier_id)
+            current = conn.execute("SELECT rev, dossier_id FROM intake.records WHERE kind = %s "
+                                   "AND id = %s FOR UPDATE", (kind, record_id)).fetchone()
+            rev = int(current["rev"]) if current else 0
+            if expected_rev is not None and expected_rev != rev:
+                raise ConflictError(_record_conflict(kind, record_id, rev, expected_rev))
+            if current is None:
+                try:
+                    with conn.transaction():
+                        conn.execute(
+                            "INSERT INTO intake.records (kind, id, rev, updated_at, dossier_id, "
+                            "doc) VALUES (%s, %s, 1, %s, %s, %s)",
+                            (kind, record_id, at, dossier_id, _json(body)))
+                except psycopg.errors.UniqueViolation:  # created meanwhile by another session
+                    raise ConflictError(_record_conflict(kind, record_id, 1, 0)) from None
+            else:
+                conn.execute("UPDATE intake.records SET rev = rev + 1, updated_at = %s, "
+                             "dossier_id = %s, doc = %s WHERE kind = %s AND id = %s",
+                             (at, dossier_id, _json(body), kind, record_id))
+        return {"kind": kind, "id": record_id, "rev": rev + 1, "updated_at": at,
+                "dossier_id": dossier_id, "doc": body}
+
+    def get_record(self, kind: str, record_id: str) -> StoredRecord | None:
+        _check_kind(kind)
+        _check_record_id(record_id)
         with self._db() as conn:
-            row = conn.execute("SELECT login, name, role, active FROM intake.agents "
-                               "WHERE login = %s", (key,)).fetchone()
-        return dict(row) if row else None
+            row = conn.execute("SELECT kind, id, rev, updated_at, dossier_id, doc "
+                               "FROM intake.records WHERE kind = %s AND id = %s",
+                               (kind, record_id)).fetchone()
+        return cast("StoredRecord | None", dict(row) if row else None)
 
-    def list_records(self, kind: str) -> dict[str, dict[str, Any]]:
-        self._check_kind(kind)
+    def list_records(self, kind: str | None = None, *, dossier_id: str | None = None
+                     ) -> builtins.list[StoredRecord]:
+        where: builtins.list[sql.Composable] = [sql.SQL("true")]
+        params: builtins.list[Any] = []
+        if kind is not None:
+            _check_kind(kind)
+            where.append(sql.SQL("kind = %s"))
+            params.append(kind)
+        if dossier_id is not None:
+            parse_id(dossier_id)
+            where.append(sql.SQL("dossier_id = %s"))
+            params.append(dossier_id)
         with self._db() as conn:
-            rows = conn.execute("SELECT login, name, role, active FROM intake.agents "
-                                "ORDER BY login").fetchall()
-        return {r["login"]: dict(r) for r in rows}
+            rows = conn.execute(sql.SQL(
+                "SELECT kind, id, rev, updated_at, dossier_id, doc FROM intake.records "
+                "WHERE {} ORDER BY kind, id").format(sql.SQL(" AND ").join(where)),
+                params).fetchall()
+        return [cast(StoredRecord, dict(r)) for r in rows]
 
-    def put_record(self, kind: str, key: str, value: dict[str, Any]) -> None:
-        self._check_kind(kind)
-        with self._db() as conn:
-            conn.execute(
-                "INSERT INTO intake.agents (login, name, role, active) VALUES (%s, %s, %s, %s) "
-                "ON CONFLICT (login) DO UPDATE SET name = EXCLUDED.name, role = EXCLUDED.role, "
-                "active = EXCLUDED.active, disabled_at = CASE WHEN EXCLUDED.active THEN NULL "
-                "ELSE coalesce(intake.agents.disabled_at, now()) END",
-                (key, value["name"], value["role"], bool(value.get("active", True))))
+    def delete_record(self, kind: str, record_id: str, *, expected_rev: int | None = None
+                      ) -> None:
+        _check_kind(kind)
+        _check_record_id(record_id)
+        with self._tx() as conn:
+            current = conn.execute("SELECT rev FROM intake.records WHERE kind = %s AND id = %s "
+                                   "FOR UPDATE", (kind, record_id)).fetchone()
+            if current is None:
+                raise RecordNotFoundError(
+                    f"L'enregistrement {kind} « {record_id} » n'existe pas.")
+            if expected_rev is not None and expected_rev != current["rev"]:
+                raise ConflictError(_record_conflict(kind, record_id, current["rev"],
+                                                     expected_rev))
+            conn.execute("DELETE FROM intake.records WHERE kind = %s AND id = %s",
+                         (kind, record_id))
 
-    @staticmethod
-    def _check_kind(kind: str) -> None:
-        if kind != "agents":
-            raise InvalidValueError(f"Type d'enregistrement inconnu : « {kind} ».")
-
+    # -- the agents' database rights -----------------------------------------------------------
     def grant_role(self, login: str, role: str) -> bool:
         """Give the database role `login` the rights of `role` in this database (creating the
         login role when missing); True if it was created."""
@@ -351,22 +421,6 @@ class PostgresStore:
 
         with self._db() as conn:
             DatabaseAdmin(self.url, conn).revoke_all(login)
-
-    # -- per-dossier rows outside the document's history (the access log) ----------------------
-    def append_rows(self, dossier_id: str, table: str, rows: list[dict[str, Any]]) -> None:
-        """Append rows to one of the dossier's row tables without changing its revision."""
-        if table in ROW_TABLES:
-            raise InvalidValueError(f"La table « {table} » se modifie par son opération dédiée.")
-        _check_json(rows, table)
-        with self._tx() as conn:
-            self._lock_row(conn, dossier_id)
-            self._write_rows(conn, dossier_id, {table: rows})
-
-    def rows(self, dossier_id: str, table: str) -> list[dict[str, Any]]:
-        with self._db() as conn:
-            return [r["body"] for r in conn.execute(
-                "SELECT body FROM intake.dossier_rows WHERE dossier_id = %s AND tbl = %s "
-                "ORDER BY n", (dossier_id, table))]
 
     # -- reception-level answers -----------------------------------------------------------------
     @staticmethod
@@ -405,9 +459,10 @@ class PostgresStore:
         with self._tx() as conn:
             self._lock_row(conn, dossier_id)
             lease = conn.execute(
-                "SELECT agent, host, since, backend_pid = pg_backend_pid() AS ours, "
+                "SELECT agent, host, since, token = ANY(%s) AS ours, "
                 "intake.lease_is_live(expires_at, backend_pid) AS live "
-                "FROM intake.leases WHERE dossier_id = %s", (dossier_id,)).fetchone()
+                "FROM intake.leases WHERE dossier_id = %s",
+                (list(self._held.values()), dossier_id)).fetchone()
             if lease is not None:
                 if lease["live"] and not lease["ours"]:
                     raise DossierLockedError(locked_message(dossier_id, lease))
@@ -425,21 +480,22 @@ class PostgresStore:
         """The live lease of another session on this dossier (agent, host, since), if any."""
         with self._db() as conn:
             row = conn.execute(
-                "SELECT agent, host, login, since, expires_at FROM intake.leases "
+                "SELECT agent, host, since, renewed FROM intake.leases "
                 "WHERE dossier_id = %s AND intake.lease_is_live(expires_at, backend_pid) "
-                "AND backend_pid <> pg_backend_pid()", (dossier_id,)).fetchone()
+                "AND NOT token = ANY(%s)", (dossier_id, list(self._held.values()))).fetchone()
         if row is None:
             return None
-        return {"agent": row["agent"], "host": row["host"], "login": row["login"],
+        return {"agent": row["agent"], "host": row["host"],
                 "since": iso(row["since"].astimezone()),
-                "expires": iso(row["expires_at"].astimezone())}
+                "renewed": row["renewed"].astimezone().isoformat(timespec="milliseconds")}
 
     def _live_lease_elsewhere(self, conn: psycopg.Connection[Any], dossier_id: str
                               ) -> dict[str, Any] | None:
+        """The live lease of another session (not one this store object holds)."""
         return conn.execute(
             "SELECT agent, host, since FROM intake.leases WHERE dossier_id = %s "
             "AND intake.lease_is_live(expires_at, backend_pid) "
-            "AND backend_pid <> pg_backend_pid()", (dossier_id,)).fetchone()
+            "AND NOT token = ANY(%s)", (dossier_id, list(self._held.values()))).fetchone()
 
     def _renew(self, tokens: list[str]) -> None:
         if not tokens:
@@ -484,14 +540,22 @@ class PostgresStore:
                     "WHERE r.dossier_id = d.id AND r.tbl = {}) AS {}").format(
                 sql.Literal(t), sql.Identifier(t))
             for t in ROW_TABLES)
+        extra = sql.SQL(
+            "(SELECT json_object_agg(x.t, x.rs) FROM (SELECT substr(r.tbl, 6) AS t, "
+            "json_agg(r.body ORDER BY r.n) AS rs FROM intake.dossier_rows r "
+            "WHERE r.dossier_id = d.id AND r.tbl LIKE 'rows.%%' GROUP BY r.tbl) x) AS tables, "
+            "(SELECT json_build_object('questionnaire', i.questionnaire, 'agent', i.agent, "
+            "'host', i.host, 'since', i.since) FROM intake.interviews i "
+            "WHERE i.dossier_id = d.id) AS interview, "
+            "(SELECT f.draft FROM intake.drafts f WHERE f.dossier_id = d.id) AS draft")
         if self._sees_private:
             private = sql.SQL("p.answers AS private_answers, p.fields AS fields")
             join = sql.SQL("LEFT JOIN intake.dossier_private p ON p.dossier_id = d.id")
         else:
             private = sql.SQL("NULL::json AS private_answers, NULL::json AS fields")
             join = sql.SQL("")
-        return sql.SQL("SELECT {}, {}, {} FROM intake.dossiers d {} WHERE {}").format(
-            _LOAD_HEAD, private, rows, join, where)
+        return sql.SQL("SELECT {}, {}, {}, {} FROM intake.dossiers d {} WHERE {}").format(
+            _LOAD_HEAD, private, rows, extra, join, where)
 
     def _load_in(self, conn: psycopg.Connection[Any], dossier_id: str) -> dict[str, Any]:
         row = conn.execute(self._select(sql.SQL("d.id = %s")), (dossier_id,)).fetchone()
@@ -499,12 +563,12 @@ class PostgresStore:
             raise DossierNotFoundError(dossier_id)
         return assemble(row)
 
-    def load(self, dossier_id: str) -> dict[str, Any]:
+    def load(self, dossier_id: str) -> Dossier:
         parse_id(dossier_id)
         with self._db() as conn:
-            return self._load_in(conn, dossier_id)
+            return cast(Dossier, self._load_in(conn, dossier_id))
 
-    def iter_dossiers(self) -> Iterator[dict[str, Any]]:
+    def iter_dossiers(self) -> Iterator[Dossier]:
         """Every dossier, in id order (read in batches, each batch one consistent snapshot)."""
         last = ""
         while True:
@@ -513,7 +577,7 @@ class PostgresStore:
                 batch = self._batch(conn, last)
             if not batch:
                 return
-            yield from batch
+            yield from (cast(Dossier, doc) for doc in batch)
             last = batch[-1]["id"]
 
     def _batch(self, conn: psycopg.Connection[Any], after: str) -> list[dict[str, Any]]:
@@ -529,19 +593,43 @@ class PostgresStore:
         if not heads:
             return []
         ids = [h["id"] for h in heads]
-        tables: dict[str, dict[str, list[Any]]] = {i: {t: [] for t in ROW_TABLES} for i in ids}
-        cur = conn.execute(
-            "SELECT dossier_id, tbl, body FROM intake.dossier_rows WHERE dossier_id = ANY(%s) "
-            "ORDER BY dossier_id, tbl, n", (ids,))
-        for row in cur:
-            per = tables[row["dossier_id"]]
-            if row["tbl"] in per:
-                per[row["tbl"]].append(row["body"])
-        return [assemble({**head, **tables[head["id"]]}) for head in heads]
+        parts: dict[str, dict[str, Any]] = {
+            i: {**{t: [] for t in ROW_TABLES}, "tables": {}, "interview": None, "draft": None}
+            for i in ids}
+        for row in conn.execute(
+                "SELECT dossier_id, tbl, body FROM intake.dossier_rows WHERE dossier_id = ANY(%s) "
+                "ORDER BY dossier_id, tbl, n", (ids,)):
+            per = parts[row["dossier_id"]]
+            tbl = row["tbl"]
+            if tbl in ROW_TABLES:
+                per[tbl].append(row["body"])
+            elif tbl.startswith(TABLE_PREFIX):
+                per["tables"].setdefault(tbl[len(TABLE_PREFIX):], []).append(row["body"])
+        for row in conn.execute(
+                "SELECT dossier_id, questionnaire, agent, host, since FROM intake.interviews "
+                "WHERE dossier_id = ANY(%s)", (ids,)):
+            parts[row.pop("dossier_id")]["interview"] = dict(row)
+        for row in conn.execute("SELECT dossier_id, draft FROM intake.drafts "
+                                "WHERE dossier_id = ANY(%s)", (ids,)):
+            parts[row["dossier_id"]]["draft"] = row["draft"]
+        return [assemble({**head, **parts[head["id"]]}) for head in heads]
 
-    def corrupt_files(self) -> dict[str, Any]:
-        """A database has no unreadable dossier files: always empty."""
+    def corrupt_files(self) -> dict[str, str]:
+        """A database holds no unreadable dossier file: always empty."""
         return {}
+
+    def versions(self) -> dict[str, str]:
+        with self._db() as conn:
+            return {r["id"]: f"{r['rev']}:{r['updated_at']}" for r in conn.execute(
+                "SELECT id, rev, updated_at FROM intake.dossiers")}
+
+    def count(self, *, status: str | None = None) -> int:
+        if status is not None:
+            _check_status(status)
+        with self._db() as conn:
+            row = conn.execute("SELECT count(*) AS n FROM intake.dossiers WHERE "
+                               "(%s::text IS NULL OR status = %s)", (status, status)).fetchone()
+        return int(row["n"]) if row else 0
 
     def list(
         self,
@@ -552,7 +640,8 @@ class PostgresStore:
         date_from: date | None = None,
         date_to: date | None = None,
         date_field: str = "created_at",
-    ) -> list[IndexEntry]:
+        limit: int | None = None,
+    ) -> builtins.list[IndexEntry]:
         """Matching dossiers, most recently updated first; the same search as the TinyDB
         backend (accents and case ignored, phone digits, every word must match), answered by
         trigram indexes."""
@@ -592,8 +681,10 @@ class PostgresStore:
                         where.append(sql.SQL("search_text LIKE %s"))
                         params.append(_like(word))
             condition = sql.SQL(" AND ").join(where) if where else sql.SQL("true")
-            return self._entries(conn, condition, params,
-                                 sql.SQL("updated_at DESC, id DESC"))
+            order = sql.SQL("updated_at DESC, id DESC")
+            if limit is not None:
+                order = sql.SQL("{} LIMIT {}").format(order, sql.Literal(max(int(limit), 0)))
+            return self._entries(conn, condition, params, order)
 
     @staticmethod
     def _entries(conn: psycopg.Connection[Any], condition: sql.Composable, params: list[Any],
@@ -623,23 +714,38 @@ class PostgresStore:
         if row is None:
             raise DossierNotFoundError(dossier_id)
 
-    def _update(self, dossier_id: str, build: Callable[[dict[str, Any]], Change]
-                ) -> dict[str, Any]:
+    def _update(self, dossier_id: str, build: Callable[[dict[str, Any]], Change], *,
+                lease_free: bool = True) -> Dossier:
+        """One change in one transaction, the dossier's row locked. `lease_free`: refused while
+        another live session has the dossier open (content); False for what a reader or the
+        lease holder may always do (export register)."""
         parse_id(dossier_id)
         with self._tx() as conn:
             self._lock_row(conn, dossier_id)
+            if lease_free:
+                self._refuse_if_open_elsewhere(conn, dossier_id)
             doc = self._load_in(conn, dossier_id)
             meta, appends = build(doc)
             if not meta and not any(appends.values()):
-                return doc
-            return self._apply(conn, doc, meta, appends)
+                return cast(Dossier, doc)
+            return cast(Dossier, self._apply(conn, doc, meta, appends))
+
+    def _refuse_if_open_elsewhere(self, conn: psycopg.Connection[Any], dossier_id: str) -> None:
+        holder = self._live_lease_elsewhere(conn, dossier_id)
+        if holder is not None:
+            raise DossierLockedError(locked_message(dossier_id, holder) + " Attendez qu'il soit "
+                                     "refermé : rien n'a été modifié.")
 
     def _apply(self, conn: psycopg.Connection[Any], doc: dict[str, Any], meta: dict[str, Any],
                appends: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         new = dict(doc)
         new.update(meta)
         for name, rows in appends.items():
-            if rows:
+            if rows and name.startswith(TABLE_PREFIX):
+                table = name[len(TABLE_PREFIX):]
+                new["tables"] = {**new["tables"],
+                                 table: [*new["tables"].get(table, []), *rows]}
+            elif rows:
                 new[name] = [*doc.get(name, []), *rows]
         reception = self._reception(conn)
         sets: list[sql.Composable] = []
@@ -746,8 +852,9 @@ class PostgresStore:
         rev = int(doc.get("rev") or 0)
         if expected_rev is not None and rev != expected_rev:
             raise ConflictError(
-                f"Le dossier {doc['id']} a été modifié sur un autre poste entre-temps ; "
-                "rechargez-le avant d'enregistrer."
+                f"Le dossier {doc['id']} a été modifié sur un autre poste entre-temps "
+                f"(version {rev}, attendue {expected_rev}) ; rechargez-le avant d'enregistrer : "
+                "rien n'a été écrasé."
             )
         return {"updated_at": at, "rev": rev + 1}
 
@@ -772,10 +879,11 @@ class PostgresStore:
             "answers": answers, "unknown": [], "events": [],
             "audit": answer_changes({}, [], answers, [], agent=agent, at=at),
             "rencontres": [], "commission": None, "notes": [], "evaluation_sociale": None,
+            "tables": {}, "exports": [], "draft": None, "interview": None,
         }
         with self._tx() as conn:
             self._insert(conn, [doc], keep_ids=False)
-        return doc
+        return cast(Dossier, doc)
 
     def _insert(self, conn: psycopg.Connection[Any], docs: list[dict[str, Any]], *,
                 keep_ids: bool) -> list[str]:
@@ -798,6 +906,8 @@ class PostgresStore:
                     if doc_year == year:
                         doc["id"] = f"D-{year:04d}-{next(numbers):06d}"
         heads, privates, rows = [], [], []
+        markers: list[tuple[str, dict[str, Any]]] = []
+        drafts: list[tuple[str, str]] = []
         for doc in docs:
             public_a, private_a = split_answers(doc.get("answers") or {}, reception)
             fields = free_fields(doc)
@@ -822,6 +932,12 @@ class PostgresStore:
                 privates.append((doc["id"], dumps(private_a), dumps(fields)))
             for name in ROW_TABLES:
                 rows += [(doc["id"], name, dumps(body)) for body in doc.get(name) or []]
+            for table, bodies in sorted((doc.get("tables") or {}).items()):
+                rows += [(doc["id"], TABLE_PREFIX + table, dumps(body)) for body in bodies]
+            if doc.get("interview"):
+                markers.append((doc["id"], doc["interview"]))
+            if doc.get("draft"):
+                drafts.append((doc["id"], dumps(doc["draft"])))
         try:
             with conn.cursor() as cur:
                 if self._bulk_copy and len(docs) > 1:
@@ -836,6 +952,15 @@ class PostgresStore:
                     if rows:
                         cur.executemany("INSERT INTO intake.dossier_rows (dossier_id, tbl, "
                                         "body) VALUES (%s, %s, %s)", rows)
+                if markers:
+                    cur.executemany(
+                        "INSERT INTO intake.interviews (dossier_id, questionnaire, agent, host, "
+                        "since) VALUES (%s, %s, %s, %s, %s)",
+                        [(i, m["questionnaire"], m["agent"], m["host"], m["since"])
+                         for i, m in markers])
+                if drafts:
+                    cur.executemany("INSERT INTO intake.drafts (dossier_id, draft) "
+                                    "VALUES (%s, %s)", drafts)
         except psycopg.errors.UniqueViolation:
             raise InvalidValueError(
                 "Un dossier de même numéro existe déjà dans la base : rien n'a été ajouté."
@@ -873,10 +998,16 @@ class PostgresStore:
                     ids.extend(self._insert(conn, chunk, keep_ids=keep_ids))
                 chunk.clear()
 
-        for doc in docs:
+        for given in docs:
+            doc = with_defaults(given)
+            if not keep_ids:
+                doc["id"] = "D-0000-000000"  # numbered at insertion
+            problem = shape_error(doc)
+            if problem is not None:
+                raise InvalidValueError(f"Dossier importé invalide : {problem}.")
             _check_json(doc, "le dossier importé")
             _check_status(doc["status"])
-            chunk.append(dict(doc))
+            chunk.append(doc)
             if len(chunk) >= _BATCH:
                 flush()
         flush()
@@ -954,16 +1085,17 @@ class PostgresStore:
 
     def set_status(
         self, dossier_id: str, status: str, *, agent: str, note: str | None = None,
-        now: datetime | None = None,
+        now: datetime | None = None, expected_rev: int | None = None,
     ) -> dict[str, Any]:
         at = iso(local_now(now))
 
         def build(doc: dict[str, Any]) -> Change:
+            self._touch(doc, at, expected_rev)
             _check_transition(doc["status"], status)
+            meta = self._touch(doc, at, expected_rev)
             change = {"status": status, "at": at, "agent": agent}
             if note:
                 change["note"] = note
-            meta = self._touch(doc, at)
             meta.update(status=status, status_history=[*doc["status_history"], change])
             return meta, {}
 
@@ -971,7 +1103,7 @@ class PostgresStore:
 
     def add_meeting(
         self, dossier_id: str, *, date: str, avec: str, partenaire: str | None, note: str,
-        agent: str, now: datetime | None = None,
+        agent: str, now: datetime | None = None, expected_rev: int | None = None,
     ) -> dict[str, Any]:
         day = _check_day(date, "la rencontre")
         if avec not in lifecycle.MEETING_WITH:
@@ -983,12 +1115,13 @@ class PostgresStore:
         at = iso(local_now(now))
         meeting = {"date": day, "avec": avec, "partenaire": partenaire or None, "note": note,
                    "agent": agent, "at": at}
-        return self._update(dossier_id, lambda doc: (self._touch(doc, at),
+        return self._update(dossier_id, lambda doc: (self._touch(doc, at, expected_rev),
                                                      {"rencontres": [meeting]}))
 
     def record_decision(
         self, dossier_id: str, *, date: str, decision: str, montant_accorde: float | None,
         conditions: str, agent: str, now: datetime | None = None,
+        expected_rev: int | None = None,
     ) -> dict[str, Any]:
         """Record the commission's decision and move the dossier to that status."""
         day = _check_day(date, "la commission")
@@ -1005,11 +1138,12 @@ class PostgresStore:
         at = iso(local_now(now))
 
         def build(doc: dict[str, Any]) -> Change:
+            self._touch(doc, at, expected_rev)
             _check_transition(doc["status"], decision)
             commission = {"date": day, "decision": decision, "montant_accorde": montant_accorde,
                           "conditions": conditions, "agent": agent, "at": at}
             change = {"status": decision, "at": at, "agent": agent}
-            meta = self._touch(doc, at)
+            meta = self._touch(doc, at, expected_rev)
             meta.update(status=decision, commission=commission,
                         status_history=[*doc["status_history"], change])
             return meta, {}
@@ -1017,16 +1151,19 @@ class PostgresStore:
         return self._update(dossier_id, build)
 
     def add_note(
-        self, dossier_id: str, text: str, *, agent: str, now: datetime | None = None
+        self, dossier_id: str, text: str, *, agent: str, now: datetime | None = None,
+        expected_rev: int | None = None,
     ) -> dict[str, Any]:
         if not text.strip():
             raise InvalidValueError("La note est vide.")
         at = iso(local_now(now))
         note = {"at": at, "agent": agent, "text": text}
-        return self._update(dossier_id, lambda doc: (self._touch(doc, at), {"notes": [note]}))
+        return self._update(dossier_id, lambda doc: (self._touch(doc, at, expected_rev),
+                                                     {"notes": [note]}))
 
     def set_fields(
-        self, dossier_id: str, *, agent: str, now: datetime | None = None, **fields: Any
+        self, dossier_id: str, *, agent: str, now: datetime | None = None,
+        expected_rev: int | None = None, **fields: Any,
     ) -> dict[str, Any]:
         """Set free dossier fields (evaluation_sociale, duree_retenue...), audited."""
         forbidden = sorted(set(fields) & _PROTECTED)
@@ -1038,42 +1175,205 @@ class PostgresStore:
         at = iso(local_now(now))
 
         def build(doc: dict[str, Any]) -> Change:
+            meta = self._touch(doc, at, expected_rev)  # a stale caller still hears of it
             audit = field_changes(doc, fields, agent=agent, at=at)
             if not audit:
                 return {}, {}
-            meta = self._touch(doc, at)
             meta.update(fields)
             return meta, {"audit": audit}
 
         return self._update(dossier_id, build)
 
     def assign(
-        self, dossier_id: str, agent_in_charge: str, *, agent: str, now: datetime | None = None
+        self, dossier_id: str, agent_in_charge: str, *, agent: str, now: datetime | None = None,
+        expected_rev: int | None = None,
     ) -> dict[str, Any]:
         """Hand the dossier to another agent (e.g. reception -> social worker), audited."""
         at = iso(local_now(now))
 
         def build(doc: dict[str, Any]) -> Change:
+            meta = self._touch(doc, at, expected_rev)
             audit = field_changes(doc, {"agent": agent_in_charge}, agent=agent, at=at)
-            meta = self._touch(doc, at)
             meta["agent"] = agent_in_charge
             return meta, {"audit": audit}
 
         return self._update(dossier_id, build)
 
+    # -- per-dossier row tables -----------------------------------------------------------------
+    def append_rows(
+        self,
+        dossier_id: str,
+        table: str,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        agent: str,
+        now: datetime | None = None,
+        expected_rev: int | None = None,
+    ) -> Dossier:
+        _check_table(table)
+        data = [dict(row) for row in rows]
+        _check_json(data, f"la table « {table} »")
+        at = iso(local_now(now))
+
+        def build(doc: dict[str, Any]) -> Change:
+            meta = self._touch(doc, at, expected_rev)
+            if not data:
+                return {}, {}
+            start = len(doc["tables"].get(table, []))
+            new_rows = [{"id": str(start + i), "at": at, "agent": agent, "data": row}
+                        for i, row in enumerate(data, start=1)]
+            return meta, {TABLE_PREFIX + table: new_rows}
+
+        return self._update(dossier_id, build)
+
+    def update_row(
+        self,
+        dossier_id: str,
+        table: str,
+        row_id: str,
+        changes: Mapping[str, Any],
+        *,
+        agent: str,
+        now: datetime | None = None,
+        expected_rev: int | None = None,
+    ) -> Dossier:
+        _check_table(table)
+        updates = dict(changes)
+        _check_json(updates, f"la table « {table} »")
+        at = iso(local_now(now))
+        parse_id(dossier_id)
+        with self._tx() as conn:
+            self._lock_row(conn, dossier_id)
+            self._refuse_if_open_elsewhere(conn, dossier_id)
+            doc = self._load_in(conn, dossier_id)
+            meta = self._touch(doc, at, expected_rev)
+            rows = doc["tables"].get(table, [])
+            row = next((r for r in rows if r["id"] == row_id), None)
+            if row is None:
+                raise RecordNotFoundError(
+                    f"La ligne {row_id} de « {table} » n'existe pas dans le dossier {dossier_id}."
+                )
+            old = row["data"]
+            audit = [{"at": at, "agent": agent, "id": f"{table}[{row_id}].{key}",
+                      "old": old.get(key), "new": value, "table": table}
+                     for key, value in updates.items()
+                     if key not in old or not same_value(old[key], value)]
+            if not audit:
+                return cast(Dossier, doc)
+            stored = {**row, "data": {**old, **updates}, "updated_at": at, "updated_by": agent}
+            conn.execute("UPDATE intake.dossier_rows SET body = %s WHERE dossier_id = %s "
+                         "AND tbl = %s AND body ->> 'id' = %s",
+                         (_json(stored), dossier_id, TABLE_PREFIX + table, row_id))
+            doc["tables"] = {**doc["tables"],
+                             table: [stored if r["id"] == row_id else r for r in rows]}
+            return cast(Dossier, self._apply(conn, doc, meta, {"audit": audit}))
+
+    # -- drafts and interviews in progress ------------------------------------------------------
+    def _holder(self, conn: psycopg.Connection[Any], dossier_id: str, token: str, what: str
+                ) -> dict[str, Any]:
+        """The lease `token` of this store on the dossier, or DossierLockedError."""
+        self._lock_row(conn, dossier_id)
+        lease = conn.execute("SELECT agent FROM intake.leases WHERE dossier_id = %s "
+                             "AND token = %s", (dossier_id, token)).fetchone()
+        if lease is None or self._held.get(dossier_id) != token:
+            holder = self._live_lease_elsewhere(conn, dossier_id)
+            raise DossierLockedError(
+                locked_message(dossier_id, holder) if holder else
+                f"Le dossier {dossier_id} n'est plus ouvert par cette session : {what} est "
+                "impossible. Rouvrez-le."
+            )
+        return dict(lease)
+
+    def save_draft(self, dossier_id: str, draft: Draft | None, *, token: str) -> None:
+        parse_id(dossier_id)
+        if draft is not None:
+            path, text = draft.get("path"), draft.get("text")
+            if not isinstance(path, str) or not isinstance(text, str):
+                raise InvalidValueError("Un brouillon indique la question et le texte saisi.")
+            if len(text) > DRAFT_MAX_CHARS:
+                raise InvalidValueError(
+                    f"Texte saisi trop long ({len(text)} caractères, {DRAFT_MAX_CHARS} au plus)."
+                )
+            _check_json(text, "le brouillon")
+        with self._tx() as conn:
+            lease = self._holder(conn, dossier_id, token, "l'enregistrement du texte saisi")
+            conn.execute("DELETE FROM intake.drafts WHERE dossier_id = %s", (dossier_id,))
+            if draft is not None:
+                stored = {"path": draft["path"], "text": draft["text"], "at": iso(local_now()),
+                          "agent": str(lease["agent"] or "")}
+                conn.execute("INSERT INTO intake.drafts (dossier_id, draft) VALUES (%s, %s)",
+                             (dossier_id, _json(stored)))
+
+    def begin_interview(self, dossier_id: str, questionnaire: str, *, token: str) -> None:
+        parse_id(dossier_id)
+        with self._tx() as conn:
+            lease = self._holder(conn, dossier_id, token, "l'ouverture de l'entretien")
+            conn.execute("DELETE FROM intake.interviews WHERE dossier_id = %s", (dossier_id,))
+            conn.execute("INSERT INTO intake.interviews (dossier_id, questionnaire, agent, host, "
+                         "since) VALUES (%s, %s, %s, %s, %s)",
+                         (dossier_id, questionnaire, str(lease["agent"] or ""), HOST,
+                          iso(local_now())))
+
+    def end_interview(self, dossier_id: str, *, token: str) -> None:
+        parse_id(dossier_id)
+        with self._tx() as conn:
+            self._holder(conn, dossier_id, token, "la fin de l'entretien")
+            conn.execute("DELETE FROM intake.interviews WHERE dossier_id = %s", (dossier_id,))
+            conn.execute("DELETE FROM intake.drafts WHERE dossier_id = %s", (dossier_id,))
+
+    def interrupted_interviews(self, agent: str) -> builtins.list[InterruptedInterview]:
+        with self._db() as conn:
+            rows = conn.execute(
+                "SELECT i.dossier_id, i.questionnaire, i.agent, i.host, i.since, f.draft "
+                "FROM intake.interviews i LEFT JOIN intake.drafts f "
+                "ON f.dossier_id = i.dossier_id LEFT JOIN intake.leases l "
+                "ON l.dossier_id = i.dossier_id AND "
+                "(intake.lease_is_live(l.expires_at, l.backend_pid) OR l.token = ANY(%s)) "
+                "WHERE i.agent = %s AND l.dossier_id IS NULL "
+                "ORDER BY i.since, i.dossier_id", (list(self._held.values()), agent)).fetchall()
+        return [cast(InterruptedInterview, dict(r)) for r in rows]
+
+    # -- export register ----------------------------------------------------------------------
+    def register_export(
+        self, dossier_id: str, *, path: str | None, fmt: str, agent: str,
+        now: datetime | None = None,
+    ) -> None:
+        row = {"at": iso(local_now(now)), "agent": agent,
+               "path": None if path is None else str(path), "format": fmt}
+        self._update(dossier_id, lambda doc: ({}, {"exports": [row]}), lease_free=False)
+
+    # -- derived data -----------------------------------------------------------------------
+    def derived_dir(self, name: str) -> Path:
+        """A private folder on this PC, one per database, for data rebuilt from the dossiers
+        (each PC keeps its own statistics cache)."""
+        _check_kind(name)
+        parts = urlsplit(self.url)
+        key = f"{parts.hostname or 'local'}-{parts.port or 5432}-{parts.path.strip('/')}"
+        safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in key)
+        base = Path(platformdirs.user_cache_dir("intake-assistant", appauthor=False))
+        return ensure_private_dir(base / "postgresql" / safe / name)
+
+    @property
+    def read_only(self) -> bool:
+        """A standby server, or a role without the right to change dossiers."""
+        with self._db() as conn:
+            row = conn.execute("SELECT pg_is_in_recovery() OR NOT has_table_privilege("
+                               "'intake.dossiers', 'UPDATE') AS ro").fetchone()
+        return bool(row and row["ro"])
+
     # -- RGPD ----------------------------------------------------------------------------------
     def purge(
         self, *, inactive_days: int = 730, dry_run: bool = False, now: datetime | None = None
-    ) -> list[IndexEntry]:
-        """Delete dossiers without contact for `inactive_days` (CNIL: 2 years). Dossiers open in
-        another session are skipped. Returns what was (or, with dry_run, would be) deleted."""
+    ) -> builtins.list[Erasure]:
+        """Erase dossiers without contact for `inactive_days` (CNIL: 2 years), in id order;
+        those open in another session or contacted since the check are skipped."""
         cutoff = local_now(now).date() - timedelta(days=inactive_days)
         with self._db() as conn:
             candidates = self._entries(conn, sql.SQL("last_contact < %s"), [cutoff],
                                        sql.SQL("id"))
         if dry_run:
-            return candidates
-        purged = []
+            return [Erasure(e.id, e, self._exports_of(e.id)) for e in candidates]
+        purged: builtins.list[Erasure] = []
         for entry in candidates:
             with self._tx() as conn:
                 try:
@@ -1086,19 +1386,29 @@ class PostgresStore:
                 if lifecycle.last_contact(doc) >= cutoff:
                     continue  # contacted since the list was read
                 self._erase(conn, entry.id)
-                purged.append(entry)
+                purged.append(Erasure(entry.id, entry, tuple(doc["exports"])))
         return purged
 
-    def forget(self, dossier_id: str) -> None:
-        """Erase everything held on one person: the dossier row, its private part, every row
-        (answers' events, audit, meetings, notes, accesses) and its lease — in one transaction."""
+    def _exports_of(self, dossier_id: str) -> tuple[ExportRecord, ...]:
+        try:
+            return tuple(self.load(dossier_id)["exports"])
+        except DossierNotFoundError:
+            return ()
+
+    def forget(self, dossier_id: str) -> Erasure:
+        """Erase everything held on one person in one transaction: the dossier row, its private
+        part, every row (events, audit, meetings, notes, tables, exports register), the draft,
+        the interview marker, the attached records and the lease."""
         parse_id(dossier_id)
         with self._tx() as conn:
             self._lock_row(conn, dossier_id)
             holder = self._live_lease_elsewhere(conn, dossier_id)
             if holder is not None:
                 raise DossierLockedError(locked_message(dossier_id, holder))
+            doc = self._load_in(conn, dossier_id)
+            entries = self._entries(conn, sql.SQL("id = %s"), [dossier_id], sql.SQL("id"))
             self._erase(conn, dossier_id)
+        return Erasure(dossier_id, entries[0] if entries else None, tuple(doc["exports"]))
 
     def _erase(self, conn: psycopg.Connection[Any], dossier_id: str) -> None:
         cur = conn.execute("DELETE FROM intake.dossiers WHERE id = %s", (dossier_id,))
@@ -1112,7 +1422,37 @@ class PostgresStore:
     def export(self, dossier_id: str, today: date | None = None) -> dict[str, Any]:
         """All that is held on one person (right of access): the dossier and its derived delays."""
         doc = self.load(dossier_id)
-        return {"dossier": doc, "delais": lifecycle.delays(doc, today or local_now().date())}
+        return {"dossier": doc, "delais": lifecycle.delays(dict(doc),
+                                                           today or local_now().date())}
+
+def _check_kind(kind: str) -> None:
+    if not isinstance(kind, str) or not _KIND.match(kind):
+        raise InvalidValueError(
+            f"Type d'enregistrement invalide : « {kind} » (lettres minuscules, chiffres et _, "
+            "40 caractères au plus)."
+        )
+
+
+def _check_record_id(record_id: str) -> None:
+    if not isinstance(record_id, str) or not _RECORD_ID.match(record_id):
+        raise InvalidValueError(
+            f"Identifiant d'enregistrement invalide : « {record_id} » (lettres, chiffres et "
+            "_ . @ -, sans point au début, 100 caractères au plus)."
+        )
+
+
+def _check_table(table: str) -> None:
+    if not isinstance(table, str) or not TABLE_NAME.match(table):
+        raise InvalidValueError(
+            f"Nom de table invalide : « {table} » (lettres minuscules, chiffres et _, "
+            "40 caractères au plus, commençant par une lettre)."
+        )
+
+
+def _record_conflict(kind: str, record_id: str, rev: int, expected: int) -> str:
+    state = "n'existe pas" if rev == 0 else f"est en version {rev}"
+    return (f"L'enregistrement {kind} « {record_id} » {state} (attendu : version {expected}) : "
+            "il a été modifié entre-temps, rien n'a été écrasé.")
 
 
 def _like(text: str) -> str:

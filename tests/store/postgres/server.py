@@ -92,7 +92,7 @@ def reset(url: str) -> None:
 
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("TRUNCATE intake.dossiers, intake.dossier_private, intake.dossier_rows, "
-                     "intake.leases, intake.agents CASCADE")
+                     "intake.leases, intake.records, intake.interviews, intake.drafts CASCADE")
         for (seq,) in conn.execute("SELECT sequence_name FROM information_schema.sequences "
                                    "WHERE sequence_schema = 'intake' "
                                    "AND sequence_name LIKE 'dossier_seq_%'").fetchall():

@@ -205,9 +205,9 @@ def test_a_non_referent_reading_a_dossier_is_in_its_access_log(team: Team, capsy
 
     assert run(capsys, "show", team.dossier, "--db", team.url("responsable"))[0] == 0
     store = PostgresStore(team.admin_url)
-    log = store.rows(team.dossier, "acces")
+    log = [r["doc"] for r in store.list_records("acces", dossier_id=team.dossier)]
     store.close()
-    assert any(row["agent"] == team.logins["responsable"] and row["action"] == "extraction"
+    assert any(row["agent"] == team.logins["responsable"] and row["action"] == "consultation"
                and row["referent"] == team.logins["accueil"] for row in log)
 
 
@@ -259,9 +259,13 @@ def test_psql_erasing_or_writing_private_rows_is_refused(team: Team, role: str) 
     assert done.returncode == 0 and done.stdout.strip() == "DELETE 0"  # RLS: nothing to delete
     assert psql(team, "responsable", "SELECT count(*) FROM intake.dossiers "
                                      f"WHERE id = '{team.dossier}'").stdout.strip() == "1"
-    done = psql(team, role, "INSERT INTO intake.agents (login, name, role) "
-                            "VALUES ('intrus', 'Intrus', 'responsable')")
-    assert done.returncode != 0 and "permission denied" in done.stderr
+    done = psql(team, role, "INSERT INTO intake.records (kind, id, rev, updated_at, doc) "
+                            "VALUES ('agents', 'intrus', 1, '', "
+                            "'{\"name\": \"Intrus\", \"role\": \"responsable\"}')")
+    assert done.returncode != 0 and "row-level security" in done.stderr
+    done = psql(team, role, "UPDATE intake.records SET doc = '{\"role\": \"responsable\"}' "
+                            f"WHERE kind = 'agents' AND id = '{team.logins[role]}'")
+    assert done.returncode == 0 and done.stdout.strip() == "UPDATE 0"
 
 
 def test_psql_reception_cannot_forge_a_private_row(team: Team) -> None:

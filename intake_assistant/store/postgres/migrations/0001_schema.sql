@@ -99,15 +99,34 @@ CREATE FUNCTION intake.lease_is_live(expires_at timestamptz, backend_pid integer
        AND EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a WHERE a.pid = backend_pid)
     $$;
 
--- The service's agents: identity comes from the database role they connect with (login).
-CREATE TABLE intake.agents (
-    login       text PRIMARY KEY,
-    name        text NOT NULL CHECK (length(btrim(name)) > 0),
-    role        text NOT NULL CHECK (role IN ('accueil', 'travailleur_social', 'responsable')),
-    active      boolean NOT NULL DEFAULT true,
-    created_at  timestamptz NOT NULL DEFAULT now(),
-    created_by  text NOT NULL DEFAULT current_user,
-    disabled_at timestamptz
+-- Store-wide records (agents, commission sessions...), by kind and id, with a revision. A record
+-- attached to a dossier is erased with it (access log entries...). The agents are the records of
+-- kind 'agents' (doc: name, role, active), keyed by the login they connect with.
+CREATE TABLE intake.records (
+    kind       text NOT NULL CHECK (kind ~ '^[a-z][a-z0-9_]{0,39}$'),
+    id         text NOT NULL CHECK (id ~ '^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$'),
+    rev        integer NOT NULL CHECK (rev >= 1),
+    updated_at text NOT NULL,
+    dossier_id text REFERENCES intake.dossiers (id) ON DELETE CASCADE,
+    doc        json NOT NULL,
+    PRIMARY KEY (kind, id)
+);
+CREATE INDEX records_dossier ON intake.records (dossier_id) WHERE dossier_id IS NOT NULL;
+
+-- An interview in progress on a dossier (who, where, since): resumed after a crash.
+CREATE TABLE intake.interviews (
+    dossier_id    text PRIMARY KEY REFERENCES intake.dossiers (id) ON DELETE CASCADE,
+    questionnaire text NOT NULL,
+    agent         text NOT NULL,
+    host          text NOT NULL,
+    since         text NOT NULL,
+    login         text NOT NULL DEFAULT current_user
+);
+-- Text typed but not sent yet: readable by its author only (it may be an evaluation answer).
+CREATE TABLE intake.drafts (
+    dossier_id text PRIMARY KEY REFERENCES intake.dossiers (id) ON DELETE CASCADE,
+    draft      json NOT NULL,
+    login      text NOT NULL DEFAULT current_user
 );
 
 -- The root field of an answer path: "enfants[1].age" -> "enfants".
@@ -133,8 +152,9 @@ CREATE FUNCTION intake.row_is_private(tbl text, body json) RETURNS boolean
                     WHERE f = intake.field_root(body ->> 'id'))
             END
         WHEN tbl = 'notes' THEN EXISTS (
-            SELECT 1 FROM intake.agents a
-            WHERE a.login = body ->> 'agent' AND a.role = 'travailleur_social')
+            SELECT 1 FROM intake.records a
+            WHERE a.kind = 'agents' AND a.id = body ->> 'agent'
+              AND a.doc ->> 'role' = 'travailleur_social')
         ELSE false
     END
     $$;
@@ -209,14 +229,16 @@ CREATE FUNCTION intake.current_groups() RETURNS text[]
 --   unit lead (responsable): reads what the commission needs (not the social workers' notes),
 --     records decisions, purges, manages agents
 GRANT USAGE ON SCHEMA intake TO @accueil@, @travailleur_social@, @responsable@;
-GRANT SELECT ON intake.schema_version, intake.settings, intake.agents
+GRANT SELECT ON intake.schema_version, intake.settings
     TO @accueil@, @travailleur_social@, @responsable@;
-GRANT INSERT, UPDATE ON intake.agents TO @responsable@;
+GRANT SELECT, INSERT, UPDATE, DELETE ON intake.records, intake.interviews, intake.drafts
+    TO @accueil@, @travailleur_social@, @responsable@;
 GRANT SELECT, INSERT, UPDATE ON intake.dossiers TO @accueil@, @travailleur_social@, @responsable@;
 GRANT DELETE ON intake.dossiers TO @accueil@, @travailleur_social@, @responsable@;
 GRANT SELECT, INSERT, UPDATE ON intake.dossier_private TO @travailleur_social@;
 GRANT SELECT ON intake.dossier_private TO @responsable@;
-GRANT SELECT, INSERT ON intake.dossier_rows TO @accueil@, @travailleur_social@, @responsable@;
+GRANT SELECT, INSERT, UPDATE ON intake.dossier_rows
+    TO @accueil@, @travailleur_social@, @responsable@;
 GRANT SELECT, INSERT, UPDATE, DELETE ON intake.leases
     TO @accueil@, @travailleur_social@, @responsable@;
 GRANT EXECUTE ON FUNCTION intake.next_dossier_number(integer) TO @accueil@, @travailleur_social@;
@@ -265,3 +287,21 @@ CREATE POLICY leases_renew ON intake.leases FOR UPDATE
 CREATE POLICY leases_release ON intake.leases FOR DELETE
     TO @accueil@, @travailleur_social@, @responsable@
     USING (login = current_user OR NOT intake.lease_is_live(expires_at, backend_pid));
+
+-- Agents are the unit lead's to manage; other records (access log...) anyone's.
+ALTER TABLE intake.records ENABLE ROW LEVEL SECURITY;
+CREATE POLICY records_read ON intake.records FOR SELECT
+    TO @accueil@, @travailleur_social@, @responsable@ USING (true);
+CREATE POLICY records_lead ON intake.records TO @responsable@ USING (true) WITH CHECK (true);
+CREATE POLICY records_others ON intake.records TO @accueil@, @travailleur_social@
+    USING (kind <> 'agents') WITH CHECK (kind <> 'agents');
+
+-- The marker of an interview is seen by all (who is interviewing whom); a draft by its author.
+ALTER TABLE intake.interviews ENABLE ROW LEVEL SECURITY;
+CREATE POLICY interviews_read ON intake.interviews FOR SELECT
+    TO @accueil@, @travailleur_social@, @responsable@ USING (true);
+CREATE POLICY interviews_own ON intake.interviews TO @accueil@, @travailleur_social@, @responsable@
+    USING (login = current_user) WITH CHECK (login = current_user);
+ALTER TABLE intake.drafts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY drafts_own ON intake.drafts TO @accueil@, @travailleur_social@, @responsable@
+    USING (login = current_user) WITH CHECK (login = current_user);
