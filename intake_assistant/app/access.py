@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from intake_assistant.core.timeutil import iso, local_now
 from intake_assistant.store import (
@@ -182,17 +182,17 @@ def visible_document(doc: Dossier, identity: Identity, social_workers: frozenset
     """The dossier as this identity may read it (the rule of intake.row_is_private in SQL)."""
     if identity.may("lire_evaluation") and identity.may("notes_privees"):
         return doc
-    out = dict(doc)
+    out: dict[str, Any] = dict(doc)
     if not identity.may("notes_privees"):
         out["notes"] = [n for n in doc.get("notes") or ()
                         if n.get("agent") not in social_workers]
     if identity.may("lire_evaluation"):
-        return out
+        return cast(Dossier, out)
     out["answers"] = {k: v for k, v in (doc.get("answers") or {}).items()
                       if _root(k) in reception}
     out["unknown"] = [u for u in doc.get("unknown") or () if _root(u) in reception]
 
-    def public(row: dict[str, Any], table: str) -> bool:
+    def public(row: Mapping[str, Any], table: str) -> bool:
         if table == "audit" and row.get("field"):
             return row.get("id") == "agent"
         rid = row.get("id")
@@ -202,7 +202,10 @@ def visible_document(doc: Dossier, identity: Identity, social_workers: frozenset
     out["audit"] = [a for a in doc.get("audit") or () if public(a, "audit")]
     for key in [k for k in out if k not in _META]:
         out[key] = None
-    return out
+    draft = out.get("draft")
+    if draft and _root(str(draft.get("path") or "")) not in reception:
+        out["draft"] = None
+    return cast(Dossier, out)
 
 
 class GuardedStore:

@@ -11,8 +11,9 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from ..errors import StoreError
+from .messages import first_line as _first_line
+from .messages import redact
 from .schema import SchemaError, current_version, group_roles, latest_version, upgrade
-from .store import _first_line, redact
 
 
 class DatabaseAdmin:

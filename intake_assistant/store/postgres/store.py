@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import platformdirs
 import psycopg
@@ -71,6 +71,8 @@ from .documents import (
     index_columns,
     split_answers,
 )
+from .messages import first_line as _first_line
+from .messages import redact
 from .schema import check_version, group_roles
 
 HOST = socket.gethostname() or "poste"
@@ -88,18 +90,6 @@ Change = tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]
 
 class AccessDeniedError(StoreError):
     """The database refused the connected role an operation (grants, row-level security)."""
-
-
-def redact(url: str) -> str:
-    """The URL without its password, as shown to staff."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    user = f"{parts.username}@" if parts.username else ""
-    return urlunsplit((parts.scheme, f"{user}{host}", parts.path, parts.query, parts.fragment))
 
 
 def _json(value: Any) -> Json:
@@ -1459,10 +1449,6 @@ def _like(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 # Move each answer and unknown to the side of the reception-level fields it now belongs to.
