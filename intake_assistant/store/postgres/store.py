@@ -598,7 +598,8 @@ class PostgresStore:
         for row in conn.execute(
                 "SELECT dossier_id, questionnaire, agent, host, since FROM intake.interviews "
                 "WHERE dossier_id = ANY(%s)", (ids,)):
-            parts[row.pop("dossier_id")]["interview"] = dict(row)
+            marker = dict(row)
+            parts[marker.pop("dossier_id")]["interview"] = marker
         for row in conn.execute("SELECT dossier_id, draft FROM intake.drafts "
                                 "WHERE dossier_id = ANY(%s)", (ids,)):
             parts[row["dossier_id"]]["draft"] = row["draft"]
@@ -650,7 +651,7 @@ class PostgresStore:
                 names = [r["agent"] for r in conn.execute(
                     "SELECT DISTINCT agent FROM intake.dossiers WHERE agent IS NOT NULL")
                     if normalize(r["agent"]) == key]
-                where.append(sql.SQL("agent = ANY(%s)"))
+                where.append(sql.SQL("d.agent = ANY(%s)"))
                 params.append(names)
             column = sql.Identifier(date_field)
             day = (sql.SQL("last_contact::text") if date_field == "last_contact"
@@ -680,15 +681,18 @@ class PostgresStore:
     def _entries(conn: psycopg.Connection[Any], condition: sql.Composable, params: list[Any],
                  order: sql.Composable) -> list[IndexEntry]:
         cur = conn.execute(sql.SQL(
-            "SELECT id, nom, prenom, telephone, commune, status, agent, created_at, "
-            "updated_at, last_contact, type_projet, montant_demande FROM intake.dossiers "
+            "SELECT id, nom, prenom, telephone, commune, status, d.agent, created_at, "
+            "updated_at, last_contact, type_projet, montant_demande, rev, "
+            "i.agent AS interview_agent FROM intake.dossiers d "
+            "LEFT JOIN intake.interviews i ON i.dossier_id = d.id "
             "WHERE {} ORDER BY {}").format(condition, order), params)
         return [IndexEntry(
             id=r["id"], nom=r["nom"], prenom=r["prenom"], telephone=r["telephone"],
             commune=r["commune"], status=r["status"], agent=r["agent"],
             created_at=r["created_at"], updated_at=r["updated_at"],
             last_contact=r["last_contact"].isoformat(), type_projet=r["type_projet"],
-            montant_demande=_number(r["montant_demande"])) for r in cur]
+            montant_demande=_number(r["montant_demande"]), rev=r["rev"],
+            interview_agent=r["interview_agent"]) for r in cur]
 
     def reindex(self) -> None:
         """Rebuild the index columns of every dossier from the dossiers themselves."""
