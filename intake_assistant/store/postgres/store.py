@@ -779,28 +779,25 @@ class PostgresStore:
                     "Votre rôle ne permet pas de modifier l'évaluation sociale du dossier."
                 )
             private_changes["fields"] = free_fields(new)
-        if sets:
-            params.append(doc["id"])
-            conn.execute(sql.SQL("UPDATE intake.dossiers SET {} WHERE id = %s").format(
-                sql.SQL(", ").join(sets)), params)
-        if private_changes:
-            self._write_private(conn, new, private_changes)
-        self._write_rows(conn, doc["id"], appends)
         visible = frozenset(k for k, src in INDEX_SOURCES.items()
                             if self._sees_private or src in reception)
-        self._write_index(conn, new, visible=visible, grow_only=True)
+        index_sets, index_params = self._index_sets(new, visible=visible, grow_only=True)
+        params += index_params
+        params.append(doc["id"])
+        conn.execute(sql.SQL("UPDATE intake.dossiers SET {} WHERE id = %s").format(
+            sql.SQL(", ").join([*sets, *index_sets])), params)
+        if private_changes:
+            self._write_private(conn, new, reception)
+        self._write_rows(conn, doc["id"], appends)
         return new
 
     @staticmethod
     def _write_private(conn: psycopg.Connection[Any], doc: dict[str, Any],
-                       changes: dict[str, Any]) -> None:
-        row: dict[str, Any] = {"answers": {}, "fields": {"evaluation_sociale": None}}
-        current = conn.execute(
-            "SELECT answers, fields FROM intake.dossier_private WHERE dossier_id = %s",
-            (doc["id"],)).fetchone()
-        if current is not None:
-            row.update(current)
-        row.update(changes)
+                       reception: frozenset[str]) -> None:
+        """The private part of a dossier this connection read whole."""
+        fields = free_fields(doc)
+        fields.setdefault("evaluation_sociale", None)
+        row = {"answers": split_answers(doc["answers"], reception)[1], "fields": fields}
         conn.execute(
             "INSERT INTO intake.dossier_private (dossier_id, answers, fields) "
             "VALUES (%s, %s, %s) ON CONFLICT (dossier_id) DO UPDATE SET "
@@ -817,9 +814,16 @@ class PostgresStore:
                 cur.executemany("INSERT INTO intake.dossier_rows (dossier_id, tbl, body) "
                                 "VALUES (%s, %s, %s)", rows)
 
-    @staticmethod
-    def _write_index(conn: psycopg.Connection[Any], doc: dict[str, Any], *,
+    def _write_index(self, conn: psycopg.Connection[Any], doc: dict[str, Any], *,
                      visible: frozenset[str], grow_only: bool) -> None:
+        sets, params = self._index_sets(doc, visible=visible, grow_only=grow_only)
+        conn.execute(sql.SQL("UPDATE intake.dossiers SET {} WHERE id = %s").format(
+            sql.SQL(", ").join(sets)), [*params, doc["id"]])
+
+    @staticmethod
+    def _index_sets(doc: dict[str, Any], *, visible: frozenset[str], grow_only: bool
+                    ) -> tuple[list[sql.Composable], list[Any]]:
+        """The SET clauses of the index columns (those this connection may compute)."""
         columns = index_columns(doc, entry_from_document(doc))
         sets: list[sql.Composable] = []
         params: list[Any] = []
@@ -837,9 +841,7 @@ class PostgresStore:
             else:
                 sets.append(sql.SQL("{} = %s").format(sql.Identifier(key)))
             params.append(_amount(value) if key == "montant_demande" else value)
-        params.append(doc["id"])
-        conn.execute(sql.SQL("UPDATE intake.dossiers SET {} WHERE id = %s").format(
-            sql.SQL(", ").join(sets)), params)
+        return sets, params
 
     @staticmethod
     def _touch(doc: dict[str, Any], at: str, expected_rev: int | None = None) -> dict[str, Any]:
