@@ -85,7 +85,7 @@ _KIND = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$")
 DRAFT_MAX_CHARS = 10_000
 
-Change = tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]
+Change = tuple[dict[str, Any], dict[str, builtins.list[dict[str, Any]]]]
 
 
 class AccessDeniedError(StoreError):
@@ -288,7 +288,7 @@ class PostgresStore:
         with self._db() as conn:
             return group_roles(conn)
 
-    def role_memberships(self) -> list[str]:
+    def role_memberships(self) -> builtins.list[str]:
         """The application roles the connected database role belongs to."""
         with self._db() as conn:
             row = conn.execute("SELECT intake.current_groups() AS g").fetchone()
@@ -487,7 +487,7 @@ class PostgresStore:
             "AND intake.lease_is_live(expires_at, backend_pid) "
             "AND NOT token = ANY(%s)", (dossier_id, list(self._held.values()))).fetchone()
 
-    def _renew(self, tokens: list[str]) -> None:
+    def _renew(self, tokens: builtins.list[str]) -> None:
         if not tokens:
             return
         with self._db() as conn:
@@ -570,7 +570,7 @@ class PostgresStore:
             yield from (cast(Dossier, doc) for doc in batch)
             last = batch[-1]["id"]
 
-    def _batch(self, conn: psycopg.Connection[Any], after: str) -> list[dict[str, Any]]:
+    def _batch(self, conn: psycopg.Connection[Any], after: str) -> builtins.list[dict[str, Any]]:
         private = (sql.SQL(", p.answers AS private_answers, p.fields AS fields "
                            "FROM intake.dossiers d LEFT JOIN intake.dossier_private p "
                            "ON p.dossier_id = d.id")
@@ -640,8 +640,8 @@ class PostgresStore:
             _check_status(status)
         if date_field not in ("created_at", "updated_at", "last_contact"):
             raise InvalidValueError(f"Champ de date inconnu : « {date_field} ».")
-        where: list[sql.Composable] = []
-        params: list[Any] = []
+        where: builtins.list[sql.Composable] = []
+        params: builtins.list[Any] = []
         if status is not None:
             where.append(sql.SQL("status = %s"))
             params.append(status)
@@ -672,14 +672,15 @@ class PostgresStore:
                         where.append(sql.SQL("search_text LIKE %s"))
                         params.append(_like(word))
             condition = sql.SQL(" AND ").join(where) if where else sql.SQL("true")
-            order = sql.SQL("updated_at DESC, id DESC")
+            order: sql.Composable = sql.SQL("updated_at DESC, id DESC")
             if limit is not None:
                 order = sql.SQL("{} LIMIT {}").format(order, sql.Literal(max(int(limit), 0)))
             return self._entries(conn, condition, params, order)
 
     @staticmethod
-    def _entries(conn: psycopg.Connection[Any], condition: sql.Composable, params: list[Any],
-                 order: sql.Composable) -> list[IndexEntry]:
+    def _entries(conn: psycopg.Connection[Any], condition: sql.Composable,
+                 params: builtins.list[Any],
+                 order: sql.Composable) -> builtins.list[IndexEntry]:
         cur = conn.execute(sql.SQL(
             "SELECT id, nom, prenom, telephone, commune, status, d.agent, created_at, "
             "updated_at, last_contact, type_projet, montant_demande, rev, "
@@ -698,7 +699,8 @@ class PostgresStore:
         """Rebuild the index columns of every dossier from the dossiers themselves."""
         for doc in self.iter_dossiers():
             with self._tx() as conn:
-                self._write_index(conn, doc, visible=frozenset(INDEX_SOURCES), grow_only=False)
+                self._write_index(conn, dict(doc), visible=frozenset(INDEX_SOURCES),
+                                  grow_only=False)
 
     # -- writing -------------------------------------------------------------------------------
     @staticmethod
@@ -731,7 +733,7 @@ class PostgresStore:
                                      "refermé : rien n'a été modifié.")
 
     def _apply(self, conn: psycopg.Connection[Any], doc: dict[str, Any], meta: dict[str, Any],
-               appends: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+               appends: dict[str, builtins.list[dict[str, Any]]]) -> dict[str, Any]:
         new = dict(doc)
         new.update(meta)
         for name, rows in appends.items():
@@ -742,8 +744,8 @@ class PostgresStore:
             elif rows:
                 new[name] = [*doc.get(name, []), *rows]
         reception = self._reception(conn)
-        sets: list[sql.Composable] = []
-        params: list[Any] = []
+        sets: builtins.list[sql.Composable] = []
+        params: builtins.list[Any] = []
         for key in ("rev", "updated_at", "agent", "status"):
             if key in meta:
                 sets.append(sql.SQL("{} = %s").format(sql.Identifier(key)))
@@ -806,7 +808,7 @@ class PostgresStore:
 
     @staticmethod
     def _write_rows(conn: psycopg.Connection[Any], dossier_id: str,
-                    appends: dict[str, list[dict[str, Any]]]) -> None:
+                    appends: dict[str, builtins.list[dict[str, Any]]]) -> None:
         rows = [(dossier_id, name, _json(body)) for name, bodies in appends.items()
                 for body in bodies]
         if rows:
@@ -822,11 +824,11 @@ class PostgresStore:
 
     @staticmethod
     def _index_sets(doc: dict[str, Any], *, visible: frozenset[str], grow_only: bool
-                    ) -> tuple[list[sql.Composable], list[Any]]:
+                    ) -> tuple[builtins.list[sql.Composable], builtins.list[Any]]:
         """The SET clauses of the index columns (those this connection may compute)."""
         columns = index_columns(doc, entry_from_document(doc))
-        sets: list[sql.Composable] = []
-        params: list[Any] = []
+        sets: builtins.list[sql.Composable] = []
+        params: builtins.list[Any] = []
         for key, value in columns.items():
             if key in INDEX_SOURCES and key not in visible:
                 continue
@@ -861,7 +863,7 @@ class PostgresStore:
         questionnaire: str | None = None,
         answers: dict[str, Any] | None = None,
         now: datetime | None = None,
-    ) -> dict[str, Any]:
+    ) -> Dossier:
         """Create a dossier in status `premier_contact`; committed before returning."""
         moment = local_now(now)
         at = iso(moment)
@@ -881,8 +883,8 @@ class PostgresStore:
             self._insert(conn, [doc], keep_ids=False)
         return cast(Dossier, doc)
 
-    def _insert(self, conn: psycopg.Connection[Any], docs: list[dict[str, Any]], *,
-                keep_ids: bool) -> list[str]:
+    def _insert(self, conn: psycopg.Connection[Any], docs: builtins.list[dict[str, Any]], *,
+                keep_ids: bool) -> builtins.list[str]:
         """Insert whole documents (numbered here unless `keep_ids`) in the open transaction."""
         reception = self._reception(conn)
         if keep_ids:
@@ -902,8 +904,8 @@ class PostgresStore:
                     if doc_year == year:
                         doc["id"] = f"D-{year:04d}-{next(numbers):06d}"
         heads, privates, rows = [], [], []
-        markers: list[tuple[str, dict[str, Any]]] = []
-        drafts: list[tuple[str, str]] = []
+        markers: builtins.list[tuple[str, dict[str, Any]]] = []
+        drafts: builtins.list[tuple[str, str]] = []
         for doc in docs:
             public_a, private_a = split_answers(doc.get("answers") or {}, reception)
             fields = free_fields(doc)
@@ -964,8 +966,9 @@ class PostgresStore:
         return [doc["id"] for doc in docs]
 
     @staticmethod
-    def _copy(cur: psycopg.Cursor[Any], heads: list[tuple[Any, ...]],
-              privates: list[tuple[Any, ...]], rows: list[tuple[Any, ...]]) -> None:
+    def _copy(cur: psycopg.Cursor[Any], heads: builtins.list[tuple[Any, ...]],
+              privates: builtins.list[tuple[Any, ...]],
+              rows: builtins.list[tuple[Any, ...]]) -> None:
         with cur.copy(f"COPY intake.dossiers ({_HEAD_COLUMNS}) FROM STDIN") as copy:
             for head in heads:
                 copy.write_row(head)
@@ -980,13 +983,13 @@ class PostgresStore:
                     copy.write_row(row)
 
     def import_dossiers(self, docs: Iterable[dict[str, Any]], *, durable: bool = True,
-                        keep_ids: bool = False) -> list[str]:
+                        keep_ids: bool = False) -> builtins.list[str]:
         """Add complete dossier documents (demo data, `db copy`): numbered here, or with their
         own numbers (`keep_ids`, the year's sequence then continues after them). Each batch of
         documents is one transaction; `durable` is accepted for the contract (a commit is
         always durable)."""
-        ids: list[str] = []
-        chunk: list[dict[str, Any]] = []
+        ids: builtins.list[str] = []
+        chunk: builtins.list[dict[str, Any]] = []
 
         def flush() -> None:
             if chunk:
@@ -1014,13 +1017,13 @@ class PostgresStore:
         dossier_id: str,
         *,
         answers: dict[str, Any],
-        unknown: list[str],
-        events: list[dict[str, Any]],
+        unknown: builtins.list[str],
+        events: builtins.list[dict[str, Any]],
         agent: str,
         questionnaire: str | None = None,
         now: datetime | None = None,
         expected_rev: int | None = None,
-    ) -> dict[str, Any]:
+    ) -> Dossier:
         """Replace the answers and unknown list, append `events`, audit every changed answer;
         committed before returning. A stale `expected_rev` raises ConflictError, nothing
         written."""
@@ -1051,7 +1054,7 @@ class PostgresStore:
         questionnaire: str | None = None,
         unknown: bool = False,
         now: datetime | None = None,
-    ) -> dict[str, Any]:
+    ) -> Dossier:
         """Set one answer (or mark it unknown) on the current state of the dossier, with its
         event and audit row; concurrent callers each keep their own answer."""
         _check_json(value, answer_id)
@@ -1082,7 +1085,7 @@ class PostgresStore:
     def set_status(
         self, dossier_id: str, status: str, *, agent: str, note: str | None = None,
         now: datetime | None = None, expected_rev: int | None = None,
-    ) -> dict[str, Any]:
+    ) -> Dossier:
         at = iso(local_now(now))
 
         def build(doc: dict[str, Any]) -> Change:
@@ -1100,7 +1103,7 @@ class PostgresStore:
     def add_meeting(
         self, dossier_id: str, *, date: str, avec: str, partenaire: str | None, note: str,
         agent: str, now: datetime | None = None, expected_rev: int | None = None,
-    ) -> dict[str, Any]:
+    ) -> Dossier:
         day = _check_day(date, "la rencontre")
         if avec not in lifecycle.MEETING_WITH:
             raise InvalidValueError(
@@ -1118,7 +1121,7 @@ class PostgresStore:
         self, dossier_id: str, *, date: str, decision: str, montant_accorde: float | None,
         conditions: str, agent: str, now: datetime | None = None,
         expected_rev: int | None = None,
-    ) -> dict[str, Any]:
+    ) -> Dossier:
         """Record the commission's decision and move the dossier to that status."""
         day = _check_day(date, "la commission")
         if decision not in lifecycle.DECISIONS:
@@ -1149,7 +1152,7 @@ class PostgresStore:
     def add_note(
         self, dossier_id: str, text: str, *, agent: str, now: datetime | None = None,
         expected_rev: int | None = None,
-    ) -> dict[str, Any]:
+    ) -> Dossier:
         if not text.strip():
             raise InvalidValueError("La note est vide.")
         at = iso(local_now(now))
@@ -1160,7 +1163,7 @@ class PostgresStore:
     def set_fields(
         self, dossier_id: str, *, agent: str, now: datetime | None = None,
         expected_rev: int | None = None, **fields: Any,
-    ) -> dict[str, Any]:
+    ) -> Dossier:
         """Set free dossier fields (evaluation_sociale, duree_retenue...), audited."""
         forbidden = sorted(set(fields) & _PROTECTED)
         if forbidden:
@@ -1183,7 +1186,7 @@ class PostgresStore:
     def assign(
         self, dossier_id: str, agent_in_charge: str, *, agent: str, now: datetime | None = None,
         expected_rev: int | None = None,
-    ) -> dict[str, Any]:
+    ) -> Dossier:
         """Hand the dossier to another agent (e.g. reception -> social worker), audited."""
         at = iso(local_now(now))
 
