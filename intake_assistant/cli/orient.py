@@ -54,6 +54,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Calcule le budget (reste à vivre, taux d'endettement, mensualité) et "
         "propose une orientation pour chaque aide du catalogue, avec ses raisons.")
     _common(orient)
+    orient.add_argument("--estimer", action="store_true",
+                        help="ajouter les montants estimés par OpenFisca-France (RSA, prime "
+                        "d'activité, aide au logement, CSS, ASF ; extension « openfisca »)")
     orient.set_defaults(func=run_orient)
 
     sim = subparsers.add_parser(
@@ -153,9 +156,25 @@ def run_orient(args: argparse.Namespace) -> int:
 
     def body(answers, unknown, today, policy) -> str:
         result = evaluate(answers, policy, today, unknown)
+        estimates = None
+        if getattr(args, "estimer", False):
+            from intake_assistant.app.estimates import shared_service
+
+            service = shared_service()
+            try:
+                estimates = service.estimate(answers, today, set(unknown))
+            finally:
+                service.close()
         if args.format == "json":
-            return json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n"
-        return orientation_text(result, policy, today)
+            doc = result.to_json()
+            if estimates is not None:
+                doc["estimates"] = estimates.to_json()
+            return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+        texts = None
+        if estimates is not None:
+            texts = {aid: t for aid in estimates.by_aid if (t := estimates.text(aid))}
+        return orientation_text(result, policy, today, texts,
+                                estimates.message if estimates is not None else "")
 
     return _run(args, body)
 

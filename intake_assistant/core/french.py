@@ -19,6 +19,7 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from functools import lru_cache
 
 from babel.numbers import format_decimal
 
@@ -273,6 +274,7 @@ def _to_decimal(value: int | float | Decimal) -> Decimal:
     return result
 
 
+@lru_cache(maxsize=4096)  # babel is slow and reasons print the same figures again and again
 def _format_fixed(value: Decimal, decimals: int) -> str:
     if decimals < 0:
         raise ValueError("decimals must be >= 0")

@@ -139,3 +139,13 @@ def last_contact(dossier: Mapping[str, Any]) -> date:
     if commission.get("date"):
         days.append(parse_day(commission["date"]))
     return max(days)
+
+
+def interview_day(dossier: Mapping[str, Any], today: date) -> date:
+    """The day of the last answer given: the orientation of a dossier uses the legal values in
+    force that day, so that it stays the same (and explainable) after a revaluation."""
+    days = [parse_day(row["at"]) for row in dossier.get("events") or []
+            if row.get("at") and row.get("type") in ("answer", "unknown", "repeat", "remove_item")]
+    if not days and dossier.get("created_at"):
+        days = [parse_day(dossier["created_at"])]
+    return min(max(days), today) if days else today

@@ -17,8 +17,8 @@ from typing import Any
 
 from intake_assistant.core.expressions import compile_expression, is_missing
 from intake_assistant.core.fields import load_fields
+from intake_assistant.core.lifecycle import interview_day, step_dates
 from intake_assistant.core.lifecycle import label as status_label
-from intake_assistant.core.lifecycle import step_dates
 from intake_assistant.orientation.compute import build_env
 from intake_assistant.orientation.evaluate import evaluate
 from intake_assistant.orientation.policy import Policy
@@ -103,8 +103,10 @@ def _loan(dossier: Mapping[str, Any], computed: Mapping[str, Any],
             "plancher_jour_uc": floor, "rows": rows}
 
 
-def _orientation(dossier: Mapping[str, Any], policy: Policy, today: date) -> dict[str, Any]:
-    result = evaluate(dict(dossier.get("answers") or {}), policy, today,
+def _orientation(dossier: Mapping[str, Any], policy: Policy, today: date,
+                 estimates: Mapping[str, str] | None = None) -> dict[str, Any]:
+    day = interview_day(dossier, today)  # the legal values of the interview's day
+    result = evaluate(dict(dossier.get("answers") or {}), policy, day,
                       dossier.get("unknown") or ())
     suggestions = []
     for s in result.suggestions:
@@ -113,11 +115,15 @@ def _orientation(dossier: Mapping[str, Any], policy: Policy, today: date) -> dic
                        if g.state == "failed" and g.effect == "not_eligible"]
         else:
             reasons = list(s.reasons)
+        estimate = (estimates or {}).get(s.aid)
+        if estimate:  # OpenFisca's estimate first, beside the status (optional extra)
+            reasons.insert(0, estimate[0].upper() + estimate[1:])
         suggestions.append({"aid": s.aid, "name": s.name, "status": s.status,
                             "status_label": STATUS_LABELS[s.status], "orient_to": s.orient_to,
-                            "reasons": reasons})
-    return {"suggestions": suggestions,
-            "missing": [_field_label(fid) for fid in result.missing]}
+                            "reasons": reasons, "estimate": estimate})
+    return {"suggestions": suggestions, "date": day.isoformat(),
+            "missing": [_field_label(fid) for fid in result.missing],
+            "parameters": {pid: dv.to_json() for pid, dv in result.parameter_values.items()}}
 
 
 def _financing(answers: Mapping[str, Any], dossier: Mapping[str, Any],
@@ -140,8 +146,10 @@ def _financing(answers: Mapping[str, Any], dossier: Mapping[str, Any],
             "autres_aides": others, "reste_a_financer": gap}
 
 
-def build_summary(dossier: dict, policy: Policy, today: date) -> dict:
-    """Everything the commission document shows, as JSON-ready data."""
+def build_summary(dossier: dict, policy: Policy, today: date,
+                  estimates: Mapping[str, str] | None = None) -> dict:
+    """Everything the commission document shows, as JSON-ready data; ``estimates``: aid id ->
+    « montant estimé : … selon OpenFisca-France » (the application asks the optional worker)."""
     answers = dossier.get("answers") or {}
     unknown = dossier.get("unknown") or ()
     _, computed, _ = build_env(dict(answers), policy, today, unknown)
@@ -180,7 +188,7 @@ def build_summary(dossier: dict, policy: Policy, today: date) -> dict:
         },
         "project": _financing(answers, dossier, computed),
         "loan": _loan(dossier, computed, policy.parameter_env()),
-        "orientation": _orientation(dossier, policy, today),
+        "orientation": _orientation(dossier, policy, today, estimates),
         "meetings": [{"date": m.get("date"), "avec": m.get("avec"),
                       "partenaire": m.get("partenaire"), "note": m.get("note")}
                      for m in sorted(dossier.get("rencontres") or [],
@@ -211,7 +219,8 @@ def render(summary: dict, fmt: str) -> bytes | str:
 
 
 def export_dossier(store: Any, dossier_id: str, fmt: str, output: str | Path | None = None,
-                   today: date | None = None, policy: Policy | None = None) -> Path | str:
+                   today: date | None = None, policy: Policy | None = None,
+                   estimates: Mapping[str, str] | None = None) -> Path | str:
     """Write the summary of one dossier; without ``output``: the text (md, json) or a PDF file
     named after the dossier in the current folder."""
     if fmt not in FORMATS:
@@ -220,7 +229,7 @@ def export_dossier(store: Any, dossier_id: str, fmt: str, output: str | Path | N
         from intake_assistant.orientation.build import default_policy
 
         policy = default_policy()
-    summary = build_summary(store.load(dossier_id), policy, today or date.today())
+    summary = build_summary(store.load(dossier_id), policy, today or date.today(), estimates)
     content = render(summary, fmt)
     if output is None:
         if isinstance(content, str):

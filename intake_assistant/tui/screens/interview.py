@@ -55,6 +55,7 @@ class InterviewScreen(Screen[None]):
         Binding("f4", "note", "Note"),
         Binding("f6", "toggle_panel", "Fiche"),
         Binding("f7", "toggle_reasons", "Motifs", show=False),
+        Binding("f8", "estimate", "Montants estimés", show=False),
         Binding("up", "cursor(-1)", "Réponse préc.", show=False),
         Binding("down", "cursor(1)", "Réponse suiv.", show=False),
         Binding("ctrl+x", "remove_item", "Supprimer l'élément", show=False),
@@ -278,7 +279,36 @@ class InterviewScreen(Screen[None]):
     # -- orientation ---------------------------------------------------------------------------
     def _show_orientation(self) -> None:
         self.orientation = self.session.orientation()
-        self.query_one(OrientationList).show(self.orientation.suggestions)
+        panel = self.query_one(OrientationList)
+        if panel.estimates and self._estimated_for != self.interview.answers:
+            panel.estimates = {}  # an answer changed: the amounts are no longer those
+        panel.show(self.orientation.suggestions)
+
+    _estimated_for: Any = None
+
+    def action_estimate(self) -> None:
+        """F8: OpenFisca's estimated amounts, computed off the UI thread (optional extra)."""
+        if self.interview is None:
+            return
+        self.notify("Estimation OpenFisca en cours (quelques secondes la première fois)…")
+        self._estimate(dict(self.interview.answers), set(self.interview.unknown),
+                       self.interview.today)
+
+    @work(thread=True, exclusive=True, group="estimate")
+    def _estimate(self, answers: dict, unknown: set, today: Any) -> None:
+        from intake_assistant.app.estimates import shared_service
+
+        result = shared_service().estimate(answers, today, unknown)
+        self.app.call_from_thread(self._show_estimates, answers, result)
+
+    def _show_estimates(self, answers: dict, result: Any) -> None:
+        if not result.ok:
+            self.notify(result.message, severity="warning", timeout=8)
+            return
+        panel = self.query_one(OrientationList)
+        panel.estimates = {aid: t for aid in result.by_aid if (t := result.text(aid))}
+        self._estimated_for = answers
+        panel.show(panel._suggestions)
 
     # -- answering -----------------------------------------------------------------------------
     @on(AnswerInput.Submitted, "#answer")
