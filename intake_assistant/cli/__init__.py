@@ -19,6 +19,8 @@ COMMAND_MODULES = (
     "intake_assistant.cli.dossiers",
     "intake_assistant.cli.reports",
     "intake_assistant.cli.tui",
+    "intake_assistant.cli.db",
+    "intake_assistant.cli.agents",
 )
 
 

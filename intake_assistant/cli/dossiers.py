@@ -12,12 +12,12 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from intake_assistant.app import privacy
+from intake_assistant.app.access import open_guarded, require
 from intake_assistant.app.stores import (
     StoreError,
     add_demo_dossiers,
     corrupt_dossiers,
     list_dossiers,
-    open_store,
 )
 from intake_assistant.core import lifecycle
 
@@ -93,7 +93,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _run(func: Any) -> Any:
     def wrapper(args: argparse.Namespace) -> int:
         try:
-            return func(args, open_store(args.db))
+            return func(args, open_guarded(args.db))  # as the authenticated agent
         except StoreError as exc:
             print(f"Erreur : {exc.message}", file=sys.stderr)
             return 1
@@ -193,6 +193,7 @@ def _text_report(report: privacy.AccessReport) -> str:
 
 @_run
 def cmd_show(args: argparse.Namespace, store: DossierStore) -> int:
+    require(store.identity, "droit_acces")  # type: ignore[attr-defined]  # a GuardedStore
     report = privacy.right_of_access(store, args.dossier_id)
     if args.format == "json":
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))

@@ -177,11 +177,11 @@ def run_headless(args: argparse.Namespace) -> int:
     session = None
     run: InterviewRun
     if args.db:
-        from intake_assistant.app.stores import open_store
+        from intake_assistant.app.access import open_guarded
 
         try:
             session = InterviewSession.start(
-                questionnaire, store=open_store(args.db), dossier_id=args.dossier,
+                questionnaire, store=open_guarded(args.db), dossier_id=args.dossier,
                 agent=args.agent, today=today,
             )
         except (StoreError, ValueError) as exc:  # locked, unknown id, unreadable, bad policy

@@ -7,7 +7,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from intake_assistant.app.stores import StoreError, open_store
+from intake_assistant.app.access import open_for
+from intake_assistant.app.stores import StoreError
 from intake_assistant.reports.commission import FORMATS
 from intake_assistant.reports.csv_excel import BOM, table_csv, write_csv
 from intake_assistant.reports.stats import TABLE_NAMES, default_start, store_stats
@@ -76,8 +77,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         estimate = bool(getattr(args, "estimer", False))
         try:
-            result = export_summary(open_store(args.db), args.dossier_id, args.format,
-                                    args.output, today=args.today, agent=agent,
+            result = export_summary(open_for(args.db, "export_dossier"), args.dossier_id,
+                                    args.format, args.output, today=args.today, agent=agent,
                                     estimate=estimate)
         finally:
             if estimate:
@@ -124,7 +125,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
               "avec --table.", file=sys.stderr)
         return 2
     try:
-        store = open_store(args.db)
+        store = open_for(args.db, "statistiques")
         result = store_stats(store, date_from=start, date_to=end, today=today,
                              min_group=args.min_group,
                              progress=_progress if sys.stderr.isatty() else None)

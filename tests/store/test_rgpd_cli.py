@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 from datetime import timedelta
@@ -118,8 +119,10 @@ def test_exports_are_registered_and_forget_lists_or_deletes_them(store: Store, n
     assert main(["export", other, "-o", str(tmp_path / "autre.pdf"), *db]) == 0
     capsys.readouterr()
     exports = store.load(dossier_id)["exports"]
+    # The agent recorded is the one the system authenticated, never the one typed (--agent).
+    who = getpass.getuser()
     assert [(e["path"], e["format"], e["agent"]) for e in exports] == [
-        (str(pdf.resolve()), "pdf", "Nadia"), (None, "md", exports[1]["agent"])]
+        (str(pdf.resolve()), "pdf", who), (None, "md", who)]
     assert main(["show", dossier_id, *db]) == 0
     assert str(pdf.resolve()) in capsys.readouterr().out  # right of access lists them too
     assert main(["forget", dossier_id, "--yes", *db]) == 0

@@ -1,0 +1,102 @@
+"""The PostgreSQL server the tests use: $INTAKE_ASSISTANT_TEST_PG, else the development and CI
+server (127.0.0.1:5432, trust authentication, database `test`, user `postgres`).
+
+Each test session creates its own database and roles (`ia_pg_` + a random suffix) and drops them
+at the end. Without a reachable server the PostgreSQL tests are skipped with one line saying how to
+run them — except in CI (CI=true), where a missing server is an error: the tests must run there.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+ENV = "INTAKE_ASSISTANT_TEST_PG"
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
+PREFIX = "ia_pg_"
+SKIP_REASON = (
+    "pas de serveur PostgreSQL joignable ({url}) : tests PostgreSQL ignorés ; pour les lancer, "
+    f"démarrez-en un ou donnez son adresse dans {ENV}=postgresql://postgres@hôte:5432/test"
+)
+
+
+def admin_url() -> str:
+    return os.environ.get(ENV) or DEFAULT_URL
+
+
+def with_database(url: str, database: str, user: str | None = None) -> str:
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if user is not None:
+        netloc = f"{user}@{netloc.rsplit('@', 1)[-1]}"
+    return urlunsplit((parts.scheme, netloc, f"/{database}", parts.query, parts.fragment))
+
+
+def connect_admin() -> Any:
+    """An autocommit connection to the server as its administrator, or skip (fail in CI)."""
+    try:
+        import psycopg
+    except ImportError:
+        _unavailable("psycopg n'est pas installé (python3 -m pip install -e '.[test]')")
+    try:
+        return psycopg.connect(admin_url(), autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError:
+        _unavailable(SKIP_REASON.format(url=admin_url()))
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"CI : {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def new_name() -> str:
+    return PREFIX + secrets.token_hex(4)
+
+
+@contextmanager
+def scratch_database() -> Iterator[str]:
+    """A new empty database (its URL), dropped with its group roles and test roles at the end."""
+    admin = connect_admin()
+    name = new_name()
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield with_database(admin_url(), name)
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        roles = [r[0] for r in admin.execute(
+            "SELECT rolname FROM pg_roles WHERE rolname LIKE %s", (name + "%",))]
+        for role in sorted(roles, key=len, reverse=True):  # members before their groups
+            admin.execute(f'DROP ROLE IF EXISTS "{role}"')
+        admin.close()
+
+
+def migrate(url: str) -> None:
+    import psycopg
+
+    from intake_assistant.store.postgres.schema import upgrade
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        upgrade(conn)
+
+
+def reset(url: str) -> None:
+    """Empty every table and restart the dossier numbers (between tests of one database)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("TRUNCATE intake.dossiers, intake.dossier_private, intake.dossier_rows, "
+                     "intake.leases, intake.records, intake.interviews, intake.drafts CASCADE")
+        for (seq,) in conn.execute("SELECT sequence_name FROM information_schema.sequences "
+                                   "WHERE sequence_schema = 'intake' "
+                                   "AND sequence_name LIKE 'dossier_seq_%'").fetchall():
+            conn.execute(f'DROP SEQUENCE intake."{seq}"')
+        conn.execute("UPDATE intake.settings SET value = %s WHERE key = 'reception_fields'",
+                     ('["nom", "prenom", "date_naissance", "telephone", "email", '
+                      '"commune_residence"]',))
