@@ -239,8 +239,15 @@ def test_a_malformed_document_is_damaged_by_name_and_the_rest_works(backend: Bac
     ok = store.create_dossier(agent="a", answers={"nom": "Sain"}, now=now)
     broken = store.create_dossier(agent="a", answers={"nom": "Abîmé"}, now=now)
     damaged = {**store.load(broken["id"]), **bad}
-    backend.write_raw(broken["id"], damaged)
+    (key,) = bad
+    written = backend.write_raw(broken["id"], damaged)
+    assert written == (key not in backend.schema_refuses)
     fresh = backend.reopen()
+    if not written:  # the backend's schema refused the damage: the dossier is whole
+        assert fresh.load(broken["id"]) == store.load(broken["id"]) == broken
+        assert sorted(e.id for e in fresh.list()) == [ok["id"], broken["id"]]
+        assert fresh.corrupt_files() == {}
+        return
     with pytest.raises(CorruptDossierError) as info:
         fresh.load(broken["id"])
     assert broken["id"] in info.value.message and "structure inattendue" in info.value.message
@@ -260,6 +267,6 @@ def test_a_malformed_document_is_damaged_by_name_and_the_rest_works(backend: Bac
 def test_a_dossier_that_is_not_json_is_damaged_too(backend: Backend, now) -> None:
     store = backend.store
     doc = store.create_dossier(agent="a", now=now)
-    backend.write_raw(doc["id"], [1, 2, 3])
+    assert backend.write_raw(doc["id"], [1, 2, 3])
     with pytest.raises(CorruptDossierError):
         backend.reopen().load(doc["id"])

@@ -111,7 +111,7 @@ def test_forget_refuses_a_dossier_open_elsewhere(backend: Backend, now) -> None:
 def test_a_damaged_dossier_can_still_be_forgotten(backend: Backend, now) -> None:
     store = backend.store
     dossier_id = person(store, now, 5)
-    backend.write_raw(dossier_id, {"id": dossier_id, "answers": f"{NAME} en vrac"})
+    assert backend.write_raw(dossier_id, {"id": dossier_id, "answers": f"{NAME} en vrac"})
     erased = backend.reopen().forget(dossier_id)
     assert erased.exports == ()  # unreadable: its register is lost with it
     assert traces(backend, NAME) == []

@@ -7,10 +7,16 @@ Modes:
   create URL N                create N dossiers, print their ids
   session URL ID AGENT TTL    open a lease (heartbeat every TTL/4) and keep it until stdin closes
                               or the process is killed
+  interview-killed URL ID AGENT QUESTIONNAIRE
+                              open a lease, mark an interview in progress, save a draft, print
+                              MARKED and the server process of its connection, then die by
+                              SIGKILL (no close, no end of interview)
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 
 from intake_assistant.store import ConflictError
@@ -55,6 +61,16 @@ def main() -> None:
         with store.session(sys.argv[3], agent=sys.argv[4]):
             print("OPEN", flush=True)
             sys.stdin.read()
+    elif mode == "interview-killed":
+        store = PostgresStore(url)
+        dossier_id, agent, questionnaire = sys.argv[3], sys.argv[4], sys.argv[5]
+        lease = store.session(dossier_id, agent=agent)
+        store.begin_interview(dossier_id, questionnaire, token=lease.token)
+        store.save_draft(dossier_id, {"path": "loyer", "text": "45"}, token=lease.token)
+        with store._db() as conn:  # the server process whose end frees the lease
+            pid = conn.info.backend_pid
+        print(f"MARKED {pid}", flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
     store.close()
 
 

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import os
 import secrets
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+REPO = Path(__file__).resolve().parents[3]
 ENV = "INTAKE_ASSISTANT_TEST_PG"
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 PREFIX = "ia_pg_"
@@ -100,3 +105,24 @@ def reset(url: str) -> None:
         conn.execute("UPDATE intake.settings SET value = %s WHERE key = 'reception_fields'",
                      ('["nom", "prenom", "date_naissance", "telephone", "email", '
                       '"commune_residence"]',))
+
+
+def start_child(*args: str) -> subprocess.Popen[str]:
+    """Run tests/store/postgres/child.py in another process (another PC's session, a writer)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    return subprocess.Popen([sys.executable, "-m", "tests.store.postgres.child", *args], env=env,
+                            cwd=REPO, text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+
+
+def wait_gone(url: str, backend_pid: int, timeout: float = 30) -> None:
+    """Wait until the server has seen a killed client's connection go (its process ended)."""
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(url, autocommit=True) as conn:
+        while conn.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s",
+                           (backend_pid,)).fetchone():
+            assert time.monotonic() < deadline, f"connexion {backend_pid} toujours ouverte"
+            time.sleep(0.02)
