@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from typing import Any
+
+from psycopg.types.json import Json
 
 from ..index_entry import IndexEntry, normalize, phone_digits
 
@@ -30,6 +33,24 @@ _ROOT = re.compile(r"^[^.\[]*")
 def dumps(value: Any) -> str:
     """Compact JSON, as TinyDB writes it (non-ASCII kept; NaN refused)."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def to_json(value: Any) -> Json:
+    """A value for a json column, written as `dumps` writes it."""
+    return Json(value, dumps=dumps)
+
+
+def amount(value: Any) -> Decimal | None:
+    """An amount for a numeric column: the scale is kept, so 1200 comes back an int and 1200.0
+    a float, as they were written."""
+    return None if value is None else Decimal(repr(value))
+
+
+def number(value: Decimal | None) -> float | int | None:
+    """An amount read back from a numeric column (see `amount`)."""
+    if value is None:
+        return None
+    return int(value) if value.as_tuple().exponent >= 0 else float(value)  # type: ignore[operator]
 
 
 def field_root(path: str) -> str:

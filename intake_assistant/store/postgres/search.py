@@ -1,0 +1,111 @@
+"""Listing, searching and counting dossiers from the index columns of `intake.dossiers` (kept by
+the writes), answered by the server's indexes: the same search as the TinyDB backend (accents and
+case ignored, phone digits, every word must match) through trigram indexes."""
+
+from __future__ import annotations
+
+import builtins
+from datetime import date
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from ..errors import InvalidValueError
+from ..index_entry import IndexEntry, Query, normalize
+from .checks import check_status
+from .documents import number
+from .reading import Reading
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def entries(conn: psycopg.Connection[Any], condition: sql.Composable,
+            params: builtins.list[Any], order: sql.Composable) -> builtins.list[IndexEntry]:
+    """The index entries of the dossiers matching `condition`, in `order`."""
+    cur = conn.execute(sql.SQL(
+        "SELECT id, nom, prenom, telephone, commune, status, d.agent, created_at, "
+        "updated_at, last_contact, type_projet, montant_demande, rev, "
+        "i.agent AS interview_agent FROM intake.dossiers d "
+        "LEFT JOIN intake.interviews i ON i.dossier_id = d.id "
+        "WHERE {} ORDER BY {}").format(condition, order), params)
+    return [IndexEntry(
+        id=r["id"], nom=r["nom"], prenom=r["prenom"], telephone=r["telephone"],
+        commune=r["commune"], status=r["status"], agent=r["agent"],
+        created_at=r["created_at"], updated_at=r["updated_at"],
+        last_contact=r["last_contact"].isoformat(), type_projet=r["type_projet"],
+        montant_demande=number(r["montant_demande"]), rev=r["rev"],
+        interview_agent=r["interview_agent"]) for r in cur]
+
+
+class Search(Reading):
+    def versions(self) -> dict[str, str]:
+        with self._db() as conn:
+            return {r["id"]: f"{r['rev']}:{r['updated_at']}" for r in conn.execute(
+                "SELECT id, rev, updated_at FROM intake.dossiers")}
+
+    def count(self, *, status: str | None = None) -> int:
+        if status is not None:
+            check_status(status)
+        with self._db() as conn:
+            row = conn.execute("SELECT count(*) AS n FROM intake.dossiers WHERE "
+                               "(%s::text IS NULL OR status = %s)", (status, status)).fetchone()
+        return int(row["n"]) if row else 0
+
+    def list(
+        self,
+        *,
+        status: str | None = None,
+        search: str | None = None,
+        agent: str | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        date_field: str = "created_at",
+        limit: int | None = None,
+    ) -> builtins.list[IndexEntry]:
+        """Matching dossiers, most recently updated first; the same search as the TinyDB
+        backend (accents and case ignored, phone digits, every word must match), answered by
+        trigram indexes."""
+        if status is not None:
+            check_status(status)
+        if date_field not in ("created_at", "updated_at", "last_contact"):
+            raise InvalidValueError(f"Champ de date inconnu : « {date_field} ».")
+        where: builtins.list[sql.Composable] = []
+        params: builtins.list[Any] = []
+        if status is not None:
+            where.append(sql.SQL("status = %s"))
+            params.append(status)
+        with self._db() as conn:
+            if agent:
+                key = normalize(agent)
+                names = [r["agent"] for r in conn.execute(
+                    "SELECT DISTINCT agent FROM intake.dossiers WHERE agent IS NOT NULL")
+                    if normalize(r["agent"]) == key]
+                where.append(sql.SQL("d.agent = ANY(%s)"))
+                params.append(names)
+            column = sql.Identifier(date_field)
+            day = (sql.SQL("last_contact::text") if date_field == "last_contact"
+                   else sql.SQL("left({}, 10)").format(column))
+            if date_from:
+                where.append(sql.SQL("{} >= %s").format(day))
+                params.append(date_from.isoformat())
+            if date_to:
+                where.append(sql.SQL("{} <= %s").format(day))
+                params.append(date_to.isoformat())
+            if search and search.strip():
+                query = Query(search)
+                if query.digits is not None:
+                    where.append(sql.SQL("(search_digits LIKE %s OR search_compact LIKE %s)"))
+                    params += [_like(query.digits)] * 2
+                else:
+                    for word in query.words:
+                        where.append(sql.SQL("search_text LIKE %s"))
+                        params.append(_like(word))
+            condition = sql.SQL(" AND ").join(where) if where else sql.SQL("true")
+            order: sql.Composable = sql.SQL("updated_at DESC, id DESC")
+            if limit is not None:
+                order = sql.SQL("{} LIMIT {}").format(order, sql.Literal(max(int(limit), 0)))
+            return entries(conn, condition, params, order)
