@@ -132,6 +132,11 @@ class Connection:
                                "'intake.dossiers', 'UPDATE') AS ro").fetchone()
         return bool(row and row["ro"])
 
+    @property
+    def _sees_everything(self) -> bool:
+        """Every part of every dossier: the private part, and every row whatever its author."""
+        return self._sees_private and self._bulk_copy
+
     @staticmethod
     def _bypasses_rls(conn: psycopg.Connection[Any]) -> bool:
         row = conn.execute(

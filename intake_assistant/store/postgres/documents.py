@@ -15,6 +15,7 @@ from typing import Any
 
 from psycopg.types.json import Json
 
+from ..document import shape_error
 from ..index_entry import IndexEntry, normalize, phone_digits
 
 ROW_TABLES = ("events", "audit", "rencontres", "notes", "exports")
@@ -72,26 +73,47 @@ def free_fields(doc: dict[str, Any]) -> dict[str, Any]:
             if k not in META_KEYS and k not in ROW_TABLES and k not in OTHER_KEYS}
 
 
+class ShapeError(ValueError):
+    """Rows that do not make a well-shaped dossier document (written around the application);
+    the message says why, in French."""
+
+
 def assemble(row: dict[str, Any]) -> dict[str, Any]:
-    """The dossier document from one row of the load query (private parts may be NULL)."""
-    answers = {**(row["answers"] or {}), **(row["private_answers"] or {})}
-    fields = dict(row["fields"] or {})
-    doc: dict[str, Any] = {key: row[key] for key in _HEAD if key not in ("answers", "unknown")}
-    doc["answers"] = answers
-    doc["unknown"] = list(row["unknown"] or [])
-    doc = {key: doc[key] for key in _HEAD}  # the order of the head keys
-    doc["events"] = row["events"] or []
-    doc["audit"] = row["audit"] or []
-    doc["rencontres"] = row["rencontres"] or []
+    """The dossier document from one row of the load query (private parts may be NULL), in the
+    key order of ARCHITECTURE.md; ShapeError when it does not have the document's shape. Values
+    of the wrong type are kept as they are, for `shape_error` to name them."""
+    public, private = row["answers"], row["private_answers"]
+    if private is not None and not isinstance(private, dict):
+        raise ShapeError("« answers » (partie réservée) n'est pas un objet")
+    fields = {} if row["fields"] is None else row["fields"]
+    if not isinstance(fields, dict):
+        raise ShapeError("les champs libres ne sont pas un objet")
+    reserved = sorted(k for k in fields if k in META_KEYS or k in ROW_TABLES or k in OTHER_KEYS)
+    if reserved:
+        raise ShapeError(f"champ libre réservé : « {reserved[0]} »")
+    doc: dict[str, Any] = {key: row[key] for key in _HEAD}
+    if isinstance(public, dict):
+        doc["answers"] = {**public, **(private or {})}
+    doc["events"] = _rows(row["events"])
+    doc["audit"] = _rows(row["audit"])
+    doc["rencontres"] = _rows(row["rencontres"])
     doc["commission"] = row["commission"]
-    doc["notes"] = row["notes"] or []
+    doc["notes"] = _rows(row["notes"])
+    fields = dict(fields)
     doc["evaluation_sociale"] = fields.pop("evaluation_sociale", None)
     doc.update(fields)
     doc["tables"] = dict(sorted((row["tables"] or {}).items()))
-    doc["exports"] = row["exports"] or []
+    doc["exports"] = _rows(row["exports"])
     doc["draft"] = row["draft"]
     doc["interview"] = row["interview"]
+    problem = shape_error(doc)
+    if problem is not None:
+        raise ShapeError(problem)
     return doc
+
+
+def _rows(bodies: list[Any] | None) -> list[Any]:
+    return [] if bodies is None else bodies
 
 
 def index_columns(doc: dict[str, Any], entry: IndexEntry) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import builtins
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from psycopg import sql
@@ -15,12 +15,21 @@ from intake_assistant.core import lifecycle
 from intake_assistant.core.timeutil import local_now
 
 from ..api import Erasure, ExportRecord
-from ..errors import DossierLockedError, DossierNotFoundError
+from ..errors import CorruptDossierError, DossierLockedError, DossierNotFoundError
 from .checks import parse_id
 from .connection import AccessDeniedError, lock_dossier
 from .leases import locked_message
 from .search import Search, entries
 from .writing import Writing
+
+
+def _readable_exports(conn: psycopg.Connection[Any], dossier_id: str
+                      ) -> tuple[ExportRecord, ...]:
+    """The export register's rows of a damaged dossier that are still export records."""
+    rows = conn.execute("SELECT body FROM intake.dossier_rows WHERE dossier_id = %s "
+                        "AND tbl = 'exports' ORDER BY n", (dossier_id,)).fetchall()
+    return tuple(cast(ExportRecord, r["body"]) for r in rows
+                 if isinstance(r["body"], dict) and isinstance(r["body"].get("at"), str))
 
 
 class Erasing(Writing, Search):
@@ -31,7 +40,9 @@ class Erasing(Writing, Search):
         those open in another session or contacted since the check are skipped."""
         cutoff = local_now(now).date() - timedelta(days=inactive_days)
         with self._db() as conn:
-            candidates = entries(conn, sql.SQL("last_contact < %s"), [cutoff], sql.SQL("id"))
+            sound, params = self._sound(conn)  # a damaged dossier is never purged
+            candidates = entries(conn, sql.SQL("last_contact < %s AND {}").format(sound),
+                                 [cutoff, *params], sql.SQL("id"))
         if dry_run:
             return [Erasure(e.id, e, self._exports_of(e.id)) for e in candidates]
         purged: builtins.list[Erasure] = []
@@ -43,7 +54,10 @@ class Erasing(Writing, Search):
                     continue
                 if self._live_lease_elsewhere(conn, entry.id) is not None:
                     continue
-                doc = self._load_in(conn, entry.id)
+                try:
+                    doc = self._load_in(conn, entry.id)
+                except CorruptDossierError:
+                    continue  # damaged since the list was read
                 if lifecycle.last_contact(doc) >= cutoff:
                     continue  # contacted since the list was read
                 self._erase(conn, entry.id)
@@ -53,23 +67,27 @@ class Erasing(Writing, Search):
     def _exports_of(self, dossier_id: str) -> tuple[ExportRecord, ...]:
         try:
             return tuple(self.load(dossier_id)["exports"])
-        except DossierNotFoundError:
+        except (DossierNotFoundError, CorruptDossierError):
             return ()
 
     def forget(self, dossier_id: str) -> Erasure:
         """Erase everything held on one person in one transaction: the dossier row, its private
         part, every row (events, audit, meetings, notes, tables, exports register), the draft,
-        the interview marker, the attached records and the lease."""
+        the interview marker, the attached records and the lease. A damaged dossier too: then
+        without its index entry, with the export rows that can still be read."""
         parse_id(dossier_id)
         with self._tx() as conn:
             lock_dossier(conn, dossier_id)
             holder = self._live_lease_elsewhere(conn, dossier_id)
             if holder is not None:
                 raise DossierLockedError(locked_message(dossier_id, holder))
-            doc = self._load_in(conn, dossier_id)
-            found = entries(conn, sql.SQL("id = %s"), [dossier_id], sql.SQL("id"))
+            try:
+                exports = tuple(self._load_in(conn, dossier_id)["exports"])
+                found = entries(conn, sql.SQL("id = %s"), [dossier_id], sql.SQL("id"))
+            except CorruptDossierError:
+                exports, found = _readable_exports(conn, dossier_id), []
             self._erase(conn, dossier_id)
-        return Erasure(dossier_id, found[0] if found else None, tuple(doc["exports"]))
+        return Erasure(dossier_id, found[0] if found else None, exports)
 
     def _erase(self, conn: psycopg.Connection[Any], dossier_id: str) -> None:
         cur = conn.execute("DELETE FROM intake.dossiers WHERE id = %s", (dossier_id,))

@@ -1,5 +1,7 @@
 """Reading whole dossiers: the document put back together from its rows (documents.assemble),
-one at a time or every dossier in batches."""
+one at a time or every dossier in batches, its shape checked. A dossier written around the
+application with the wrong shape is damaged: named by `load` (CorruptDossierError), skipped by
+`iter_dossiers`, left out of listings and counts (`_damaged`), never overwritten."""
 
 from __future__ import annotations
 
@@ -11,10 +13,10 @@ import psycopg
 from psycopg import sql
 
 from ..api import Dossier
-from ..errors import DossierNotFoundError
+from ..errors import CorruptDossierError, DossierNotFoundError
 from .checks import parse_id
 from .connection import Connection
-from .documents import ROW_TABLES, TABLE_PREFIX, assemble
+from .documents import ROW_TABLES, TABLE_PREFIX, ShapeError, assemble
 
 _BATCH = 500
 _LOAD_HEAD = sql.SQL(
@@ -51,7 +53,25 @@ class Reading(Connection):
         row = conn.execute(self._select(sql.SQL("d.id = %s")), (dossier_id,)).fetchone()
         if row is None:
             raise DossierNotFoundError(dossier_id)
-        return assemble(row)
+        try:
+            return assemble(row)
+        except ShapeError as exc:
+            raise CorruptDossierError(self._location, f"structure inattendue : {exc}",
+                                      dossier_id=dossier_id) from None
+
+    def _damaged(self, conn: psycopg.Connection[Any]) -> dict[str, str]:
+        """The damaged dossiers (id -> why), found among those written around the application
+        (marked `checked = false` by the database's triggers): each is read and checked."""
+        found: dict[str, str] = {}
+        for row in conn.execute("SELECT id FROM intake.dossiers WHERE NOT checked "
+                                "ORDER BY id").fetchall():
+            try:
+                self._load_in(conn, row["id"])
+            except CorruptDossierError as exc:
+                found[row["id"]] = exc.reason
+            except DossierNotFoundError:
+                continue  # erased meanwhile
+        return found
 
     def load(self, dossier_id: str) -> Dossier:
         parse_id(dossier_id)
@@ -60,17 +80,17 @@ class Reading(Connection):
 
     def iter_dossiers(self) -> Iterator[Dossier]:
         """Every dossier, in id order (read in batches, each batch one consistent snapshot)."""
-        last = ""
-        while True:
+        last: str | None = ""
+        while last is not None:
             with self._db() as conn, conn.transaction():
                 conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                batch = self._batch(conn, last)
-            if not batch:
-                return
+                batch, last = self._batch(conn, last)
             yield from (cast(Dossier, doc) for doc in batch)
-            last = batch[-1]["id"]
 
-    def _batch(self, conn: psycopg.Connection[Any], after: str) -> builtins.list[dict[str, Any]]:
+    def _batch(self, conn: psycopg.Connection[Any], after: str
+               ) -> tuple[builtins.list[dict[str, Any]], str | None]:
+        """The well-shaped dossiers of the next batch after id `after`, and the batch's last id
+        (None at the end)."""
         private = (sql.SQL(", p.answers AS private_answers, p.fields AS fields "
                            "FROM intake.dossiers d LEFT JOIN intake.dossier_private p "
                            "ON p.dossier_id = d.id")
@@ -81,7 +101,7 @@ class Reading(Connection):
             sql.SQL("SELECT {}{} WHERE d.id > %s ORDER BY d.id LIMIT %s").format(
                 _LOAD_HEAD, private), (after, _BATCH)).fetchall()
         if not heads:
-            return []
+            return [], None
         ids = [h["id"] for h in heads]
         parts: dict[str, dict[str, Any]] = {
             i: {**{t: [] for t in ROW_TABLES}, "tables": {}, "interview": None, "draft": None}
@@ -103,8 +123,16 @@ class Reading(Connection):
         for row in conn.execute("SELECT dossier_id, draft FROM intake.drafts "
                                 "WHERE dossier_id = ANY(%s)", (ids,)):
             parts[row["dossier_id"]]["draft"] = row["draft"]
-        return [assemble({**head, **parts[head["id"]]}) for head in heads]
+        docs = []
+        for head in heads:
+            try:
+                docs.append(assemble({**head, **parts[head["id"]]}))
+            except ShapeError:
+                continue  # damaged: reported by corrupt_files()
+        return docs, ids[-1]
 
     def corrupt_files(self) -> dict[str, str]:
-        """A database holds no unreadable dossier file: always empty."""
-        return {}
+        """The damaged dossiers (id -> where they are, and why)."""
+        with self._db() as conn:
+            damaged = self._damaged(conn)
+        return {i: f"{self._location} ({why})" for i, why in damaged.items()}

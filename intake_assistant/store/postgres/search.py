@@ -1,6 +1,7 @@
 """Listing, searching and counting dossiers from the index columns of `intake.dossiers` (kept by
 the writes), answered by the server's indexes: the same search as the TinyDB backend (accents and
-case ignored, phone digits, every word must match) through trigram indexes."""
+case ignored, phone digits, every word must match) through trigram indexes. Damaged dossiers are
+left out (reading._damaged)."""
 
 from __future__ import annotations
 
@@ -42,17 +43,29 @@ def entries(conn: psycopg.Connection[Any], condition: sql.Composable,
 
 
 class Search(Reading):
+    def _sound(self, conn: psycopg.Connection[Any]) -> tuple[sql.Composable, builtins.list[Any]]:
+        """The condition (and its parameters) that leaves the damaged dossiers out."""
+        damaged = builtins.list(self._damaged(conn))
+        if not damaged:
+            return sql.SQL("true"), []
+        return sql.SQL("NOT (d.id = ANY(%s))"), [damaged]
+
     def versions(self) -> dict[str, str]:
         with self._db() as conn:
+            sound, params = self._sound(conn)
             return {r["id"]: f"{r['rev']}:{r['updated_at']}" for r in conn.execute(
-                "SELECT id, rev, updated_at FROM intake.dossiers")}
+                sql.SQL("SELECT id, rev, updated_at FROM intake.dossiers d WHERE {}").format(
+                    sound), params)}
 
     def count(self, *, status: str | None = None) -> int:
         if status is not None:
             check_status(status)
         with self._db() as conn:
-            row = conn.execute("SELECT count(*) AS n FROM intake.dossiers WHERE "
-                               "(%s::text IS NULL OR status = %s)", (status, status)).fetchone()
+            sound, params = self._sound(conn)
+            row = conn.execute(sql.SQL(
+                "SELECT count(*) AS n FROM intake.dossiers d WHERE {} AND "
+                "(%s::text IS NULL OR status = %s)").format(sound),
+                [*params, status, status]).fetchone()
         return int(row["n"]) if row else 0
 
     def list(
@@ -79,6 +92,9 @@ class Search(Reading):
             where.append(sql.SQL("status = %s"))
             params.append(status)
         with self._db() as conn:
+            sound, sound_params = self._sound(conn)
+            where.append(sound)
+            params += sound_params
             if agent:
                 key = normalize(agent)
                 names = [r["agent"] for r in conn.execute(
@@ -104,7 +120,7 @@ class Search(Reading):
                     for word in query.words:
                         where.append(sql.SQL("search_text LIKE %s"))
                         params.append(_like(word))
-            condition = sql.SQL(" AND ").join(where) if where else sql.SQL("true")
+            condition = sql.SQL(" AND ").join(where)
             order: sql.Composable = sql.SQL("updated_at DESC, id DESC")
             if limit is not None:
                 order = sql.SQL("{} LIMIT {}").format(order, sql.Literal(max(int(limit), 0)))

@@ -62,6 +62,11 @@ class Backend:
         """Everything the backend keeps, to search for traces of an erased person."""
         raise NotImplementedError
 
+    def backup_copy(self) -> str:
+        """A copy of the whole store made with the backend's own backup tools, as a restore
+        would give it back; its location (for open_store)."""
+        raise NotImplementedError
+
 
 class TinyDBBackend(Backend):
     name = "tinydb"
@@ -108,6 +113,11 @@ class TinyDBBackend(Backend):
         path.write_bytes(json.dumps(content).encode())
         return True
 
+    def backup_copy(self) -> str:
+        copy = self.root.with_name(self.root.name + "-copie")
+        shutil.copytree(self.root, copy)
+        return str(copy)
+
     def all_bytes(self) -> bytes:
         chunks = []
         for folder, _, files in os.walk(self.root):
@@ -127,6 +137,7 @@ class PostgresBackend(Backend):
     def __init__(self, url: str) -> None:
         self.url = url
         self._opened: list[Any] = []
+        self._copies: list[str] = []  # databases made by backup_copy, dropped by close
         self.store = self.reopen()
 
     def reopen(self) -> DossierStore:
@@ -137,8 +148,15 @@ class PostgresBackend(Backend):
         return store
 
     def close(self) -> None:
+        from ..postgres import server
+
         for store in self._opened:
             store.close()
+        if self._copies:
+            admin = server.connect_admin()
+            for name in self._copies:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.close()
 
     @contextmanager
     def held_elsewhere(self, dossier_id: str, agent: str) -> Iterator[None]:
@@ -220,6 +238,29 @@ class PostgresBackend(Backend):
             except (psycopg.errors.IntegrityError, psycopg.errors.DataError):
                 return False
         return True
+
+    def backup_copy(self) -> str:
+        """pg_dump of the database restored by pg_restore into a new database (the backup the
+        README recommends)."""
+        import subprocess
+
+        from ..postgres import server
+
+        dump, restore = shutil.which("pg_dump"), shutil.which("pg_restore")
+        if dump is None or restore is None:
+            pytest.skip("pg_dump ou pg_restore absent : installez le client PostgreSQL "
+                        "(postgresql-client)")
+        name = server.new_name()
+        admin = server.connect_admin()
+        admin.execute(f'CREATE DATABASE "{name}"')
+        admin.close()
+        self._copies.append(name)
+        target = server.with_database(self.url, name)
+        archive = subprocess.run([dump, "--format=custom", self.url], capture_output=True,
+                                 timeout=120, check=True).stdout
+        subprocess.run([restore, "--no-owner", "--exit-on-error", "--dbname", target],
+                       input=archive, capture_output=True, timeout=120, check=True)
+        return target
 
     def all_bytes(self) -> bytes:
         """A pg_dump of the whole database; without pg_dump, every row of every table as

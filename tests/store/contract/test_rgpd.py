@@ -26,6 +26,8 @@ def person(store: DossierStore, now, days_ago: int, nom: str = NAME) -> str:
     store.save_answer(doc["id"], "loyer", 400, agent="Sophie", now=moment)
     store.save_answer(doc["id"], "loyer", 420, agent="Nadia", now=moment)  # audit row
     store.add_note(doc["id"], f"Note sur {nom}", agent="Nadia", now=moment)
+    store.set_fields(doc["id"], agent="Nadia", evaluation_sociale=f"Évaluation de {nom}",
+                     now=moment)
     store.append_rows(doc["id"], "rendez_vous", [{"avec": nom}], agent="Nadia", now=moment)
     store.put_record("demandes_partenaires", f"dp-{doc['id']}", {"objet": f"Aide pour {nom}"},
                      dossier_id=doc["id"])

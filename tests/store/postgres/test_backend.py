@@ -1,11 +1,10 @@
-"""PostgreSQL-specific behaviour: schema versions, search equal to the TinyDB backend's, RGPD
-erasure leaving nothing in any table (checked on a pg_dump of the whole database), the copy of a
-one-PC store, the contract's newer parts (records, tables, drafts, interviews, exports)."""
+"""PostgreSQL-specific behaviour: schema versions and migrations, search equal to the TinyDB
+backend's and answered by the trigram indexes, dossiers written around the application, the copy
+of a one-PC store. What every backend does is in the contract suite (tests/store/contract/),
+which runs on PostgreSQL too."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from datetime import datetime
 from pathlib import Path
 
@@ -13,12 +12,9 @@ import psycopg
 import pytest
 
 from intake_assistant.app.database import CopyReport, checksum, copy_store
-from intake_assistant.store import (
-    ConflictError,
-    DossierLockedError,
-    RecordNotFoundError,
-)
+from intake_assistant.store import CorruptDossierError
 from intake_assistant.store.postgres import PostgresStore, SchemaError, latest_version
+from intake_assistant.store.postgres.schema import upgrade
 from intake_assistant.store.tinydb import TinyDBStore
 
 from . import server
@@ -52,6 +48,64 @@ def test_schema_absent_behind_and_ahead_say_what_to_run() -> None:
             PostgresStore(url)
 
 
+def test_a_database_of_the_first_schema_is_upgraded_in_place() -> None:
+    with server.scratch_database() as url:
+        with psycopg.connect(url, autocommit=True) as conn:
+            upgrade(conn, target=1)
+        first = PostgresStore(url, check_schema=False)  # as version 1 wrote its dossiers
+        ids = [first.create_dossier(agent="a", answers={"nom": f"N{i}"}, now=NOW)["id"]
+               for i in range(3)]
+        first.close()
+        with pytest.raises(SchemaError, match=r"en version 1, .* lancez « intake-assistant db "
+                                              r"upgrade"):
+            PostgresStore(url)
+        server.migrate(url)
+        store = PostgresStore(url)
+        assert sorted(e.id for e in store.list()) == ids
+        assert store.corrupt_files() == {} and _unchecked(url) == []
+        store.save_answer(ids[0], "loyer", 420, agent="a")
+        assert store.load(ids[0])["answers"] == {"nom": "N0", "loyer": 420}
+        store.close()
+
+
+# -- written around the application ---------------------------------------------------------
+def _unchecked(url: str) -> list[str]:
+    with psycopg.connect(url, autocommit=True) as conn:
+        return [r[0] for r in conn.execute(
+            "SELECT id FROM intake.dossiers WHERE NOT checked ORDER BY id")]
+
+
+def _around(url: str, query: str, *params: object) -> None:
+    """A write by another client than the application (psql, a script)."""
+    with psycopg.connect(url, autocommit=True, application_name="psql") as conn:
+        conn.execute(query, params)
+
+
+def test_what_is_written_around_the_application_is_checked_until_reindexed(
+        store: PostgresStore, pg_url: str) -> None:
+    sound = store.create_dossier(agent="a", answers={"nom": "Sain"}, now=NOW)["id"]
+    touched = store.create_dossier(agent="a", answers={"nom": "Retouché"}, now=NOW)["id"]
+    store.add_note(touched, "écrit par l'application", agent="a")
+    assert _unchecked(pg_url) == []  # the application's own writes are trusted
+    _around(pg_url, "UPDATE intake.dossiers SET agent = 'b' WHERE id = %s", sound)
+    _around(pg_url, "UPDATE intake.dossier_rows SET body = '{\"text\": \"x\"}' "
+                    "WHERE dossier_id = %s AND tbl = 'notes'", touched)
+    assert _unchecked(pg_url) == [sound, touched]
+    assert sorted(e.id for e in store.list()) == [sound, touched]  # checked, and sound
+    assert store.corrupt_files() == {}
+    store.reindex()  # a role that reads everything trusts them again
+    assert _unchecked(pg_url) == []
+    _around(pg_url, "UPDATE intake.drafts SET draft = draft")  # no row: nothing marked
+    _around(pg_url, "INSERT INTO intake.drafts (dossier_id, draft) VALUES (%s, '[1]')", touched)
+    assert _unchecked(pg_url) == [touched]
+    with pytest.raises(CorruptDossierError, match="« draft » n'est pas un objet"):
+        store.load(touched)
+    assert [e.id for e in store.list()] == [sound] and store.count() == 1
+    assert set(store.corrupt_files()) == {touched}
+    store.reindex()
+    assert _unchecked(pg_url) == [touched]  # still damaged: still checked by listings
+
+
 # -- search ---------------------------------------------------------------------------------------
 def test_search_finds_what_the_tinydb_backend_finds(store: PostgresStore, tmp_path: Path) -> None:
     tiny = TinyDBStore.open(tmp_path / "base")
@@ -71,111 +125,6 @@ def test_search_uses_the_trigram_indexes(store: PostgresStore, pg_url: str) -> N
         plan = "\n".join(r[0] for r in conn.execute(
             "EXPLAIN SELECT id FROM intake.dossiers WHERE search_text LIKE '%lefevre%'"))
     assert "dossiers_search_text" in plan
-
-
-# -- RGPD -----------------------------------------------------------------------------------------
-def _dump(url: str) -> str:
-    binary = shutil.which("pg_dump")
-    if binary is None:
-        pytest.skip("pg_dump absent : installez le client PostgreSQL (postgresql-client)")
-    done = subprocess.run([binary, "--data-only", "--no-owner", url], capture_output=True,
-                          text=True, timeout=120, check=True)
-    return done.stdout
-
-
-def _person(store: PostgresStore, nom: str, days_ago: int = 0) -> str:
-    moment = NOW.replace(year=NOW.year - (1 if days_ago > 365 else 0))
-    doc = store.create_dossier(agent="sophie", answers={"nom": nom, "telephone": "0699887766"},
-                               now=moment if days_ago > 365 else NOW)
-    store.save_answer(doc["id"], "loyer", 400, agent="sophie", now=moment)
-    store.add_note(doc["id"], f"Note sur {nom}", agent="nadia", now=moment)
-    store.set_fields(doc["id"], agent="nadia", evaluation_sociale=f"Évaluation de {nom}",
-                     now=moment)
-    store.append_rows(doc["id"], "rendez_vous", [{"avec": nom}], agent="sophie", now=moment)
-    store.register_export(doc["id"], path=f"/tmp/{nom}.pdf", fmt="pdf", agent="nadia")
-    store.put_record("acces", f"{doc['id']}.x", {"qui": nom}, dossier_id=doc["id"])
-    with store.session(doc["id"], agent="Sophie") as lease:
-        store.begin_interview(doc["id"], "evaluation", token=lease.token)
-        store.save_draft(doc["id"], {"path": "nom", "text": f"{nom} brouillon"},
-                         token=lease.token)
-    return doc["id"]
-
-
-def test_forget_leaves_nothing_of_the_person_in_any_table(store: PostgresStore,
-                                                          pg_url: str) -> None:
-    gone = _person(store, "Zébulon")
-    kept = _person(store, "Gardé")
-    assert "Zébulon" in _dump(pg_url)
-    erasure = store.forget(gone)
-    assert erasure.dossier_id == gone and erasure.entry is not None
-    assert [e["path"] for e in erasure.exports] == ["/tmp/Zébulon.pdf"]
-    dump = _dump(pg_url)
-    for trace in ("Zébulon", gone):
-        assert trace not in dump, trace
-    assert "Gardé" in dump and kept in dump
-
-
-def test_purge_leaves_nothing_either(store: PostgresStore, pg_url: str) -> None:
-    old = _person(store, "Ancien", days_ago=800)
-    store.purge(now=NOW.replace(year=NOW.year + 2))
-    assert "Ancien" not in _dump(pg_url) and old not in _dump(pg_url)
-
-
-# -- the newer contract ---------------------------------------------------------------------------
-def test_records_with_revisions_and_attachment(store: PostgresStore) -> None:
-    first = store.put_record("seances", "2026-03", {"date": "2026-03-10"}, expected_rev=0)
-    assert first["rev"] == 1 and first["doc"] == {"date": "2026-03-10"}
-    with pytest.raises(ConflictError):
-        store.put_record("seances", "2026-03", {"date": "x"}, expected_rev=0)
-    again = store.put_record("seances", "2026-03", {"date": "2026-03-11"}, expected_rev=1)
-    assert again["rev"] == 2
-    doc = store.create_dossier(agent="a")
-    store.put_record("lettres", "l1", {"texte": "…"}, dossier_id=doc["id"])
-    assert [r["id"] for r in store.list_records(dossier_id=doc["id"])] == ["l1"]
-    assert [r["kind"] for r in store.list_records()] == ["lettres", "seances"]
-    store.forget(doc["id"])
-    assert store.get_record("lettres", "l1") is None
-    with pytest.raises(RecordNotFoundError):
-        store.delete_record("lettres", "l1")
-    store.delete_record("seances", "2026-03", expected_rev=2)
-    assert store.list_records() == []
-
-
-def test_tables_update_row_audited_and_versions(store: PostgresStore) -> None:
-    doc = store.create_dossier(agent="a")
-    before = store.versions()[doc["id"]]
-    doc = store.append_rows(doc["id"], "rendez_vous", [{"jour": "lundi"}, {"jour": "mardi"}],
-                            agent="sophie", expected_rev=1)
-    assert [r["id"] for r in doc["tables"]["rendez_vous"]] == ["1", "2"]
-    doc = store.update_row(doc["id"], "rendez_vous", "2", {"jour": "jeudi"}, agent="nadia")
-    assert doc["tables"]["rendez_vous"][1]["data"] == {"jour": "jeudi"}
-    assert doc["audit"][-1]["id"] == "rendez_vous[2].jour" and doc["audit"][-1]["old"] == "mardi"
-    assert store.load(doc["id"]) == doc
-    assert store.versions()[doc["id"]] != before
-    with pytest.raises(RecordNotFoundError):
-        store.update_row(doc["id"], "rendez_vous", "9", {"jour": "x"}, agent="nadia")
-
-
-def test_writes_refused_while_open_elsewhere_but_not_for_the_holder(pg_url: str,
-                                                                    store: PostgresStore) -> None:
-    doc = store.create_dossier(agent="a")
-    other = PostgresStore(pg_url)
-    try:
-        with other.session(doc["id"], agent="Nadia") as lease:
-            with pytest.raises(DossierLockedError, match="ouvert par Nadia"):
-                store.add_note(doc["id"], "non", agent="sophie")
-            other.add_note(doc["id"], "oui", agent="nadia")
-            store.register_export(doc["id"], path=None, fmt="md", agent="sophie")  # reading
-            other.begin_interview(doc["id"], "evaluation", token=lease.token)
-            with pytest.raises(DossierLockedError):
-                store.save_draft(doc["id"], {"path": "nom", "text": "x"}, token=lease.token)
-            assert store.interrupted_interviews("Nadia") == []  # its session is alive
-        # closed without end_interview (as if the terminal had been killed)
-        found = store.interrupted_interviews("Nadia")
-        assert [i["dossier_id"] for i in found] == [doc["id"]]
-    finally:
-        other.close()
-    assert [n["text"] for n in store.load(doc["id"])["notes"]] == ["oui"]
 
 
 # -- db copy --------------------------------------------------------------------------------------

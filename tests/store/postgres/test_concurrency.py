@@ -1,29 +1,23 @@
-"""Several processes on one PostgreSQL database: no lost update, no deadlock, no stuck lease."""
+"""Several processes on one PostgreSQL database: no lost update, no deadlock, no stuck lease.
+
+(A session's exclusivity and a killed client's lease are in the contract suite, which runs on
+PostgreSQL with other processes as the other sessions.)"""
 
 from __future__ import annotations
 
 import os
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from intake_assistant.store import DossierLockedError
 from intake_assistant.store.postgres import PostgresStore
 
-REPO = Path(__file__).resolve().parents[3]
-CHILD = Path(__file__).with_name("child.py")
+from . import server
 
-
-def start(*args: str) -> subprocess.Popen[str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
-    return subprocess.Popen([sys.executable, str(CHILD), *args], env=env, text=True,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+start = server.start_child
 
 
 def finish(children: list[subprocess.Popen[str]], timeout: float = 120) -> list[str]:
@@ -83,24 +77,6 @@ def _wait_open(child: subprocess.Popen[str]) -> None:
     assert child.stdout.readline().strip() == "OPEN", child.stderr.read() if child.stderr else ""
 
 
-def test_open_elsewhere_says_who_and_where_then_is_free_after_close(store: PostgresStore,
-                                                                    pg_url: str) -> None:
-    dossier_id = store.create_dossier(agent="a")["id"]
-    child = start("session", pg_url, dossier_id, "Nadia Benali", "60")
-    try:
-        _wait_open(child)
-        with pytest.raises(DossierLockedError) as refused:
-            store.session(dossier_id, agent="Sophie")
-        assert refused.value.message.startswith(
-            f"Le dossier {dossier_id} est ouvert par Nadia Benali sur ")
-        holder = store.open_by(dossier_id)
-        assert holder is not None and holder["agent"] == "Nadia Benali" and holder["host"]
-    finally:
-        finish([child])
-    assert store.open_by(dossier_id) is None
-    store.session(dossier_id, agent="Sophie").close()
-
-
 def test_heartbeat_keeps_a_lease_past_its_ttl(store: PostgresStore, pg_url: str) -> None:
     dossier_id = store.create_dossier(agent="a")["id"]
     child = start("session", pg_url, dossier_id, "Nadia", "1.0")
@@ -120,19 +96,6 @@ def test_heartbeat_keeps_a_lease_past_its_ttl(store: PostgresStore, pg_url: str)
             store.session(dossier_id, agent="Sophie")
     finally:
         finish([child])
-
-
-def test_a_killed_client_leaves_no_stuck_lease(store: PostgresStore, pg_url: str) -> None:
-    dossier_id = store.create_dossier(agent="a")["id"]
-    child = start("session", pg_url, dossier_id, "Nadia", "3")
-    _wait_open(child)
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait(timeout=30)
-    deadline = time.monotonic() + 30
-    while store.open_by(dossier_id) is not None:  # free once the server saw the connection go
-        assert time.monotonic() < deadline, "bail resté bloqué après la mort du client"
-        time.sleep(0.05)
-    store.session(dossier_id, agent="Sophie").close()
 
 
 def test_a_lease_whose_connection_lives_on_ends_at_expiry(store: PostgresStore,
