@@ -26,6 +26,8 @@ import platform
 import random
 import sys
 import time
+import traceback
+from functools import partial
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -131,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     rows: list[Row] = []
+    failures: list[str] = []
     steps = intake_steps(_env(REPO / "bench" / "tmp-config"), REPO) if "tui" in parts else []
     for size in sizes:
         db = ensure_store(size, log)
@@ -142,18 +145,21 @@ def main(argv: list[str] | None = None) -> int:
                             and f"{e.nom} {e.prenom}")
         phone = _few_matches(store, entries, rng, lambda e: e.telephone)
         log(f"{size} dossiers : {db}")
-        try:
-            if "tui" in parts:
-                rows += bench_tui(db, size, terminals, runs, steps,
-                                  {"name": name, "phone": phone}, log)
+        jobs = {
+            "tui": partial(bench_tui, db, size, terminals, runs, steps,
+                           {"name": name, "phone": phone}, log),
+            "store": partial(bench_store, db, size, runs, ops, log),
+            "cli": partial(bench_cli, db, size, runs, entries, name[0], log,
+                           stats=not args.no_stats),
+        }
+        for part in parts:
+            try:
+                rows += jobs[part]()
+            except Exception as exc:  # one part failing does not lose the others' figures
+                failures.append(f"{part} à {size} dossiers : {exc}")
+                log(traceback.format_exc())
+            finally:
                 cleanup(store)
-            if "store" in parts:
-                rows += bench_store(db, size, runs, ops, log)
-            if "cli" in parts:
-                rows += bench_cli(db, size, runs, entries, name[0], log,
-                                  stats=not args.no_stats)
-        finally:
-            cleanup(store)
     rows.sort(key=lambda r: (PARTS.index(_part(r.group)), r.group, r.size or 0))
     text = table(rows)
     extra = derived(rows)
@@ -162,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\n== Rapports entre tailles ==")
         for label, ratio in extra:
             print(f"{label:<90} {show(ratio, 'x'):>8}")
+    for failure in failures:
+        print(f"\nÉCHEC : {failure.splitlines()[0]}")
     elapsed = time.perf_counter() - started
     print(f"\n{runs} exécutions par mesure ; {os.cpu_count()} cœurs ; "
           f"Python {platform.python_version()} ; durée {elapsed:.0f} s")
@@ -173,9 +181,10 @@ def main(argv: list[str] | None = None) -> int:
         "python": platform.python_version(), "seconds": elapsed,
         "rows": [r.to_dict() for r in rows],
         "across_sizes": [{"what": label, "ratio": ratio} for label, ratio in extra],
+        "failures": failures,
     }, ensure_ascii=False, indent=2), encoding="utf-8")
     log(f"résultats écrits dans {out}")
-    return 0
+    return 1 if failures else 0
 
 
 def _part(group: str) -> str:

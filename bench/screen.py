@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-DOSSIER_ID = re.compile(r"\bD-\d{4}-\d{4,}\b")
+# An id as listed; a too-narrow column cuts it (« D-2026-000 »): still a row on screen.
+DOSSIER_ID = re.compile(r"D-\d{4}-\d+")
+FULL_ID_DIGITS = 6
 _BORDER = "▔" * 10
 
 
@@ -28,6 +30,22 @@ def dossier_rows(lines: list[str]) -> list[str]:
         if match:
             found.append(match.group(0))
     return found
+
+
+def truncated(ids: list[str]) -> bool:
+    return any(len(i.rsplit("-", 1)[1]) < FULL_ID_DIGITS for i in ids)
+
+
+def listing(expected: set[str]):
+    """Predicate: the list shows exactly the ``expected`` dossiers (a cut id counts when it is
+    the start of an expected one)."""
+    def check(lines: list[str]) -> bool:
+        shown = dossier_rows(lines)
+        if len(shown) != len(expected):
+            return False
+        return all(any(e.startswith(i) for e in expected) for i in shown)
+
+    return check
 
 
 def list_shown(lines: list[str]) -> bool:

@@ -20,6 +20,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from bench.figures import Figure, Row
@@ -111,17 +112,49 @@ def fsync_floor(folder: Path, data: bytes) -> None:
         os.close(dir_fd)
 
 
-def _timed(func: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    func()
-    return time.perf_counter() - start
-
-
 def _search_texts(entries: list[IndexEntry], rng: random.Random, count: int) -> tuple[list, list]:
     named = [e for e in entries if e.nom and e.prenom]
     phoned = [e for e in entries if e.telephone]
     return ([f"{e.nom} {e.prenom}" for e in rng.sample(named, min(count, len(named)))],
             [e.telephone for e in rng.sample(phoned, min(count, len(phoned)))])
+
+
+def _one_round(k: int, store: DossierStore, sqlite: NarrowSqlite, folder: Path, target: str,
+               saved_bytes: dict[str, bytes], name: str, phone: str, value: int,
+               batch: dict[str, list[float]]) -> None:
+    """One operation of each kind, each next to its baselines, in an order rotating with k."""
+
+    def measure(group: list[tuple[str, Callable[[], object]]]) -> list[object]:
+        turn = k % len(group)
+        results: dict[str, object] = {}
+        for label, func in group[turn:] + group[:turn]:
+            start = time.perf_counter()
+            results[label] = func()
+            batch[label].append(time.perf_counter() - start)
+        return [results[label] for label, _ in group]
+
+    measure([
+        ("save", partial(store.save_answer, target, "loyer", value, agent=BENCH_AGENT,
+                         raw=str(value))),
+        ("save_floor", partial(fsync_floor, folder, saved_bytes[target])),
+        ("save_sqlite", partial(sqlite.save, target)),
+    ])
+    created, created_sqlite = measure([
+        ("create", partial(store.create_dossier, agent=BENCH_AGENT,
+                           questionnaire="accueil_telephonique",
+                           answers={"nom": "Banc", "prenom": "Essai",
+                                    "telephone": "06 00 00 00 00"})),
+        ("create_sqlite", sqlite.create),
+    ])
+    measure([
+        ("status", partial(store.set_status, created["id"], "en_evaluation",
+                           agent=BENCH_AGENT)),
+        ("status_sqlite", partial(sqlite.status, created_sqlite)),
+    ])
+    measure([("search_name", partial(store.list, search=name)),
+             ("search_name_sqlite", partial(sqlite.search, name))])
+    measure([("search_phone", partial(store.list, search=phone)),
+             ("search_phone_sqlite", partial(sqlite.search, phone))])
 
 
 def bench_store(db: Path, size: int, runs: int, ops: int, log: Callable[[str], None]
@@ -147,46 +180,9 @@ def bench_store(db: Path, size: int, runs: int, ops: int, log: Callable[[str], N
                 batch: dict[str, list[float]] = {name: [] for name in figs}
                 names, phones = _search_texts(entries, rng, ops)
                 for k in range(ops):
-                    target = targets[k % len(targets)]
-                    value = 300 + rng.randrange(500)
-                    trio = [
-                        ("save", lambda t=target, v=value: store.save_answer(
-                            t, "loyer", v, agent=BENCH_AGENT, raw=str(v))),
-                        ("save_floor", lambda t=target: fsync_floor(folder, saved_bytes[t])),
-                        ("save_sqlite", lambda t=target: sqlite.save(t)),
-                    ]
-                    for name, func in trio[k % 3:] + trio[:k % 3]:  # rotate the order
-                        batch[name].append(_timed(func))
-                    created: dict[str, str] = {}
-
-                    def create() -> None:
-                        created["id"] = store.create_dossier(
-                            agent=BENCH_AGENT, questionnaire="accueil_telephonique",
-                            answers={"nom": "Banc", "prenom": "Essai",
-                                     "telephone": "06 00 00 00 00"})["id"]
-
-                    def create_sqlite() -> None:
-                        created["sqlite"] = sqlite.create()
-
-                    pairs = [("create", create), ("create_sqlite", create_sqlite)]
-                    for name, func in pairs if k % 2 else pairs[::-1]:
-                        batch[name].append(_timed(func))
-                    pairs = [
-                        ("status", lambda: store.set_status(created["id"], "en_evaluation",
-                                                            agent=BENCH_AGENT)),
-                        ("status_sqlite", lambda: sqlite.status(created["sqlite"])),
-                        ("search_name", lambda n=names[k % len(names)]: store.list(search=n)),
-                        ("search_name_sqlite",
-                         lambda n=names[k % len(names)]: sqlite.search(n)),
-                        ("search_phone",
-                         lambda p=phones[k % len(phones)]: store.list(search=p)),
-                        ("search_phone_sqlite",
-                         lambda p=phones[k % len(phones)]: sqlite.search(p)),
-                    ]
-                    for i in range(0, len(pairs), 2):
-                        pair = pairs[i:i + 2]
-                        for name, func in pair if k % 2 else pair[::-1]:
-                            batch[name].append(_timed(func))
+                    _one_round(k, store, sqlite, folder, targets[k % len(targets)],
+                               saved_bytes, names[k % len(names)], phones[k % len(phones)],
+                               300 + rng.randrange(500), batch)
                 for name, samples in batch.items():
                     figs[name].add(statistics.median(samples))
                 log(f"  stockage {size} dossiers : exécution {run + 1}/{runs} faite")
