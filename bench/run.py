@@ -25,6 +25,7 @@ import os
 import platform
 import random
 import sys
+import tempfile
 import time
 import traceback
 from functools import partial
@@ -35,7 +36,7 @@ if str(REPO) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(REPO))
 
 from bench.figures import Row, show, spread  # noqa: E402
-from bench.stores import cleanup, ensure_store  # noqa: E402
+from bench.stores import STORES, cleanup, ensure_store  # noqa: E402
 from intake_assistant.store import IndexEntry, open_store  # noqa: E402
 
 RESULTS = REPO / "bench" / "tmp-results"
@@ -115,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default=",".join(PARTS), help="parties : tui,store,cli")
     parser.add_argument("--no-stats", action="store_true", help="sans stats à froid/chaud")
     parser.add_argument("--json", type=Path, help="où écrire le tableau en JSON")
+    parser.add_argument("--stores", type=Path, default=STORES,
+                        help="dossier du cache des stockages (défaut bench/tmp-stores)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in (args.sizes or ("1000" if args.quick else
                                               "1000,50000,200000")).split(",")]
@@ -134,9 +137,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     rows: list[Row] = []
     failures: list[str] = []
-    steps = intake_steps(_env(REPO / "bench" / "tmp-config"), REPO) if "tui" in parts else []
+    with tempfile.TemporaryDirectory(prefix="bench-config-") as config:
+        steps = intake_steps(_env(Path(config)), REPO) if "tui" in parts else []
     for size in sizes:
-        db = ensure_store(size, log)
+        db = ensure_store(size, log, args.stores)
         store = open_store(db)
         cleanup(store)  # anything a run cut short left behind
         entries = store.list()

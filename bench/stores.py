@@ -37,17 +37,17 @@ def stamp() -> str:
     return digest.hexdigest()[:12]
 
 
-def store_path(size: int) -> Path:
-    return STORES / f"{size}-{stamp()}"
+def store_path(size: int, root: Path = STORES) -> Path:
+    return root / f"{size}-{stamp()}"
 
 
-def ensure_store(size: int, log=print) -> Path:
+def ensure_store(size: int, log=print, root: Path = STORES) -> Path:
     """The cached store of ``size`` demo dossiers, built if missing or of another format."""
-    path = store_path(size)
+    path = store_path(size, root)
     ready = path / ".bench-ready"
     if ready.exists():
         return path
-    for old in STORES.glob(f"{size}-*"):  # another stamp, or a build cut short
+    for old in root.glob(f"{size}-*"):  # another stamp, or a build cut short
         shutil.rmtree(old, ignore_errors=True)
     log(f"construction d'un stockage de {size} dossiers ({path.name})…")
     started = time.perf_counter()
