@@ -8,6 +8,8 @@ delays) so that no screen computes anything itself.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,7 +23,7 @@ from intake_assistant.core.model import Questionnaire
 from intake_assistant.orientation.build import default_policy
 from intake_assistant.orientation.evaluate import Orientation, evaluate
 from intake_assistant.orientation.simulate import SimulationError, SimulationRow, simulate
-from intake_assistant.store import Dossier, DossierStore
+from intake_assistant.store import Dossier, DossierStore, StoreError
 
 from .interviews import make_interview
 from .questionnaires import load_questionnaire_by_name
@@ -56,7 +58,7 @@ class DossierView:
                      if s not in DECISION_STATUSES)
 
 
-def _audit_line(questionnaire: Questionnaire, row: dict[str, Any]) -> AuditLine:
+def _audit_line(questionnaire: Questionnaire, row: Mapping[str, Any]) -> AuditLine:
     """An audit row as staff read it: the field's label and values shown like answers."""
     fid = str(row.get("id") or "")
     field = load_fields().get(fid)
@@ -131,8 +133,20 @@ def add_note(store: DossierStore, dossier_id: str, text: str, *, agent: str) -> 
 
 
 def export_summary(store: DossierStore, dossier_id: str, fmt: str,
-                   output: str | Path | None = None, *, today: date | None = None) -> Path | str:
-    """The commission summary of one dossier (pdf, md or json)."""
+                   output: str | Path | None = None, *, today: date | None = None,
+                   agent: str = "") -> Path | str:
+    """The commission summary of one dossier (pdf, md or json), entered in the dossier's export
+    register (file, date, agent, format) so that forgetting the person lists the file to destroy.
+    A file that cannot be registered is removed again: no untracked copy of a person's data."""
     from intake_assistant.reports.commission import export_dossier
 
-    return export_dossier(store, dossier_id, fmt, output, today=today)
+    result = export_dossier(store, dossier_id, fmt, output, today=today)
+    path = str(result.resolve()) if isinstance(result, Path) else None
+    try:
+        store.register_export(dossier_id, path=path, fmt=fmt, agent=agent)
+    except StoreError:
+        if isinstance(result, Path):
+            with suppress(OSError):
+                result.unlink()
+        raise
+    return result

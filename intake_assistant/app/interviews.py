@@ -21,7 +21,7 @@ from intake_assistant.core.model import Questionnaire
 from intake_assistant.orientation.build import default_policy
 from intake_assistant.orientation.evaluate import Orientation, evaluate
 from intake_assistant.orientation.policy import Policy
-from intake_assistant.store import DossierLease, DossierStore, StoreError
+from intake_assistant.store import DossierLease, DossierStore, Draft, StoreError
 
 
 class AnswerNotSaved(StoreError):
@@ -184,7 +184,10 @@ class InterviewSession(InterviewRun):
             if (questionnaire.audience == "travailleur_social"
                     and doc["status"] == lifecycle.INITIAL_STATUS):
                 # The social worker takes over a phone intake: the evaluation starts.
-                doc = store.set_status(dossier_id, "en_evaluation", agent=agent)
+                doc = store.set_status(dossier_id, "en_evaluation", agent=agent,
+                                       expected_rev=doc["rev"])
+            # Marked in progress with the dossier: a killed app offers to resume it.
+            store.begin_interview(dossier_id, questionnaire.id, token=lease.token)
             interview = make_interview(
                 questionnaire,
                 policy=chosen,
@@ -224,12 +227,23 @@ class InterviewSession(InterviewRun):
 
     def add_note(self, text: str) -> None:
         """A free note written during the interview (F4)."""
-        doc = self.store.add_note(self.dossier_id, text, agent=self.interview.agent)
+        doc = self.store.add_note(self.dossier_id, text, agent=self.interview.agent,
+                                  expected_rev=self.rev)
         self.rev = int(doc.get("rev") or self.rev)
+
+    def save_draft(self, path: str, text: str) -> None:
+        """Keep the text typed for a question but not sent yet, with the dossier (given back on
+        resume after a crash; erased with the dossier). An empty text clears it."""
+        draft: Draft | None = {"path": path, "text": text} if text else None
+        self.store.save_draft(self.dossier_id, draft, token=self.lease.token)
 
     def finish(self) -> Finished:
         """Release the dossier; one this session created and where nothing was said is erased
         (an interview opened by mistake leaves no empty dossier behind)."""
+        try:
+            self.store.end_interview(self.dossier_id, token=self.lease.token)
+        except StoreError:
+            pass  # the lease was lost meanwhile: the marker stays, the interview is offered again
         self.close()
         if self.created and not self.interview.events:
             try:

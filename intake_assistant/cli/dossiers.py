@@ -1,4 +1,7 @@
-"""CLI subcommands of the store: list, show, purge, forget, demo-data (each takes --db PATH)."""
+"""CLI subcommands on dossiers: list, show, purge, forget, demo-data (each takes --db PATH).
+
+They go through the application layer (app/stores.py, app/privacy.py), never the store itself.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +9,20 @@ import argparse
 import json
 import sys
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from intake_assistant.core import lifecycle
-from intake_assistant.store import (
-    CorruptDossierError,
-    DossierStore,
-    IndexEntry,
+from intake_assistant.app import privacy
+from intake_assistant.app.stores import (
     StoreError,
+    add_demo_dossiers,
+    corrupt_dossiers,
+    list_dossiers,
     open_store,
 )
-from intake_assistant.store.demo_data import generate_dossiers
+from intake_assistant.core import lifecycle
+
+if TYPE_CHECKING:
+    from intake_assistant.store import DossierStore, IndexEntry
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
@@ -65,12 +71,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _add_db(p)
     p.add_argument("--inactive-days", type=_positive, default=730, metavar="JOURS")
     p.add_argument("--dry-run", action="store_true", help="lister sans supprimer")
+    p.add_argument("--delete-exports", action="store_true",
+                   help="supprimer aussi les fichiers exportés de ces dossiers encore présents")
     p.set_defaults(func=cmd_purge)
 
     p = subparsers.add_parser("forget", help="effacer entièrement une personne (RGPD)")
     _add_db(p)
     p.add_argument("dossier_id", metavar="ID")
     p.add_argument("--yes", action="store_true", help="ne pas demander de confirmation")
+    p.add_argument("--delete-exports", action="store_true",
+                   help="supprimer aussi les fichiers exportés de ce dossier encore présents")
     p.set_defaults(func=cmd_forget)
 
     p = subparsers.add_parser("demo-data", help="créer des dossiers fictifs réalistes")
@@ -91,9 +101,9 @@ def _run(func: Any) -> Any:
 
 
 def _warn_corrupt(store: DossierStore) -> None:
-    for dossier_id, path in sorted(store.corrupt_files().items()):
-        print(f"Attention : le dossier {dossier_id} est illisible ({path}) ; il n'est pas listé.",
-              file=sys.stderr)
+    for dossier_id, path in sorted(corrupt_dossiers(store).items()):
+        print(f"Attention : le dossier {dossier_id} est illisible ou endommagé ({path}) ; il "
+              "n'est pas listé.", file=sys.stderr)
 
 
 def _name(entry: IndexEntry) -> str:
@@ -109,8 +119,8 @@ def _print_entries(entries: list[IndexEntry]) -> None:
 
 @_run
 def cmd_list(args: argparse.Namespace, store: DossierStore) -> int:
-    entries = store.list(status=args.status, search=args.search, agent=args.agent,
-                         date_from=args.date_from, date_to=args.date_to)
+    entries = list_dossiers(store, status=args.status, search=args.search, agent=args.agent,
+                            date_from=args.date_from, date_to=args.date_to)
     if args.format == "json":
         print(json.dumps([e.to_dict() for e in entries], ensure_ascii=False, indent=2))
     else:
@@ -120,8 +130,8 @@ def cmd_list(args: argparse.Namespace, store: DossierStore) -> int:
     return 0
 
 
-def _text_report(export: dict[str, Any]) -> str:
-    doc, delays = export["dossier"], export["delais"]
+def _text_report(report: privacy.AccessReport) -> str:
+    doc, delays = report.dossier, report.delays
     lines = [f"Dossier {doc['id']} — statut : {lifecycle.label(doc['status'])}",
              f"Créé le {doc['created_at']} par {doc.get('created_by')} ; "
              f"agent en charge : {doc.get('agent')} ; modifié le {doc.get('updated_at')}",
@@ -160,23 +170,54 @@ def _text_report(export: dict[str, Any]) -> str:
     lines += [f"  {a['at']} ({a['agent']}) {a['id']} : {json.dumps(a['old'], ensure_ascii=False)}"
               f" → {json.dumps(a['new'], ensure_ascii=False)}"
               + (" (à compléter)" if a.get("unknown") else "") for a in doc["audit"]] or ["  vide"]
+    for name, rows in sorted(doc["tables"].items()):
+        lines += ["", f"Table {name} :"]
+        lines += [f"  {r['at']} ({r['agent']}) n° {r['id']} : "
+                  f"{json.dumps(r['data'], ensure_ascii=False)}" for r in rows] or ["  vide"]
+    if report.records:
+        lines += ["", "Enregistrements rattachés :"]
+        lines += [f"  {r['kind']} {r['id']} : {json.dumps(r['doc'], ensure_ascii=False)}"
+                  for r in report.records]
+    lines += ["", "Exports (fichiers remis ou imprimés) :"]
+    lines += [f"  {e['at']} ({e['agent']}) {e['format']} : {e['path'] or 'sortie standard'}"
+              for e in doc["exports"]] or ["  aucun"]
+    if doc["draft"]:
+        lines += ["", f"Texte en cours de saisie : {doc['draft']['text']}"]
     lines += ["", f"Saisies de l'entretien : {len(doc['events'])} (détail avec --format json)"]
     return "\n".join(lines)
 
 
 @_run
 def cmd_show(args: argparse.Namespace, store: DossierStore) -> int:
-    export = store.export(args.dossier_id)
+    report = privacy.right_of_access(store, args.dossier_id)
     if args.format == "json":
-        print(json.dumps(export, ensure_ascii=False, indent=2))
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
-        print(_text_report(export))
+        print(_text_report(report))
     return 0
+
+
+def _print_files(report: privacy.ErasureReport, *, dry_run: bool = False) -> None:
+    deleted = [f for f in report.files if f.state == "deleted"]
+    if deleted:
+        print(f"{len(deleted)} fichier(s) exporté(s) supprimé(s) :")
+        for f in deleted:
+            print(f"  {f.path}")
+    if report.to_destroy:
+        verb = "seraient à détruire" if dry_run else "restent à détruire"
+        print(f"Attention : {len(report.to_destroy)} export(s) de ces données {verb} "
+              "(clé USB, courriel, impression...) :")
+        for f in report.to_destroy:
+            where = f.path or "sortie standard (copie faite à ce moment-là)"
+            print(f"  {f.record['at'][:10]}  {f.record['format']}  {where}  "
+                  f"(par {f.record['agent'] or 'agent inconnu'})")
 
 
 @_run
 def cmd_purge(args: argparse.Namespace, store: DossierStore) -> int:
-    entries = store.purge(inactive_days=args.inactive_days, dry_run=args.dry_run)
+    report = privacy.purge(store, inactive_days=args.inactive_days, dry_run=args.dry_run,
+                           delete_exports=args.delete_exports)
+    entries = [e.entry for e in report.erased if e.entry is not None]
     if args.dry_run:
         print(f"{len(entries)} dossier(s) sans contact depuis plus de {args.inactive_days} jours "
               "seraient supprimés :")
@@ -184,6 +225,7 @@ def cmd_purge(args: argparse.Namespace, store: DossierStore) -> int:
         print(f"{len(entries)} dossier(s) sans contact depuis plus de {args.inactive_days} jours "
               "supprimés :")
     _print_entries(entries)
+    _print_files(report, dry_run=args.dry_run)
     _warn_corrupt(store)
     return 0
 
@@ -191,11 +233,7 @@ def cmd_purge(args: argparse.Namespace, store: DossierStore) -> int:
 @_run
 def cmd_forget(args: argparse.Namespace, store: DossierStore) -> int:
     dossier_id = args.dossier_id
-    try:
-        answers = store.load(dossier_id)["answers"]
-        who = " ".join(str(answers[k]) for k in ("prenom", "nom") if answers.get(k)) or "(sans nom)"
-    except CorruptDossierError:
-        who = "la personne du dossier illisible"  # erasure must stay possible
+    who = privacy.who(store, dossier_id)
     if not args.yes:
         prompt = (f"Effacer définitivement toutes les données de {who} ({dossier_id}) : dossier, "
                   "index et historique ? Tapez « oui » pour confirmer : ")
@@ -206,15 +244,20 @@ def cmd_forget(args: argparse.Namespace, store: DossierStore) -> int:
         if reply.strip().casefold() != "oui":
             print("Effacement annulé : rien n'a été supprimé.")
             return 1
-    store.forget(dossier_id)
-    print(f"Dossier {dossier_id} effacé : plus aucune donnée n'est conservée sur cette personne.")
+    report = privacy.forget(store, dossier_id, delete_exports=args.delete_exports)
+    if report.to_destroy:
+        print(f"Dossier {dossier_id} effacé de la base : plus aucune donnée n'y est conservée sur "
+              "cette personne.")
+    else:
+        print(f"Dossier {dossier_id} effacé : plus aucune donnée n'est conservée sur cette "
+              "personne.")
+    _print_files(report)
     return 0
 
 
 @_run
 def cmd_demo_data(args: argparse.Namespace, store: DossierStore) -> int:
     now = datetime.now().astimezone()
-    ids = store.import_dossiers(generate_dossiers(args.count, seed=args.seed, now=now))
-    store.reindex()
+    ids = add_demo_dossiers(store, args.count, seed=args.seed, now=now)
     print(f"{len(ids)} dossier(s) fictif(s) créé(s) dans {store.location}.")
     return 0

@@ -7,11 +7,11 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from intake_assistant.reports.commission import FORMATS, export_dossier
+from intake_assistant.app.stores import StoreError, open_store
+from intake_assistant.reports.commission import FORMATS
 from intake_assistant.reports.csv_excel import BOM, table_csv, write_csv
 from intake_assistant.reports.stats import TABLE_NAMES, default_start, store_stats
 from intake_assistant.reports.stats_text import stats_json, stats_text
-from intake_assistant.store import StoreError, open_store
 
 
 def _day(text: str) -> date:
@@ -43,6 +43,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", metavar="FICHIER",
                    help="fichier à écrire (par défaut : ID-commission.pdf, ou la sortie "
                         "standard pour md et json)")
+    p.add_argument("--agent", help="qui exporte, inscrit au registre des exports du dossier "
+                                   "(par défaut : l'utilisateur du système)")
     _add_common(p)
     p.set_defaults(func=cmd_export)
 
@@ -65,9 +67,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from intake_assistant.app.dossiers import export_summary
+
+    agent = args.agent or _system_user()
     try:
-        result = export_dossier(open_store(args.db), args.dossier_id, args.format, args.output,
-                                today=args.today)
+        result = export_summary(open_store(args.db), args.dossier_id, args.format, args.output,
+                                today=args.today, agent=agent)
     except StoreError as exc:
         print(f"Erreur : {exc.message}", file=sys.stderr)
         return 1
@@ -79,6 +84,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(result)
     return 0
+
+
+def _system_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return ""
 
 
 def _progress(done: int, total: int) -> None:

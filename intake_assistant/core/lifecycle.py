@@ -5,6 +5,7 @@ Delays are computed from the recorded dates (status history, commission), never 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -83,7 +84,7 @@ def check_transition(current: str, new: str) -> None:
         )
 
 
-def _first_day(dossier: dict[str, Any], statuses: tuple[str, ...]) -> date | None:
+def _first_day(dossier: Mapping[str, Any], statuses: tuple[str, ...]) -> date | None:
     for change in dossier.get("status_history") or []:
         if change.get("status") in statuses:
             return parse_day(change["at"])
@@ -94,7 +95,7 @@ def _days(start: date | None, end: date | None) -> int | None:
     return (end - start).days if start is not None and end is not None else None
 
 
-def step_dates(dossier: dict[str, Any]) -> dict[str, date | None]:
+def step_dates(dossier: Mapping[str, Any]) -> dict[str, date | None]:
     """Dates of the steps: first contact, evaluation start, sent to commission, decision."""
     commission = dossier.get("commission") or {}
     decision = parse_day(commission["date"]) if commission.get("date") else None
@@ -108,7 +109,7 @@ def step_dates(dossier: dict[str, Any]) -> dict[str, date | None]:
     }
 
 
-def delays(dossier: dict[str, Any], today: date) -> dict[str, Any]:
+def delays(dossier: Mapping[str, Any], today: date) -> dict[str, Any]:
     """Days between steps (None until a step is reached) and days spent in the current status."""
     steps = step_dates(dossier)
     history = dossier.get("status_history") or []
@@ -124,7 +125,7 @@ def delays(dossier: dict[str, Any], today: date) -> dict[str, Any]:
     }
 
 
-def last_contact(dossier: dict[str, Any]) -> date:
+def last_contact(dossier: Mapping[str, Any]) -> date:
     """Day of the last contact: answer saved, meeting, status change or commission decision.
 
     Notes and free-text fields written by staff alone are not contacts with the person.

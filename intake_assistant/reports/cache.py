@@ -1,10 +1,12 @@
-"""Cache of the statistics records, beside the store: ``<store>/cache/stats-records.json``.
+"""Cache of the statistics records, in the store's folder for derived data (`derived_dir`).
 
-Reading 50,000 dossier files and evaluating the orientation of each takes tens of seconds; the
-statistics must take under two. Each record is kept with the signature of the dossier file it was
-built from (every write replaces the file: new inode, size, mtime), so a changed dossier is
-rebuilt and a deleted one (forget, purge) disappears from the cache at the next run. The policy
-files are fingerprinted too: a new parameter file rebuilds every record. Records hold no name.
+Reading 50,000 dossiers and evaluating the orientation of each takes tens of seconds; the
+statistics must take under two. Each record is kept with the dossier's change token
+(`DossierStore.versions()`: revision and update time, not tied to files or inodes, so a copy or a
+restore of the store keeps the cache warm): a changed dossier is rebuilt, a deleted one disappears
+at the next run, and `drop_records` takes an erased person's records out at once (app/privacy.py).
+The policy files are fingerprinted too: a new parameter file rebuilds every record. Records hold
+no name. The cache is only a cache: on a read-only store it is used but not rewritten.
 """
 
 from __future__ import annotations
@@ -13,25 +15,34 @@ import hashlib
 import json
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
+import secrets
+import threading
+import time
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 from intake_assistant.orientation.policy import Policy
-from intake_assistant.store.errors import CorruptDossierError
-from intake_assistant.store.location import ensure_private_dir
-from intake_assistant.store.tinydb import TinyDBStore as Store
-from intake_assistant.store.tinydb.atomic_storage import dumps, remove_orphan_temps, write_atomic
-from intake_assistant.store.tinydb.dossier_file import parse_document, signature
+from intake_assistant.store.api import (
+    CorruptDossierError,
+    DossierNotFoundError,
+    DossierStore,
+    StoreError,
+    dossier_version,
+)
 
 from .records import build_record
 
-FORMAT = 1
-CACHE_NAME = "stats-records.json"
+FORMAT = 2
+CACHE_FOLDER = "stats"
+CACHE_NAME = "records.json"
+_TEMP_PREFIX = ".~"
+_TEMP_MAX_AGE_S = 3600.0
 
 Progress = Callable[[int, int], None]
+Built = tuple[str, str, dict[str, Any]]  # dossier id, change token, record
 
 
 def policy_fingerprint(policy: Policy) -> str:
@@ -43,50 +54,96 @@ def policy_fingerprint(policy: Policy) -> str:
     return digest.hexdigest()[:16]
 
 
-def cache_path(store: Store) -> Path:
-    return store.root / "cache" / CACHE_NAME
+def cache_path(store: DossierStore) -> Path:
+    return store.derived_dir(CACHE_FOLDER) / CACHE_NAME
 
 
-def _load(path: Path, fingerprint: str) -> dict[str, list[Any]]:
+def _load(path: Path, fingerprint: str | None) -> dict[str, list[Any]]:
     try:
         doc = json.loads(path.read_bytes())
     except (OSError, ValueError):
         return {}
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("policy") != fingerprint:
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        return {}
+    if fingerprint is not None and doc.get("policy") != fingerprint:
         return {}
     entries = doc.get("records")
     return entries if isinstance(entries, dict) else {}
 
 
-def store_records(store: Store, policy: Policy, progress: Progress | None = None
+def _save(path: Path, fingerprint: str, records: dict[str, list[Any]]) -> None:
+    """Atomic replace (temp file + rename), owner-only; no fsync: losing it costs only time."""
+    body = {"format": FORMAT, "policy": fingerprint, "records": records}
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    tmp = path.with_name(f"{_TEMP_PREFIX}{path.name}~{os.getpid()}~{secrets.token_hex(4)}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        with suppress(OSError):
+            os.unlink(tmp)  # read-only store, disk full: the statistics still come out
+
+
+def _remove_stale_temps(folder: Path) -> None:
+    now = time.time()
+    with suppress(OSError):
+        for entry in os.scandir(folder):
+            if entry.name.startswith(_TEMP_PREFIX) and entry.name.endswith(".tmp"):
+                with suppress(OSError):
+                    if now - entry.stat(follow_symlinks=False).st_mtime > _TEMP_MAX_AGE_S:
+                        os.unlink(entry.path)
+
+
+def store_records(store: DossierStore, policy: Policy, progress: Progress | None = None
                   ) -> list[dict[str, Any]]:
     """One record per readable dossier of the store, rebuilding only what changed."""
     path = cache_path(store)
-    ensure_private_dir(path.parent)
-    remove_orphan_temps(path.parent)
+    _remove_stale_temps(path.parent)
+    with suppress(OSError):  # the first version's cache file, keyed on inodes
+        os.unlink(path.parent.parent / "stats-records.json")
     fingerprint = policy_fingerprint(policy)
     cached = _load(path, fingerprint)
-    files = list(store.index.scan_files())
+    versions = store.versions()
     fresh: dict[str, list[Any]] = {}
-    misses: list[tuple[str, str]] = []
-    for dossier_id, file_path, entry in files:
-        try:
-            sig = list(signature(entry.stat()))
-        except FileNotFoundError:
-            continue  # forgotten meanwhile
+    misses: list[str] = []
+    for dossier_id, token in versions.items():
         hit = cached.get(dossier_id)
-        if hit is not None and hit[0] == sig:
+        if hit is not None and hit[0] == token:
             fresh[dossier_id] = hit
         else:
-            misses.append((dossier_id, str(file_path)))
-    for done, (dossier_id, sig, record) in enumerate(_build(misses, policy), start=1):
-        fresh[dossier_id] = [sig, record]
+            misses.append(dossier_id)
+    total = len(versions)
+    for done, (dossier_id, token, record) in enumerate(_build(store, misses, policy), start=1):
+        fresh[dossier_id] = [token, record]
         if progress is not None and done % 500 == 0:
-            progress(len(files) - len(misses) + done, len(files))
+            progress(total - len(misses) + done, total)
     if misses or len(cached) != len(fresh):
-        body = {"format": FORMAT, "policy": fingerprint, "records": fresh}
-        write_atomic(path, dumps(body), durable=False)  # a cache: losing it costs only time
-    return [item[1] for item in fresh.values()]
+        _save(path, fingerprint, fresh)
+    return [fresh[dossier_id][1] for dossier_id in sorted(fresh)]
+
+
+def drop_records(store: DossierStore, dossier_ids: Collection[str]) -> int:
+    """Take the records of erased dossiers out of the cache (and nothing else); how many."""
+    if not dossier_ids:
+        return 0
+    path = cache_path(store)
+    try:
+        doc = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return 0
+    records = doc.get("records") if isinstance(doc, dict) else None
+    if not isinstance(records, dict) or doc.get("format") != FORMAT:
+        with suppress(OSError):
+            os.unlink(path)  # a cache of another format: nothing worth keeping
+        return 0
+    gone = [i for i in dossier_ids if i in records]
+    if gone:
+        for dossier_id in gone:
+            del records[dossier_id]
+        _save(path, str(doc.get("policy")), records)
+    return len(gone)
 
 
 # A first run over years of dossiers is CPU-bound (one orientation each): above this many
@@ -95,45 +152,56 @@ PARALLEL_FROM = 2000
 _CHUNK = 500
 
 
-def _build(misses: list[tuple[str, str]], policy: Policy) -> Iterator[tuple[str, list, dict]]:
+def _build(store: DossierStore, misses: list[str], policy: Policy) -> Iterator[Built]:
     cores = os.cpu_count() or 1
     if len(misses) < PARALLEL_FROM or cores < 2:
-        yield from _build_chunk(misses, policy)
+        yield from _build_chunk(store, misses, policy)
         return
     chunks = [misses[i:i + _CHUNK] for i in range(0, len(misses), _CHUNK)]
     # "spawn": the caller may be a thread of the TUI, and forking a threaded process is unsafe.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(cores, 4), mp_context=context,
-                             initializer=_init_worker, initargs=(dict(policy.paths),)) as pool:
+                             initializer=_init_worker,
+                             initargs=(dict(policy.paths), store.location, os.getpid())) as pool:
         for results in pool.map(_worker_chunk, chunks):
             yield from results
 
 
-def _build_chunk(misses: list[tuple[str, str]], policy: Policy
-                 ) -> Iterator[tuple[str, list, dict]]:
-    for dossier_id, file_path in misses:
+def _build_chunk(store: DossierStore, misses: list[str], policy: Policy) -> Iterator[Built]:
+    for dossier_id in misses:
         try:
-            with open(file_path, "rb") as handle:
-                raw = handle.read()
-                sig = list(signature(os.fstat(handle.fileno())))  # of exactly the bytes read
-            record = build_record(parse_document(raw, Path(file_path)), policy)
-        except FileNotFoundError:
+            doc = store.load(dossier_id)
+            record = build_record(doc, policy)
+        except (DossierNotFoundError, CorruptDossierError):
+            continue  # forgotten meanwhile, or unreadable: the store reports it (corrupt_files)
+        except (StoreError, OSError, KeyError, TypeError, ValueError):
             continue
-        except (CorruptDossierError, OSError, KeyError, TypeError, ValueError):
-            continue  # unreadable dossiers are the store's to report (`corrupt_files`)
-        yield dossier_id, sig, record
+        yield dossier_id, dossier_version(doc), record
 
 
-_WORKER_POLICY: Policy | None = None
+_WORKER: tuple[DossierStore, Policy] | None = None
 
 
-def _init_worker(paths: dict[str, str]) -> None:
-    global _WORKER_POLICY
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose parent died (killed `stats`, closed terminal) stops at once instead of
+    living on, holding the caller's pipe."""
+    while True:
+        if os.getppid() != parent:
+            os._exit(1)
+        time.sleep(0.2)
+
+
+def _init_worker(paths: dict[str, str], location: str, parent: int) -> None:
+    global _WORKER
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     from intake_assistant.orientation.build import load_policy
+    from intake_assistant.store import open_store
 
-    _WORKER_POLICY = load_policy(paths.get("parametres"), paths.get("aides"), paths.get("calculs"))
+    policy = load_policy(paths.get("parametres"), paths.get("aides"), paths.get("calculs"))
+    _WORKER = (open_store(location), policy)
 
 
-def _worker_chunk(misses: list[tuple[str, str]]) -> list[tuple[str, list, dict]]:
-    assert _WORKER_POLICY is not None
-    return list(_build_chunk(misses, _WORKER_POLICY))
+def _worker_chunk(misses: list[str]) -> list[Built]:
+    assert _WORKER is not None
+    store, policy = _WORKER
+    return list(_build_chunk(store, misses, policy))

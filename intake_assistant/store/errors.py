@@ -30,15 +30,19 @@ class DossierNotFoundError(StoreError, KeyError):
 
 
 class CorruptDossierError(StoreError):
-    """A dossier file cannot be read; it is reported by name and never overwritten."""
+    """A dossier cannot be read or does not have the document's shape; it is reported by name
+    and never overwritten. `where` is the file (or the backend's row) it was read from."""
 
-    def __init__(self, path: Path, reason: str = "") -> None:
+    def __init__(self, where: Path | str, reason: str = "", *, dossier_id: str = "") -> None:
         detail = f" ({reason})" if reason else ""
+        name = dossier_id or Path(str(where)).name
         super().__init__(
-            f"Le fichier du dossier {path.name} est illisible{detail} : il n'a pas été modifié. "
-            f"Emplacement : {path}"
+            f"Le dossier {name} est illisible{detail} : il n'a pas été modifié. "
+            f"Emplacement : {where}"
         )
-        self.path = path
+        self.path = Path(where) if isinstance(where, Path) else None
+        self.where = str(where)
+        self.reason = reason
 
 
 class DossierLockedError(StoreError):
@@ -55,3 +59,17 @@ class InvalidValueError(StoreError, ValueError):
 
 class ConflictError(StoreError):
     """The dossier changed since the caller read it (optimistic check with `expected_rev`)."""
+
+
+class RecordNotFoundError(StoreError, KeyError):
+    """No such store-wide record, or no such row in a dossier table."""
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class StoreUnavailableError(StoreError):
+    """The store cannot be written (read-only medium, rights, disk full, unusable lock path).
+
+    Nothing was changed: a write either happens whole or not at all.
+    """

@@ -4,6 +4,7 @@ semantics every backend follows (accents and case ignored, phone digits, every w
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -24,9 +25,21 @@ class IndexEntry:
     last_contact: str  # ISO date
     type_projet: str | None
     montant_demande: float | None
+    rev: int = 0
+    interview_agent: str | None = None  # an interview marked in progress by this agent
+
+    @property
+    def version(self) -> str:
+        """The change token of `DossierStore.versions()`: revision and update time."""
+        return f"{self.rev}:{self.updated_at}"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def dossier_version(doc: Mapping[str, Any]) -> str:
+    """The change token of a document, as `DossierStore.versions()` gives it."""
+    return f"{int(doc.get('rev') or 0)}:{doc.get('updated_at') or doc['created_at']}"
 
 
 ENTRY_FIELDS = tuple(f.name for f in fields(IndexEntry))
@@ -36,9 +49,10 @@ def _text(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
 
 
-def entry_from_document(doc: dict[str, Any]) -> IndexEntry:
+def entry_from_document(doc: Mapping[str, Any]) -> IndexEntry:
     answers = doc.get("answers") or {}
     amount = answers.get("montant_demande")
+    marker = doc.get("interview")
     return IndexEntry(
         id=doc["id"],
         nom=_text(answers.get("nom")),
@@ -52,6 +66,8 @@ def entry_from_document(doc: dict[str, Any]) -> IndexEntry:
         last_contact=last_contact(doc).isoformat(),
         type_projet=_text(answers.get("type_projet")),
         montant_demande=amount if isinstance(amount, int | float) else None,
+        rev=int(doc.get("rev") or 0),
+        interview_agent=_text(marker.get("agent")) if isinstance(marker, dict) else None,
     )
 
 

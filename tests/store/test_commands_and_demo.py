@@ -79,7 +79,7 @@ def test_cli_list_reports_unreadable_dossiers(tmp_path: Path, capsys) -> None:
     assert main(["list", "--db", str(store.root)]) == 0
     captured = capsys.readouterr()
     assert "1 dossier(s)." in captured.out
-    assert f"le dossier {ids[0]} est illisible ({path})" in captured.err
+    assert f"le dossier {ids[0]} est illisible ou endommagé ({path})" in captured.err
 
 
 def test_env_variable_locates_the_store(tmp_path: Path, monkeypatch, capsys) -> None:

@@ -76,7 +76,9 @@ def test_session_open_elsewhere_gives_a_french_message(store: Store, now) -> Non
         assert str(info.value) == (f"Le dossier {dossier_id} est ouvert par Nadia Benali sur "
                                    f"{socket.gethostname()} depuis {hour}.")
         assert store.open_by(dossier_id)["agent"] == "Nadia Benali"
-        store.save_answer(dossier_id, "note", "écriture courte", agent="Sophie")  # still allowed
+        # issue 11 §1: no write of another process while the dossier is open elsewhere
+        with pytest.raises(DossierLockedError, match="ouvert par Nadia Benali.*rien n'a été"):
+            store.save_answer(dossier_id, "note", "écriture courte", agent="Sophie")
     finally:
         child.stdin.close()
         child.wait(10)

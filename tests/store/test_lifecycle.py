@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from intake_assistant.core import lifecycle
 from intake_assistant.core.lifecycle import (
     TransitionError,
     allowed_next,
@@ -73,7 +74,7 @@ def test_full_life_cycle_and_derived_delays(store: Store, now) -> None:
     assert decided["commission"]["montant_accorde"] == 850
     assert decided["commission"]["decision"] == "accorde"
     assert [m["avec"] for m in decided["rencontres"]] == ["demandeur", "partenaire"]
-    delays = store.delays(decided, today=(now + timedelta(days=50)).date())
+    delays = lifecycle.delays(decided, today=(now + timedelta(days=50)).date())
     assert delays["contact_evaluation"] == 4
     assert delays["evaluation_commission"] == 26
     assert delays["commission_decision"] == 15
@@ -84,7 +85,7 @@ def test_full_life_cycle_and_derived_delays(store: Store, now) -> None:
 
 def test_delays_of_a_young_dossier_are_none_until_reached(store: Store, now) -> None:
     doc = store.create_dossier(agent="a", now=now)
-    delays = store.delays(doc, today=now.date() + timedelta(days=3))
+    delays = lifecycle.delays(doc, today=now.date() + timedelta(days=3))
     assert delays["contact_evaluation"] is None and delays["contact_decision"] is None
     assert delays["days_in_status"] == 3
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from intake_assistant.app import privacy
 from intake_assistant.cli import main
 from intake_assistant.store import DossierLockedError, DossierNotFoundError
 from intake_assistant.store.tinydb import TinyDBStore as Store
@@ -49,7 +50,7 @@ def test_purge_dry_run_lists_and_keeps(store: Store, now) -> None:
     old = _person(store, now, 800)
     _person(store, now, 100, nom="Récent")
     listed = store.purge(dry_run=True, now=now)
-    assert [e.id for e in listed] == [old]
+    assert [e.dossier_id for e in listed] == [old]
     assert store.load(old)["answers"]["nom"] == NAME
 
 
@@ -62,7 +63,7 @@ def test_purge_deletes_inactive_dossiers_without_trace(store: Store, now) -> Non
     store.list()  # make sure the index files hold the names before purging
     assert _traces(store.root, NAME)
     purged = store.purge(now=now)
-    assert [e.id for e in purged] == [old]
+    assert [e.dossier_id for e in purged] == [old]
     assert _traces(store.root, NAME, "06 99 88 77 66".replace(" ", "")) == []
     with pytest.raises(DossierNotFoundError):
         store.load(old)
@@ -72,7 +73,7 @@ def test_purge_deletes_inactive_dossiers_without_trace(store: Store, now) -> Non
 def test_purge_threshold_is_configurable(store: Store, now) -> None:
     dossier_id = _person(store, now, 40)
     assert store.purge(inactive_days=60, now=now) == []
-    assert [e.id for e in store.purge(inactive_days=30, now=now)] == [dossier_id]
+    assert [e.dossier_id for e in store.purge(inactive_days=30, now=now)] == [dossier_id]
 
 
 def test_forget_erases_the_person_everywhere(store: Store, now) -> None:
@@ -148,7 +149,7 @@ def test_forget_also_drops_derived_statistics_records(store: Store, now) -> None
     kept = _person(store, now, 5, nom="Gardé")
     assert len(store_records(store, default_policy())) == 2  # the stats cache now holds both ids
     assert _traces(store.root, gone)
-    store.forget(gone)
+    privacy.forget(store, gone)  # the store erases its part, the app the derived records
     assert _traces(store.root, gone) == []  # not even the id in a derived file
     assert len(store_records(store, default_policy())) == 1
     assert _traces(store.root, kept)

@@ -1,35 +1,52 @@
 """One dossier = one small TinyDB file, written atomically.
 
-File layout (TinyDB tables): `dossier` holds one document with the metadata and current answers;
-`events`, `audit`, `rencontres` and `notes` hold one document per row, so that appending a row is a
-table insert. `document_from_tables` assembles the dossier document of ARCHITECTURE.md.
+File layout (TinyDB tables): `dossier` holds one document with the metadata, the current answers,
+the draft and the interview marker; `events`, `audit`, `rencontres`, `notes` and `exports` hold one
+document per row, so that appending a row is a table insert; each per-dossier row table of the
+contract (`append_rows`) is a TinyDB table named `rows.<name>` whose TinyDB ids are the row ids.
+`document_from_tables` assembles the dossier document of ARCHITECTURE.md and checks its shape
+(store/document.py): a file of valid JSON but of the wrong shape is reported as damaged.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from tinydb import TinyDB
 
+from ..document import DEFAULTS, ID_PATTERN, shape_error
 from ..errors import CorruptDossierError, DossierNotFoundError, InvalidValueError
 from .atomic_storage import AtomicJSONStorage, dumps, write_atomic
 
-ID_PATTERN = re.compile(r"^D-(\d{4})-(\d{6})$")
 META_TABLE = "dossier"
-ROW_TABLES = ("events", "audit", "rencontres", "notes")
+ROW_TABLES = ("events", "audit", "rencontres", "notes", "exports")
+USER_TABLE_PREFIX = "rows."
 # Key order of the dossier document (ARCHITECTURE.md); other metadata keys follow.
 _HEAD_KEYS = ("id", "rev", "created_at", "updated_at", "created_by", "agent", "status",
               "status_history", "questionnaires", "answers", "unknown")
-_TAIL_KEYS = ("commission", "notes", "evaluation_sociale")
 
 Signature = tuple[int, int, int, int]
-# Returns (metadata keys to set, rows to append per table) from the current document.
-Change = tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]
+
+
+class Change:
+    """What one write does, decided from the current document: metadata keys to set, rows to
+    append per table (TinyDB table names), and row updates per table ({row id: new row})."""
+
+    __slots__ = ("appends", "meta", "updates")
+
+    def __init__(self, meta: dict[str, Any] | None = None,
+                 appends: dict[str, list[dict[str, Any]]] | None = None,
+                 updates: dict[str, dict[int, dict[str, Any]]] | None = None) -> None:
+        self.meta = meta or {}
+        self.appends = appends or {}
+        self.updates = updates or {}
+
+    def __bool__(self) -> bool:
+        return bool(self.meta or any(self.appends.values()) or any(self.updates.values()))
 
 
 def parse_id(dossier_id: str) -> tuple[int, int]:
@@ -56,10 +73,14 @@ def signature(st: os.stat_result) -> Signature:
     return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
+class ShapeError(ValueError):
+    """The file is JSON but not a dossier document (the reason names the bad key)."""
+
+
 def document_from_tables(tables: dict[str, Any]) -> dict[str, Any]:
     meta = tables[META_TABLE]["1"]
     if not isinstance(meta, dict) or "id" not in meta:
-        raise ValueError("métadonnées du dossier absentes")
+        raise ShapeError("métadonnées du dossier absentes")
     rows = {name: _ordered_rows(tables.get(name, {})) for name in ROW_TABLES}
     doc: dict[str, Any] = {key: meta[key] for key in _HEAD_KEYS if key in meta}
     doc["events"] = rows["events"]
@@ -69,20 +90,38 @@ def document_from_tables(tables: dict[str, Any]) -> dict[str, Any]:
     doc["notes"] = rows["notes"]
     doc["evaluation_sociale"] = meta.get("evaluation_sociale")
     for key, value in meta.items():
-        if key not in doc:
+        if key not in doc and key not in DEFAULTS:
             doc[key] = value
+    doc["tables"] = {
+        name[len(USER_TABLE_PREFIX):]: [{"id": key, **table[key]}
+                                        for key in sorted(table, key=int)]
+        for name, table in sorted(tables.items()) if name.startswith(USER_TABLE_PREFIX)
+    }
+    doc["exports"] = rows["exports"]
+    doc["draft"] = meta.get("draft")
+    doc["interview"] = meta.get("interview")
+    problem = shape_error(doc)
+    if problem is not None:
+        raise ShapeError(problem)
     return doc
 
 
 def _ordered_rows(table: dict[str, Any]) -> list[dict[str, Any]]:
+    if not isinstance(table, dict):
+        raise ShapeError("une table du fichier n'est pas un objet")
     return [table[key] for key in sorted(table, key=int)]
 
 
 def tables_from_document(doc: dict[str, Any]) -> dict[str, Any]:
-    meta = {key: value for key, value in doc.items() if key not in ROW_TABLES}
+    meta = {key: value for key, value in doc.items()
+            if key not in ROW_TABLES and key != "tables"}
     tables: dict[str, Any] = {META_TABLE: {"1": meta}}
     for name in ROW_TABLES:
         tables[name] = {str(i): row for i, row in enumerate(doc.get(name) or [], start=1)}
+    for name, rows in (doc.get("tables") or {}).items():
+        tables[USER_TABLE_PREFIX + name] = {
+            str(row["id"]): {k: v for k, v in row.items() if k != "id"} for row in rows
+        }
     return tables
 
 
@@ -91,10 +130,10 @@ def parse_document(raw: bytes, path: Path) -> dict[str, Any]:
     try:
         tables = json.loads(raw)
         if not isinstance(tables, dict):
-            raise ValueError("le contenu n'est pas un objet JSON")
+            raise ShapeError("le contenu n'est pas un objet JSON")
         return document_from_tables(tables)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise CorruptDossierError(path, _reason(exc)) from exc
+        raise CorruptDossierError(path, _reason(exc), dossier_id=path.stem) from exc
 
 
 def _reason(exc: Exception) -> str:
@@ -102,6 +141,8 @@ def _reason(exc: Exception) -> str:
         return "encodage invalide"
     if isinstance(exc, json.JSONDecodeError):
         return f"JSON invalide, position {exc.pos}"
+    if isinstance(exc, ShapeError):
+        return f"structure inattendue : {exc}"
     return "structure inattendue"
 
 
@@ -111,7 +152,8 @@ def read_document(path: Path, dossier_id: str) -> dict[str, Any]:
     except FileNotFoundError:
         raise DossierNotFoundError(dossier_id) from None
     except OSError as exc:
-        raise CorruptDossierError(path, exc.strerror or "lecture impossible") from exc
+        raise CorruptDossierError(path, exc.strerror or "lecture impossible",
+                                  dossier_id=dossier_id) from exc
     return parse_document(raw, path)
 
 
@@ -139,14 +181,21 @@ def update_file(
                 raise DossierNotFoundError(dossier_id)
             doc = document_from_tables(raw)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise CorruptDossierError(path, _reason(exc)) from exc
-        meta_updates, appends = build(doc)
+            raise CorruptDossierError(path, _reason(exc), dossier_id=dossier_id) from exc
+        change = build(doc)
+        if not change:
+            return doc, None
         with storage.batch():
-            if meta_updates:
-                db.table(META_TABLE).update(meta_updates, doc_ids=[1])
-            for name, rows in appends.items():
+            if change.meta:
+                db.table(META_TABLE).update(change.meta, doc_ids=[1])
+            for name, rows in change.appends.items():
                 if rows:
                     db.table(name).insert_multiple(rows)
+            for name, rows_by_id in change.updates.items():
+                table = db.table(name)
+                for row_id, row in rows_by_id.items():
+                    # the row's keys are set (its `data` replaced whole by the caller's merge)
+                    table.update(row, doc_ids=[row_id])
         new_raw = storage.read()
         assert new_raw is not None
         return document_from_tables(new_raw), storage.last_stat

@@ -1,20 +1,21 @@
 """The index: one line per dossier (name, status, dates, agent...) for listing and searching.
 
 It is only a cache. A snapshot file plus an append-only journal: each dossier write appends one line
-(cheap, constant cost whatever the number of dossiers); loading compacts the journal into a new
-snapshot when it grows. Every entry remembers the signature (inode, size, mtime, ctime) of the file
-it was read from, so loading compares it with the dossier files and re-reads the changed ones:
-a writer killed between its dossier write and its journal line, a missing or damaged index, a file
-restored by hand — all end up rebuilt from the dossier files themselves.
+(cheap, constant cost whatever the number of dossiers). Reading never writes (a read-only store
+lists, `list` never compacts): when loading found the files stale, or the journal long, the next
+write rewrites the snapshot (`compact`). Every entry remembers the signature (inode, size,
+mtime, ctime) of the file it was read from, so loading compares it with the dossier files and
+re-reads the changed ones: a writer killed between its dossier write and its journal line, a
+missing or damaged index, a file restored by hand — all end up rebuilt from the dossier files.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
 import os
 import secrets
 from collections.abc import Iterable, Iterator
-from dataclasses import astuple
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -33,8 +34,9 @@ from ..index_entry import (
 from .atomic_storage import dumps, is_temp_name, write_atomic
 from .dossier_file import ID_PATTERN, Signature, parse_document, signature
 
-_FORMAT = 1
+_FORMAT = 2
 _COMPACT_MIN_LINES = 2000
+_UNLOADED_COMPACT_BYTES = 8 << 20  # a writer that never listed compacts past this journal size
 
 
 class Index:
@@ -48,6 +50,7 @@ class Index:
         self.sigs: dict[str, Signature] = {}
         self.corrupt: dict[str, Path] = {}
         self.loaded = False
+        self.needs_compact = False  # loading found the snapshot stale: the next write rewrites it
         self._keys: dict[str, tuple[str, str]] = {}
         self._token = ""
         self._journal_ino: int | None = None
@@ -66,17 +69,29 @@ class Index:
     def record(self, entry: IndexEntry, sig: Signature) -> None:
         """Append the new state of one dossier (callers hold that dossier's lock, so lines of one
         dossier are in write order)."""
-        self._append([{"op": "put", "e": list(astuple(entry)), "sig": list(sig)}])
+        size = self._append([{"op": "put", "e": _row(entry), "sig": list(sig)}])
         if self.loaded:
             self._put(entry, sig)
+        self._compact_if_due(size)
 
     def record_many(self, items: Iterable[tuple[IndexEntry, Signature]]) -> None:
-        rows = [{"op": "put", "e": list(astuple(e)), "sig": list(s)} for e, s in items]
-        self._append(rows)
+        rows = [{"op": "put", "e": _row(e), "sig": list(s)} for e, s in items]
+        self._compact_if_due(self._append(rows))
 
-    def _append(self, rows: list[dict[str, Any]]) -> None:
+    def _compact_if_due(self, journal_size: int) -> None:
+        """Writers keep the index small: compaction happens here, never on a read."""
+        if self.loaded:
+            too_long = self._journal_lines > max(_COMPACT_MIN_LINES, len(self.entries) // 5)
+            if self.needs_compact or too_long:
+                self.compact()
+        elif journal_size > _UNLOADED_COMPACT_BYTES:
+            self.load()
+            self.compact()
+
+    def _append(self, rows: list[dict[str, Any]]) -> int:
+        """Append journal lines; the journal's size after them."""
         if not rows:
-            return
+            return 0
         # A leading newline isolates any torn line left by a killed writer.
         data = b"".join(b"\n" + dumps(row) + b"\n" for row in rows)
         self._acquire()
@@ -86,10 +101,14 @@ class Index:
             fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
                 os.write(fd, data)
+                size = os.fstat(fd).st_size
             finally:
                 os.close(fd)
         finally:
             self._lock.release()
+        if self.loaded:
+            self._journal_lines += len(rows)
+        return size
 
     def _current_snapshot_token(self) -> str:
         try:
@@ -119,13 +138,15 @@ class Index:
 
     # -- reading -------------------------------------------------------------------------------
     def load(self, *, verify: bool = True) -> None:
-        """Read snapshot + journal, check them against the dossier files, compact when useful."""
-        self._acquire()
+        """Read snapshot + journal and check them against the dossier files. Writes nothing:
+        a stale snapshot is only flagged (`needs_compact`) for the next write."""
+        locked = self._acquire_for_reading()
         try:
             snapshot = self._read_bytes(self.snapshot_path)
             journal, journal_ino = self._read_journal()
         finally:
-            self._lock.release()
+            if locked:
+                self._lock.release()
         self.entries, self.sigs, self._keys = {}, {}, {}
         stale = not self._apply_snapshot(snapshot)
         if not self._apply_journal(journal, header_expected=True):
@@ -134,9 +155,16 @@ class Index:
         self._journal_offset = journal.rfind(b"\n") + 1
         self.loaded = True
         changed = self.verify() if verify else False
-        too_long = self._journal_lines > max(_COMPACT_MIN_LINES, len(self.entries) // 5)
-        if stale or changed or too_long:
-            self.compact()
+        self.needs_compact = self.needs_compact or stale or changed
+
+    def _acquire_for_reading(self) -> bool:
+        """Take the index lock if the folder lets us create it (not on a read-only store, where
+        nobody can be writing through this host anyway); True when taken."""
+        try:
+            self._acquire()
+        except OSError:
+            return False  # read-only folder, missing index folder...: read without the lock
+        return True
 
     @staticmethod
     def _read_bytes(path: Path) -> bytes | None:
@@ -170,7 +198,7 @@ class Index:
                 return False
             self._token = str(data["token"])
             for row in data["entries"]:
-                entry = IndexEntry(*row[:-1])
+                entry = _entry(row[:-1])
                 self.entries[entry.id] = entry
                 self.sigs[entry.id] = tuple(row[-1])  # type: ignore[assignment]
         except (ValueError, KeyError, TypeError, AttributeError):
@@ -199,7 +227,7 @@ class Index:
             try:
                 row = json.loads(line)
                 if row["op"] == "put":
-                    self._put(IndexEntry(*row["e"]), tuple(row["sig"]))  # type: ignore[arg-type]
+                    self._put(_entry(row["e"]), tuple(row["sig"]))  # type: ignore[arg-type]
                 elif row["op"] == "del":
                     self._drop(row["id"])
             except (ValueError, KeyError, TypeError):
@@ -300,7 +328,7 @@ class Index:
                 tail = journal[self._journal_offset:]
                 self._apply_journal(tail[: tail.rfind(b"\n") + 1], header_expected=False)
             token = secrets.token_hex(8)
-            rows = [[*astuple(e), list(self.sigs[i])] for i, e in sorted(self.entries.items())]
+            rows = [[*_row(e), list(self.sigs[i])] for i, e in sorted(self.entries.items())]
             snapshot = {"format": _FORMAT, "token": token, "fields": list(ENTRY_FIELDS),
                         "entries": rows}
             write_atomic(self.snapshot_path, dumps(snapshot))
@@ -309,6 +337,7 @@ class Index:
             self._journal_ino = st.st_ino
             self._journal_offset = st.st_size
             self._journal_lines = 0
+            self.needs_compact = False
         finally:
             self._lock.release()
 
@@ -328,6 +357,7 @@ class Index:
         date_from: date | None = None,
         date_to: date | None = None,
         date_field: str = "created_at",
+        limit: int | None = None,
     ) -> list[IndexEntry]:
         query = Query(search) if search and search.strip() else None
         agent_key = normalize(agent) if agent else None
@@ -346,5 +376,23 @@ class Index:
             if query is not None and not query.matches(self.key(entry)):
                 continue
             found.append(entry)
-        found.sort(key=lambda e: (e.updated_at, e.id), reverse=True)
+        order = _recent_first
+        if limit is not None and limit < len(found):
+            return heapq.nlargest(limit, found, key=order)  # no full sort to show 300 rows
+        found.sort(key=order, reverse=True)
         return found
+
+
+def _recent_first(entry: IndexEntry) -> tuple[str, str]:
+    return entry.updated_at, entry.id
+
+
+def _row(entry: IndexEntry) -> list[Any]:
+    """An entry as a JSON row (field order of ENTRY_FIELDS) without a deep copy."""
+    return [getattr(entry, name) for name in ENTRY_FIELDS]
+
+
+def _entry(row: list[Any]) -> IndexEntry:
+    if len(row) != len(ENTRY_FIELDS):
+        raise ValueError("index row of another format")
+    return IndexEntry(*row)

@@ -110,6 +110,11 @@ class Leases:
         lease["renewed"] = iso(local_now(now))
         write_atomic(self.path(dossier_id), dumps(lease))
 
+    def held_with(self, dossier_id: str, token: str) -> bool:
+        """True when `token` is the current lease of this process on the dossier."""
+        lease = self.read(dossier_id)
+        return lease is not None and lease.get("token") == token and self.is_ours(lease)
+
     def release(self, dossier_id: str, token: str) -> None:
         lease = self.read(dossier_id)
         if lease is not None and lease.get("token") == token:

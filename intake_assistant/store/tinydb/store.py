@@ -6,25 +6,38 @@ Layout under the root folder (0700, files 0600):
     locks/                                    short write locks (one per dossier, one for ids)
     leases/D-….json                           who has a dossier open (sessions)
     sequences/<année>                         last id given out per year
+    records/<type>/<id>.json                  store-wide records (put_record)
+    attachments/D-…/<type>~<id>               which records are erased with a dossier
+    cache/<name>/                             derived data of other modules (derived_dir)
 """
 
 from __future__ import annotations
 
+import builtins
 import os
-import shutil
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from filelock import FileLock, Timeout
 
 from intake_assistant.core import lifecycle
 from intake_assistant.core.timeutil import iso, local_now, parse_day
 
-from ..audit import answer_changes, field_changes
+from ..api import (
+    Dossier,
+    Draft,
+    Erasure,
+    ExportRecord,
+    InterruptedInterview,
+    LeaseInfo,
+    StoredRecord,
+)
+from ..audit import answer_changes, field_changes, same_value
+from ..document import TABLE_NAME, shape_error, with_defaults
 from ..errors import (
     ConflictError,
     CorruptDossierError,
@@ -32,12 +45,22 @@ from ..errors import (
     DossierNotFoundError,
     InvalidTransitionError,
     InvalidValueError,
+    RecordNotFoundError,
+    StoreUnavailableError,
 )
-from ..location import ensure_private_dir, resolve_root
-from .atomic_storage import dumps, fsync_dir, remove_orphan_temps, temp_target_name, write_atomic
+from ..location import ensure_private_dir, harden_tree, resolve_root
+from .atomic_storage import (
+    HOST,
+    dumps,
+    fsync_dir,
+    remove_orphan_temps,
+    temp_target_name,
+    write_atomic,
+)
 from .dossier_file import (
     ID_PATTERN,
     ROW_TABLES,
+    USER_TABLE_PREFIX,
     Change,
     create_file,
     dossier_path,
@@ -48,13 +71,20 @@ from .dossier_file import (
     signature,
     update_file,
 )
+from .faults import writing
 from .index import Index, IndexEntry, entry_from_document
 from .leases import Leases, locked_message
+from .records import Records, check_kind
+
+DRAFT_MAX_CHARS = 100_000
+_FOLDERS = ("dossiers", "locks", "sequences", "index", "leases", "records", "attachments",
+            "cache")
+_HARDENED_MARK = ".private"  # the root's identity when every file was last tightened
 
 # Keys that only dedicated methods may change (they carry history or life-cycle rules).
 _PROTECTED = frozenset({"id", "rev", "created_at", "updated_at", "created_by", "agent", "status",
                         "status_history", "questionnaires", "answers", "unknown", "commission",
-                        *ROW_TABLES})
+                        "tables", "draft", "interview", *ROW_TABLES})
 
 
 def _check_json(value: Any, what: str) -> None:
@@ -91,17 +121,18 @@ class TinyDBLease:
     """An open dossier (lease); use as a context manager or call `close()`."""
 
     def __init__(self, store: TinyDBStore, dossier_id: str, agent: str, token: str) -> None:
-        self.store, self.dossier_id, self.agent, self._token = store, dossier_id, agent, token
+        self.store, self.dossier_id, self.agent, self.token = store, dossier_id, agent, token
         self.closed = False
 
     def renew(self) -> None:
-        self.store.leases.renew(self.dossier_id, self._token)
+        with writing("le renouvellement de l'ouverture du dossier", self.store.root):
+            self.store.leases.renew(self.dossier_id, self.token)
 
     def close(self) -> None:
         if not self.closed:
             self.closed = True
             with self.store._write_lock(self.dossier_id):
-                self.store.leases.release(self.dossier_id, self._token)
+                self.store.leases.release(self.dossier_id, self.token)
 
     def __enter__(self) -> TinyDBLease:
         return self
@@ -118,12 +149,20 @@ class TinyDBStore:
         self.locks_dir = root / "locks"
         self.sequences_dir = root / "sequences"
         self.index_dir = root / "index"
-        for folder in (root, self.dossiers_dir, self.locks_dir, self.sequences_dir,
-                       self.index_dir, root / "leases"):
-            ensure_private_dir(folder)
+        self.cache_dir = root / "cache"
+        self._read_only = _read_only(root)
+        self.removed_temps: list[Path] = []
+        if not self._read_only:
+            with writing("l'ouverture de la base", root):
+                ensure_private_dir(root, link_allowed=True)
+                for name in _FOLDERS:
+                    ensure_private_dir(root / name)
+                self._harden()
+                self.removed_temps = self._clean_orphans()
         self.leases = Leases(root / "leases")
         self.index = Index(self.index_dir, self.dossiers_dir, lock_timeout=lock_timeout)
-        self.removed_temps = self._clean_orphans()
+        self.records = Records(root, self.locks_dir, lock_timeout=lock_timeout,
+                               ensure_dir=ensure_private_dir)
         self._mutex = threading.RLock()  # the in-memory index is shared by the process's threads
         self._corrupt_seen: dict[str, Path] = {}
 
@@ -136,21 +175,51 @@ class TinyDBStore:
     def location(self) -> str:
         return str(self.root)
 
+    @property
+    def read_only(self) -> bool:
+        return self._read_only
+
+    def _harden(self) -> None:
+        """Every folder is tightened at each start (a few); every file only when the root is
+        not the one last tightened (first start, a copy or a restore of the store)."""
+        for folder in _subfolders(self.dossiers_dir) + _subfolders(self.root / "records"):
+            ensure_private_dir(folder)
+        st = os.stat(self.root)
+        identity = f"{st.st_dev}:{st.st_ino}".encode("ascii")
+        mark = self.root / _HARDENED_MARK
+        try:
+            if mark.read_bytes() == identity:
+                return
+        except OSError:
+            pass
+        harden_tree(self.root)
+        write_atomic(mark, identity)
+
+    def _writable(self, what: str) -> None:
+        if self._read_only:
+            raise StoreUnavailableError(
+                f"La base {self.root} est en lecture seule : {what} est impossible. La "
+                "consultation reste possible ; rien de ce qui était déjà enregistré n'est perdu."
+            )
+
     def _clean_orphans(self) -> list[Path]:
-        folders = [self.index_dir, self.sequences_dir, self.leases.dir]
+        folders = [self.index_dir, self.sequences_dir, self.root / "leases",
+                   self.root / "records", self.cache_dir]
         with suppress(FileNotFoundError):
             folders += [Path(e.path) for e in os.scandir(self.dossiers_dir) if e.is_dir()]
         return [path for folder in folders for path in remove_orphan_temps(folder)]
 
     # -- locks ---------------------------------------------------------------------------------
     @contextmanager
-    def _write_lock(self, dossier_id: str) -> Iterator[None]:
+    def _write_lock(self, dossier_id: str, what: str = "l'enregistrement") -> Iterator[None]:
         parse_id(dossier_id)
+        self._writable(what)
         lock = FileLock(
             self.locks_dir / f"{dossier_id}.lock", timeout=self.lock_timeout, mode=0o600
         )
         try:
-            lock.acquire()
+            with writing(what, self.root):
+                lock.acquire()
         except Timeout:
             holder = self.leases.holder_elsewhere(dossier_id)
             message = (
@@ -167,13 +236,22 @@ class TinyDBStore:
     def session(self, dossier_id: str, *, agent: str) -> TinyDBLease:
         """Open the dossier for editing; DossierLockedError if another live process has it open."""
         self._path(dossier_id, must_exist=True)
-        with self._write_lock(dossier_id):
+        what = "l'ouverture du dossier"
+        with self._write_lock(dossier_id, what), writing(what, self.root):
             token = self.leases.acquire(dossier_id, agent)
         return TinyDBLease(self, dossier_id, agent, token)
 
-    def open_by(self, dossier_id: str) -> dict[str, Any] | None:
+    def open_by(self, dossier_id: str) -> LeaseInfo | None:
         """The lease of another live process on this dossier (agent, host, since), if any."""
-        return self.leases.holder_elsewhere(dossier_id)
+        return cast("LeaseInfo | None", self.leases.holder_elsewhere(dossier_id))
+
+    def _refuse_if_open_elsewhere(self, dossier_id: str) -> None:
+        holder = self.leases.holder_elsewhere(dossier_id)
+        if holder is not None:
+            raise DossierLockedError(
+                locked_message(dossier_id, holder) + " Attendez qu'il soit refermé : rien n'a "
+                "été modifié."
+            )
 
     # -- paths and reading ---------------------------------------------------------------------
     def _path(self, dossier_id: str, *, must_exist: bool = False) -> Path:
@@ -182,26 +260,50 @@ class TinyDBStore:
             raise DossierNotFoundError(dossier_id)
         return path
 
-    def load(self, dossier_id: str) -> dict[str, Any]:
+    def load(self, dossier_id: str) -> Dossier:
         # Files are only ever replaced whole, so reading needs no lock.
-        return read_document(self._path(dossier_id), dossier_id)
+        path = self._path(dossier_id)
+        try:
+            doc = read_document(path, dossier_id)
+        except CorruptDossierError:
+            with self._mutex:
+                self._corrupt_seen[dossier_id] = path
+            raise
+        return cast(Dossier, doc)
 
-    def iter_dossiers(self) -> Iterator[dict[str, Any]]:
+    def iter_dossiers(self) -> Iterator[Dossier]:
         """Every readable dossier, in id order; unreadable ones are listed by `corrupt_files()`."""
         for dossier_id, path, _ in self.index.scan_files():
             try:
                 with open(path, "rb") as handle:
                     raw = handle.read()
-                yield parse_document(raw, Path(path))
+                yield cast(Dossier, parse_document(raw, Path(path)))
             except FileNotFoundError:
                 continue  # forgotten meanwhile
             except (CorruptDossierError, OSError):
-                self._corrupt_seen[dossier_id] = Path(path)
+                with self._mutex:
+                    self._corrupt_seen[dossier_id] = Path(path)
 
-    def corrupt_files(self) -> dict[str, Path]:
-        """Dossier files found unreadable (by the index or while iterating), by id."""
+    def corrupt_files(self) -> dict[str, str]:
+        """Dossier files found unreadable (by the index or while reading), by id."""
         with self._mutex:
-            return {**self._corrupt_seen, **self.index.corrupt}
+            found = {**self._corrupt_seen, **self.index.corrupt}
+            return {dossier_id: str(path) for dossier_id, path in sorted(found.items())
+                    if os.path.exists(path)}
+
+    def versions(self) -> dict[str, str]:
+        with self._mutex:
+            self.index.refresh()
+            return {dossier_id: entry.version for dossier_id, entry in self.index.entries.items()}
+
+    def count(self, *, status: str | None = None) -> int:
+        if status is not None:
+            _check_status(status)
+        with self._mutex:
+            self.index.refresh()
+            if status is None:
+                return len(self.index.entries)
+            return sum(1 for e in self.index.entries.values() if e.status == status)
 
     # -- index ---------------------------------------------------------------------------------
     def list(
@@ -213,7 +315,8 @@ class TinyDBStore:
         date_from: date | None = None,
         date_to: date | None = None,
         date_field: str = "created_at",
-    ) -> list[IndexEntry]:
+        limit: int | None = None,
+    ) -> builtins.list[IndexEntry]:
         """Matching dossiers, most recently updated first. `search` ignores case and accents and
         matches name, first name, id, or phone digits; dates filter `date_field`."""
         if status is not None:
@@ -223,33 +326,49 @@ class TinyDBStore:
         with self._mutex:
             self.index.refresh()
             return self.index.select(status=status, search=search, agent=agent,
-                                     date_from=date_from, date_to=date_to, date_field=date_field)
+                                     date_from=date_from, date_to=date_to, date_field=date_field,
+                                     limit=limit)
 
     def reindex(self) -> None:
-        """Reload the index and check it against every dossier file."""
+        """Reload the index, check it against every dossier file, and rewrite it if it can."""
         with self._mutex:
             self.index.load()
+            if not self._read_only and self.index.needs_compact:
+                with writing("la reconstruction de l'index", self.root):
+                    self.index.compact()
 
     def _record(self, doc: dict[str, Any], st: os.stat_result) -> None:
         with self._mutex:
             self.index.record(entry_from_document(doc), signature(st))
 
     # -- writing -------------------------------------------------------------------------------
-    def _update(self, dossier_id: str, build: Callable[[dict[str, Any]], Change]) -> dict[str, Any]:
+    def _update(
+        self, dossier_id: str, build: Callable[[dict[str, Any]], Change], *,
+        what: str = "l'enregistrement du dossier", lease_free: bool = True,
+    ) -> Dossier:
+        """Apply one change under the dossier's write lock, in one atomic durable write.
+
+        `lease_free`: refused while another live session has the dossier open (content writes);
+        False for what the lease holder or a reader may always do (draft, export register).
+        """
         path = self._path(dossier_id)
-        with self._write_lock(dossier_id):
-            doc, st = update_file(path, dossier_id, build)
-            if st is not None:
-                self._record(doc, st)
-        return doc
+        with self._write_lock(dossier_id, what):
+            if lease_free:
+                self._refuse_if_open_elsewhere(dossier_id)
+            with writing(what, self.root):
+                doc, st = update_file(path, dossier_id, build)
+                if st is not None:
+                    self._record(doc, st)
+        return cast(Dossier, doc)
 
     @staticmethod
     def _touch(doc: dict[str, Any], at: str, expected_rev: int | None = None) -> dict[str, Any]:
         rev = int(doc.get("rev") or 0)
         if expected_rev is not None and rev != expected_rev:
             raise ConflictError(
-                f"Le dossier {doc['id']} a été modifié sur un autre poste entre-temps ; "
-                "rechargez-le avant d'enregistrer."
+                f"Le dossier {doc['id']} a été modifié sur un autre poste entre-temps "
+                f"(version {rev}, attendue {expected_rev}) ; rechargez-le avant d'enregistrer : "
+                "rien n'a été écrasé."
             )
         return {"updated_at": at, "rev": rev + 1}
 
@@ -258,10 +377,11 @@ class TinyDBStore:
         *,
         agent: str,
         questionnaire: str | None = None,
-        answers: dict[str, Any] | None = None,
+        answers: Mapping[str, Any] | None = None,
         now: datetime | None = None,
-    ) -> dict[str, Any]:
+    ) -> Dossier:
         """Create a dossier in status `premier_contact`; durable before returning."""
+        self._writable("la création du dossier")
         moment = local_now(now)
         at = iso(moment)
         answers = dict(answers or {})
@@ -274,11 +394,15 @@ class TinyDBStore:
             "answers": answers, "unknown": [], "events": [],
             "audit": answer_changes({}, [], answers, [], agent=agent, at=at),
             "rencontres": [], "commission": None, "notes": [], "evaluation_sociale": None,
+            "tables": {}, "exports": [], "draft": None, "interview": None,
         }
-        self._insert_new([doc], durable=True)
-        return doc
+        with writing("la création du dossier", self.root):
+            self._insert_new([doc], durable=True)
+        return cast(Dossier, doc)
 
-    def _insert_new(self, docs: list[dict[str, Any]], *, durable: bool) -> list[str]:
+    def _insert_new(
+        self, docs: builtins.list[dict[str, Any]], *, durable: bool
+    ) -> builtins.list[str]:
         """Give each document the next id of its creation year and write it (never overwriting).
 
         Numbers are reserved in the counter file before any file is written, so a crash can skip
@@ -349,35 +473,43 @@ class TinyDBStore:
         write_atomic(self.sequences_dir / f"{year:04d}", str(number).encode("ascii"),
                      durable=durable)
 
-    def import_dossiers(self, docs: Iterable[dict[str, Any]], *, durable: bool = True) -> list[str]:
+    def import_dossiers(
+        self, docs: Iterable[Mapping[str, object]], *, durable: bool = True
+    ) -> builtins.list[str]:
         """Add complete dossier documents (demo data, benchmark setup); ids are given here.
 
         `durable=False` is for building benchmark stores quickly: no fsync per file, one `os.sync()`
         at the end. Never use it for real dossiers.
         """
-        ids: list[str] = []
-        chunk: list[dict[str, Any]] = []
-        for doc in docs:
-            _check_json(doc, "le dossier importé")
-            _check_status(doc["status"])
-            chunk.append(doc)
-            if len(chunk) >= 1000:  # bounded memory for large demo stores
-                ids += self._insert_new(chunk, durable=durable)
-                chunk = []
-        return ids + self._insert_new(chunk, durable=durable)
+        self._writable("l'import de dossiers")
+        ids: builtins.list[str] = []
+        chunk: builtins.list[dict[str, Any]] = []
+        with writing("l'import de dossiers", self.root):
+            for given in docs:
+                doc = with_defaults(given)
+                _check_json(doc, "le dossier importé")
+                problem = shape_error({**doc, "id": "D-0000-000000"})  # ids are given here
+                if problem is not None:
+                    raise InvalidValueError(f"Dossier importé invalide : {problem}.")
+                _check_status(doc["status"])
+                chunk.append(doc)
+                if len(chunk) >= 1000:  # bounded memory for large demo stores
+                    ids += self._insert_new(chunk, durable=durable)
+                    chunk = []
+            return ids + self._insert_new(chunk, durable=durable)
 
     def save_answers(
         self,
         dossier_id: str,
         *,
-        answers: dict[str, Any],
-        unknown: list[str],
-        events: list[dict[str, Any]],
+        answers: Mapping[str, Any],
+        unknown: Sequence[str],
+        events: Sequence[Mapping[str, Any]],
         agent: str,
         questionnaire: str | None = None,
         now: datetime | None = None,
         expected_rev: int | None = None,
-    ) -> dict[str, Any]:
+    ) -> Dossier:
         """Replace the answers and unknown list, append `events`, audit every changed answer.
 
         Durable before returning. `expected_rev` (the `rev` the caller last read) turns a concurrent
@@ -385,7 +517,7 @@ class TinyDBStore:
         """
         new_answers, new_unknown = dict(answers), list(dict.fromkeys(unknown))
         _check_json(new_answers, "les réponses")
-        _check_json(events, "le journal de l'entretien")
+        _check_json(list(events), "le journal de l'entretien")
         at = iso(local_now(now))
 
         def build(doc: dict[str, Any]) -> Change:
@@ -395,9 +527,9 @@ class TinyDBStore:
                 meta["questionnaires"] = [*doc["questionnaires"], questionnaire]
             audit = answer_changes(doc["answers"], doc["unknown"], new_answers, new_unknown,
                                    agent=agent, at=at)
-            return meta, {"events": [dict(e) for e in events], "audit": audit}
+            return Change(meta, {"events": [dict(e) for e in events], "audit": audit})
 
-        return self._update(dossier_id, build)
+        return self._update(dossier_id, build, what="l'enregistrement des réponses")
 
     def save_answer(
         self,
@@ -410,7 +542,7 @@ class TinyDBStore:
         questionnaire: str | None = None,
         unknown: bool = False,
         now: datetime | None = None,
-    ) -> dict[str, Any]:
+    ) -> Dossier:
         """Set one answer (or mark it unknown) on the current state of the dossier, with its event
         and audit row; concurrent callers each keep their own answer."""
         _check_json(value, answer_id)
@@ -433,31 +565,32 @@ class TinyDBStore:
                      "raw": raw, "value": None if unknown else value}
             audit = answer_changes(doc["answers"], doc["unknown"], answers, unknowns,
                                    agent=agent, at=at)
-            return meta, {"events": [event], "audit": audit}
+            return Change(meta, {"events": [event], "audit": audit})
 
-        return self._update(dossier_id, build)
+        return self._update(dossier_id, build, what="l'enregistrement de la réponse")
 
     def set_status(
         self, dossier_id: str, status: str, *, agent: str, note: str | None = None,
-        now: datetime | None = None,
-    ) -> dict[str, Any]:
+        now: datetime | None = None, expected_rev: int | None = None,
+    ) -> Dossier:
+        _check_status(status)
         at = iso(local_now(now))
 
         def build(doc: dict[str, Any]) -> Change:
+            meta = self._touch(doc, at, expected_rev)
             _check_transition(doc["status"], status)
             change = {"status": status, "at": at, "agent": agent}
             if note:
                 change["note"] = note
-            meta = self._touch(doc, at)
             meta.update(status=status, status_history=[*doc["status_history"], change])
-            return meta, {}
+            return Change(meta)
 
-        return self._update(dossier_id, build)
+        return self._update(dossier_id, build, what="le changement de statut")
 
     def add_meeting(
         self, dossier_id: str, *, date: str, avec: str, partenaire: str | None, note: str,
-        agent: str, now: datetime | None = None,
-    ) -> dict[str, Any]:
+        agent: str, now: datetime | None = None, expected_rev: int | None = None,
+    ) -> Dossier:
         day = _check_day(date, "la rencontre")
         if avec not in lifecycle.MEETING_WITH:
             raise InvalidValueError(
@@ -468,13 +601,17 @@ class TinyDBStore:
         at = iso(local_now(now))
         meeting = {"date": day, "avec": avec, "partenaire": partenaire or None, "note": note,
                    "agent": agent, "at": at}
-        return self._update(dossier_id, lambda doc: (self._touch(doc, at),
-                                                     {"rencontres": [meeting]}))
+        return self._update(
+            dossier_id,
+            lambda doc: Change(self._touch(doc, at, expected_rev), {"rencontres": [meeting]}),
+            what="l'enregistrement de la rencontre",
+        )
 
     def record_decision(
         self, dossier_id: str, *, date: str, decision: str, montant_accorde: float | None,
         conditions: str, agent: str, now: datetime | None = None,
-    ) -> dict[str, Any]:
+        expected_rev: int | None = None,
+    ) -> Dossier:
         """Record the commission's decision and move the dossier to that status."""
         day = _check_day(date, "la commission")
         if decision not in lifecycle.DECISIONS:
@@ -487,32 +624,39 @@ class TinyDBStore:
             raise InvalidValueError("Un accord doit indiquer le montant accordé (plus de 0 €).")
         if montant_accorde is not None and not isinstance(montant_accorde, int | float):
             raise InvalidValueError("Le montant accordé doit être un nombre.")
+        _check_json(montant_accorde, "le montant accordé")
         at = iso(local_now(now))
 
         def build(doc: dict[str, Any]) -> Change:
+            meta = self._touch(doc, at, expected_rev)
             _check_transition(doc["status"], decision)
             commission = {"date": day, "decision": decision, "montant_accorde": montant_accorde,
                           "conditions": conditions, "agent": agent, "at": at}
             change = {"status": decision, "at": at, "agent": agent}
-            meta = self._touch(doc, at)
             meta.update(status=decision, commission=commission,
                         status_history=[*doc["status_history"], change])
-            return meta, {}
+            return Change(meta)
 
-        return self._update(dossier_id, build)
+        return self._update(dossier_id, build, what="l'enregistrement de la décision")
 
     def add_note(
-        self, dossier_id: str, text: str, *, agent: str, now: datetime | None = None
-    ) -> dict[str, Any]:
+        self, dossier_id: str, text: str, *, agent: str, now: datetime | None = None,
+        expected_rev: int | None = None,
+    ) -> Dossier:
         if not text.strip():
             raise InvalidValueError("La note est vide.")
         at = iso(local_now(now))
         note = {"at": at, "agent": agent, "text": text}
-        return self._update(dossier_id, lambda doc: (self._touch(doc, at), {"notes": [note]}))
+        return self._update(
+            dossier_id,
+            lambda doc: Change(self._touch(doc, at, expected_rev), {"notes": [note]}),
+            what="l'enregistrement de la note",
+        )
 
     def set_fields(
-        self, dossier_id: str, *, agent: str, now: datetime | None = None, **fields: Any
-    ) -> dict[str, Any]:
+        self, dossier_id: str, *, agent: str, now: datetime | None = None,
+        expected_rev: int | None = None, **fields: Any,
+    ) -> Dossier:
         """Set free dossier fields (evaluation_sociale, duree_retenue...), audited."""
         forbidden = sorted(set(fields) & _PROTECTED)
         if forbidden:
@@ -525,36 +669,236 @@ class TinyDBStore:
         def build(doc: dict[str, Any]) -> Change:
             audit = field_changes(doc, fields, agent=agent, at=at)
             if not audit:
-                return {}, {}
-            meta = self._touch(doc, at)
+                self._touch(doc, at, expected_rev)  # a stale caller still hears of it
+                return Change()
+            meta = self._touch(doc, at, expected_rev)
             meta.update(fields)
-            return meta, {"audit": audit}
+            return Change(meta, {"audit": audit})
 
-        return self._update(dossier_id, build)
+        return self._update(dossier_id, build, what="l'enregistrement du dossier")
 
     def assign(
-        self, dossier_id: str, agent_in_charge: str, *, agent: str, now: datetime | None = None
-    ) -> dict[str, Any]:
+        self, dossier_id: str, agent_in_charge: str, *, agent: str, now: datetime | None = None,
+        expected_rev: int | None = None,
+    ) -> Dossier:
         """Hand the dossier to another agent (e.g. reception -> social worker), audited."""
         at = iso(local_now(now))
 
         def build(doc: dict[str, Any]) -> Change:
             audit = field_changes(doc, {"agent": agent_in_charge}, agent=agent, at=at)
-            meta = self._touch(doc, at)
+            meta = self._touch(doc, at, expected_rev)
             meta["agent"] = agent_in_charge
-            return meta, {"audit": audit}
+            return Change(meta, {"audit": audit})
 
-        return self._update(dossier_id, build)
+        return self._update(dossier_id, build, what="le changement d'agent en charge")
 
-    # -- life-cycle ----------------------------------------------------------------------------
-    @staticmethod
-    def delays(dossier: dict[str, Any], today: date) -> dict[str, Any]:
-        return lifecycle.delays(dossier, today)
+    # -- per-dossier row tables --------------------------------------------------------------
+    def append_rows(
+        self,
+        dossier_id: str,
+        table: str,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        agent: str,
+        now: datetime | None = None,
+        expected_rev: int | None = None,
+    ) -> Dossier:
+        _check_table(table)
+        data = [dict(row) for row in rows]
+        if not all(isinstance(row, dict) for row in data):
+            raise InvalidValueError(f"Les lignes de « {table} » doivent être des objets.")
+        _check_json(data, f"la table « {table} »")
+        at = iso(local_now(now))
+        new_rows = [{"at": at, "agent": agent, "data": row} for row in data]
+
+        def build(doc: dict[str, Any]) -> Change:
+            if not new_rows:
+                self._touch(doc, at, expected_rev)
+                return Change()
+            return Change(self._touch(doc, at, expected_rev),
+                          {USER_TABLE_PREFIX + table: new_rows})
+
+        return self._update(dossier_id, build, what=f"l'ajout à « {table} »")
+
+    def update_row(
+        self,
+        dossier_id: str,
+        table: str,
+        row_id: str,
+        changes: Mapping[str, Any],
+        *,
+        agent: str,
+        now: datetime | None = None,
+        expected_rev: int | None = None,
+    ) -> Dossier:
+        _check_table(table)
+        updates = dict(changes)
+        _check_json(updates, f"la table « {table} »")
+        at = iso(local_now(now))
+
+        def build(doc: dict[str, Any]) -> Change:
+            meta = self._touch(doc, at, expected_rev)
+            row = next((r for r in doc["tables"].get(table, []) if r["id"] == row_id), None)
+            if row is None:
+                raise RecordNotFoundError(
+                    f"La ligne {row_id} de « {table} » n'existe pas dans le dossier {dossier_id}."
+                )
+            old = row["data"]
+            audit = [{"at": at, "agent": agent, "id": f"{table}[{row_id}].{key}",
+                      "old": old.get(key), "new": value, "table": table}
+                     for key, value in updates.items()
+                     if key not in old or not same_value(old[key], value)]
+            if not audit:
+                return Change()
+            stored = {k: v for k, v in row.items() if k != "id"}
+            stored.update(data={**old, **updates}, updated_at=at, updated_by=agent)
+            return Change(meta, {"audit": audit},
+                          {USER_TABLE_PREFIX + table: {int(row_id): stored}})
+
+        return self._update(dossier_id, build, what=f"la modification de « {table} »")
+
+    # -- drafts and interviews in progress ----------------------------------------------------
+    def _by_lease_holder(self, dossier_id: str, token: str, what: str,
+                         meta: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        def build(doc: dict[str, Any]) -> Change:
+            if not self.leases.held_with(dossier_id, token):
+                holder = self.leases.holder_elsewhere(dossier_id)
+                raise DossierLockedError(
+                    locked_message(dossier_id, holder) if holder else
+                    f"Le dossier {dossier_id} n'est plus ouvert par cette session : {what} est "
+                    "impossible. Rouvrez-le."
+                )
+            return Change(meta(doc))
+
+        self._update(dossier_id, build, what=what, lease_free=False)
+
+    def save_draft(self, dossier_id: str, draft: Draft | None, *, token: str) -> None:
+        stored: dict[str, Any] | None = None
+        if draft is not None:
+            path, text = draft.get("path"), draft.get("text")
+            if not isinstance(path, str) or not isinstance(text, str):
+                raise InvalidValueError("Un brouillon indique la question et le texte saisi.")
+            if len(text) > DRAFT_MAX_CHARS:
+                raise InvalidValueError(
+                    f"Texte saisi trop long ({len(text)} caractères, {DRAFT_MAX_CHARS} au plus)."
+                )
+            _check_json(text, "le brouillon")
+            lease = self.leases.read(dossier_id) or {}
+            stored = {"path": path, "text": text, "at": iso(local_now()),
+                      "agent": str(lease.get("agent") or "")}
+
+        def meta(doc: dict[str, Any]) -> dict[str, Any]:
+            return {} if doc.get("draft") == stored else {"draft": stored}
+
+        self._by_lease_holder(dossier_id, token, "l'enregistrement du texte saisi", meta)
+
+    def begin_interview(self, dossier_id: str, questionnaire: str, *, token: str) -> None:
+        lease = self.leases.read(dossier_id) or {}
+        marker = {"questionnaire": questionnaire, "agent": str(lease.get("agent") or ""),
+                  "host": HOST, "since": iso(local_now())}
+        self._by_lease_holder(dossier_id, token, "l'ouverture de l'entretien",
+                              lambda doc: {"interview": marker})
+
+    def end_interview(self, dossier_id: str, *, token: str) -> None:
+        def meta(doc: dict[str, Any]) -> dict[str, Any]:
+            if doc.get("interview") is None and doc.get("draft") is None:
+                return {}
+            return {"interview": None, "draft": None}
+
+        self._by_lease_holder(dossier_id, token, "la fin de l'entretien", meta)
+
+    def interrupted_interviews(self, agent: str) -> builtins.list[InterruptedInterview]:
+        with self._mutex:
+            self.index.refresh()
+            candidates = [e.id for e in self.index.entries.values() if e.interview_agent == agent]
+        found: builtins.list[InterruptedInterview] = []
+        for dossier_id in candidates:
+            if self.leases.holder_elsewhere(dossier_id) is not None:
+                continue  # still open in a live session
+            lease = self.leases.read(dossier_id)
+            if lease is not None and Leases.is_ours(lease):
+                continue  # open in this very process
+            try:
+                doc = self.load(dossier_id)
+            except (DossierNotFoundError, CorruptDossierError):
+                continue
+            marker = doc.get("interview")
+            if marker is None or marker["agent"] != agent:
+                continue
+            found.append({"dossier_id": dossier_id, "questionnaire": marker["questionnaire"],
+                          "agent": marker["agent"], "host": marker["host"],
+                          "since": marker["since"], "draft": doc.get("draft")})
+        found.sort(key=lambda item: (item["since"], item["dossier_id"]))
+        return found
+
+    # -- export register ----------------------------------------------------------------------
+    def register_export(
+        self, dossier_id: str, *, path: str | None, fmt: str, agent: str,
+        now: datetime | None = None,
+    ) -> None:
+        row: ExportRecord = {"at": iso(local_now(now)), "agent": agent,
+                             "path": None if path is None else str(path), "format": fmt}
+        self._update(dossier_id, lambda doc: Change(appends={"exports": [dict(row)]}),
+                     what="l'inscription de l'export au registre", lease_free=False)
+
+    # -- store-wide records -----------------------------------------------------------------
+    def put_record(
+        self,
+        kind: str,
+        record_id: str,
+        doc: Mapping[str, Any],
+        *,
+        dossier_id: str | None = None,
+        expected_rev: int | None = None,
+    ) -> StoredRecord:
+        self._writable("l'enregistrement")
+        body = dict(doc)
+        _check_json(body, f"l'enregistrement {kind}")
+        if dossier_id is not None:
+            self._path(dossier_id, must_exist=True)
+        with writing(f"l'enregistrement {kind}", self.root):
+            ensure_private_dir(self.records.dir)
+            stored = self.records.put(kind, record_id, body, dossier_id=dossier_id,
+                                      expected_rev=expected_rev)
+        return cast(StoredRecord, stored)
+
+    def get_record(self, kind: str, record_id: str) -> StoredRecord | None:
+        return cast("StoredRecord | None", self.records.get(kind, record_id))
+
+    def list_records(
+        self, kind: str | None = None, *, dossier_id: str | None = None
+    ) -> builtins.list[StoredRecord]:
+        if dossier_id is not None:
+            parse_id(dossier_id)
+        return cast("builtins.list[StoredRecord]", self.records.list(kind, dossier_id))
+
+    def delete_record(
+        self, kind: str, record_id: str, *, expected_rev: int | None = None
+    ) -> None:
+        self._writable("la suppression de l'enregistrement")
+        with writing(f"la suppression de l'enregistrement {kind}", self.root):
+            self.records.delete(kind, record_id, expected_rev=expected_rev)
+
+    # -- derived data ------------------------------------------------------------------------
+    def derived_dir(self, name: str) -> Path:
+        check_kind(name)
+        folder = self.cache_dir / name
+        if self._read_only:
+            return folder  # callers' writes there fail; they must treat the cache as optional
+        with writing("la préparation du cache", self.root):
+            ensure_private_dir(self.cache_dir)
+            return ensure_private_dir(folder)
 
     # -- RGPD ----------------------------------------------------------------------------------
+    def _exports_of(self, dossier_id: str) -> tuple[ExportRecord, ...]:
+        try:
+            return tuple(self.load(dossier_id)["exports"])
+        except (DossierNotFoundError, CorruptDossierError):
+            return ()
+
     def purge(
         self, *, inactive_days: int = 730, dry_run: bool = False, now: datetime | None = None
-    ) -> list[IndexEntry]:
+    ) -> builtins.list[Erasure]:
         """Delete dossiers without contact for `inactive_days` (CNIL: 2 years). Dossiers open in
         another session are skipped. Returns what was (or, with dry_run, would be) deleted."""
         cutoff = (local_now(now).date() - timedelta(days=inactive_days)).isoformat()
@@ -563,69 +907,94 @@ class TinyDBStore:
             candidates = [e for e in self.index.entries.values() if e.last_contact < cutoff]
         candidates.sort(key=lambda e: e.id)
         if dry_run:
-            return candidates
-        purged = []
+            return [Erasure(e.id, e, self._exports_of(e.id)) for e in candidates]
+        self._writable("la purge des dossiers")
+        purged: builtins.list[Erasure] = []
         for entry in candidates:
-            with suppress(DossierLockedError), self._write_lock(entry.id):
+            with suppress(DossierLockedError), self._write_lock(entry.id, "la purge"):
                 if self.leases.holder_elsewhere(entry.id) is not None:
                     continue
                 try:
                     doc = self.load(entry.id)
-                except DossierNotFoundError:
+                except (DossierNotFoundError, CorruptDossierError):
                     continue
                 if lifecycle.last_contact(doc).isoformat() >= cutoff:
                     continue  # contacted since the index was read
-                self._erase_files(entry.id)
-                purged.append(entry)
+                with writing("la purge des dossiers", self.root):
+                    self._erase(entry.id)
+                purged.append(Erasure(entry.id, entry, tuple(doc["exports"])))
         if purged:
-            with self._mutex:
-                for entry in purged:
-                    self.index.forget_entry(entry.id)
+            with self._mutex, writing("la purge des dossiers", self.root):
+                for erased in purged:
+                    self.index.forget_entry(erased.dossier_id)
                 self.index.compact()
-            self._drop_derived()
         return purged
 
-    def _drop_derived(self) -> None:
-        """Derived data kept beside the store (``cache/``, e.g. the statistics' per-dossier
-        records) is rebuilt from the dossiers: after an erasure it goes too, so nothing derived
-        from an erased person remains."""
-        shutil.rmtree(self.root / "cache", ignore_errors=True)
-
-    def forget(self, dossier_id: str) -> None:
-        """Erase everything held on one person: dossier file (answers, audit, notes), index entry,
-        lease and lock files. The index files are rewritten so that no copy of the entry remains."""
+    def forget(self, dossier_id: str) -> Erasure:
+        """Erase everything held on one person: dossier file (answers, audit, notes, rows, draft,
+        exports register), attached records, index entry, lease and lock files. The index files
+        are rewritten so that no copy of the entry remains."""
         path = self._path(dossier_id)
-        with self._write_lock(dossier_id):
+        what = "l'effacement du dossier"
+        with self._write_lock(dossier_id, what):
             holder = self.leases.holder_elsewhere(dossier_id)
             if holder is not None:
                 raise DossierLockedError(locked_message(dossier_id, holder))
-            if not path.exists():
-                with self._mutex:
-                    self.index.refresh()
-                    known = dossier_id in self.index.entries
-                if not known:
-                    raise DossierNotFoundError(dossier_id)
-            self._erase_files(dossier_id)
+            with self._mutex:
+                self.index.refresh()
+                entry = self.index.entries.get(dossier_id)
+            if not path.exists() and entry is None and not self.records.attached(dossier_id):
+                raise DossierNotFoundError(dossier_id)
+            exports = self._exports_of(dossier_id)
+            with writing(what, self.root):
+                self._erase(dossier_id)
         with suppress(FileNotFoundError):
             os.unlink(self.locks_dir / f"{dossier_id}.lock")
-        with self._mutex:
+        with self._mutex, writing(what, self.root):
             self.index.refresh()
             self.index.forget_entry(dossier_id)
+            self._corrupt_seen.pop(dossier_id, None)
             self.index.compact()
-        self._drop_derived()
+        return Erasure(dossier_id, entry, exports)
 
-    def _erase_files(self, dossier_id: str) -> None:
+    def _erase(self, dossier_id: str) -> None:
+        """The dossier file and any temp copy of it, its attached records, its lease."""
+        self.records.erase_attached(dossier_id)
         path = self._path(dossier_id)
         folder = path.parent
-        for name in os.listdir(folder):  # the dossier and any temp copy of it
-            if name == path.name or temp_target_name(name) == path.name:
-                with suppress(FileNotFoundError):
-                    os.unlink(folder / name)
-        fsync_dir(folder)
+        with suppress(FileNotFoundError):
+            for name in os.listdir(folder):
+                if name == path.name or temp_target_name(name) == path.name:
+                    with suppress(FileNotFoundError):
+                        os.unlink(folder / name)
+            fsync_dir(folder)
         self.leases.remove(dossier_id)
 
-    def export(self, dossier_id: str, today: date | None = None) -> dict[str, Any]:
-        """All that is held on one person (right of access): the dossier and its derived delays."""
-        doc = self.load(dossier_id)
-        return {"dossier": doc, "delais": lifecycle.delays(doc, today or local_now().date())}
 
+def _check_table(table: str) -> None:
+    if not isinstance(table, str) or not TABLE_NAME.match(table):
+        raise InvalidValueError(
+            f"Nom de table invalide : « {table} » (lettres minuscules, chiffres et _, "
+            "40 caractères au plus, commençant par une lettre)."
+        )
+
+
+def _subfolders(folder: Path) -> builtins.list[Path]:
+    try:
+        return [Path(e.path) for e in os.scandir(folder) if e.is_dir(follow_symlinks=False)
+                or e.is_symlink()]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def _read_only(root: Path) -> bool:
+    """A store on a read-only medium, or whose folder we may not write: reading only."""
+    try:
+        st = os.statvfs(root)
+    except (FileNotFoundError, NotADirectoryError):
+        return False  # created at open
+    except OSError:
+        return False
+    if st.f_flag & getattr(os, "ST_RDONLY", 1):
+        return True
+    return not os.access(root, os.W_OK | os.X_OK)

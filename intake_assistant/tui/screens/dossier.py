@@ -328,11 +328,13 @@ class DossierScreen(Screen[None]):
 
     @work(thread=True, group="dossier-write")
     def _export(self, fmt_name: str, output: str) -> None:
+        from intake_assistant.store import StoreError
+
         app: Any = self.app
         try:
             dossiers.export_summary(app.store, self.dossier_id, fmt_name,
-                                    Path(output).expanduser(), today=app.today)
-        except (OSError, ValueError) as exc:
+                                    Path(output).expanduser(), today=app.today, agent=app.agent)
+        except (OSError, ValueError, StoreError) as exc:
             app.call_from_thread(app.notify, getattr(exc, "message", None) or str(exc),
                                  title="Export impossible", severity="error")
             return
