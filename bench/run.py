@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import random
+import signal
 import sys
 import tempfile
 import time
@@ -105,7 +106,12 @@ def derived(rows: list[Row]) -> list[tuple[str, float]]:
     return out
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds: every program started on a pty is closed
+
+
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _stop)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", help="tailles des stockages (défaut 1000,50000,200000)")
     parser.add_argument("--quick", action="store_true",
