@@ -34,7 +34,7 @@ class Figure:
 
     def summary(self) -> dict[str, float | int]:
         return {"median": self.median, "min": min(self.values), "max": max(self.values),
-                "runs": len(self.values)}
+                "runs": len(self.values), "values": list(self.values)}
 
 
 @dataclass
@@ -87,3 +87,21 @@ def spread(figure: Figure) -> str:
     s = figure.summary()
     return (f"{show(s['median'], figure.unit)} "
             f"[{show(s['min'], figure.unit)}–{show(s['max'], figure.unit)}]")
+
+
+def _figure(name: str, unit: str, summary: dict | None) -> Figure | None:
+    if summary is None:
+        return None
+    values = summary.get("values")
+    if not values:  # older files: the median, min and max keep the summary as it was
+        values = [summary["min"], summary["median"], summary["max"]]
+    return Figure(name, unit, list(values))
+
+
+def row_from_dict(data: dict) -> Row:
+    """A row read back from a JSON result (to show or merge tables of several runs)."""
+    unit = data.get("unit") or "s"
+    return Row(data["group"], data["what"], data["size"],
+               _figure("subject", unit, data["subject"]) or Figure("subject", unit),
+               _figure("baseline", unit, data.get("baseline")), data.get("baseline_name") or "",
+               data.get("note") or "")

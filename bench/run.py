@@ -36,7 +36,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(REPO))
 
-from bench.figures import Row, show, spread  # noqa: E402
+from bench.figures import Row, row_from_dict, show, spread  # noqa: E402
 from bench.stores import STORES, cleanup, ensure_store  # noqa: E402
 from intake_assistant.store import IndexEntry, open_store  # noqa: E402
 
@@ -122,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default=",".join(PARTS), help="parties : tui,store,cli")
     parser.add_argument("--no-stats", action="store_true", help="sans stats à froid/chaud")
     parser.add_argument("--json", type=Path, help="où écrire le tableau en JSON")
+    parser.add_argument("--show", nargs="+", metavar="FICHIER[:TAILLES]",
+                        help="réafficher (et fusionner) des résultats JSON au lieu de mesurer ; "
+                             "« :1000,50000 » n'en garde que ces tailles")
     parser.add_argument("--stores", type=Path, default=STORES,
                         help="dossier du cache des stockages (défaut bench/tmp-stores)")
     args = parser.parse_args(argv)
@@ -134,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(parts) - set(PARTS)
     if unknown:
         parser.error(f"parties inconnues : {', '.join(sorted(unknown))}")
+
+    if args.show:
+        return show_results(args.show)
 
     from bench.cli import bench_cli
     from bench.intake import intake_steps
@@ -195,6 +201,33 @@ def main(argv: list[str] | None = None) -> int:
     }, ensure_ascii=False, indent=2), encoding="utf-8")
     log(f"résultats écrits dans {out}")
     return 1 if failures else 0
+
+
+def show_results(specs: list[str]) -> int:
+    """Print the table of saved results; a later file's row replaces an earlier one's."""
+    merged: dict[tuple, Row] = {}
+    for spec in specs:
+        name, _, kept = spec.partition(":")
+        if not Path(name).exists() and ":" in spec:
+            name, kept = spec, ""
+        keep = {int(x) for x in kept.split(",")} if kept else None
+        data = json.loads(Path(name).read_text(encoding="utf-8"))
+        for item in data["rows"]:
+            row = row_from_dict(item)
+            if keep is None or row.size in keep:
+                merged[(row.group, row.what, row.size)] = row
+        print(f"{name} : {data.get('when')}, {data.get('runs')} exécutions, "
+              f"{data.get('seconds', 0):.0f} s"
+              + (f", échecs : {data['failures']}" if data.get("failures") else ""))
+    rows = sorted(merged.values(), key=lambda r: (PARTS.index(_part(r.group)), r.group,
+                                                  r.size or 0))
+    print(table(rows))
+    extra = derived(rows)
+    if extra:
+        print("\n== Rapports entre tailles ==")
+        for label, ratio in extra:
+            print(f"{label:<90} {show(ratio, 'x'):>8}")
+    return 0
 
 
 def _part(group: str) -> str:
