@@ -109,6 +109,11 @@ def derived(rows: list[Row]) -> list[tuple[str, float]]:
         if what.startswith("enregistrement") and base_low and base_high:
             out.append((f"{group} — plancher fsync (même mesure) : {high} / {low} dossiers",
                         base_high.median / base_low.median))
+            # Robust to a disk slower in one run than in another: the ratio to the floor.
+            low_ratio, high_ratio = sizes[low].ratio, sizes[high].ratio
+            if low_ratio and high_ratio:
+                out.append((f"{group} — enregistrement / plancher : {high} / {low} dossiers",
+                            high_ratio / low_ratio))
     return out
 
 
