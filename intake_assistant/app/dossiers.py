@@ -16,13 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from intake_assistant.core import lifecycle
-from intake_assistant.core.display import display_value
 from intake_assistant.core.engine import Interview
 from intake_assistant.core.fields import load_fields
 from intake_assistant.core.model import Questionnaire
+from intake_assistant.core.qtypes import display_value
 from intake_assistant.orientation.build import default_policy
 from intake_assistant.orientation.evaluate import Orientation, evaluate
-from intake_assistant.orientation.simulate import SimulationError, SimulationRow, simulate
+from intake_assistant.orientation.simulate import (  # noqa: F401 (labels for the screens)
+    PRODUCT_SHORT_LABELS,
+    SimulationError,
+    SimulationRow,
+    simulate,
+)
 from intake_assistant.store import Dossier, DossierStore, StoreError
 
 from .interviews import make_interview
@@ -87,7 +92,8 @@ def dossier_view(store: DossierStore, dossier_id: str, today: date) -> DossierVi
                                unknown=doc.get("unknown", ()), today=today)
     policy = default_policy()
     answers, unknown = doc.get("answers") or {}, doc.get("unknown") or []
-    orientation = evaluate(answers, policy, today, unknown)
+    # the values in force on the day of the interview (explainable after a revaluation)
+    orientation = evaluate(answers, policy, lifecycle.interview_day(doc, today), unknown)
     try:
         rows, error = simulate(answers, policy, today=today, unknown=unknown), ""
     except SimulationError as exc:
@@ -118,7 +124,7 @@ def set_status(store: DossierStore, dossier_id: str, status: str, *, agent: str,
 
 
 def abandon(store: DossierStore, dossier_id: str, *, agent: str) -> Dossier:
-    return store.set_status(dossier_id, "abandonne", agent=agent)
+    return store.set_status(dossier_id, lifecycle.Status.ABANDONNE, agent=agent)
 
 
 def record_decision(store: DossierStore, dossier_id: str, *, agent: str, date: str,
@@ -134,13 +140,18 @@ def add_note(store: DossierStore, dossier_id: str, text: str, *, agent: str) -> 
 
 def export_summary(store: DossierStore, dossier_id: str, fmt: str,
                    output: str | Path | None = None, *, today: date | None = None,
-                   agent: str = "") -> Path | str:
+                   agent: str = "", estimate: bool = False) -> Path | str:
     """The commission summary of one dossier (pdf, md or json), entered in the dossier's export
     register (file, date, agent, format) so that forgetting the person lists the file to destroy.
-    A file that cannot be registered is removed again: no untracked copy of a person's data."""
+    A file that cannot be registered is removed again: no untracked copy of a person's data.
+    ``estimate``: with OpenFisca's estimated amounts (optional extra; without it the summary is
+    the same, minus the amounts)."""
     from intake_assistant.reports.commission import export_dossier
 
-    result = export_dossier(store, dossier_id, fmt, output, today=today)
+    texts = None
+    if estimate:
+        texts = estimate_texts(store.load(dossier_id), today or date.today())
+    result = export_dossier(store, dossier_id, fmt, output, today=today, estimates=texts)
     path = str(result.resolve()) if isinstance(result, Path) else None
     try:
         store.register_export(dossier_id, path=path, fmt=fmt, agent=agent)
@@ -150,3 +161,12 @@ def export_summary(store: DossierStore, dossier_id: str, fmt: str,
                 result.unlink()
         raise
     return result
+
+
+def estimate_texts(doc: Dossier, today: date) -> dict[str, str]:
+    """« montant estimé : … selon OpenFisca-France » per aid of a dossier ({} without the extra)."""
+    from .estimates import shared_service
+
+    result = shared_service().estimate(doc.get("answers") or {}, today,
+                                       set(doc.get("unknown") or ()))
+    return {aid: text for aid in result.by_aid if (text := result.text(aid))}

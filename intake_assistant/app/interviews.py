@@ -112,6 +112,12 @@ class InterviewRun:
     def orientation(self) -> Orientation:
         return live_orientation(self.interview)
 
+    @property
+    def expression_errors(self) -> list[str]:
+        """Questionnaire expressions that failed on these answers (French, to show: a question
+        is never skipped silently because its condition failed)."""
+        return list(self.interview.expression_errors)
+
     # -- intents (each saved by `_commit` on a stored interview) --------------------------------
     def answer(self, raw: str, *, confirm: bool = False) -> AnswerResult:
         return self._commit(lambda it: it.answer(raw, confirm=confirm))
@@ -184,7 +190,7 @@ class InterviewSession(InterviewRun):
             if (questionnaire.audience == "travailleur_social"
                     and doc["status"] == lifecycle.INITIAL_STATUS):
                 # The social worker takes over a phone intake: the evaluation starts.
-                doc = store.set_status(dossier_id, "en_evaluation", agent=agent,
+                doc = store.set_status(dossier_id, lifecycle.Status.EN_EVALUATION, agent=agent,
                                        expected_rev=doc["rev"])
             # Marked in progress with the dossier: a killed app offers to resume it.
             store.begin_interview(dossier_id, questionnaire.id, token=lease.token)

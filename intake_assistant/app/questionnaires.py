@@ -8,9 +8,8 @@ from pathlib import Path
 
 from intake_assistant.core.datadir import data_dir
 from intake_assistant.core.findings import FindingsError
-from intake_assistant.core.loader import load_questionnaire
+from intake_assistant.core.linter import load_questionnaire
 from intake_assistant.core.model import Questionnaire
-from intake_assistant.core.yamlsource import YamlSyntaxError, load_file
 
 # The questionnaire each role starts with (Ctrl+N); also what an audience's interview is called.
 QUESTIONNAIRE_BY_ROLE: Mapping[str, str] = {
@@ -59,17 +58,3 @@ def available_questionnaires() -> list[Questionnaire]:
         for path in sorted(data_dir().glob("*.yaml"))
         if path.name not in DATA_FILES
     ]
-
-
-def policy_names(folder: Path) -> tuple[set[str], set[str]]:
-    """Ids of the computed values and parameters declared in a data folder (for the linter)."""
-    names: list[set[str]] = []
-    for filename, key in (("calculs.yaml", None), ("parametres.yaml", "parametres")):
-        try:
-            doc = load_file(folder / filename)
-        except (OSError, YamlSyntaxError):
-            names.append(set())
-            continue
-        doc = doc.get(key) if key and isinstance(doc, Mapping) else doc
-        names.append(set(doc) if isinstance(doc, Mapping) else set())
-    return names[0], names[1]

@@ -111,10 +111,12 @@ def _name(entry: IndexEntry) -> str:
 
 
 def _print_entries(entries: list[IndexEntry]) -> None:
+    from intake_assistant.core.display import terminal_safe as safe
+
     for e in entries:
-        print(f"{e.id}  {_name(e)[:28]:<28}  {(e.telephone or '')[:17]:<17}  "
-              f"{(e.commune or '')[:18]:<18}  {lifecycle.label(e.status):<15}  "
-              f"{(e.agent or '')[:18]:<18}  dernier contact {e.last_contact}")
+        print(f"{e.id}  {safe(_name(e))[:28]:<28}  {safe(e.telephone or '')[:17]:<17}  "
+              f"{safe(e.commune or '')[:18]:<18}  {lifecycle.label(e.status):<15}  "
+              f"{safe(e.agent or '')[:18]:<18}  dernier contact {e.last_contact}")
 
 
 @_run
@@ -136,7 +138,9 @@ def _text_report(report: privacy.AccessReport) -> str:
              f"Créé le {doc['created_at']} par {doc.get('created_by')} ; "
              f"agent en charge : {doc.get('agent')} ; modifié le {doc.get('updated_at')}",
              "", "Réponses :"]
-    lines += [f"  {key} : {json.dumps(value, ensure_ascii=False)}"
+    from intake_assistant.core.display import terminal_safe
+
+    lines += [f"  {key} : {terminal_safe(json.dumps(value, ensure_ascii=False))}"
               for key, value in doc["answers"].items()]
     if doc["unknown"]:
         lines.append(f"  À compléter : {', '.join(doc['unknown'])}")

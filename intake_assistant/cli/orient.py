@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-import yaml
-
+from intake_assistant.cli.common import EXIT_OK, EXIT_REFUSED, iso_date
 from intake_assistant.core.fields import coerce_and_validate, load_fields
 from intake_assistant.core.findings import FindingsError
 from intake_assistant.core.french import ParseError, parse_money
@@ -24,13 +21,6 @@ class InputError(Exception):
         self.message = message
 
 
-def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"date invalide « {text} » (format AAAA-MM-JJ)") from None
-
-
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FICHIER",
                         help="réponses (JSON ou YAML : identifiant → valeur), un dossier, ou - "
@@ -42,7 +32,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--parametres", metavar="CHEMIN", help="fichier des paramètres")
     parser.add_argument("--aides", metavar="CHEMIN", help="catalogue des aides")
     parser.add_argument("--calculs", metavar="CHEMIN", help="fichier des valeurs calculées")
-    parser.add_argument("--date", type=_iso_date, metavar="AAAA-MM-JJ",
+    parser.add_argument("--date", type=iso_date, metavar="AAAA-MM-JJ",
                         help="date de l'entretien (défaut : aujourd'hui)")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="format de sortie (défaut : text)")
@@ -52,14 +42,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     orient = subparsers.add_parser(
         "orient", help="suggérer les orientations à partir des réponses",
         description="Calcule le budget (reste à vivre, taux d'endettement, mensualité) et "
-        "propose une orientation pour chaque aide du catalogue, avec ses raisons.")
+        "propose une orientation pour chaque aide du catalogue, avec ses raisons. Code de "
+        "sortie : 0 si tout est lu, 1 si le fichier ou une réponse est refusé, 2 pour une "
+        "erreur d'utilisation.")
     _common(orient)
+    orient.add_argument("--estimer", action="store_true",
+                        help="ajouter les montants estimés par OpenFisca-France (RSA, prime "
+                        "d'activité, aide au logement, CSS, ASF ; extension « openfisca »)")
     orient.set_defaults(func=run_orient)
 
     sim = subparsers.add_parser(
         "simulate", help="tableau de remboursement du prêt selon la durée",
         description="Mensualité, coût total et reste à vivre après remboursement pour chaque "
-        "durée du microcrédit et de l'avance remboursable du CCAS.")
+        "durée du microcrédit et de l'avance remboursable du CCAS. Codes de sortie comme "
+        "orient : 0, 1 (entrée refusée), 2 (utilisation).")
     _common(sim)
     sim.add_argument("--montant", metavar="MONTANT",
                      help="montant à simuler (défaut : le montant demandé)")
@@ -68,25 +64,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 # ----------------------------------------------------------------------------- input
 def read_document(path: str) -> tuple[dict[str, Any], list[str]]:
-    """Answers and unknown ids from a file of answers or a dossier document (JSON or YAML)."""
+    """Answers and unknown ids from a file of answers or a dossier document (JSON or YAML), read
+    through the bounded safe loader; unknown ids are named (with « did you mean »)."""
+    from intake_assistant.core.answerfile import AnswerFileError, read_answer_file, unknown_keys
+
     try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"Lecture impossible de « {path} » : {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"« {path} » n'est pas un fichier texte UTF-8") from None
-    try:
-        data = json.loads(text) if text.lstrip().startswith(("{", "[")) else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise InputError(f"« {path} » n'est ni du JSON ni du YAML valide ({exc})") from None
-    data = {} if data is None else data
-    unknown: list[str] = []
-    if isinstance(data, dict) and isinstance(data.get("answers"), dict):
-        unknown = [str(u) for u in data.get("unknown") or []]
-        data = data["answers"]
-    if not isinstance(data, dict):
-        raise InputError("Le fichier doit associer des identifiants à des réponses.")
-    return {str(k): v for k, v in data.items()}, unknown
+        answers, unknown = read_answer_file(path)
+    except AnswerFileError as exc:
+        raise InputError(exc.message) from None
+    from intake_assistant.app.orienting import known_answer_ids
+
+    problems = unknown_keys(answers, known_answer_ids())
+    if problems:
+        raise InputError("\n".join(f"{path} : {line}" for line in problems))
+    return {str(k): v for k, v in answers.items()}, unknown
 
 
 def apply_overrides(answers: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
@@ -100,10 +91,12 @@ def apply_overrides(answers: dict[str, Any], overrides: list[str]) -> dict[str, 
         if value == "":
             out.pop(key, None)
         elif value.lstrip().startswith(("[", "{")):
+            from intake_assistant.core.answerfile import AnswerFileError, parse_document
+
             try:
-                out[key] = json.loads(value)
-            except json.JSONDecodeError:
-                raise InputError(f"--set {key} : liste JSON invalide") from None
+                out[key] = parse_document(value, f"--set {key}")
+            except AnswerFileError as exc:
+                raise InputError(exc.message) from None
         else:
             out[key] = value
     return out
@@ -125,7 +118,7 @@ def prepare(args: argparse.Namespace) -> tuple[dict[str, Any], list[str], date]:
 
 
 def _policy(args: argparse.Namespace):
-    from intake_assistant.orientation.build import load_policy
+    from intake_assistant.app.orienting import load_policy
 
     return load_policy(args.parametres, args.aides, args.calculs)
 
@@ -137,33 +130,28 @@ def _run(args: argparse.Namespace, body) -> int:
         print(body(answers, unknown, today, policy), end="")
     except InputError as exc:
         print(exc.message, file=sys.stderr)
-        return 1
+        return EXIT_REFUSED
     except FindingsError as exc:
         print("La politique d'orientation contient des erreurs :", file=sys.stderr)
         for finding in exc.findings:
             print(f"  {finding}", file=sys.stderr)
-        return 1
-    return 0
+        return EXIT_REFUSED
+    return EXIT_OK
 
 
 # ----------------------------------------------------------------------------- commands
 def run_orient(args: argparse.Namespace) -> int:
-    from intake_assistant.orientation.evaluate import evaluate
-    from intake_assistant.orientation.report import orientation_text
+    from intake_assistant.app.orienting import orientation_report
 
     def body(answers, unknown, today, policy) -> str:
-        result = evaluate(answers, policy, today, unknown)
-        if args.format == "json":
-            return json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n"
-        return orientation_text(result, policy, today)
+        return orientation_report(answers, unknown, today, policy, args.format,
+                                  estimate=getattr(args, "estimer", False))
 
     return _run(args, body)
 
 
 def run_simulate(args: argparse.Namespace) -> int:
-    from intake_assistant.orientation.compute import compute, round_half_up
-    from intake_assistant.orientation.report import simulation_text
-    from intake_assistant.orientation.simulate import SimulationError, simulate
+    from intake_assistant.app.orienting import SimulationError, simulation_report
 
     def body(answers, unknown, today, policy) -> str:
         montant = None
@@ -173,14 +161,8 @@ def run_simulate(args: argparse.Namespace) -> int:
             except ParseError as exc:
                 raise InputError(f"--montant : {exc.message}") from None
         try:
-            rows = simulate(answers, policy, montant, today, unknown)
+            return simulation_report(answers, unknown, today, policy, montant, args.format)
         except SimulationError as exc:
             raise InputError(exc.message) from None
-        if args.format == "json":
-            rav = compute(answers, policy, today, unknown).get("rav_jour_uc")
-            doc = {"rav_jour_uc": None if rav is None or not isinstance(rav, int | float)
-                   else round_half_up(rav), "rows": [r.to_json() for r in rows]}
-            return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-        return simulation_text(rows, policy, compute(answers, policy, today, unknown))
 
     return _run(args, body)

@@ -45,6 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "standard pour md et json)")
     p.add_argument("--agent", help="qui exporte, inscrit au registre des exports du dossier "
                                    "(par défaut : l'utilisateur du système)")
+    p.add_argument("--estimer", action="store_true",
+                   help="ajouter les montants estimés par OpenFisca-France (extension "
+                        "« openfisca »)")
     _add_common(p)
     p.set_defaults(func=cmd_export)
 
@@ -71,8 +74,16 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     agent = args.agent or _system_user()
     try:
-        result = export_summary(open_store(args.db), args.dossier_id, args.format, args.output,
-                                today=args.today, agent=agent)
+        estimate = bool(getattr(args, "estimer", False))
+        try:
+            result = export_summary(open_store(args.db), args.dossier_id, args.format,
+                                    args.output, today=args.today, agent=agent,
+                                    estimate=estimate)
+        finally:
+            if estimate:
+                from intake_assistant.app.estimates import shared_service
+
+                shared_service().close()
     except StoreError as exc:
         print(f"Erreur : {exc.message}", file=sys.stderr)
         return 1

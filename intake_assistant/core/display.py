@@ -1,12 +1,16 @@
-"""How answers read back to staff: choice labels, oui/non, euros and dates the French way."""
+"""How plain values read inside texts and back to staff: oui/non, French numbers, « … » unknown.
+
+How an answer of a given question type reads (labels, euros, dates, « 24 mois ») is the type's
+``display`` in ``qtypes``; this module holds what every type shares.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from intake_assistant.core import french
 from intake_assistant.core.expressions import is_missing
-from intake_assistant.core.model import Question
 
 
 def display_plain(value: Any) -> str:
@@ -14,7 +18,10 @@ def display_plain(value: Any) -> str:
     if isinstance(value, bool):
         return "oui" if value else "non"
     if isinstance(value, float):
-        return french.format_number(value, 2)
+        try:
+            return french.format_number(value, 2)
+        except ValueError:  # not finite: never stored, but never a crash either
+            return "…"
     if isinstance(value, int):
         return french.format_number(value, 0)
     if is_missing(value) or value is None:
@@ -22,26 +29,16 @@ def display_plain(value: Any) -> str:
     return str(value)
 
 
-def display_value(q: Question, value: Any) -> str:
-    """An answer the way staff read it back: labels, oui/non, euros, dates."""
-    if value is None:
-        return "—"
-    if q.type == "choice":
-        return next((c.label for c in q.choices if c.value == value), str(value))
-    if q.type == "multi_choice":
-        return ", ".join(next((c.label for c in q.choices if c.value == v), str(v)) for v in value)
-    if q.type == "money" and isinstance(value, int | float):
-        return french.format_money(value)
-    if q.type == "date" and isinstance(value, str):
-        try:
-            return french.format_date(value)
-        except (ValueError, TypeError):
-            return value
-    if q.type == "repeat" and isinstance(value, list):
-        items = "; ".join(
-            ", ".join(display_plain(v) for v in item.values()) or "?"
-            if isinstance(item, dict) else display_plain(item)
-            for item in value
-        )
-        return f"{len(value)} élément(s)" + (f" ({items})" if items else "")
-    return display_plain(value)
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def terminal_safe(text: str) -> str:
+    """Text as it may be printed to a terminal: control characters (ESC, BEL, NUL…) and bidi
+    overrides become visible ``<U+001B>`` marks, so stored text can never move the cursor, ring or
+    reorder what is shown (answers refuse them; older or imported data may hold them)."""
+    if text.isprintable():
+        return text
+    return "".join(
+        f"<U+{ord(ch):04X}>" if ch in _BIDI or unicodedata.category(ch) in ("Cc", "Cs") else ch
+        for ch in text
+    )

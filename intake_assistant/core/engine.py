@@ -1,9 +1,13 @@
 """The interview engine: which question comes next, and what an answer does to the dossier.
 
-UI-agnostic (the TUI, the headless runner and the tests all drive it the same way). The state is
-``answers`` + ``unknown`` + the event history; everything else (relevance, the open repeat, the
-question being corrected, computed values) is derived from them, so replaying the events rebuilds
-exactly the same interview.
+UI-agnostic (the TUI, the headless runner and the tests all drive it the same way).
+
+Every change is an event (answer, unknown, repeat, remove_item, focus) applied by ONE reducer,
+``_reduce``, then settled (answers no longer relevant are set aside as defaults). A live intent
+validates, records its event and reduces it; a replay (audit) reduces the stored events; a resume
+replays the dossier's history and then takes the stored answers as they are (they win where an
+earlier questionnaire or an import set them). So the three give the same state, ``dropped``
+answers included, and a dropped answer is offered as the default again after a resume.
 """
 
 from __future__ import annotations
@@ -15,18 +19,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from intake_assistant.core import french
-from intake_assistant.core.display import display_plain, display_value
+from intake_assistant.core import french, qtypes
+from intake_assistant.core.display import display_plain
 from intake_assistant.core.expressions import (
     EvaluationError,
     Missing,
-    interpolate,
+    Template,
+    compile_template,
     is_missing,
 )
-from intake_assistant.core.fields import age_messages
 from intake_assistant.core.french import ParseError
 from intake_assistant.core.model import Question, Questionnaire, Section
-from intake_assistant.core.parsing import parse_raw
+from intake_assistant.core.qtypes import display_value, parse_raw
 from intake_assistant.core.validation import validate_value
 
 Computer = Callable[[Mapping[str, Any], frozenset[str]], Mapping[str, Any]]
@@ -48,6 +52,20 @@ def _without_item(paths: set[str], repeat_id: str, index: int) -> set[str]:
         elif int(m.group(2)) < index:
             out.add(path)
     return out
+
+
+def _in_item(path: str, repeat_id: str, index: int) -> bool:
+    m = _PATH.match(path)
+    return bool(m and m.group(1) == repeat_id and m.group(2) is not None
+                and int(m.group(2)) == index)
+
+
+def _moved_path(path: str, repeat_id: str, index: int) -> str:
+    """Where ``path`` is after item ``index`` of ``repeat_id`` is deleted (itself if unaffected)."""
+    m = _PATH.match(path)
+    if m and m.group(1) == repeat_id and m.group(2) is not None and int(m.group(2)) > index:
+        return item_path(repeat_id, int(m.group(2)) - 1, m.group(3))
+    return path
 
 
 def item_path(repeat_id: str, index: int, child_id: str) -> str:
@@ -73,6 +91,13 @@ class Step:
     @property
     def input_type(self) -> str:
         return "boolean" if self.kind == "repeat_prompt" else self.question.type
+
+    @property
+    def input_hint(self) -> qtypes.InputHint:
+        """What the answer line does for this step (single key, digits, example)."""
+        if self.kind == "repeat_prompt":
+            return qtypes.question_type("boolean").hint(self.question)
+        return qtypes.input_hint(self.question)
 
 
 @dataclass
@@ -110,12 +135,12 @@ class Interview:
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.questionnaire = questionnaire
-        self.answers: dict[str, Any] = copy.deepcopy(dict(answers or {}))
-        self.unknown: set[str] = set(unknown)
+        self.answers: dict[str, Any] = {}
+        self.unknown: set[str] = set()
         # Unknowns marked in *this* questionnaire count as handled; those inherited from another
         # one (a phone intake's « je ne sais pas ») are asked again.
         self.unknown_here: set[str] = set()
-        self.events: list[dict[str, Any]] = [dict(e) for e in history]
+        self.events: list[dict[str, Any]] = []
         self.computer = computer
         self.constants = dict(constants or {})
         self.today = today or date.today()
@@ -126,32 +151,27 @@ class Interview:
         self.focus: str | None = None
         self._pending_events: list[dict[str, Any]] = []
         self._env_cache: dict[str, Any] | None = None
-        self._restore_from_history()
+        # Expression failures met while running (a division by zero on these answers…): shown,
+        # never a question silently skipped. The loader has refused those that always fail.
+        self.expression_errors: list[str] = []
+        self._repeat_ids = {q.id for q in questionnaire.questions() if q.type == "repeat"}
+        for event in history:  # resume: the same reducer as live use and replay
+            self._apply(event)
+        if answers is not None or unknown:
+            self._take_stored(answers or {}, unknown)
         self._settle()
 
-    # ----------------------------------------------------------------- derived state
-    def _restore_from_history(self) -> None:
-        """The open repeat and the question being corrected come from the last events."""
-        repeat_ids = {q.id for q in self.questionnaire.questions() if q.type == "repeat"}
-        for event in self.events:
-            kind, eid = event.get("type"), event.get("id")
-            if kind == "repeat" and eid in repeat_ids:
-                (self.open_repeats.add if event.get("value") else self.open_repeats.discard)(eid)
-            elif kind == "unknown" and eid in repeat_ids:
-                self.open_repeats.discard(eid)  # « je ne sais pas » closes the repeat
-            elif kind == "remove_item":
-                self.unknown_here = _without_item(
-                    self.unknown_here, eid, int(event.get("value", -1))
-                )
-            elif kind == "focus":
-                self.focus = eid
-            if kind == "unknown" and event.get("questionnaire") == self.questionnaire.id:
-                self.unknown_here.add(eid)
-            elif kind == "answer":
-                self.unknown_here.discard(eid)
-            if kind in ("answer", "unknown", "repeat") and eid == self.focus:
-                self.focus = None
+    def _take_stored(self, answers: Mapping[str, Any], unknown: Iterable[str]) -> None:
+        """The stored answers win over the replayed ones (an earlier questionnaire, an import or a
+        history of another questionnaire may have set them); what is derived is kept where it
+        still applies."""
+        self.answers = copy.deepcopy(dict(answers))
+        self.unknown = set(unknown)
+        self.unknown_here &= self.unknown
+        self.dropped = {p: v for p, v in self.dropped.items() if not self._has(p)}
+        self._invalidate()
 
+    # ----------------------------------------------------------------- derived state
     def _invalidate(self) -> None:
         self._env_cache = None
 
@@ -159,6 +179,10 @@ class Interview:
     def computed(self) -> dict[str, Any]:
         env = self.env()
         return {k: env[k] for k in self._computed_ids if k in env}
+
+    def known_computed(self) -> dict[str, Any]:
+        """Computed values as plain data: an unknown one (Missing) is None."""
+        return {k: (None if is_missing(v) else v) for k, v in self.computed.items()}
 
     def env(self) -> dict[str, Any]:
         """Answers (unknown ones left out), constants and computed values, for expressions."""
@@ -183,10 +207,17 @@ class Interview:
         return env
 
     def _safe_eval(self, expression: Any, env: Mapping[str, Any]) -> Any:
+        """The value, or Missing after recording the failure in ``expression_errors``."""
         try:
             return expression.evaluate(env, today=self.today)
         except EvaluationError as exc:
-            return Missing(frozenset(exc.names) if hasattr(exc, "names") else frozenset())
+            self._expression_error(exc)
+            return Missing(frozenset())
+
+    def _expression_error(self, exc: EvaluationError) -> None:
+        message = f"Erreur dans le questionnaire « {self.questionnaire.id} » : {exc}"
+        if message not in self.expression_errors:
+            self.expression_errors.append(message)
 
     def _item_env(self, repeat_id: str, index: int) -> dict[str, Any]:
         env = dict(self.env())
@@ -197,10 +228,16 @@ class Interview:
         return env
 
     def _holds(self, expression: Any, env: Mapping[str, Any]) -> bool:
-        """A show_if holds only when it is true: a condition on a missing answer hides."""
+        """A show_if holds only when it is true: a condition on a missing answer hides. A
+        condition that fails to evaluate shows the question (and the error): asking one question
+        too many is better than skipping one silently."""
         if expression is None:
             return True
-        value = self._safe_eval(expression, env)
+        try:
+            value = expression.evaluate(env, today=self.today)
+        except EvaluationError as exc:
+            self._expression_error(exc)
+            return True
         return (not is_missing(value)) and bool(value)
 
     def section_relevant(self, section: Section) -> bool:
@@ -230,6 +267,8 @@ class Interview:
             for child in q.questions:
                 if self._holds(child.show_if, item_env):
                     yield Step(child, index=i)
+        if q.count_from:  # as many items as the count says: no "another one?" prompt
+            return
         closed = (
             (q.id in self.answers or q.id in self.unknown_here)
             and q.id not in self.open_repeats
@@ -266,7 +305,7 @@ class Interview:
         for s in self.steps():
             if s == step:
                 return notes
-            notes = [*notes, self.render(s.question.text, s)] if s.kind == "note" else []
+            notes = [*notes, self.render(s.question.template(), s)] if s.kind == "note" else []
         return notes
 
     @property
@@ -297,11 +336,17 @@ class Interview:
         return isinstance(items, list) and int(index) < len(items) and child in items[int(index)]
 
     def _set(self, path: str, value: Any) -> None:
-        rid, index, child = _PATH.match(path).groups()  # type: ignore[union-attr]
+        m = _PATH.match(path or "")
+        if m is None:
+            return  # a malformed path in a stored history: nothing to apply
+        rid, index, child = m.groups()
         if index is None:
             self.answers[rid] = value
         else:
-            self.answers.setdefault(rid, [])[int(index)][child] = value
+            items = self.answers.get(rid)
+            if not isinstance(items, list) or int(index) >= len(items):
+                return  # an item this questionnaire never opened
+            items[int(index)][child] = value
         self.unknown.discard(path)
         self.unknown_here.discard(path)
         self.dropped.pop(path, None)
@@ -310,22 +355,26 @@ class Interview:
         return next((s for s in self.steps() if s.path == path), None)
 
     # ----------------------------------------------------------------- texts
-    def render(self, template: str, step: Step | None = None) -> str:
-        env = self.env()
-        if step is not None and step.index is not None and step.question.parent is not None:
-            env = self._item_env(step.question.parent.id, step.index)
-        elif step is not None and step.kind == "repeat_prompt":
-            env = {**env, "numero": (step.index or 0) + 1}
+    def render(self, template: str | Template, step: Step | None = None,
+               env: Mapping[str, Any] | None = None) -> str:
+        if env is None:
+            env = self.env()
+            if step is not None and step.index is not None and step.question.parent is not None:
+                env = self._item_env(step.question.parent.id, step.index)
+            elif step is not None and step.kind == "repeat_prompt":
+                env = {**env, "numero": (step.index or 0) + 1}
+        compiled = compile_template(template) if isinstance(template, str) else template
         try:
-            return interpolate(template, env, today=self.today, formatter=display_plain)
-        except EvaluationError:
-            return template
+            return compiled.render(env, today=self.today, formatter=display_plain)
+        except EvaluationError as exc:
+            self._expression_error(exc)
+            return compiled.source
 
     def question_text(self, step: Step) -> str:
         q = step.question
         if step.kind == "repeat_prompt" and step.index and q.add_another_text:
-            return self.render(q.add_another_text, step)
-        return self.render(q.text, step)
+            return self.render(q.template("add_another_text"), step)
+        return self.render(q.template(), step)
 
     def display(self, step: Step) -> str:
         """How an answered step reads in the transcript."""
@@ -392,23 +441,21 @@ class Interview:
         if step is None or step.kind != "question":
             return AnswerResult("rejected", path or "", messages=["Aucune question en attente."])
         q = step.question
-        messages = validate_value(q.schema, value, q.all_messages)
-        if q.field is not None:
-            messages += age_messages(q.field, value, self.today)
+        messages = qtypes.value_checks(q, value, self.today)
+        messages += [m for m in validate_value(q.schema, value, q.all_messages)
+                     if m not in messages]
         env = self._check_env(step, value)
         for check in q.valid_if:
             result = self._safe_eval(check.expression, env)
             if not is_missing(result) and not result:
-                messages.append(self.render(check.message, step))
+                messages.append(self.render(check.template or check.message, step))
         if messages:
             return AnswerResult("rejected", step.path, value, messages)
         warnings = []
         for check in q.warn_if:
             result = self._safe_eval(check.expression, env)
             if not is_missing(result) and result:
-                warnings.append(
-                    interpolate(check.message, env, today=self.today, formatter=display_plain)
-                )
+                warnings.append(self.render(check.template or check.message, env=env))
         if warnings and not confirm:
             return AnswerResult("warning", step.path, value, warnings)
         return self._accept(step, value, raw if raw is not None else value, warnings)
@@ -423,16 +470,12 @@ class Interview:
 
     def _accept(self, step: Step, value: Any, raw: Any, overrides: list[str]) -> AnswerResult:
         old = self.get(step.path)
-        self._set(step.path, value)
         event: dict[str, Any] = {"type": "answer", "id": step.path, "raw": raw, "value": value}
         if overrides:
             event["confirmed_warnings"] = overrides
         if old is not None and old != value:
             event["old"] = old
-        self._record(event)
-        if self.focus == step.path:
-            self.focus = None
-        self._settle()
+        self._dispatch(event)
         return AnswerResult("accepted", step.path, value)
 
     def _answer_prompt(self, step: Step, raw: str) -> AnswerResult:
@@ -440,9 +483,7 @@ class Interview:
             more = french.parse_boolean(raw)
         except ParseError as exc:
             return AnswerResult("rejected", step.path, messages=[exc.message])
-        self._apply_repeat(step.question.id, more)
-        self._record({"type": "repeat", "id": step.question.id, "value": more})
-        self._settle()
+        self._dispatch({"type": "repeat", "id": step.question.id, "value": more})
         return AnswerResult("accepted", step.path, more)
 
     def _apply_repeat(self, repeat_id: str, more: bool) -> None:
@@ -462,10 +503,10 @@ class Interview:
 
     def remove_item(self, repeat_id: str, index: int) -> bool:
         """Delete one item of a repeat (a child entered by mistake)."""
-        if not self._apply_remove(repeat_id, index):
+        items = self.answers.get(repeat_id)
+        if not isinstance(items, list) or not 0 <= index < len(items):
             return False
-        self._record({"type": "remove_item", "id": repeat_id, "value": index})
-        self._settle()
+        self._dispatch({"type": "remove_item", "id": repeat_id, "value": index})
         return True
 
     def _apply_remove(self, repeat_id: str, index: int) -> bool:
@@ -475,6 +516,12 @@ class Interview:
         del items[index]
         self.unknown = _without_item(self.unknown, repeat_id, index)
         self.unknown_here = _without_item(self.unknown_here, repeat_id, index)
+        # A removed item's set-aside answers go with it; the next items' move up with them.
+        self.dropped = {
+            _moved_path(old, repeat_id, index): value
+            for old, value in self.dropped.items()
+            if not _in_item(old, repeat_id, index)
+        }
         if self.focus and self.focus.startswith(f"{repeat_id}["):
             self.focus = None
         self._invalidate()
@@ -486,15 +533,13 @@ class Interview:
         if step is None or step.kind == "note":
             return AnswerResult("rejected", path or "", messages=["Aucune question en attente."])
         target = step.question.id if step.kind == "repeat_prompt" else step.path
-        self._apply_unknown(target, here=True)
-        self._record({"type": "unknown", "id": target})
-        self._settle()
+        self._dispatch({"type": "unknown", "id": target})
         return AnswerResult("accepted", target)
 
     def _apply_unknown(self, target: str, *, here: bool) -> None:
         """Mark ``target`` unknown: a repeat is closed (its items kept), an answer is set aside
         as the default offered if the question is asked again. Shared by live use and replay."""
-        if target in {q.id for q in self.questionnaire.questions() if q.type == "repeat"}:
+        if target in self._repeat_ids:
             self._apply_repeat(target, False)
             if not self.answers.get(target):
                 self.answers.pop(target, None)
@@ -526,20 +571,17 @@ class Interview:
         """
         repeat_id = _REPEAT_PROMPT.sub(r"\1", path)
         if repeat_id in {q.id for q in self._closed_repeats()}:
-            self.focus = repeat_id
-            self._record({"type": "focus", "id": repeat_id})
+            self._dispatch({"type": "focus", "id": repeat_id})
             return self.current_step()
         step = self.step_for(path)
         if step is None or step.kind != "question":
             return None
-        self.focus = path
-        self._record({"type": "focus", "id": path})
+        self._dispatch({"type": "focus", "id": path})
         return step
 
     def cancel_focus(self) -> None:
         if self.focus is not None:
-            self.focus = None
-            self._record({"type": "focus", "id": None})
+            self._dispatch({"type": "focus", "id": None})
 
     def _clear(self, path: str) -> None:
         rid, index, child = _PATH.match(path).groups()  # type: ignore[union-attr]
@@ -585,11 +627,13 @@ class Interview:
         return list(dict.fromkeys(stale))
 
     def _settle(self) -> None:
-        """Recompute, then drop answers that are no longer relevant (kept as defaults)."""
+        """Recompute, give counted repeats their number of items, then drop answers that are no
+        longer relevant (kept as defaults)."""
         self._invalidate()
         for _ in range(10):  # dropping can hide further questions; a few passes settle it
+            resized = self._sync_counts()
             stale = self._stale_paths()
-            if not stale:
+            if not stale and not resized:
                 return
             for path in stale:
                 if self._has(path):
@@ -600,7 +644,64 @@ class Interview:
                 self.open_repeats.discard(path)
             self._invalidate()
 
-    def _record(self, event: dict[str, Any]) -> None:
+    def _count_of(self, q: Question) -> int | None:
+        """The number of items a counted repeat has now (None while the count is not known)."""
+        value = self.answers.get(q.count_from or "")
+        if (q.count_from in self.unknown or isinstance(value, bool)
+                or not isinstance(value, int) or value < 0):
+            return None
+        return min(value, q.max_items)
+
+    def _sync_counts(self) -> bool:
+        """Counted repeats (``count_from``) get exactly as many items as their count: new items
+        are empty, removed ones set their answers aside (offered again if the count goes back
+        up). An unknown count sets the whole list aside. True when something changed."""
+        changed = False
+        relevant = None
+        for q in self.questionnaire.questions():
+            if q.type != "repeat" or not q.count_from:
+                continue
+            relevant = self._relevant_questions() if relevant is None else relevant
+            if q.id not in relevant:
+                continue
+            wanted = self._count_of(q)
+            items = self.answers.get(q.id)
+            items = items if isinstance(items, list) else None
+            if wanted is None:
+                if items is not None:
+                    self._set_aside_items(q.id, items, 0)
+                    del self.answers[q.id]
+                    changed = True
+                continue
+            if items is None:
+                items = self.answers[q.id] = []
+                changed = True
+            if len(items) > wanted:
+                self._set_aside_items(q.id, items, wanted)
+                del items[wanted:]
+                changed = True
+            while len(items) < wanted:
+                items.append({})
+                changed = True
+            self.unknown.discard(q.id)
+            self.unknown_here.discard(q.id)
+        if changed:
+            self._invalidate()
+        return changed
+
+    def _set_aside_items(self, repeat_id: str, items: list[Any], start: int) -> None:
+        for index in range(start, len(items)):
+            item = items[index]
+            for child, value in (item.items() if isinstance(item, dict) else ()):
+                path = item_path(repeat_id, index, child)
+                if value is not None:
+                    self.dropped[path] = value
+                self.unknown.discard(path)
+                self.unknown_here.discard(path)
+
+    # ----------------------------------------------------------------- the reducer
+    def _dispatch(self, event: dict[str, Any]) -> None:
+        """A live intent: stamp the event, keep it to be saved, and apply it like a replay."""
         event = {
             "seq": len(self.events) + 1,
             "at": self.clock().isoformat(timespec="seconds"),
@@ -608,9 +709,53 @@ class Interview:
             "questionnaire": self.questionnaire.id,
             **event,
         }
-        self.events.append(event)
         self._pending_events.append(event)
+        self._apply(event)
+
+    def _apply(self, event: Mapping[str, Any]) -> None:
+        """Apply one event, append it to the history and settle: live use, replay and resume."""
+        self._reduce(event)
+        self.events.append(dict(event))
+        self._settle()
+
+    def _reduce(self, event: Mapping[str, Any]) -> None:
+        """THE reducer: what one event does to the state (never validates: the live intent did)."""
+        kind, path = event.get("type"), event.get("id")
+        if kind == "answer" and isinstance(path, str):
+            self._set(path, event.get("value"))
+            if self.focus == path:
+                self.focus = None
+        elif kind == "unknown" and isinstance(path, str):
+            here = event.get("questionnaire", self.questionnaire.id) == self.questionnaire.id
+            self._apply_unknown(path, here=here)
+        elif kind == "repeat" and isinstance(path, str):
+            self._apply_repeat(path, bool(event.get("value")))
+        elif kind == "remove_item" and isinstance(path, str):
+            try:
+                removed = self._apply_remove(path, int(event.get("value", -1)))
+            except (TypeError, ValueError):
+                removed = False  # a malformed stored event changes nothing
+            counter = self._counter_of(path)
+            if removed and counter is not None:  # one child fewer: the count follows
+                self.answers[counter] = len(self.answers.get(path) or [])
+        elif kind == "focus":
+            self.focus = path if isinstance(path, str) else None
         self._invalidate()
+
+    def _counter_of(self, repeat_id: str) -> str | None:
+        for q in self.questionnaire.questions():
+            if q.id == repeat_id and q.type == "repeat":
+                return q.count_from
+        return None
+
+    def state(self) -> dict[str, Any]:
+        """The whole state, comparable: what replay and resume must rebuild exactly."""
+        current = self.current_step()
+        return {
+            "answers": self.answers, "unknown": self.unknown, "unknown_here": self.unknown_here,
+            "dropped": self.dropped, "open_repeats": self.open_repeats, "focus": self.focus,
+            "current": current.path if current else None,
+        }
 
     def checkpoint(self) -> dict[str, Any]:
         """A copy of the whole state, to put back with `rollback` when a change cannot be saved."""
@@ -656,22 +801,8 @@ class Interview:
         return interview
 
     def apply_event(self, event: Mapping[str, Any]) -> None:
-        kind, path = event.get("type"), event.get("id")
-        if kind == "answer":
-            self._set(path, event.get("value"))
-            if self.focus == path:
-                self.focus = None
-        elif kind == "unknown":
-            here = event.get("questionnaire", self.questionnaire.id) == self.questionnaire.id
-            self._apply_unknown(path, here=here)
-        elif kind == "repeat":
-            self._apply_repeat(path, bool(event.get("value")))
-        elif kind == "remove_item":
-            self._apply_remove(path, int(event.get("value", -1)))
-        elif kind == "focus":
-            self.focus = path
-        self.events.append(dict(event))
-        self._settle()
+        """Apply a stored event (audit, replay): the same reducer as live use."""
+        self._apply(event)
 
     # ----------------------------------------------------------------- overview
     def progress(self) -> list[SectionProgress]:
@@ -704,6 +835,7 @@ class Interview:
             q
             for q in self.questionnaire.questions()
             if q.type == "repeat"
+            and not q.count_from  # counted: the count question stands for it
             and q.id in relevant
             and q.id not in self.open_repeats
             and (isinstance(self.answers.get(q.id), list) or q.id in self.unknown_here)
@@ -716,7 +848,7 @@ class Interview:
         first_seen: dict[str, int] = {}
         for event in self.events:
             if event.get("type") in ("answer", "unknown", "repeat"):
-                first_seen.setdefault(event.get("id"), int(event.get("seq") or 0))
+                first_seen.setdefault(str(event.get("id")), int(event.get("seq") or 0))
         entries = [
             (i, s, self.question_text(s), self.display(s))
             for i, s in enumerate(self.steps())
@@ -730,7 +862,7 @@ class Interview:
             else:
                 shown = f"oui ({len(items)})" if items else "non"
             step = Step(q, index=len(items), kind="repeat_prompt")
-            entries.append((order[q.id], step, self.render(q.text, step), shown))
+            entries.append((order[q.id], step, self.render(q.template(), step), shown))
 
         def key(entry: tuple[int, Step, str, str]) -> tuple[bool, int, int]:
             index, step = entry[0], entry[1]

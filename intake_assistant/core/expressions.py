@@ -2,7 +2,8 @@
 interpolation) and of the aids catalogue (gates).
 
 Sources are parsed with ``ast.parse(mode="eval")`` and checked against a strict whitelist at
-compile time; evaluation is a walk over the checked tree. Nothing is ever eval'ed or exec'ed.
+compile time, then compiled once into closures (one per node of the checked tree); evaluating runs
+them. Nothing is ever eval'ed or exec'ed, and no tree is walked per evaluation.
 
 Language summary (see docs/ARCHITECTURE.md for the contract):
 - literals: int, float, str, True/False/None, lists and tuples (both evaluate to lists);
@@ -105,7 +106,9 @@ class ExpressionError(Exception):
 
 
 class EvaluationError(ExpressionError):
-    """Run-time failure: type error, division by zero, bad date…"""
+    """Run-time failure: type error, division by zero, bad date…; ``kind`` as in ``_Fail``."""
+
+    kind: str = "type"
 
 
 class Missing:
@@ -142,15 +145,25 @@ def is_missing(value: object) -> bool:
 
 def _missing(values: Iterable[object]) -> Missing | None:
     names = [v.names for v in values if isinstance(v, Missing)]
-    return Missing(frozenset().union(*names)) if names else None
+    if not names:
+        return None
+    return Missing(names[0] if len(names) == 1 else frozenset().union(*names))
 
 
 class _Fail(Exception):
-    """Internal run-time failure; turned into EvaluationError at the node that raised it."""
+    """Internal run-time failure; turned into EvaluationError at the node that raised it.
+
+    ``kind`` is "type" when the operands can never work together (text times a number, the age
+    of a name): the linter finds those before any interview; "value" when only some values fail
+    (division by zero, an index past the end)."""
+
+    def __init__(self, message: str, kind: str = "type") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, int | float)
+    return isinstance(value, (int, float))  # noqa: UP038 - the tuple form is faster here
 
 
 def _describe(value: object) -> str:
@@ -215,7 +228,7 @@ def _qualified(node: ast.AST) -> str | None:
 
 def _literal_key(node: ast.AST) -> int | str | None:
     if isinstance(node, ast.Constant) and type(node.value) in (int, str):
-        return node.value
+        return node.value  # type: ignore[return-value]
     if (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)
             and isinstance(node.operand, ast.Constant) and type(node.operand.value) is int):
         return -node.operand.value
@@ -283,7 +296,7 @@ class _Checker:
         if depth > MAX_DEPTH:
             self.fail(node, f"Expression trop imbriquée (plus de {MAX_DEPTH} niveaux)")
         op = getattr(node, "op", None)
-        if type(op) in _FORBIDDEN_OPS:
+        if op is not None and type(op) in _FORBIDDEN_OPS:
             self.fail(node, f"Opérateur non autorisé : « {_FORBIDDEN_OPS[type(op)]} »")
         sub = depth + 1
         match node:
@@ -293,10 +306,10 @@ class _Checker:
             case ast.Name(id=name):
                 self.add_name(node, name, in_item)
             case ast.Attribute():
-                name = _qualified(node)
-                if name is None:
+                qualified = _qualified(node)
+                if qualified is None:
                     self.fail(node, "L'accès aux attributs est interdit")
-                self.add_name(node, name, in_item)
+                self.add_name(node, qualified, in_item)
             case ast.List(elts=elts) | ast.Tuple(elts=elts):
                 for elt in elts:
                     self.visit(elt, sub, in_item)
@@ -362,9 +375,10 @@ class _Checker:
 
 
 class Expression:
-    """A checked expression; immutable and shared through the compile cache."""
+    """A checked expression, compiled once to closures; immutable and shared through the compile
+    cache. ``evaluate`` runs the closures: no tree is walked per evaluation."""
 
-    __slots__ = ("source", "names", "item_names", "functions", "_tree", "_base")
+    __slots__ = ("source", "names", "item_names", "functions", "_tree", "_base", "_run")
 
     def __init__(self, source: str, tree: ast.Expression, base: int, checker: _Checker) -> None:
         self.source = source
@@ -373,9 +387,10 @@ class Expression:
         self.functions = frozenset(checker.functions)
         self._tree = tree
         self._base = base
+        self._run = _Compiler(source, base).compile(tree.body)
 
     def evaluate(self, env: Mapping[str, object], today: date | None = None) -> object:
-        return _Evaluator(self, env, today or date.today()).ev(self._tree.body)
+        return self._run(_Ctx(env, today))
 
     def __repr__(self) -> str:
         return f"Expression({self.source!r})"
@@ -415,296 +430,490 @@ def _compile_cached(source: str) -> Expression:
     return Expression(source, tree, base, checker)
 
 
-class _Evaluator:
-    def __init__(self, expr: Expression, env: Mapping[str, object], today: date) -> None:
-        self.expr = expr
+# ----------------------------------------------------------------------------- evaluation
+# Each checked node becomes a closure ``run(ctx) -> value``; the operations below are shared by
+# all of them. A failure raises ``_Fail`` in the operation and is turned into ``EvaluationError``
+# by the closure of the innermost node that failed, with that node's offset.
+
+Run = Callable[["_Ctx"], object]
+
+
+class _Ctx:
+    """One evaluation: the scopes (env, then items inside count/sum_over) and the day."""
+
+    __slots__ = ("scopes", "_today")
+
+    def __init__(self, env: Mapping[str, object], today: date | None) -> None:
         self.scopes: list[Mapping[str, object]] = [env]
-        self.today = today
+        self._today = today
 
-    def ev(self, node: ast.AST) -> object:
-        try:
-            return self.eval_node(node)
-        except _Fail as exc:  # innermost node that failed gives the offset
-            source = self.expr.source
-            raise EvaluationError(f"{exc} dans « {source} »",
-                                  _node_offset(source, self.expr._base, node), source) from None
+    @property
+    def today(self) -> date:
+        if self._today is None:
+            self._today = date.today()
+        return self._today
 
-    def lookup(self, key: str) -> object:
-        for scope in reversed(self.scopes):
-            if key in scope:
-                return scope[key]
-        head, *rest = key.split(".")
-        for scope in reversed(self.scopes):
-            if rest and head in scope:
-                value = scope[head]
-                for part in rest:
-                    if not isinstance(value, Mapping) or part not in value:
-                        return Missing({key})
-                    value = value[part]
-                return value
-        return Missing({key})
 
-    def eval_node(self, node: ast.AST) -> object:
+class _Compiler:
+    def __init__(self, source: str, base: int) -> None:
+        self.source, self.base = source, base
+
+    def failure(self, node: ast.AST) -> Callable[[_Fail], EvaluationError]:
+        """What a closure raises when its own operation fails: the French message, the offset."""
+        source, offset = self.source, _node_offset(self.source, self.base, node)
+
+        def error(exc: _Fail) -> EvaluationError:
+            out = EvaluationError(f"{exc} dans « {source} »", offset, source)
+            out.kind = exc.kind
+            return out
+
+        return error
+
+    def compile(self, node: ast.AST) -> Run:
         match node:
             case ast.Constant(value=value):
-                return value
+                return lambda ctx: value
             case ast.Name() | ast.Attribute():
-                return self.lookup(_qualified(node) or "")
+                return _lookup(_qualified(node) or "")
             case ast.List(elts=elts) | ast.Tuple(elts=elts):
-                values = [self.ev(elt) for elt in elts]
-                missing = _missing(values)
-                return values if missing is None else missing
+                return self.sequence(tuple(self.compile(e) for e in elts))
             case ast.BinOp(left=left, op=op, right=right):
-                a, b = self.ev(left), self.ev(right)
-                missing = _missing((a, b))
-                return self.arith(op, a, b) if missing is None else missing
+                return self.binop(node, op, self.compile(left), self.compile(right))
             case ast.UnaryOp(op=op, operand=operand):
-                value = self.ev(operand)
-                if is_missing(value):
-                    return value
-                if isinstance(op, ast.Not):
-                    return not value
-                if not _is_number(value):
-                    raise _Fail(f"Signe « {'-' if isinstance(op, ast.USub) else '+'} » "
-                                f"impossible devant {_describe(value)}")
-                return -value if isinstance(op, ast.USub) else +value
+                return self.unary(node, op, self.compile(operand))
             case ast.BoolOp(op=op, values=operands):
-                return self.boolean(isinstance(op, ast.And), operands)
+                return _boolean(isinstance(op, ast.And), tuple(self.compile(v) for v in operands))
             case ast.Compare(left=left, ops=ops, comparators=comparators):
-                values = [self.ev(n) for n in (left, *comparators)]
-                if (missing := _missing(values)) is not None:
-                    return missing
-                for cmp, a, b in zip(ops, values, values[1:], strict=False):
-                    if not self.compare(_CMPOPS[type(cmp)], a, b):
-                        return False
-                return True
+                return self.compare(node, tuple(_CMPOPS[type(c)] for c in ops),
+                                    tuple(self.compile(n) for n in (left, *comparators)))
             case ast.IfExp(test=test, body=body, orelse=orelse):
-                cond = self.ev(test)
-                if is_missing(cond):
-                    return cond
-                return self.ev(body) if cond else self.ev(orelse)
+                return _if(self.compile(test), self.compile(body), self.compile(orelse))
             case ast.Subscript(value=value, slice=index):
-                return self.subscript(self.ev(value), _literal_key(index))
+                return self.subscript(node, self.compile(value), _literal_key(index))
             case ast.Call(func=ast.Name(id=name), args=args):
-                return self.call(name, args)
-        raise _Fail("Construction non autorisée")  # unreachable: the checker rejected it
+                return self.call(node, name, tuple(self.compile(a) for a in args))
+        error = self.failure(node)
 
-    def arith(self, op: ast.operator, a: object, b: object) -> object:
+        def refused(ctx: _Ctx) -> object:  # unreachable: the checker rejected it
+            raise error(_Fail("Construction non autorisée"))
+
+        return refused
+
+    @staticmethod
+    def sequence(items: tuple[Run, ...]) -> Run:
+        def run(ctx: _Ctx) -> object:
+            values = [item(ctx) for item in items]
+            missing = _missing(values)
+            return values if missing is None else missing
+
+        return run
+
+    def binop(self, node: ast.AST, op: ast.operator, left: Run, right: Run) -> Run:
         symbol, func = _BINOPS[type(op)]
-        if isinstance(op, ast.Add) and isinstance(a, str) and isinstance(b, str):
-            if len(a) + len(b) > MAX_STRING_LENGTH:
-                raise _Fail(f"Texte trop long (plus de {MAX_STRING_LENGTH} caractères)")
-            return a + b
-        if isinstance(op, ast.Add) and isinstance(a, list | tuple) and isinstance(b, list | tuple):
-            if len(a) + len(b) > MAX_LIST_ITEMS:
-                raise _Fail(f"Liste trop longue (plus de {MAX_LIST_ITEMS} éléments)")
-            return [*a, *b]
-        if not (_is_number(a) and _is_number(b)):
-            raise _Fail(f"Opération « {symbol} » impossible entre {_describe(a)} et {_describe(b)}")
-        try:
-            result = func(a, b)
-        except ZeroDivisionError:
-            raise _Fail("Division par zéro") from None
-        except OverflowError:
-            raise _Fail("Nombre trop grand") from None
-        if isinstance(result, int) and result.bit_length() > 4096:  # keeps later str() possible
-            raise _Fail("Nombre trop grand")
-        return result
+        is_add, error = isinstance(op, ast.Add), self.failure(node)
 
-    def boolean(self, is_and: bool, operands: list[ast.expr]) -> object:
+        def run(ctx: _Ctx) -> object:
+            a, b = left(ctx), right(ctx)
+            if isinstance(a, Missing) or isinstance(b, Missing):
+                return _missing((a, b))
+            try:
+                return _arith(symbol, func, is_add, a, b)
+            except _Fail as exc:
+                raise error(exc) from None
+
+        return run
+
+    def unary(self, node: ast.AST, op: ast.unaryop, operand: Run) -> Run:
+        error = self.failure(node)
+        if isinstance(op, ast.Not):
+            def negation(ctx: _Ctx) -> object:
+                value = operand(ctx)
+                return value if isinstance(value, Missing) else not value
+
+            return negation
+        minus = isinstance(op, ast.USub)
+
+        def sign(ctx: _Ctx) -> object:
+            value = operand(ctx)
+            if isinstance(value, Missing):
+                return value
+            if not _is_number(value):
+                raise error(_Fail(f"Signe « {'-' if minus else '+'} » impossible devant "
+                                  f"{_describe(value)}"))
+            return -value if minus else +value  # type: ignore[operator]
+
+        return sign
+
+    def compare(self, node: ast.AST, symbols: tuple[str, ...], operands: tuple[Run, ...]) -> Run:
+        error = self.failure(node)
+        if len(symbols) == 1:  # the usual ``a < b``: no list, no zip
+            symbol, (left, right) = symbols[0], operands
+
+            def single(ctx: _Ctx) -> object:
+                a, b = left(ctx), right(ctx)
+                if isinstance(a, Missing) or isinstance(b, Missing):
+                    return _missing((a, b))
+                try:
+                    return _compare(symbol, a, b)
+                except _Fail as exc:
+                    raise error(exc) from None
+
+            return single
+
+        def run(ctx: _Ctx) -> object:
+            values = [operand(ctx) for operand in operands]
+            if (missing := _missing(values)) is not None:
+                return missing
+            try:
+                for symbol, a, b in zip(symbols, values, values[1:], strict=False):
+                    if not _compare(symbol, a, b):
+                        return False
+            except _Fail as exc:
+                raise error(exc) from None
+            return True
+
+        return run
+
+    def subscript(self, node: ast.AST, inner: Run, key: int | str | None) -> Run:
+        error = self.failure(node)
+
+        def run(ctx: _Ctx) -> object:
+            try:
+                return _subscript(inner(ctx), key)
+            except _Fail as exc:
+                raise error(exc) from None
+
+        return run
+
+    def call(self, node: ast.AST, name: str, args: tuple[Run, ...]) -> Run:
+        error = self.failure(node)
+        if name == "coalesce":
+            def coalesce(ctx: _Ctx) -> object:
+                missing = []
+                for arg in args:  # lazy: the first known value wins
+                    value = arg(ctx)
+                    if not isinstance(value, Missing):
+                        return value
+                    missing.append(value)
+                return _missing(missing)
+
+            return coalesce
+        if name == "answered":
+            only = args[0]
+            return lambda ctx: not isinstance(only(ctx), Missing)
+        if name in _ITEM_SCOPED:
+            return _over_items(name, args, error)
+        function = _FUNCTIONS[name]
+
+        def run(ctx: _Ctx) -> object:
+            values = [arg(ctx) for arg in args]
+            if (missing := _missing(values)) is not None:
+                return missing
+            try:
+                return _apply_function(name, function, ctx, values)
+            except _Fail as exc:
+                raise error(exc) from None
+
+        return run
+
+
+def _lookup(key: str) -> Run:
+    """An answer id: ``a.b.c`` is one key; if absent and ``a`` is a dict, its keys are followed."""
+    head, _, rest = key.partition(".")
+    parts = tuple(rest.split(".")) if rest else ()
+    missing = Missing({key})  # immutable: one instance serves every evaluation
+
+    def run(ctx: _Ctx) -> object:
+        scopes = ctx.scopes
+        if len(scopes) == 1:
+            env = scopes[0]
+            if key in env:
+                return env[key]
+        else:
+            for scope in reversed(scopes):
+                if key in scope:
+                    return scope[key]
+        if parts:
+            for scope in reversed(scopes):
+                if head in scope:
+                    value = scope[head]
+                    for part in parts:
+                        if not isinstance(value, Mapping) or part not in value:
+                            return missing
+                        value = value[part]
+                    return value
+        return missing
+
+    return run
+
+
+def _boolean(is_and: bool, operands: tuple[Run, ...]) -> Run:
+    def run(ctx: _Ctx) -> object:
         # Stop at a decisive operand like Python, but never at a Missing (Kleene logic).
         value: object = None
         missing: list[object] = []
         for operand in operands:
-            value = self.ev(operand)
-            if is_missing(value):
+            value = operand(ctx)
+            if isinstance(value, Missing):
                 missing.append(value)
             elif bool(value) != is_and:
                 return value
         unknown = _missing(missing)
         return value if unknown is None else unknown
 
-    def compare(self, symbol: str, a: object, b: object) -> bool:
-        if symbol == "==":
-            return a == b
-        if symbol == "!=":
-            return a != b
-        try:  # TypeError: unhashable key in a dict, datetime against date…
-            if symbol in ("in", "not in"):
-                if isinstance(b, str) and isinstance(a, str) or isinstance(b, list | tuple | dict):
-                    return (a in b) == (symbol == "in")  # type: ignore[operator]
-            elif ((_is_number(a) and _is_number(b)) or type(a) is type(b) is str
-                  or (isinstance(a, date) and isinstance(b, date))):
-                return _ORDERING[symbol](a, b)
-        except TypeError:
-            pass
-        raise _Fail(f"Comparaison « {symbol} » impossible entre {_describe(a)} et {_describe(b)}")
+    return run
 
-    def subscript(self, value: object, key: int | str | None) -> object:
-        if is_missing(value):
-            return value
-        if isinstance(value, list | tuple) and isinstance(key, int):
-            if -len(value) <= key < len(value):
-                return value[key]
-            raise _Fail(f"Indice {key} hors de la liste ({len(value)} éléments)")
-        if isinstance(value, Mapping) and isinstance(key, str):
-            return value[key] if key in value else Missing({key})
-        raise _Fail(f"Indice « {key} » impossible sur {_describe(value)}")
 
-    def call(self, name: str, args: list[ast.expr]) -> object:
-        if name == "coalesce":
-            missing = []
-            for arg in args:  # lazy: the first known value wins
-                value = self.ev(arg)
-                if not is_missing(value):
-                    return value
-                missing.append(value)
-            return _missing(missing)
-        if name == "answered":
-            return not is_missing(self.ev(args[0]))
-        if name in _ITEM_SCOPED:
-            return self.over_items(name, args)
-        values = [self.ev(arg) for arg in args]
-        if (missing := _missing(values)) is not None:
-            return missing
-        try:
-            return getattr(self, f"fn_{name}")(*values)
-        except ZeroDivisionError:
-            raise _Fail(f"Division par zéro dans « {name} »") from None
-        except OverflowError:
-            raise _Fail(f"Nombre trop grand dans « {name} »") from None
-        except (TypeError, ValueError) as exc:  # from the French formatters: bool, NaN…
-            if name not in _FORMATTERS:
-                raise
-            raise _Fail(f"« {name} » impossible sur {_describe(values[0])}") from exc
+def _if(test: Run, body: Run, orelse: Run) -> Run:
+    def run(ctx: _Ctx) -> object:
+        cond = test(ctx)
+        if isinstance(cond, Missing):
+            return cond
+        return body(ctx) if cond else orelse(ctx)
 
-    def over_items(self, name: str, args: list[ast.expr]) -> object:
-        items = self.ev(args[0])
-        if is_missing(items):
+    return run
+
+
+def _over_items(name: str, args: tuple[Run, ...],
+                error: Callable[[_Fail], EvaluationError]) -> Run:
+    """``count(list[, predicate])`` and ``sum_over(list, expr)``: the second argument once per
+    item, with the item's fields (and ``item``) in scope."""
+    items_of, per_item = args[0], (args[1] if len(args) > 1 else None)
+
+    def run(ctx: _Ctx) -> object:
+        items = items_of(ctx)
+        if isinstance(items, Missing):
             return items
         if not isinstance(items, list | tuple):
-            raise _Fail(f"« {name} » attend une liste, pas {_describe(items)}")
-        if len(args) == 1:
+            raise error(_Fail(f"« {name} » attend une liste, pas {_describe(items)}"))
+        if per_item is None:
             return len(items)
         total: int | float = 0
         missing = []
-        depth = len(self.scopes)
+        scopes = ctx.scopes
+        depth = len(scopes)
         for item in items:
-            self.scopes.append({"item": item})
+            scopes.append({"item": item})
             if isinstance(item, Mapping):
-                self.scopes.append(item)  # item fields win over env names
+                scopes.append(item)  # item fields win over env names
             try:
-                value = self.ev(args[1])
+                value = per_item(ctx)
             finally:
-                del self.scopes[depth:]
-            if is_missing(value):
+                del scopes[depth:]
+            if isinstance(value, Missing):
                 missing.append(value)
             elif name == "count":
                 total += 1 if value else 0
             else:
-                total += _numbers(name, [value])[0]
+                try:
+                    total += _numbers(name, [value])[0]
+                except _Fail as exc:
+                    raise error(exc) from None
         unknown = _missing(missing)
         return total if unknown is None else unknown
 
-    @staticmethod
-    def _series(name: str, values: tuple[object, ...]) -> list[object]:
-        if len(values) == 1:
-            if not isinstance(values[0], list | tuple):
-                raise _Fail(f"« {name} » attend une liste ou plusieurs valeurs")
-            return list(values[0])
-        return list(values)
+    return run
 
-    def _extremum(self, name: str, values: tuple[object, ...]) -> object:
-        series = self._series(name, values)
-        if (missing := _missing(series)) is not None:
-            return missing
-        if not series:
-            raise _Fail(f"« {name} » d'une liste vide")
-        if not (all(_is_number(v) for v in series) or all(type(v) is str for v in series)):
-            raise _Fail(f"« {name} » attend des nombres (ou uniquement des textes)")
-        return min(series) if name == "min" else max(series)  # type: ignore[type-var]
 
-    def fn_min(self, *values: object) -> object:
-        return self._extremum("min", values)
+_PLAIN_NUMBERS = (int, float)
 
-    def fn_max(self, *values: object) -> object:
-        return self._extremum("max", values)
 
-    def fn_abs(self, x: object) -> object:
-        return abs(_numbers("abs", [x])[0])
+def _arith(symbol: str, func: Callable[[object, object], object], is_add: bool,
+           a: object, b: object) -> object:
+    if type(a) in _PLAIN_NUMBERS and type(b) in _PLAIN_NUMBERS:  # the usual case, first
+        try:
+            result = func(a, b)
+        except ZeroDivisionError:
+            raise _Fail("Division par zéro", "value") from None
+        except OverflowError:
+            raise _Fail("Nombre trop grand", "value") from None
+        if type(result) is int and result.bit_length() > 4096:  # keeps later str() possible
+            raise _Fail("Nombre trop grand", "value")
+        return result
+    if is_add and isinstance(a, str) and isinstance(b, str):
+        if len(a) + len(b) > MAX_STRING_LENGTH:
+            raise _Fail(f"Texte trop long (plus de {MAX_STRING_LENGTH} caractères)", "value")
+        return a + b
+    if is_add and isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        if len(a) + len(b) > MAX_LIST_ITEMS:
+            raise _Fail(f"Liste trop longue (plus de {MAX_LIST_ITEMS} éléments)", "value")
+        return [*a, *b]
+    if not (_is_number(a) and _is_number(b)):
+        raise _Fail(f"Opération « {symbol} » impossible entre {_describe(a)} et {_describe(b)}")
+    try:
+        result = func(a, b)
+    except ZeroDivisionError:
+        raise _Fail("Division par zéro", "value") from None
+    except OverflowError:
+        raise _Fail("Nombre trop grand", "value") from None
+    if isinstance(result, int) and result.bit_length() > 4096:  # keeps later str() possible
+        raise _Fail("Nombre trop grand", "value")
+    return result
 
-    def fn_round(self, x: object, digits: object = 0) -> object:
-        if type(digits) is not int or not -10 <= digits <= 10:
-            raise _Fail("« round » attend un nombre de décimales entier entre -10 et 10")
-        value = _numbers("round", [x])[0]
-        try:  # Decimal(str(x)) rounds the number as typed: round(2.675, 2) == 2.68
-            with localcontext(Context(prec=400)):
-                result = Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
-        except InvalidOperation:
-            raise _Fail(f"Arrondi impossible de {_describe(value)}") from None
-        return float(result) if digits > 0 else int(result)
 
-    def fn_len(self, x: object) -> object:
-        if not isinstance(x, str | list | tuple | Mapping):
-            raise _Fail(f"« len » impossible sur {_describe(x)}")
-        return len(x)
+def _compare(symbol: str, a: object, b: object) -> bool:
+    if symbol == "==":
+        return a == b
+    if symbol == "!=":
+        return a != b
+    try:  # TypeError: unhashable key in a dict, datetime against date…
+        if symbol in ("in", "not in"):
+            if isinstance(b, str) and isinstance(a, str) or isinstance(b, list | tuple | dict):
+                return (a in b) == (symbol == "in")
+        elif ((_is_number(a) and _is_number(b)) or type(a) is type(b) is str
+              or (isinstance(a, date) and isinstance(b, date))):
+            return bool(_ORDERING[symbol](a, b))  # type: ignore[arg-type]
+    except TypeError:
+        pass
+    raise _Fail(f"Comparaison « {symbol} » impossible entre {_describe(a)} et {_describe(b)}")
 
-    def fn_sum(self, values: object) -> object:
-        series = self._series("sum", (values,))
-        missing = _missing(series)
-        return sum(_numbers("sum", series)) if missing is None else missing
 
-    def fn_age(self, birth: object, at: object = None) -> object:
-        born, when = _to_date(birth), self.today if at is None else _to_date(at)
-        return when.year - born.year - ((when.month, when.day) < (born.month, born.day))
+def _subscript(value: object, key: int | str | None) -> object:
+    if isinstance(value, Missing):
+        return value
+    if isinstance(value, list | tuple) and isinstance(key, int):
+        if -len(value) <= key < len(value):
+            return value[key]
+        raise _Fail(f"Indice {key} hors de la liste ({len(value)} éléments)", "value")
+    if isinstance(value, Mapping) and isinstance(key, str):
+        return value[key] if key in value else Missing({key})
+    raise _Fail(f"Indice « {key} » impossible sur {_describe(value)}")
 
-    def fn_annuity(self, principal: object, annual_rate: object, months: object) -> object:
-        p, rate, n = _numbers("annuity", [principal, annual_rate, months])
-        if n <= 0:
-            raise _Fail("« annuity » : durée nulle ou négative")
-        r = rate / 12
-        if r <= -1:  # (1 + r) ** -n would be complex or infinite
-            raise _Fail("« annuity » : taux annuel invalide")
-        return p / n if r == 0 else p * r / (1 - (1 + r) ** -n)
 
-    def fn_normalize(self, text: object) -> object:
-        if not isinstance(text, str):
-            raise _Fail(f"« normalize » attend un texte, pas {_describe(text)}")
-        return normalize_text(text)
+def _apply_function(name: str, function: Callable[..., object], ctx: _Ctx,
+                    values: list[object]) -> object:
+    try:
+        return function(ctx, *values)
+    except ZeroDivisionError:
+        raise _Fail(f"Division par zéro dans « {name} »", "value") from None
+    except OverflowError:
+        raise _Fail(f"Nombre trop grand dans « {name} »", "value") from None
+    except (TypeError, ValueError) as exc:  # from the French formatters: bool, NaN…
+        if name not in _FORMATTERS:
+            raise
+        raise _Fail(f"« {name} » impossible sur {_describe(values[0])}") from exc
 
-    def fn_days_between(self, first: object, second: object) -> object:
-        return (_to_date(second) - _to_date(first)).days
 
-    def fn_today(self) -> object:
-        return self.today.isoformat()
+# ----------------------------------------------------------------------------- functions
+def _series(name: str, values: tuple[object, ...]) -> list[object]:
+    if len(values) == 1:
+        if not isinstance(values[0], list | tuple):
+            raise _Fail(f"« {name} » attend une liste ou plusieurs valeurs")
+        return list(values[0])
+    return list(values)
 
-    # Formatting lives in core.french (babel); imported lazily to keep this module standalone.
-    def fn_money(self, x: object, decimals: object = None) -> object:
-        from intake_assistant.core.french import format_money
 
-        value = _numbers("money", [x])[0]
-        if decimals is not None and type(decimals) is not int:
-            raise _Fail("« money » attend un nombre de décimales entier")
-        return format_money(value, decimals)  # type: ignore[arg-type]
+def _extremum(name: str, values: tuple[object, ...]) -> object:
+    series = _series(name, values)
+    if (missing := _missing(series)) is not None:
+        return missing
+    if not series:
+        raise _Fail(f"« {name} » d'une liste vide", "value")
+    if not (all(_is_number(v) for v in series) or all(type(v) is str for v in series)):
+        raise _Fail(f"« {name} » attend des nombres (ou uniquement des textes)")
+    return min(series) if name == "min" else max(series)  # type: ignore[type-var]
 
-    def fn_percent(self, x: object, decimals: object = 0) -> object:
-        from intake_assistant.core.french import format_percent
 
-        if type(decimals) is not int:
-            raise _Fail("« percent » attend un nombre de décimales entier")
-        return format_percent(_numbers("percent", [x])[0], decimals)
+def _fn_min(ctx: _Ctx, *values: object) -> object:
+    return _extremum("min", values)
 
-    def fn_number(self, x: object, decimals: object = 2) -> object:
-        from intake_assistant.core.french import format_number
 
-        if type(decimals) is not int or not 0 <= decimals <= 10:
-            raise _Fail("« number » attend un nombre de décimales entier entre 0 et 10")
-        return format_number(_numbers("number", [x])[0], decimals)
+def _fn_max(ctx: _Ctx, *values: object) -> object:
+    return _extremum("max", values)
 
-    def fn_date_fr(self, x: object) -> object:
-        from intake_assistant.core.french import format_date
 
-        return format_date(_to_date(x))
+def _fn_abs(ctx: _Ctx, x: object) -> object:
+    return abs(_numbers("abs", [x])[0])
+
+
+def _fn_round(ctx: _Ctx, x: object, digits: object = 0) -> object:
+    if type(digits) is not int or not -10 <= digits <= 10:
+        raise _Fail("« round » attend un nombre de décimales entier entre -10 et 10")
+    value = _numbers("round", [x])[0]
+    try:  # Decimal(str(x)) rounds the number as typed: round(2.675, 2) == 2.68
+        with localcontext(Context(prec=400)):
+            result = Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
+    except InvalidOperation:
+        raise _Fail(f"Arrondi impossible de {_describe(value)}", "value") from None
+    return float(result) if digits > 0 else int(result)
+
+
+def _fn_len(ctx: _Ctx, x: object) -> object:
+    if not isinstance(x, str | list | tuple | Mapping):
+        raise _Fail(f"« len » impossible sur {_describe(x)}")
+    return len(x)
+
+
+def _fn_sum(ctx: _Ctx, values: object) -> object:
+    series = _series("sum", (values,))
+    missing = _missing(series)
+    return sum(_numbers("sum", series)) if missing is None else missing
+
+
+def _fn_age(ctx: _Ctx, birth: object, at: object = None) -> object:
+    born, when = _to_date(birth), ctx.today if at is None else _to_date(at)
+    return when.year - born.year - ((when.month, when.day) < (born.month, born.day))
+
+
+def _fn_annuity(ctx: _Ctx, principal: object, annual_rate: object, months: object) -> object:
+    p, rate, n = _numbers("annuity", [principal, annual_rate, months])
+    if n <= 0:
+        raise _Fail("« annuity » : durée nulle ou négative", "value")
+    r = rate / 12
+    if r <= -1:  # (1 + r) ** -n would be complex or infinite
+        raise _Fail("« annuity » : taux annuel invalide", "value")
+    return p / n if r == 0 else p * r / (1 - (1 + r) ** -n)
+
+
+def _fn_normalize(ctx: _Ctx, text: object) -> object:
+    if not isinstance(text, str):
+        raise _Fail(f"« normalize » attend un texte, pas {_describe(text)}")
+    return normalize_text(text)
+
+
+def _fn_days_between(ctx: _Ctx, first: object, second: object) -> object:
+    return (_to_date(second) - _to_date(first)).days
+
+
+def _fn_today(ctx: _Ctx) -> object:
+    return ctx.today.isoformat()
+
+
+# Formatting lives in core.french (babel); imported lazily to keep this module standalone.
+def _fn_money(ctx: _Ctx, x: object, decimals: object = None) -> object:
+    from intake_assistant.core.french import format_money
+
+    value = _numbers("money", [x])[0]
+    if decimals is not None and type(decimals) is not int:
+        raise _Fail("« money » attend un nombre de décimales entier")
+    return format_money(value, decimals)
+
+
+def _fn_percent(ctx: _Ctx, x: object, decimals: object = 0) -> object:
+    from intake_assistant.core.french import format_percent
+
+    if type(decimals) is not int:
+        raise _Fail("« percent » attend un nombre de décimales entier")
+    return format_percent(_numbers("percent", [x])[0], decimals)
+
+
+def _fn_number(ctx: _Ctx, x: object, decimals: object = 2) -> object:
+    from intake_assistant.core.french import format_number
+
+    if type(decimals) is not int or not 0 <= decimals <= 10:
+        raise _Fail("« number » attend un nombre de décimales entier entre 0 et 10")
+    return format_number(_numbers("number", [x])[0], decimals)
+
+
+def _fn_date_fr(ctx: _Ctx, x: object) -> object:
+    from intake_assistant.core.french import format_date
+
+    return format_date(_to_date(x))
+
+
+_FUNCTIONS: dict[str, Callable[..., object]] = {
+    name: globals()[f"_fn_{name}"] for name in FUNCTIONS - _ITEM_SCOPED - {"coalesce", "answered"}
+}
 
 
 @functools.lru_cache(maxsize=1024)
@@ -754,20 +963,59 @@ def template_expressions(template: str) -> list[tuple[str, int]]:
     return [(source, offset) for _, source, offset in parts if source is not None]
 
 
+class Template:
+    """A text with ``{expr}`` placeholders, compiled once (questionnaire texts are compiled when
+    the questionnaire is loaded: a bad placeholder is refused then, never met mid-interview)."""
+
+    __slots__ = ("source", "parts", "names")
+
+    def __init__(self, source: str) -> None:
+        parts: list[str | Expression] = []
+        names: set[str] = set()
+        for text, expr_source, offset in _scan_template(source):
+            if expr_source is None:
+                parts.append(text)
+                continue
+            try:
+                expression = compile_expression(expr_source)
+            except ExpressionError as exc:  # report the position in the template
+                shifted = None if exc.offset is None else offset + exc.offset
+                raise ExpressionError(exc.message, shifted, source) from None
+            parts.append(expression)
+            names |= expression.names
+        self.source = source
+        self.parts = tuple(parts)
+        self.names = frozenset(names)
+
+    @property
+    def expressions(self) -> tuple[Expression, ...]:
+        return tuple(p for p in self.parts if isinstance(p, Expression))
+
+    def render(self, env: Mapping[str, object], today: date | None = None,
+               formatter: Callable[[object], str] | None = None) -> str:
+        """Missing renders as "…"; an evaluation error is raised (EvaluationError)."""
+        render = formatter or str
+        out: list[str] = []
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            value = part.evaluate(env, today)
+            out.append("…" if is_missing(value) else render(value))
+        return "".join(out)
+
+    def __repr__(self) -> str:
+        return f"Template({self.source!r})"
+
+
+@functools.lru_cache(maxsize=2048)
+def compile_template(source: str) -> Template:
+    return Template(source)
+
+
 def interpolate(template: str, env: Mapping[str, object], today: date | None = None,
                 formatter: Callable[[object], str] | None = None) -> str:
     """Replace ``{expr}`` placeholders; ``{{``/``}}`` are literal braces; Missing renders as "…"."""
-    render = formatter or str
-    out: list[str] = []
-    for text, source, offset in _scan_template(template):
-        if source is None:
-            out.append(text)
-            continue
-        try:
-            expression = compile_expression(source)
-        except ExpressionError as exc:  # report the position in the template
-            shifted = None if exc.offset is None else offset + exc.offset
-            raise ExpressionError(exc.message, shifted, template) from None
-        value = expression.evaluate(env, today)
-        out.append("…" if is_missing(value) else render(value))
-    return "".join(out)
+    if not isinstance(template, str):
+        raise ExpressionError("Le texte doit être une chaîne", None, None)
+    return compile_template(template).render(env, today, formatter)

@@ -1,4 +1,9 @@
-"""The data dictionary as data (``questionnaires/champs.yaml``): ids, types, schemas, choices."""
+"""The data dictionary as data (``questionnaires/champs.yaml``): ids, types, schemas, choices.
+
+What a type means (parser, base schema, display) is the question-type registry's (``qtypes``);
+the dictionary adds each id's constraints, its French label, and ``limites``: bounds every field
+of a type gets (amounts are finite and bounded whatever a questionnaire says).
+"""
 
 from __future__ import annotations
 
@@ -9,22 +14,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from intake_assistant.core import qtypes
 from intake_assistant.core.datadir import data_dir
-from intake_assistant.core.yamlsource import load_file
+from intake_assistant.core.findings import Finding, FindingsError, errors_of, finding
+from intake_assistant.core.yamlsource import LocDict, YamlSyntaxError, load_file
 
-TYPES = (
-    "text",
-    "phone",
-    "integer",
-    "money",
-    "number",
-    "date",
-    "boolean",
-    "choice",
-    "multi_choice",
-    "repeat",
-    "note",
-)
+FIELD_KEYS = frozenset({"libelle", "type", "schema", "messages", "absent", "groupe", "item",
+                        "age_min", "age_max", "choices", "unite", "exemple"})
 
 
 @dataclass(frozen=True)
@@ -49,49 +45,27 @@ class FieldDef:
     item: Mapping[str, FieldDef] = field(default_factory=dict)
     age_min: int | None = None
     age_max: int | None = None
+    unit: str | None = None
+    example: str | None = None
 
     @property
     def schema(self) -> dict[str, Any]:
-        return combined_schema(self.type, self.choices, self.extra_schema, self.item)
+        return combined_schema(self, self.extra_schema)
 
 
-def base_schema(ftype: str, choices: tuple[Choice, ...] = ()) -> dict[str, Any]:
-    values = [c.value for c in choices]
-    return {
-        "text": {"type": "string"},
-        "phone": {"type": "string", "minLength": 1},
-        "integer": {"type": "integer"},
-        "money": {"type": "number", "minimum": 0},
-        "number": {"type": "number"},
-        "date": {"type": "string", "format": "date"},
-        "boolean": {"type": "boolean"},
-        "choice": {"type": "string", "enum": values},
-        "multi_choice": {"type": "array", "items": {"enum": values}, "uniqueItems": True},
-        "repeat": {"type": "array", "items": {"type": "object"}},
-        "note": {},
-    }[ftype]
-
-
-def combined_schema(
-    ftype: str,
-    choices: tuple[Choice, ...] = (),
-    extra: Mapping[str, Any] | None = None,
-    item: Mapping[str, FieldDef] | None = None,
-) -> dict[str, Any]:
-    schema = dict(base_schema(ftype, choices))
-    if ftype == "repeat" and item:
-        schema["items"] = {
-            "type": "object",
-            "properties": {k: f.schema for k, f in item.items()},
-        }
-    if extra:
-        schema = merge_constraints(schema, extra)
-    return schema
+def combined_schema(spec: Any, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The type's base schema (from the registry) with the dictionary's and question's extras."""
+    schema = qtypes.schema_of(spec)
+    return merge_constraints(schema, extra) if extra else schema
 
 
 def merge_constraints(first: Mapping[str, Any], second: Mapping[str, Any]) -> dict[str, Any]:
     """Two JSON Schema fragments that must both hold (the dictionary's and a question's):
     merged when their keywords differ, else combined with ``allOf`` so neither is lost."""
+    if not second:
+        return dict(first)
+    if not first:
+        return dict(second)
     if not set(first) & set(second):
         return {**first, **second}
     return {"allOf": [dict(first), dict(second)]}
@@ -108,28 +82,89 @@ def parse_choices(raw: Any) -> tuple[Choice, ...]:
     return tuple(out)
 
 
-def _field_from(fid: str, raw: Mapping[str, Any]) -> FieldDef:
-    item = {k: _field_from(k, v) for k, v in (raw.get("item") or {}).items()}
+def _field_from(fid: str, raw: Mapping[str, Any], limits: Mapping[str, Any]) -> FieldDef:
+    item = {k: _field_from(k, v or {}, limits) for k, v in (raw.get("item") or {}).items()}
+    ftype = raw.get("type", "text")
+    extra = merge_constraints(dict(limits.get(ftype) or {}), dict(raw.get("schema") or {}))
     return FieldDef(
         id=fid,
-        type=raw.get("type", "text"),
+        type=ftype,
         label=raw.get("libelle", fid),
         choices=parse_choices(raw.get("choices")),
-        extra_schema=dict(raw.get("schema") or {}),
+        extra_schema=extra,
         messages=dict(raw.get("messages") or {}),
         absent_default=raw.get("absent"),
         group=raw.get("groupe"),
         item=item,
         age_min=raw.get("age_min"),
         age_max=raw.get("age_max"),
+        unit=raw.get("unite"),
+        example=raw.get("exemple"),
     )
+
+
+def lint_fields(path: str | Path) -> tuple[dict[str, FieldDef], list[Finding]]:
+    """The dictionary's fields and every problem in it (unknown type or key, bad schema)."""
+    from intake_assistant.core.validation import check_schema
+
+    try:
+        doc = load_file(path)
+    except YamlSyntaxError as exc:
+        return {}, [finding(exc.location, "yaml.syntax", problem=exc.message)]
+    except OSError as exc:
+        return {}, [Finding(str(path), 1, 1, "error", "E-FILE",
+                            f"lecture impossible : {exc.strerror}")]
+    if not isinstance(doc, LocDict) or not isinstance(doc.get("champs") or {}, LocDict):
+        return {}, [finding(getattr(doc, "loc", None), "schema.not_mapping", str(path))]
+    champs = doc.get("champs") or LocDict()
+    limits = doc.get("limites") or {}
+    out: list[Finding] = []
+    if not isinstance(limits, Mapping):
+        out.append(finding(doc.value_locs.get("limites"), "schema.format", where="limites",
+                           reason="un bloc type: {contraintes} est attendu"))
+        limits = {}
+    for ftype, fragment in limits.items():
+        reason = check_schema(fragment) if isinstance(fragment, Mapping) else "bloc attendu"
+        if ftype not in qtypes.QUESTION_TYPES or reason:
+            out.append(finding(getattr(limits, "key_locs", {}).get(ftype), "jsonschema.invalid",
+                               id=f"limites.{ftype}", reason=reason or "type inconnu"))
+    fields: dict[str, FieldDef] = {}
+
+    def check(fid: str, spec: Any, loc: Any) -> None:
+        if not isinstance(spec, LocDict):
+            out.append(finding(loc, "schema.format", where=fid,
+                               reason="un bloc de clés est attendu"))
+            return
+        for key in sorted(set(spec) - FIELD_KEYS):
+            out.append(finding(spec.key_locs.get(key), "schema.format", where=fid,
+                               reason=f"clé inconnue : {key} (clés possibles : "
+                                      f"{', '.join(sorted(FIELD_KEYS))})"))
+        ftype = spec.get("type", "text")
+        if ftype not in qtypes.QUESTION_TYPES:
+            out.append(finding(spec.value_locs.get("type", loc), "type.unknown", type=ftype,
+                               types=", ".join(qtypes.type_names())))
+        reason = check_schema(dict(spec["schema"])) if spec.get("schema") else None
+        if reason:
+            out.append(finding(spec.value_locs.get("schema", loc), "jsonschema.invalid", id=fid,
+                               reason=reason))
+        for child, child_spec in (spec.get("item") or {}).items():
+            check(f"{fid}.{child}", child_spec, spec["item"].key_locs.get(child))
+
+    for fid, spec in champs.items():
+        check(fid, spec, champs.key_locs.get(fid))
+    if not errors_of(out):
+        fields = {fid: _field_from(fid, spec or {}, limits) for fid, spec in champs.items()}
+    return fields, out
 
 
 @lru_cache(maxsize=8)
 def load_fields(path: str | Path | None = None) -> dict[str, FieldDef]:
-    """The dictionary's fields by id (cached: it is read at every start and never changes)."""
-    raw = load_file(Path(path) if path else data_dir() / "champs.yaml")
-    return {fid: _field_from(fid, spec or {}) for fid, spec in (raw.get("champs") or {}).items()}
+    """The dictionary's fields by id (cached: it is read at every start and never changes).
+    A dictionary with errors is refused, as ``check`` reports it (FindingsError)."""
+    fields, findings = lint_fields(Path(path) if path else data_dir() / "champs.yaml")
+    if errors_of(findings):
+        raise FindingsError(errors_of(findings))
+    return fields
 
 
 def coerce_and_validate(
@@ -142,7 +177,6 @@ def coerce_and_validate(
     Returns the normalised answers and ``(id, French message)`` errors. Ids that the dictionary
     does not know are kept unchanged: a questionnaire may add its own.
     """
-    from intake_assistant.core.parsing import coerce_value
     from intake_assistant.core.validation import validate_value
 
     fields = fields if fields is not None else load_fields()
@@ -154,34 +188,13 @@ def coerce_and_validate(
             out[fid] = value
             continue
         try:
-            value = coerce_value(fdef, value, today)
+            value = qtypes.coerce_value(fdef, value, today)
         except ValueError as exc:
             errors.append((fid, getattr(exc, "message", str(exc))))
             continue
-        messages = validate_value(fdef.schema, value, fdef.messages)
-        messages += age_messages(fdef, value, today)
+        messages = qtypes.value_checks(fdef, value, today)
+        messages = messages or validate_value(fdef.schema, value, fdef.messages)
         errors.extend((fid, m) for m in messages)
         if not messages:
             out[fid] = value
     return out, errors
-
-
-def age_messages(fdef: FieldDef, value: Any, today: date | None) -> list[str]:
-    """Birth-date plausibility: not in the future, age within the dictionary's bounds."""
-    if fdef.type != "date" or not isinstance(value, str):
-        return []
-    if fdef.age_min is None and fdef.age_max is None:
-        return []
-    today = today or date.today()
-    try:
-        born = date.fromisoformat(value)
-    except ValueError:
-        return []
-    if born > today:
-        return ["La date est dans le futur."]
-    years = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-    if fdef.age_min is not None and years < fdef.age_min:
-        return [f"Âge calculé {years} ans : il faut au moins {fdef.age_min} ans."]
-    if fdef.age_max is not None and years > fdef.age_max:
-        return [f"Âge calculé {years} ans : vérifiez l'année (au plus {fdef.age_max} ans)."]
-    return []

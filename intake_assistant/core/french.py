@@ -19,6 +19,7 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from functools import lru_cache
 
 from babel.numbers import format_decimal
 
@@ -33,7 +34,7 @@ MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "ao�
           "octobre", "novembre", "décembre")
 _MAX_DIGITS = 20  # far beyond any intake amount; keeps int()/float() conversions safe
 _SPACES = {"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\t": " "}
-_NUMBER_EXAMPLE = "Exemple : 1 200,50"
+_NUMBER_EXAMPLE = "1 200,50"
 _DATE_EXAMPLE = "Exemple : 15/03/1988 ou 15 mars 1988"
 _PHONE_EXAMPLE = "Exemple : 06 12 34 56 78"
 
@@ -84,34 +85,36 @@ def _grouped(groups: list[str], shown: str) -> str:
     return "".join(groups)
 
 
-def _integer_digits(part: str, shown: str) -> str:
+def _integer_digits(part: str, shown: str, example: str) -> str:
     part = part.strip()
     if "." in part:
         if " " in part:
-            raise ParseError(f"{shown} mélange points et espaces. {_NUMBER_EXAMPLE}")
+            raise ParseError(f"{shown} mélange points et espaces. Exemple : {example}")
         return _grouped(part.split("."), shown)
     if " " in part:
         return _grouped(re.split(r" +", part), shown)
     return part
 
 
-def _parse_decimal(text: str) -> Decimal:
+def _parse_decimal(text: str, example: str = _NUMBER_EXAMPLE) -> Decimal:
+    """``example`` is shown in the messages: one that fits the question (« 3 », « 850 »)."""
     shown = _show(text)
+    example_text = f"Exemple : {example}"
     cleaned = _unify_spaces(text).strip()
     if not cleaned:
-        raise ParseError(f"Aucun nombre saisi. {_NUMBER_EXAMPLE}")
+        raise ParseError(f"Aucun nombre saisi. {example_text}")
     match = _NUMBER_RE.fullmatch(cleaned)
     body = match["body"].strip() if match else ""
     if not match or (match["pre"] and match["post"]) or not any(c.isdigit() for c in body):
-        raise ParseError(f"{shown} n'est pas un nombre. {_NUMBER_EXAMPLE}")
+        raise ParseError(f"{shown} n'est pas un nombre. {example_text}")
     commas, dots = body.count(","), body.count(".")
     if commas > 1:
-        raise ParseError(f"{shown} n'est pas un nombre. {_NUMBER_EXAMPLE}")
+        raise ParseError(f"{shown} n'est pas un nombre. {example_text}")
     if commas == 1:
         int_part, frac = body.split(",")
         if "." in frac:
             raise ParseError(f"{shown} : en français la virgule sépare les décimales. "
-                             f"{_NUMBER_EXAMPLE}")
+                             f"{example_text}")
     elif dots == 1:
         int_part, frac = body.split(".")
         bare = int_part.strip()
@@ -122,11 +125,11 @@ def _parse_decimal(text: str) -> Decimal:
         int_part, frac = body, ""
     if (commas or dots == 1) and not frac:
         raise ParseError(f"{shown} : des chiffres sont attendus après la virgule. "
-                         f"{_NUMBER_EXAMPLE}")
+                         f"{example_text}")
     if frac and not (frac.isascii() and frac.isdigit()):
         raise ParseError(f"{shown} : les décimales doivent suivre la virgule sans espace. "
-                         f"{_NUMBER_EXAMPLE}")
-    digits = _integer_digits(int_part, shown) if int_part.strip() else "0"
+                         f"{example_text}")
+    digits = _integer_digits(int_part, shown, example) if int_part.strip() else "0"
     if len(digits.lstrip("0")) + len(frac) > _MAX_DIGITS:
         raise ParseError(f"{shown} est un nombre trop long.")
     sign = "-" if match["sign"] in ("-", "\u2212") else ""
@@ -139,23 +142,23 @@ def _to_python(value: Decimal) -> int | float:
     return float(value)
 
 
-def parse_number(text: str) -> int | float:
+def parse_number(text: str, example: str = _NUMBER_EXAMPLE) -> int | float:
     """Read a typed number; int when no non-zero decimals were typed ("1200,00" -> 1200)."""
-    return _to_python(_parse_decimal(text))
+    return _to_python(_parse_decimal(text, example))
 
 
-def parse_integer(text: str) -> int:
+def parse_integer(text: str, example: str = "3") -> int:
     """Read a whole number; "12,00" is accepted as 12, "2,5" is refused."""
-    value = _parse_decimal(text)
+    value = _parse_decimal(text, example)
     if value != value.to_integral_value():
         raise ParseError(f"Un nombre entier est attendu (sans virgule) : {_show(text)}. "
-                         "Exemple : 3")
+                         f"Exemple : {example}")
     return int(value)
 
 
-def parse_money(text: str) -> int | float:
+def parse_money(text: str, example: str = _NUMBER_EXAMPLE) -> int | float:
     """Read an amount in euros with at most two significant decimals ("12,500" is 12,5)."""
-    value = _parse_decimal(text)
+    value = _parse_decimal(text, example)
     if value != value.quantize(Decimal("0.01")):
         raise ParseError(f"{_show(text)} : un montant a au plus deux décimales (les centimes). "
                          "Exemple : 12,35")
@@ -273,6 +276,7 @@ def _to_decimal(value: int | float | Decimal) -> Decimal:
     return result
 
 
+@lru_cache(maxsize=4096)  # babel is slow and reasons print the same figures again and again
 def _format_fixed(value: Decimal, decimals: int) -> str:
     if decimals < 0:
         raise ValueError("decimals must be >= 0")

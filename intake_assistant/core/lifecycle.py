@@ -9,7 +9,20 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from intake_assistant.core.statuses import (
+    DECISIONS,
+    INITIAL_STATUS,
+    STATUS_LABELS,
+    TERMINAL,
+    WAITING,
+    Status,
+    status_label,
+)
 from intake_assistant.core.timeutil import parse_day
+
+__all__ = ["DECISIONS", "INITIAL_STATUS", "MEETING_WITH", "STATUSES", "STATUS_LABELS", "TERMINAL",
+           "WAITING", "Status", "TransitionError", "allowed_next", "check_status",
+           "check_transition", "delays", "label", "last_contact", "step_dates"]
 
 
 class TransitionError(ValueError):
@@ -19,54 +32,42 @@ class TransitionError(ValueError):
         super().__init__(message)
         self.message = message
 
-INITIAL_STATUS = "premier_contact"
-STATUS_LABELS = {
-    "premier_contact": "premier contact",
-    "en_evaluation": "en évaluation",
-    "en_instruction": "en instruction",
-    "en_commission": "en commission",
-    "accorde": "accordé",
-    "refuse": "refusé",
-    "ajourne": "ajourné",
-    "abandonne": "abandonné",
-    "clos": "clos",
-}
-STATUSES = tuple(STATUS_LABELS)
-DECISIONS = ("accorde", "refuse", "ajourne")
+# The vocabulary (statuses, labels, decisions) is ``statuses``; re-exported for the callers here.
+STATUSES = tuple(s.value for s in Status)  # plain strings: argparse choices, messages
 MEETING_WITH = ("demandeur", "partenaire")
-TERMINAL = ("abandonne", "clos")
 
 # The main line of the data dictionary. An adjourned dossier ("ajourné") goes back to instruction
 # or to a later commission: adjourning means the commission will look at it again.
-_FORWARD: dict[str, tuple[str, ...]] = {
-    "premier_contact": ("en_evaluation",),
-    "en_evaluation": ("en_instruction",),
-    "en_instruction": ("en_commission",),
-    "en_commission": DECISIONS,
-    "accorde": (),
-    "refuse": (),
-    "ajourne": ("en_instruction", "en_commission"),
-    "abandonne": (),
-    "clos": (),
+_FORWARD: dict[Status, tuple[Status, ...]] = {
+    Status.PREMIER_CONTACT: (Status.EN_EVALUATION,),
+    Status.EN_EVALUATION: (Status.EN_INSTRUCTION,),
+    Status.EN_INSTRUCTION: (Status.EN_COMMISSION,),
+    Status.EN_COMMISSION: DECISIONS,
+    Status.ACCORDE: (),
+    Status.REFUSE: (),
+    Status.AJOURNE: (Status.EN_INSTRUCTION, Status.EN_COMMISSION),
+    Status.ABANDONNE: (),
+    Status.CLOS: (),
 }
 
 
-def allowed_next(status: str) -> tuple[str, ...]:
+def allowed_next(status: str) -> tuple[Status, ...]:
     """Statuses reachable from `status`: the main line, plus `abandonne` and `clos`."""
-    nexts = list(_FORWARD.get(status, ()))
+    nexts = list(_FORWARD.get(status, ()))  # type: ignore[call-overload]
     if status not in TERMINAL:
-        nexts.append("abandonne")
-    if status != "clos":
-        nexts.append("clos")
+        nexts.append(Status.ABANDONNE)
+    if status != Status.CLOS:
+        nexts.append(Status.CLOS)
     return tuple(nexts)
 
 
 def label(status: str) -> str:
-    return STATUS_LABELS.get(status, status)
+    """The one French label of a status (``statuses.STATUS_LABELS``)."""
+    return status_label(status)
 
 
 def check_status(status: str) -> None:
-    if status not in STATUS_LABELS:
+    if status not in STATUSES:
         known = ", ".join(STATUSES)
         raise TransitionError(f"Statut inconnu : « {status} ». Statuts possibles : {known}.")
 
@@ -84,7 +85,7 @@ def check_transition(current: str, new: str) -> None:
         )
 
 
-def _first_day(dossier: Mapping[str, Any], statuses: tuple[str, ...]) -> date | None:
+def _first_day(dossier: Mapping[str, Any], statuses: tuple[Status, ...]) -> date | None:
     for change in dossier.get("status_history") or []:
         if change.get("status") in statuses:
             return parse_day(change["at"])
@@ -103,8 +104,8 @@ def step_dates(dossier: Mapping[str, Any]) -> dict[str, date | None]:
         decision = _first_day(dossier, DECISIONS)
     return {
         "premier_contact": parse_day(dossier["created_at"]),
-        "evaluation": _first_day(dossier, ("en_evaluation",)),
-        "commission": _first_day(dossier, ("en_commission",)),
+        "evaluation": _first_day(dossier, (Status.EN_EVALUATION,)),
+        "commission": _first_day(dossier, (Status.EN_COMMISSION,)),
         "decision": decision,
     }
 
@@ -139,3 +140,13 @@ def last_contact(dossier: Mapping[str, Any]) -> date:
     if commission.get("date"):
         days.append(parse_day(commission["date"]))
     return max(days)
+
+
+def interview_day(dossier: Mapping[str, Any], today: date) -> date:
+    """The day of the last answer given: the orientation of a dossier uses the legal values in
+    force that day, so that it stays the same (and explainable) after a revaluation."""
+    days = [parse_day(row["at"]) for row in dossier.get("events") or []
+            if row.get("at") and row.get("type") in ("answer", "unknown", "repeat", "remove_item")]
+    if not days and dossier.get("created_at"):
+        days = [parse_day(dossier["created_at"])]
+    return min(max(days), today) if days else today

@@ -1,7 +1,8 @@
 """Load a questionnaire YAML file: syntax, the format's JSON Schema, then the model.
 
 Every problem becomes a ``Finding`` at ``file:line:col``. ``parse_questionnaire`` returns what it
-could build with all findings (the linter wants them all); ``load_questionnaire`` raises on errors.
+could build with all findings (the linter wants them all). Expressions and ``{…}`` templates are
+compiled here, once. Loading a questionnaire for use is ``linter.load_questionnaire`` (load = lint).
 """
 
 from __future__ import annotations
@@ -15,10 +16,18 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from intake_assistant.core.expressions import Expression, ExpressionError, compile_expression
+from intake_assistant.core import qtypes
+from intake_assistant.core.expressions import (
+    Expression,
+    ExpressionError,
+    Template,
+    compile_expression,
+    compile_template,
+)
 from intake_assistant.core.fields import FieldDef, load_fields, parse_choices
-from intake_assistant.core.findings import Finding, FindingsError
+from intake_assistant.core.findings import Finding, finding
 from intake_assistant.core.model import Check, Question, Questionnaire, Section
+from intake_assistant.core.parsing import UNITS
 from intake_assistant.core.yamlsource import (
     Location,
     LocDict,
@@ -29,15 +38,27 @@ from intake_assistant.core.yamlsource import (
 )
 
 
-@lru_cache(maxsize=8)
 def format_schema(name: str) -> Draft202012Validator:
-    """Validator for one of the shipped data-format schemas (``schemas/<name>.schema.json``)."""
+    """Validator for one of the shipped data-format schemas (``schemas/<name>.schema.json``).
+
+    The questionnaire format takes its question types from the registry and its units from
+    ``parsing.UNITS``: a type registered later is accepted at once."""
+    extra = (qtypes.type_names(), tuple(UNITS)) if name == "questionnaire" else ((), ())
+    return _format_schema(name, *extra)
+
+
+@lru_cache(maxsize=16)
+def _format_schema(name: str, types: tuple[str, ...], units: tuple[str, ...]) -> Any:
     text = (
         resources.files("intake_assistant.schemas")
         .joinpath(f"{name}.schema.json")
         .read_text(encoding="utf-8")
     )
-    return Draft202012Validator(json.loads(text))
+    schema = json.loads(text)
+    if types:
+        schema["$defs"]["question_type"]["enum"] = list(types)
+        schema["$defs"]["unit"]["enum"] = list(units)
+    return Draft202012Validator(schema)
 
 
 def schema_findings(
@@ -48,8 +69,8 @@ def schema_findings(
     for err in format_schema(schema_name).iter_errors(doc):
         where = "/".join(str(p) for p in err.absolute_path) or "(racine)"
         text = (message or schema_message)(err)
-        out.append(Finding.at(locate(doc, err.absolute_path), "error", "E-SCHEMA",
-                              f"{where} : {text}", path))
+        out.append(finding(locate(doc, err.absolute_path), "schema.format", path,
+                           where=where, reason=text))
     return sorted(out)
 
 
@@ -82,6 +103,10 @@ def schema_message(err: Any) -> str:
         return f"au moins {arg} élément(s) attendu(s)"
     if kw == "minLength":
         return "texte vide : écrivez une valeur"
+    if kw in ("maxLength", "maxItems", "maxProperties"):
+        size = len(value) if hasattr(value, "__len__") else "?"
+        unit = "caractères" if kw == "maxLength" else "éléments"
+        return f"trop long : {size} {unit}, {arg} au plus (raccourcissez)"
     if kw in ("pattern", "propertyNames"):
         return (f"identifiant « {value} » invalide (minuscules, chiffres et _, parties séparées "
                 "par des points ; commence par une lettre)")
@@ -106,9 +131,17 @@ class _Builder:
         except ExpressionError as exc:
             col = (loc.col if loc else 1) + (exc.offset or 0)
             at = Location(self.path, loc.line if loc else 1, col)
-            self.findings.append(
-                Finding.at(at, "error", "E-EXPR", f"expression « {source} » : {exc.message}")
-            )
+            self.findings.append(finding(at, "expr.invalid", source=source, reason=exc.message))
+            return None
+
+    def template(self, text: str, loc: Location | None) -> Template | None:
+        """A text's ``{…}`` placeholders, compiled now: a bad one is refused at load."""
+        try:
+            return compile_template(text)
+        except ExpressionError as exc:
+            shown = text if len(text) <= 60 else text[:60] + "…"
+            self.findings.append(finding(loc, "expr.template", self.path, text=shown,
+                                         reason=str(exc)))
             return None
 
     def checks(self, raw: Any, owner: LocDict) -> tuple[Check, ...]:
@@ -117,8 +150,10 @@ class _Builder:
             if not isinstance(item, LocDict):
                 continue
             e = self.expr(item.get("expression"), item.value_locs.get("expression"))
-            if e is not None:
-                out.append(Check(e, str(item.get("message", "")), item.loc))
+            message = str(item.get("message", ""))
+            template = self.template(message, item.value_locs.get("message", item.loc))
+            if e is not None and template is not None:
+                out.append(Check(e, message, item.loc, template))
         return tuple(out)
 
     def question(self, raw: LocDict, section_id: str, parent: Question | None) -> Question:
@@ -127,6 +162,12 @@ class _Builder:
         if parent is not None and parent.field is not None:
             fdef = parent.field.item.get(qid)
         qtype = raw.get("type") or (fdef.type if fdef else "text")
+        text = str(raw.get("text", ""))
+        another = str(raw.get("add_another_text", ""))
+        templates = {"text": self.template(text, raw.value_locs.get("text", raw.loc))}
+        if another:
+            templates["add_another_text"] = self.template(
+                another, raw.value_locs.get("add_another_text", raw.loc))
         choices = (
             parse_choices(raw.get("choices"))
             if "choices" in raw
@@ -134,7 +175,7 @@ class _Builder:
         )
         q = Question(
             id=qid,
-            text=str(raw.get("text", "")),
+            text=text,
             type=qtype,
             section_id=section_id,
             choices=choices,
@@ -149,8 +190,12 @@ class _Builder:
                 raw.get("default_expression"), raw.value_locs.get("default_expression")
             ),
             help=str(raw.get("help", "")),
-            add_another_text=str(raw.get("add_another_text", "")),
+            add_another_text=another,
             max_items=int(raw.get("max_items", 20)),
+            count_from=raw.get("count_from"),
+            unit=raw.get("unit") or (fdef.unit if fdef else None),
+            example=raw.get("example") or (fdef.example if fdef else None),
+            templates={k: t for k, t in templates.items() if t is not None},
             parent=parent,
             field=fdef,
             loc=raw.loc,
@@ -185,7 +230,7 @@ class _Builder:
         raw_c = doc.get("computed") or {}
         for cid, spec in raw_c.items():
             source = spec.get("expression") if isinstance(spec, Mapping) else spec
-            e = self.expr(source, raw_c.value_locs.get(cid))
+            e = self.expr(source, getattr(raw_c, "value_locs", {}).get(cid))
             if e is not None:
                 computed[cid] = e
         return Questionnaire(
@@ -210,29 +255,16 @@ def parse_questionnaire(
     try:
         doc = load_text(text, path) if text is not None else load_file(source)
     except YamlSyntaxError as exc:
-        return None, [Finding.at(exc.location, "error", "E-YAML", exc.message)]
+        return None, [finding(exc.location, "yaml.syntax", problem=exc.message)]
+    except FileNotFoundError:
+        return None, [finding(None, "file.missing", path)]
     except OSError as exc:
-        return None, [
-            Finding(path, 1, 1, "error", "E-FILE", f"lecture impossible : {exc.strerror}")
-        ]
+        return None, [finding(None, "file.unreadable", path, reason=exc.strerror)]
     if not isinstance(doc, LocDict):
-        return None, [
-            Finding(path, 1, 1, "error", "E-SCHEMA", "le fichier doit être un bloc clé: valeur")
-        ]
+        return None, [finding(None, "schema.not_mapping", path)]
     findings = schema_findings(doc, "questionnaire", path)
     if findings:
         return None, findings
     builder = _Builder(path, fields if fields is not None else load_fields())
     questionnaire = builder.questionnaire(doc)
     return questionnaire, builder.findings
-
-
-def load_questionnaire(
-    source: str | Path, fields: Mapping[str, FieldDef] | None = None
-) -> Questionnaire:
-    """Load a questionnaire or raise FindingsError listing every error in it."""
-    questionnaire, findings = parse_questionnaire(source, fields=fields)
-    errors = [f for f in findings if f.severity == "error"]
-    if errors or questionnaire is None:
-        raise FindingsError(errors)
-    return questionnaire

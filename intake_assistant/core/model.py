@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
 
-from intake_assistant.core.expressions import Expression
+from intake_assistant.core.expressions import Expression, Template, compile_template
 from intake_assistant.core.fields import Choice, FieldDef, combined_schema, merge_constraints
+from intake_assistant.core.qtypes import question_type
 from intake_assistant.core.yamlsource import Location
 
 AUDIENCE_LABELS = {"accueil": "Accueil téléphonique", "travailleur_social": "Travailleur social"}
@@ -21,6 +22,7 @@ class Check:
     expression: Expression
     message: str
     loc: Location | None = None
+    template: Template | None = None  # the message, compiled at load
 
 
 @dataclass(eq=False)
@@ -42,18 +44,27 @@ class Question:
     questions: tuple[Question, ...] = ()  # the item questions of a repeat
     add_another_text: str = ""
     max_items: int = 20
+    count_from: str | None = None  # an integer question giving the number of items
+    unit: str | None = None  # « mois »: « 2 ans » is accepted as 24
+    example: str | None = None  # shown in the answer line and the parse messages
     parent: Question | None = None
     field: FieldDef | None = None
     loc: Location | None = None
     locs: Mapping[str, Location] = dc_field(default_factory=dict)  # where each key's value is
+    templates: Mapping[str, Template] = dc_field(default_factory=dict)  # compiled at load
+
+    def template(self, key: str = "text") -> Template:
+        """A text of the question (``text``, ``add_another_text``) as compiled at load."""
+        compiled = self.templates.get(key)
+        return compiled if compiled is not None else compile_template(getattr(self, key))
 
     def where(self, key: str) -> Location | None:
         return self.locs.get(key, self.loc)
 
     @property
     def schema(self) -> dict[str, Any]:
-        item = {q.id: _as_field(q) for q in self.questions}
-        return combined_schema(self.type, self.choices, _as_field(self).extra_schema, item)
+        base = self.field.extra_schema if self.field else {}
+        return combined_schema(self, merge_constraints(base, self.extra_schema))
 
     @property
     def all_messages(self) -> dict[str, str]:
@@ -61,13 +72,7 @@ class Question:
 
     @property
     def answerable(self) -> bool:
-        return self.type != "note"
-
-
-def _as_field(q: Question) -> FieldDef:
-    base = q.field.extra_schema if q.field else {}
-    extra = merge_constraints(base, q.extra_schema)
-    return FieldDef(id=q.id, type=q.type, choices=q.choices, extra_schema=extra)
+        return question_type(self.type).answerable
 
 
 @dataclass(eq=False)

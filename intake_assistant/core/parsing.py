@@ -1,23 +1,38 @@
-"""Turn what staff type (or what an import file holds) into a typed answer value.
+"""Text helpers the question types parse with: choices, quantities with units, safe text.
 
-Text is parsed the French way by ``french``; the result is then checked against the JSON Schema by
-the caller. Every failure raises ``ParseError`` with a French message.
+Numbers, money, dates, booleans and phones are read the French way by ``french``; the result is then
+checked against the JSON Schema by the caller. Every failure raises ``ParseError`` with a French
+message. The question types themselves are declared in ``qtypes``.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
-from datetime import date
-from typing import Any, Protocol
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
 
 from intake_assistant.core import french
 from intake_assistant.core.french import ParseError
 
+# Bidirectional overrides, embeddings and isolates: they reorder what a terminal shows ("Trojan
+# Source"), so a typed name could read differently from what is stored.
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                           "\u2066\u2067\u2068\u2069")
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
 
-class _Typed(Protocol):
-    type: str
-    choices: Sequence[Any]
+
+def check_printable(text: str) -> None:
+    """Refuse control characters (ESC, BEL, NUL…) and bidi overrides in a text answer: printed
+    back to a terminal they could move the cursor, ring, or hide what the text says."""
+    for position, char in enumerate(text, start=1):
+        if char in _ALLOWED_CONTROLS:
+            continue
+        if char in _BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cs"):
+            raise ParseError(f"La réponse contient un caractère de contrôle invisible "
+                             f"(U+{ord(char):04X}, position {position}) : retapez-la sans lui.")
 
 
 def _words(text: str) -> list[str]:
@@ -56,62 +71,68 @@ def match_choice(choices: Sequence[Any], text: str) -> str:
     listing = " ; ".join(f"{i} = {c.label}" for i, c in enumerate(choices, 1))
     if len(starts) > 1:
         labels = ", ".join(c.label for c in starts)
-        raise ParseError(f"« {typed} » correspond à plusieurs choix ({labels}). Précisez.")
-    raise ParseError(f"« {typed} » ne correspond à aucun choix. Choix : {listing}.")
+        raise ParseError(f"« {typed[:40]} » correspond à plusieurs choix ({labels}). Précisez.")
+    raise ParseError(f"« {typed[:40]} » ne correspond à aucun choix. Choix : {listing}.")
 
 
-def parse_raw(spec: _Typed, raw: str, today: date | None = None) -> Any:
-    """Parse typed text for a question of ``spec.type``."""
-    text = raw.strip()
-    t = spec.type
-    if t in ("text",):
-        return " ".join(text.split()) if "\n" not in text else text
-    if t == "phone":
-        return french.normalize_phone(text)
-    if t == "integer":
-        return french.parse_integer(text)
-    if t == "money":
-        return french.parse_money(text)
-    if t == "number":
-        return french.parse_number(text)
-    if t == "date":
-        return french.parse_date(text, today).isoformat()
-    if t == "boolean":
-        return french.parse_boolean(text)
-    if t == "choice":
-        return match_choice(spec.choices, text)
-    if t == "multi_choice":
-        parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p]
-        values: list[str] = []
-        for part in parts:
-            value = match_choice(spec.choices, part)
-            if value not in values:
-                values.append(value)
-        return values
-    raise ParseError(f"Cette question (type {t}) ne prend pas de réponse tapée.")
+# ----------------------------------------------------------------------------- units
+@dataclass(frozen=True)
+class Unit:
+    """A unit a whole number may be typed in: « 12 mois », « 2 ans » → 24 for a number of months."""
+
+    name: str  # plural, as declared (``unit: mois``)
+    singular: str
+    factors: dict[str, Fraction]  # word typed (normalised) -> how many units it is
+    example: str
 
 
-def coerce_value(spec: _Typed, value: Any, today: date | None = None) -> Any:
-    """Accept a value from a file: already typed (JSON/YAML) or typed as text by a person."""
-    t = spec.type
-    if isinstance(value, str) and t not in ("repeat",):
-        return parse_raw(spec, value, today)
-    if t in ("integer",) and isinstance(value, float) and value.is_integer():
-        return int(value)
-    if t == "date" and isinstance(value, date):
-        return value.isoformat()
-    if t == "multi_choice" and isinstance(value, list):
-        return [match_choice(spec.choices, str(v)) for v in value]
-    if t == "repeat" and isinstance(value, list):
-        item = getattr(spec, "item", {}) or {}
-        out = []
-        for entry in value:
-            if not isinstance(entry, dict):
-                raise ParseError("Chaque élément doit être un ensemble de réponses.")
-            out.append(
-                {k: coerce_value(item[k], v, today) if k in item else v for k, v in entry.items()}
-            )
-        return out
-    if t in ("money", "number", "integer") and isinstance(value, bool):
-        raise ParseError("Un nombre est attendu.")
-    return value
+UNITS: dict[str, Unit] = {
+    "mois": Unit("mois", "mois", {"mois": Fraction(1), "an": Fraction(12), "ans": Fraction(12),
+                                  "annee": Fraction(12), "annees": Fraction(12)},
+                 "12 ou 2 ans"),
+    "ans": Unit("ans", "an", {"an": Fraction(1), "ans": Fraction(1), "annee": Fraction(1),
+                              "annees": Fraction(1)}, "3"),
+    "jours": Unit("jours", "jour", {"jour": Fraction(1), "jours": Fraction(1),
+                                    "semaine": Fraction(7), "semaines": Fraction(7)},
+                  "15 ou 2 semaines"),
+}
+
+_QUANTITY = re.compile(r"(?:et )?(\d+(?:[,.]5)?|une?) ?([a-z]+)( et demie?)? ?")
+_BARE_NUMBER = re.compile(r"[+\-\u2212]?[0-9 .,\u00a0\u202f]+")
+
+
+def unit_example(unit: str) -> str:
+    known = UNITS.get(unit)
+    return known.example if known else "3"
+
+
+def parse_quantity(text: str, unit: str, example: str) -> int:
+    """A whole number of ``unit``: « 18 », « 18 mois », « 1 an et demi », « 2 ans 6 mois »."""
+    if _BARE_NUMBER.fullmatch(text.strip()) or unit not in UNITS:
+        return french.parse_integer(text, example=example)
+    known = UNITS[unit]
+    key = french.normalize_text(text)
+    shown = f"« {' '.join(text.split())[:40]} »"
+    total, pos = Fraction(0), 0
+    while pos < len(key):
+        match = _QUANTITY.match(key, pos)
+        if match is None or match.end() == pos:
+            raise ParseError(f"{shown} n'est pas un nombre de {unit}. Exemple : {example}")
+        number = Fraction(1) if match[1] in ("un", "une") else Fraction(match[1].replace(",", "."))
+        factor = known.factors.get(match[2])
+        if factor is None:
+            raise ParseError(f"{shown} : « {match[2]} » n'est pas une unité pour un nombre de "
+                             f"{unit}. Exemple : {example}")
+        if match[3]:
+            number += Fraction(1, 2)
+        total += number * factor
+        pos = match.end()
+    if total.denominator != 1:
+        raise ParseError(f"{shown} ne fait pas un nombre entier de {unit}. Exemple : {example}")
+    return int(total)
+
+
+def format_quantity(value: int, unit: str) -> str:
+    known = UNITS.get(unit)
+    word = known.singular if known and abs(value) == 1 else unit
+    return f"{french.format_number(value, 0)} {word}"

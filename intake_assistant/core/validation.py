@@ -106,8 +106,21 @@ def validate_value(
 
 def check_schema(schema: Any) -> str | None:
     """None when ``schema`` is a valid JSON Schema, else the reason (for the linter)."""
+    import json
+
     try:
-        Draft202012Validator.check_schema(schema)
+        key = json.dumps(schema, sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return "fragment JSON Schema illisible"
+    return _check_schema(key)
+
+
+@lru_cache(maxsize=512)
+def _check_schema(key: str) -> str | None:
+    import json
+
+    try:
+        Draft202012Validator.check_schema(json.loads(key))
     except jsonschema.SchemaError as exc:
         return exc.message
     return None

@@ -3,16 +3,30 @@
 Authors edit questionnaires by hand, so every error must point at ``file:line:col``. The loader
 builds ordinary dicts and lists (subclasses, so JSON Schema validation works on them) that carry the
 1-based line and column of themselves and of each of their keys.
+
+Every YAML file the app reads (questionnaires, dictionary, policy, answer files) is untrusted and
+goes through here: safe constructors only, a bounded size (``MAX_BYTES``), aliases that may not
+blow the document up (« billion laughs »: at most ``MAX_EXPANSION`` times its own size once
+expanded, never recursive), finite numbers only (no ``.nan``, ``.inf``, ``1e309``) and integers of
+at most ``MAX_INT_DIGITS`` digits. Each refusal names the file and line.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+MAX_BYTES = 4_000_000
+MAX_EXPANSION = 10  # expanded nodes <= MAX_EXPANSION x written nodes + MAX_EXPANSION_FLOOR
+MAX_EXPANSION_FLOOR = 10_000
+MAX_DEPTH = 100
+MAX_INT_DIGITS = 30
 
 
 @dataclass(frozen=True)
@@ -58,7 +72,7 @@ class _LocatingLoader(_SafeBase):  # type: ignore[misc, valid-type]
 
     source_path = "<yaml>"
 
-    def construct_yaml_map(self, node: yaml.MappingNode):  # type: ignore[override]
+    def construct_yaml_map(self, node: yaml.MappingNode) -> Any:
         data = LocDict()
         data.loc = _loc(self.source_path, node)
         data.key_locs = {}
@@ -79,16 +93,32 @@ class _LocatingLoader(_SafeBase):  # type: ignore[misc, valid-type]
             data.key_locs[key] = _loc(self.source_path, key_node)
             data.value_locs[key] = _loc(self.source_path, value_node)
 
-    def construct_yaml_seq(self, node: yaml.SequenceNode):  # type: ignore[override]
+    def construct_yaml_seq(self, node: yaml.SequenceNode) -> Any:
         data = LocList()
         data.loc = _loc(self.source_path, node)
         data.item_locs = [_loc(self.source_path, child) for child in node.value]
         yield data
         data.extend(self.construct_object(child, deep=True) for child in node.value)
 
-    def construct_yaml_timestamp(self, node: yaml.ScalarNode):  # type: ignore[override]
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         # Keep dates as the ISO text the author wrote: answers store dates as strings.
         return self.construct_scalar(node)
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:
+        digits = re.sub(r"[^0-9a-fA-F]", "", str(node.value))
+        if len(digits) > MAX_INT_DIGITS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"nombre « {str(node.value)[:12]}… » trop long ({len(digits)} "
+                f"chiffres, {MAX_INT_DIGITS} au plus)", node.start_mark)
+        return super().construct_yaml_int(node)
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> Any:
+        value = super().construct_yaml_float(node)
+        if not math.isfinite(value):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"nombre non fini « {node.value} » refusé (écrivez un nombre)",
+                node.start_mark)
+        return value
 
 
 _LocatingLoader.add_constructor("tag:yaml.org,2002:map", _LocatingLoader.construct_yaml_map)
@@ -96,14 +126,79 @@ _LocatingLoader.add_constructor("tag:yaml.org,2002:seq", _LocatingLoader.constru
 _LocatingLoader.add_constructor(
     "tag:yaml.org,2002:timestamp", _LocatingLoader.construct_yaml_timestamp
 )
+_LocatingLoader.add_constructor("tag:yaml.org,2002:int", _LocatingLoader.construct_yaml_int)
+_LocatingLoader.add_constructor("tag:yaml.org,2002:float", _LocatingLoader.construct_yaml_float)
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _check_expansion(data: Any) -> None:
+    """Refuse a document whose aliases expand it beyond bounds, or make it recursive."""
+    distinct: dict[int, int] = {}  # id -> expanded size (memo: shared parts counted once here)
+    in_progress: set[int] = set()
+
+    def size(node: Any, depth: int) -> int:
+        if not isinstance(node, dict | list):
+            return 1
+        key = id(node)
+        if key in distinct:
+            return distinct[key]
+        if key in in_progress:
+            raise _TooBig("alias récursif (un bloc se contient lui-même)")
+        if depth > MAX_DEPTH:
+            raise _TooBig(f"document trop imbriqué ({MAX_DEPTH} niveaux au plus)")
+        in_progress.add(key)
+        children = [*node.keys(), *node.values()] if isinstance(node, dict) else node
+        total = 1 + sum(size(child, depth + 1) for child in children)
+        in_progress.discard(key)
+        distinct[key] = total
+        return total
+
+    expanded = size(data, 0)
+    written = sum(1 + len(node) for node in _containers(data))
+    if expanded > MAX_EXPANSION * written + MAX_EXPANSION_FLOOR:
+        raise _TooBig(f"les alias multiplient la taille du document (« billion laughs ») : "
+                      f"{expanded} éléments une fois développés")
+
+
+def _containers(data: Any) -> list[Any]:
+    seen: dict[int, Any] = {}
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict | list) and id(node) not in seen:
+            seen[id(node)] = node
+            stack.extend(node.values() if isinstance(node, dict) else node)
+    return list(seen.values())
+
+
+def _first_alias(text: str, path: str) -> Location:
+    match = re.search(r"(?m)(?:^|[\s\[{,:-])\*[^\s,\]}]+", text)
+    if match is None:
+        return Location(path, 1, 1)
+    start = match.start() + (0 if text[match.start()] == "*" else 1)
+    line = text.count("\n", 0, start) + 1
+    return Location(path, line, start - (text.rfind("\n", 0, start) + 1) + 1)
 
 
 def load_text(text: str, path: str = "<yaml>") -> Any:
     """Parse YAML text with source locations; raise YamlSyntaxError with file:line:col."""
+    if len(text) > MAX_BYTES:
+        raise YamlSyntaxError(Location(path, 1, 1), f"fichier trop gros ({len(text)} caractères, "
+                              f"{MAX_BYTES} au plus)")
     loader_cls = type("_Loader", (_LocatingLoader,), {"source_path": path})
     loader = loader_cls(text)
     try:
-        return loader.get_single_data()
+        data = loader.get_single_data()
+        if "*" in text:
+            _check_expansion(data)
+        return data
+    except _TooBig as exc:
+        raise YamlSyntaxError(_first_alias(text, path), str(exc)) from None
+    except RecursionError:
+        raise YamlSyntaxError(Location(path, 1, 1), "document trop imbriqué") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
@@ -119,11 +214,23 @@ def load_text(text: str, path: str = "<yaml>") -> Any:
 
 def load_file(path: str | Path) -> Any:
     path = Path(path)
+    with open(path, "rb") as handle:
+        data = handle.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise YamlSyntaxError(Location(str(path), 1, 1),
+                              f"fichier trop gros (plus de {MAX_BYTES} octets)")
+    return load_text(decode_utf8(data, str(path)), str(path))
+
+
+def decode_utf8(data: bytes, path: str) -> str:
+    """Text of a file, or a French error naming the line of the first byte that is not UTF-8."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise YamlSyntaxError(Location(str(path), 1, 1), "le fichier n'est pas en UTF-8") from exc
-    return load_text(text, str(path))
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise YamlSyntaxError(Location(path, line, col),
+                              "le fichier n'est pas en UTF-8 (enregistrez-le en UTF-8)") from None
 
 
 # Parser messages (pure-Python and libyaml wordings) in French, with how to fix.
@@ -146,6 +253,7 @@ _PROBLEMS_FR = {
         "fin de fichier inattendue (guillemet ou crochet non fermé ?)"
     ),
     "found unknown escape character": "caractère d'échappement inconnu (doublez la barre \\)",
+    "found unconstructable recursive node": "alias récursif (un bloc se contient lui-même)",
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,15 @@ from intake_assistant.orientation.paths import (
     default_calculs_path,
     default_parametres_path,
 )
-from intake_assistant.orientation.policy import Aid, Calcul, Gate, Parameter, Policy, Template
+from intake_assistant.orientation.policy import (
+    Aid,
+    Calcul,
+    DatedValue,
+    Gate,
+    Parameter,
+    Policy,
+    Template,
+)
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _CALCUL_KEYS = ("label", "expression", "unit")
@@ -83,6 +92,9 @@ def _key_loc(node: Any, key: str) -> Location | None:
 def _schema_message(err: Any) -> str:
     if err.validator == "anyOf":  # the only anyOf of parametres.schema.json: a parameter's value
         return f"valeur « {err.instance} » non admise : un montant positif ou une liste de montants"
+    if err.validator == "oneOf":  # a parameter: a local value or dated legal values
+        return ("indiquez soit « value » et « source » (valeur locale), soit « values » (valeurs "
+                "légales datées : from, value, source), pas les deux")
     return schema_message(err)
 
 
@@ -103,10 +115,40 @@ def _parameters(c: _Collector, path: Path) -> tuple[dict[str, Parameter] | None,
     c.findings += errors
     if errors:
         return None, names
-    return {
-        pid: Parameter(pid, spec["value"], spec["label"], spec["unit"], spec["source"])
-        for pid, spec in doc["parametres"].items()
-    }, names
+    out: dict[str, Parameter] = {}
+    for pid, spec in doc["parametres"].items():
+        parameter = _parameter(c, path, pid, spec)
+        if parameter is None:
+            return None, names
+        out[pid] = parameter
+    return out, names
+
+
+def _parameter(c: _Collector, path: Path, pid: str, spec: Any) -> Parameter | None:
+    """One parameter: a local ``value`` + ``source``, or dated legal ``values``."""
+    if "values" not in spec:
+        return Parameter(pid, (DatedValue(None, spec["value"], spec["source"]),), spec["label"],
+                         spec["unit"], spec.get("revalorisation_mois"))
+    values: list[DatedValue] = []
+    for index, raw in enumerate(spec["values"]):
+        start = raw["from"]
+        if not isinstance(start, date):
+            try:
+                start = date.fromisoformat(str(start))
+            except ValueError:
+                loc = spec["values"].item_locs[index] if hasattr(spec["values"], "item_locs") \
+                    else _key_loc(spec, "values")
+                c.add(loc, "E-SCHEMA", f"paramètre « {pid} » : date « {raw['from']} » invalide "
+                      "(écrivez AAAA-MM-JJ)", path)
+                return None
+        values.append(DatedValue(start, raw["value"], raw["source"]))
+    starts = [v.start for v in values]
+    if starts != sorted(starts) or len(set(starts)) != len(starts):
+        c.add(_key_loc(spec, "values"), "E-SCHEMA", f"paramètre « {pid} » : les valeurs datées "
+              "doivent être rangées de la plus ancienne à la plus récente, une par date", path)
+        return None
+    return Parameter(pid, tuple(values), spec["label"], spec["unit"],
+                     spec.get("revalorisation_mois"))
 
 
 # ----------------------------------------------------------------------------- computed values
@@ -304,14 +346,19 @@ def _aid(c: _Collector, path: Path, names: _Names, calculs: Mapping[str, Calcul]
         reason = _template(c, names, default["reason"], _value_loc(default, "reason"), path,
                            f"aide « {aid_id} », raison par défaut")
         ok = ok and reason is not None
+    orient = raw["orient_to"]
+    orient_template = None
+    if "{" in orient["name"]:  # the body may depend on the answers (CAF or MSA)
+        orient_template = _template(c, names, orient["name"], _value_loc(orient, "name"), path,
+                                    f"aide « {aid_id} », organisme")
+        ok = ok and orient_template is not None
     if not ok:
         return None
     used = set().union(*(set(g.parameters) for g in gates)) if gates else set()
     if reason is not None:
         used |= set(parameter_closure(reason.names, calculs, parameters))
-    orient = raw["orient_to"]
     return Aid(aid_id, raw["name"], raw["kind"], orient["name"], tuple(orient.get("bring", ())),
-               default["status"], reason, tuple(gates), tuple(sorted(used)))
+               default["status"], reason, tuple(gates), tuple(sorted(used)), orient_template)
 
 
 def _gate(c: _Collector, path: Path, names: _Names, calculs: Mapping[str, Calcul],
@@ -326,7 +373,16 @@ def _gate(c: _Collector, path: Path, names: _Names, calculs: Mapping[str, Calcul
     if expr is None or failed is None or met is None:
         return None
     used = parameter_closure(expr.names | failed.names | met.names, calculs, parameters)
-    return Gate(graw["id"], graw["label"], expr, graw["status"], failed, met, used)
+    cited = tuple(graw.get("sources") or ())
+    for pid in cited:
+        if parameters and pid not in parameters:  # unreadable parameters: reported already
+            c.add(_value_loc(graw, "sources"), "E-REF", f"{what} : source « {pid} » absente de "
+                  "parametres.yaml (corrigez le nom)", path)
+            return None
+    if not cited:  # the dated parameters the gate names itself
+        cited = tuple(sorted(n for n in expr.names | failed.names | met.names
+                             if n in parameters and parameters[n].dated))
+    return Gate(graw["id"], graw["label"], expr, graw["status"], failed, met, used, cited)
 
 
 # ----------------------------------------------------------------------------- entry point

@@ -49,7 +49,7 @@ def build_env(answers: Mapping[str, Any], policy: Policy, today: date | None = N
     The env holds parameters, answers and computed values; a computed value that lacks an answer is
     a ``Missing`` naming the answers it needs, and propagates through the gates that read it.
     """
-    env: dict[str, Any] = policy.parameter_env()
+    env: dict[str, Any] = policy.parameter_env(today)
     env.update(answers_env(answers, unknown))
     computed: dict[str, Any] = {}
     errors: list[str] = []

@@ -10,15 +10,15 @@ A gate never decides silently on a missing answer: it yields ``to_check`` and na
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from intake_assistant.core.expressions import EvaluationError, interpolate, is_missing
 from intake_assistant.core.fields import load_fields
-from intake_assistant.core.french import format_number
 from intake_assistant.orientation.compute import build_env, round_half_up
-from intake_assistant.orientation.policy import Aid, Gate, Policy, Template
+from intake_assistant.orientation.formatting import format_with_unit, plain_value
+from intake_assistant.orientation.policy import Aid, DatedValue, Gate, Parameter, Policy, Template
 
 _RANK = {"eligible": 0, "to_check": 1, "not_eligible": 2}
 
@@ -32,11 +32,12 @@ class GateResult:
     reason: str
     parameters: tuple[str, ...]
     needs: tuple[str, ...]
+    sources: tuple[str, ...] = ()  # the dated legal values behind the reason, with their texts
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "label": self.label, "state": self.state, "effect": self.effect,
                 "reason": self.reason, "parameters": list(self.parameters),
-                "needs": list(self.needs)}
+                "needs": list(self.needs), "sources": list(self.sources)}
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ class Orientation:
     missing: tuple[str, ...]
     suggestions: tuple[Suggestion, ...]  # eligible, then to_check, then not_eligible
     errors: tuple[str, ...] = ()
+    on: date | None = None  # the date whose parameter values were used
+    parameter_values: Mapping[str, DatedValue] = field(default_factory=dict)
 
     def suggestion(self, aid_id: str) -> Suggestion:
         return next(s for s in self.suggestions if s.aid == aid_id)
@@ -80,17 +83,12 @@ class Orientation:
         }
         if self.errors:
             out["errors"] = list(self.errors)
+        if self.on is not None:
+            out["date"] = self.on.isoformat()
+        # The value, date and text of every parameter used: the orientation stays explainable
+        # after a revaluation (the parameters file keeps every dated value).
+        out["parameters"] = {pid: dv.to_json() for pid, dv in self.parameter_values.items()}
         return out
-
-
-def plain_value(value: object) -> str:
-    """How a bare ``{x}`` of a reason prints: French numbers, oui/non."""
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, int | float):
-        whole = float(value).is_integer()
-        return format_number(value, 0 if whole else 2)
-    return str(value)
 
 
 def _field_label(fid: str) -> str:
@@ -103,6 +101,20 @@ def _render(template: Template, env: Mapping[str, Any], today: date | None) -> s
         return interpolate(template.source, env, today, plain_value)
     except EvaluationError as exc:  # never hide the verdict behind a formatting problem
         return f"{template.source} [calcul impossible : {exc.message}]"
+
+
+def source_text(p: Parameter, day: date | None) -> str:
+    """« Montant forfaitaire du RSA : 651,69 € par mois depuis le 01/04/2026 (décret …) »."""
+    from intake_assistant.core.french import format_date
+
+    dv = p.at(day)
+    since = f" depuis le {format_date(dv.start)}" if dv.start else ""
+    return f"{p.label} : {format_with_unit(dv.value, p.unit)}{since} ({dv.source})"
+
+
+def _sources(gate: Gate, parameters: Mapping[str, Parameter],
+             today: date | None) -> tuple[str, ...]:
+    return tuple(source_text(parameters[pid], today) for pid in gate.cited if pid in parameters)
 
 
 def _gate(gate: Gate, env: Mapping[str, Any], today: date | None,
@@ -121,7 +133,7 @@ def _gate(gate: Gate, env: Mapping[str, Any], today: date | None,
     failed = bool(value)
     reason = _render(gate.failed if failed else gate.met, env, today)
     return GateResult(gate.id, gate.label, "failed" if failed else "met", gate.status, reason,
-                      gate.parameters, ())
+                      gate.parameters, (), _sources(gate, parameters, today))
 
 
 def _reason_order(result: GateResult) -> int:
@@ -151,7 +163,14 @@ def evaluate_aid(aid: Aid, env: Mapping[str, Any], today: date | None,
     needs: set[str] = set()
     if status != "not_eligible":  # once a gate bars the aid, other answers change nothing
         needs = {n for r in results for n in r.needs}
-    return Suggestion(aid.id, aid.name, aid.kind, status, tuple(reasons), aid.orient_to,
+    orient_to = aid.orient_to
+    if aid.orient_to_template is not None:
+        orient_to = _render(aid.orient_to_template, env, today)
+        if "…" in orient_to or "calcul impossible" in orient_to:  # an answer still missing
+            orient_to = interpolate(aid.orient_to_template.source, {"organisme_payeur": "CAF"},
+                                    today, plain_value) if aid.orient_to_template.names == {
+                                        "organisme_payeur"} else aid.orient_to
+    return Suggestion(aid.id, aid.name, aid.kind, status, tuple(reasons), orient_to,
                       aid.bring, aid.parameters, tuple(_dictionary_order(needs)), results)
 
 
@@ -171,5 +190,6 @@ def evaluate(answers: dict, policy: Policy, today: date | None = None,
     for value in computed.values():
         if is_missing(value):
             missing |= {n for n in value.names if n not in parameters and n not in computed}
+    used = sorted({pid for s in suggestions for pid in s.parameters})
     return Orientation(computed, tuple(_dictionary_order(missing)), tuple(suggestions),
-                       tuple(errors))
+                       tuple(errors), today or date.today(), policy.parameter_values(used, today))

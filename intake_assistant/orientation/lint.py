@@ -4,12 +4,14 @@ Codes: E-YAML syntax · E-FILE missing file · E-SCHEMA format · E-EXPR unparsa
 template · E-REF unknown answer id, computed value or parameter · E-DUP duplicate aid or gate ·
 E-CYCLE computed values depending on each other · W-UNREACHABLE a gate whose condition does not
 depend on any answer (always or never true) or that an always-failing gate hides ·
-W-UNUSED parameter used nowhere · W-AIDE an aid of the data dictionary absent from the catalogue.
+W-UNUSED parameter used nowhere · W-REVALORISATION a legal value older than its
+revaluation period · W-AIDE an aid of the data dictionary absent from the catalogue.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +27,15 @@ POLICY_AIDS = (
     "microcredit_personnel", "aide_au_projet", "avance_remboursable", "rsa", "prime_activite",
     "aide_logement", "css", "fsl", "aide_permis_france_travail", "surendettement",
     "point_conseil_budget", "envie", "autos_du_coeur",
+    # the aids issue 12 added (legal aids a CCAS desk sees every week)
+    "asf", "cpf_permis", "permis_un_euro", "aide_permis_apprenti", "domiciliation",
+    "action_logement", "mission_locale",
 )
 
 
 def lint_catalogue(path_catalogue: str | Path, path_parameters: str | Path,
-                   known_ids: set[str], path_calculs: str | Path | None = None) -> list[Finding]:
+                   known_ids: set[str], path_calculs: str | Path | None = None,
+                   today: date | None = None) -> list[Finding]:
     """Every problem of the policy files; ``calculs.yaml`` is taken next to the catalogue."""
     catalogue, parameters = Path(path_catalogue), Path(path_parameters)
     if path_calculs is None:
@@ -40,7 +46,33 @@ def lint_catalogue(path_catalogue: str | Path, path_parameters: str | Path,
         findings += _unused_parameters(policy, parameters)
         findings += _absent_aids(policy, catalogue)
         findings += _unreachable_gates(policy, catalogue)
+        findings += _overdue_revaluations(policy, parameters, today or date.today())
     return sorted(set(findings))
+
+
+def _months_between(start: date, end: date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
+
+
+def _overdue_revaluations(policy: Policy, path: Path, today: date) -> list[Finding]:
+    """A legal value older than its revaluation period: a revaluation was probably missed."""
+    from intake_assistant.core.french import format_date
+
+    block = _load(path)
+    block = block.get("parametres") if isinstance(block, Mapping) else None
+    out = []
+    for pid, p in policy.parameters.items():
+        last = p.values[-1]
+        if not p.revaluation_months or last.start is None:
+            continue
+        if _months_between(last.start, today) >= p.revaluation_months:
+            out.append(Finding.at(
+                _key_loc(block, pid), "warning", "W-REVALORISATION",
+                f"paramètre « {pid} » : dernière valeur en vigueur depuis le "
+                f"{format_date(last.start)}, plus ancienne que sa période de revalorisation "
+                f"({p.revaluation_months} mois) : ajoutez la nouvelle valeur datée et sa source",
+                str(path)))
+    return out
 
 
 def _load(path: Path) -> Any:

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from intake_assistant.core.expressions import is_missing
-from intake_assistant.core.french import format_date, format_money, format_number, format_percent
-from intake_assistant.orientation.evaluate import Orientation, Suggestion, plain_value
+from intake_assistant.core.french import format_date, format_money, format_number
+from intake_assistant.orientation.evaluate import Orientation, Suggestion
+from intake_assistant.orientation.formatting import format_with_unit
 from intake_assistant.orientation.policy import KIND_LABELS, Parameter, Policy
 from intake_assistant.orientation.simulate import SimulationRow
 
@@ -26,47 +26,29 @@ _MARKS = {("met", ""): "✓", ("failed", "not_eligible"): "✗", ("failed", "to_
           ("missing", ""): "?"}
 
 
-def format_with_unit(value: Any, unit: str) -> str:
-    """A value the French way according to its unit (``calculs.yaml`` / ``parametres.yaml``)."""
-    if value is None or is_missing(value):
-        return "à compléter"
-    if isinstance(value, list):  # one unit for the whole list: "10 339 €, 15 508 € par an"
-        texts = [format_with_unit(v, unit) for v in value]
-        suffix = {"€/mois": " par mois", "€/an": " par an"}.get(unit, "")
-        if suffix:
-            texts = [t.removesuffix(suffix) for t in texts]
-        return ", ".join(texts) + suffix
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return plain_value(value)
-    if unit in ("€", "€/mois", "€/an"):
-        suffix = {"€/mois": " par mois", "€/an": " par an"}.get(unit, "")
-        return format_money(value) + suffix
-    if unit == "€/jour/UC":
-        return f"{format_number(value, 2)} €/jour/UC"
-    if unit == "taux":
-        return format_percent(value, 0 if float(round(value * 100, 6)).is_integer() else 1)
-    if unit == "UC":
-        return f"{format_number(value, 1)} UC"
-    if unit in ("ans", "mois", "personnes"):
-        return f"{format_number(value, 0)} {unit}"
-    return plain_value(value)
+def _parameter_text(p: Parameter, day: date | None = None) -> str:
+    dv = p.at(day)
+    since = f" (depuis le {format_date(dv.start)})" if dv.start else ""
+    return f"{p.id} = {format_with_unit(dv.value, p.unit)}{since}"
 
 
-def _parameter_text(p: Parameter) -> str:
-    return f"{p.id} = {format_with_unit(p.value, p.unit)}"
-
-
-def _suggestion_lines(s: Suggestion, parameters: Mapping[str, Parameter]) -> list[str]:
+def _suggestion_lines(s: Suggestion, parameters: Mapping[str, Parameter],
+                      estimate: str | None = None, day: date | None = None) -> list[str]:
     kind = KIND_LABELS.get(s.kind, s.kind)
     lines = [f"  ■ {s.name} → {s.orient_to} · {kind}"]
-    if s.status == "not_eligible":  # collapsed: only what bars the aid
-        lines += [f"      ✗ {g.reason}" for g in s.gates
-                  if g.state == "failed" and g.effect == "not_eligible"]
+    if estimate:
+        lines.append(f"      ≈ {estimate}")
+    if s.status == "not_eligible":  # collapsed: only what bars the aid, with its legal source
+        for g in s.gates:
+            if g.state == "failed" and g.effect == "not_eligible":
+                lines.append(f"      ✗ {g.reason}")
+                lines += [f"        Source : {src}" for src in g.sources]
         return lines
     shown = set()
     for g in sorted(s.gates, key=lambda g: ("failed", "missing", "met").index(g.state)):
         mark = _MARKS.get((g.state, g.effect if g.state == "failed" else ""), "·")
         lines.append(f"      {mark} {g.reason}")
+        lines += [f"        Source : {src}" for src in g.sources]
         shown.add(g.reason)
     lines += [f"      · {r}" for r in s.reasons if r not in shown]
     if s.needs:
@@ -74,12 +56,17 @@ def _suggestion_lines(s: Suggestion, parameters: Mapping[str, Parameter]) -> lis
     if s.bring:
         lines.append(f"      Pièces à apporter : {' ; '.join(s.bring)}")
     if s.parameters:
-        used = " ; ".join(_parameter_text(parameters[p]) for p in s.parameters if p in parameters)
+        used = " ; ".join(_parameter_text(parameters[p], day) for p in s.parameters
+                          if p in parameters)
         lines.append(f"      Paramètres : {used}")
     return lines
 
 
-def orientation_text(result: Orientation, policy: Policy, today: date | None = None) -> str:
+def orientation_text(result: Orientation, policy: Policy, today: date | None = None,
+                     estimates: Mapping[str, str] | None = None,
+                     estimates_message: str = "") -> str:
+    """The orientation as the social worker reads it; ``estimates``: aid id -> « montant estimé :
+    58 €/mois, selon OpenFisca-France » shown under the aid (``estimates_message`` when none)."""
     lines = [f"Orientation au {format_date(today or date.today())}", "", "Budget du foyer"]
     for cid in BUDGET_IDS:
         calc = policy.calculs.get(cid)
@@ -89,12 +76,15 @@ def orientation_text(result: Orientation, policy: Policy, today: date | None = N
         lines += ["", "Informations à compléter : " + ", ".join(result.missing)]
     if result.errors:
         lines += ["", "Calculs impossibles :"] + [f"  {e}" for e in result.errors]
+    if estimates_message:
+        lines += ["", estimates_message]
     for status, heading in _HEADINGS.items():
         group = [s for s in result.suggestions if s.status == status]
         if group:
             lines += ["", f"{heading} ({len(group)})"]
             for s in group:
-                lines += _suggestion_lines(s, policy.parameters)
+                lines += _suggestion_lines(s, policy.parameters, (estimates or {}).get(s.aid),
+                                           result.on or today)
     return "\n".join(lines) + "\n"
 
 
@@ -102,7 +92,7 @@ def simulation_text(rows: list[SimulationRow], policy: Policy,
                     computed: Mapping[str, Any]) -> str:
     if not rows:
         return "Aucune simulation.\n"
-    floor = policy.parameters["rav.plancher_jour_uc"].value
+    floor = policy.parameters["rav.plancher_jour_uc"].value  # a local value: no date
     rav = computed.get("rav_jour_uc")
     lines = [f"Simulation pour {format_money(rows[0].montant)} — reste à vivre actuel : "
              f"{format_with_unit(rav, '€/jour/UC')} (plancher {format_number(floor, 2)} €)"]

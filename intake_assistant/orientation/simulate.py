@@ -1,12 +1,15 @@
-"""Loan simulation: instalment, cost and reste à vivre for each duration, to choose with the person.
+"""The one loan simulation: the loan products, their limits, and a loan's instalment, interest
+cost and reste à vivre after it. The orientation (``simulate``), the dossier screen (through the
+application layer) and the commission summary (``loan_at``) all compute loans here.
 
-The microcredit rows use the policy's rate and the same ``annuity`` function as the computed
-``mensualite_estimee``; the CCAS advance rows are at 0 % over its allowed durations.
+The microcredit uses the policy's rate and the same ``annuity`` function as the computed
+``mensualite_estimee``; the CCAS advance is at 0 %. Limits (amount, duration) and the reste-à-vivre
+floor come from the policy's parameters, so one change of ``parametres.yaml`` changes every view.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -28,8 +31,47 @@ class SimulationError(ValueError):
 
 
 @dataclass(frozen=True)
+class LoanProduct:
+    """A loan the service can propose, with its limits from the policy."""
+
+    id: str  # the aid id of the catalogue
+    label: str  # as documents name it
+    short_label: str  # in narrow tables
+    rate: float  # annual
+    min_amount: float  # inclusive; 0 for none
+    max_amount: float  # inclusive
+    max_months: int
+
+    def amount_allowed(self, amount: float) -> bool:
+        return self.min_amount <= amount <= self.max_amount
+
+    def duration_allowed(self, months: int) -> bool:
+        return 1 <= months <= self.max_months
+
+
+# (id, label, short label, parameter prefix, fixed rate or None for the policy's)
+_PRODUCTS = (
+    ("microcredit_personnel", "Microcrédit personnel", "Microcrédit", "microcredit", None),
+    ("avance_remboursable", "Avance remboursable du CCAS", "Avance CCAS", "avance_remboursable",
+     0.0),
+)
+PRODUCT_LABELS = {pid: label for pid, label, *_ in _PRODUCTS}
+PRODUCT_SHORT_LABELS = {pid: short for pid, _, short, *_ in _PRODUCTS}
+
+
+def products(policy: Policy) -> tuple[LoanProduct, ...]:
+    p = policy.parameter_env()
+    out = []
+    for pid, label, short, prefix, fixed_rate in _PRODUCTS:
+        rate = p[f"{prefix}.taux_annuel"] if fixed_rate is None else fixed_rate
+        out.append(LoanProduct(pid, label, short, rate, p.get(f"{prefix}.montant_min", 0),
+                               p[f"{prefix}.montant_max"], p[f"{prefix}.duree_max_mois"]))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class SimulationRow:
-    product: str  # "microcredit_personnel" | "avance_remboursable"
+    product: str  # a LoanProduct id
     label: str
     montant: float
     duree_mois: int
@@ -39,9 +81,37 @@ class SimulationRow:
     rav_jour_uc_apres: float | None  # None when the budget is incomplete
     above_floor: bool | None  # reste à vivre after >= rav.plancher_jour_uc
     amount_allowed: bool  # the amount fits the product's limits
+    duration_allowed: bool = True  # the duration fits them
+
+    @property
+    def total_rembourse(self) -> float:
+        return self.mensualite * self.duree_mois
+
+    @property
+    def within_limits(self) -> bool:
+        return self.amount_allowed and self.duration_allowed
 
     def to_json(self) -> dict[str, Any]:
         return {k: round_half_up(v) for k, v in self.__dict__.items()}
+
+
+def _number(value: Any) -> float | None:
+    if value is None or is_missing(value) or isinstance(value, bool):
+        return None
+    return value if isinstance(value, int | float) else None
+
+
+def loan(product: LoanProduct, amount: float, months: int, computed: Mapping[str, Any],
+         floor: float) -> SimulationRow:
+    """One loan: instalment, interest cost, and the reste à vivre per day and consumption unit
+    once the instalment is paid (None while the budget is incomplete)."""
+    instalment = _ANNUITY.evaluate({"montant": amount, "taux": product.rate, "duree": months})
+    rav, nb_uc = _number(computed.get("reste_a_vivre")), _number(computed.get("nb_uc"))
+    after = (rav - instalment) / nb_uc / 30 if rav is not None and nb_uc else None
+    return SimulationRow(product.id, product.label, amount, months, product.rate, instalment,
+                         instalment * months - amount, after,
+                         None if after is None else after >= floor,
+                         product.amount_allowed(amount), product.duration_allowed(months))
 
 
 def durations(max_months: int) -> list[int]:
@@ -52,34 +122,32 @@ def durations(max_months: int) -> list[int]:
     return out
 
 
-def simulate(answers: dict, policy: Policy, montant: float | None = None,
-             today: date | None = None, unknown: Iterable[str] = ()) -> list[SimulationRow]:
-    """Rows for the microcredit (each duration) then the CCAS advance (each duration)."""
-    _, computed, _ = build_env(answers, policy, today, unknown)
+def _amount(computed: Mapping[str, Any], montant: float | None) -> float:
     amount = computed.get("montant_calcul") if montant is None else montant
     if amount is None or is_missing(amount):
         raise SimulationError("Montant à simuler inconnu : renseignez le montant demandé "
                               "(montant_demande) ou indiquez --montant.")
-    if not isinstance(amount, int | float) or isinstance(amount, bool) or amount <= 0:
+    if not isinstance(amount, int | float) or isinstance(amount, bool) or not amount > 0:
         raise SimulationError("Le montant à simuler doit être un nombre supérieur à 0 €.")
-    p = policy.parameter_env()
-    rav, nb_uc = computed.get("reste_a_vivre"), computed.get("nb_uc")
-    floor = p["rav.plancher_jour_uc"]
-    products = (
-        ("microcredit_personnel", "Microcrédit personnel", p["microcredit.taux_annuel"],
-         p["microcredit.duree_max_mois"],
-         p["microcredit.montant_min"] <= amount <= p["microcredit.montant_max"]),
-        ("avance_remboursable", "Avance remboursable du CCAS", 0,
-         p["avance_remboursable.duree_max_mois"], amount <= p["avance_remboursable.montant_max"]),
-    )
-    rows = []
-    for product, label, rate, max_months, allowed in products:
-        for months in durations(max_months):
-            instalment = _ANNUITY.evaluate({"montant": amount, "taux": rate, "duree": months})
-            after = None
-            if not (is_missing(rav) or is_missing(nb_uc) or rav is None or nb_uc is None):
-                after = (rav - instalment) / nb_uc / 30
-            rows.append(SimulationRow(
-                product, label, amount, months, rate, instalment, instalment * months - amount,
-                after, None if after is None else after >= floor, allowed))
-    return rows
+    if amount > 10**9:
+        raise SimulationError("Le montant à simuler est trop grand (1 000 000 000 € au plus).")
+    return amount
+
+
+def simulate(answers: dict, policy: Policy, montant: float | None = None,
+             today: date | None = None, unknown: Iterable[str] = ()) -> list[SimulationRow]:
+    """The table to choose with the person: each product at each of its durations."""
+    _, computed, _ = build_env(answers, policy, today, unknown)
+    amount = _amount(computed, montant)
+    floor = policy.parameter_env()["rav.plancher_jour_uc"]
+    return [loan(product, amount, months, computed, floor)
+            for product in products(policy) for months in durations(product.max_months)]
+
+
+def loan_at(computed: Mapping[str, Any], policy: Policy, months: int,
+            montant: float | None = None) -> list[SimulationRow]:
+    """Each product at one duration (the one kept for the commission); a product whose limits
+    the amount or the duration exceed is still computed, and says so (``within_limits``)."""
+    amount = _amount(computed, montant)
+    floor = policy.parameter_env()["rav.plancher_jour_uc"]
+    return [loan(product, amount, months, computed, floor) for product in products(policy)]

@@ -15,13 +15,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from intake_assistant.core.expressions import compile_expression, is_missing
+from intake_assistant.core.expressions import is_missing
 from intake_assistant.core.fields import load_fields
+from intake_assistant.core.lifecycle import interview_day, step_dates
 from intake_assistant.core.lifecycle import label as status_label
-from intake_assistant.core.lifecycle import step_dates
 from intake_assistant.orientation.compute import build_env
 from intake_assistant.orientation.evaluate import evaluate
 from intake_assistant.orientation.policy import Policy
+from intake_assistant.orientation.simulate import SimulationError, loan_at
 
 from .tables import STATUS_LABELS
 
@@ -32,8 +33,6 @@ CHARGE_IDS = ("loyer", "energie", "eau", "assurances", "mutuelle", "telephone_in
               "transport", "impots", "pension_alimentaire_versee", "frais_garde",
               "autres_charges", "credits_mensualites")
 FORMATS = ("pdf", "md", "json")
-_ANNUITY = compile_expression("annuity(montant, taux, duree)")
-_DECISIONS = {"accorde": "Accordé", "refuse": "Refusé", "ajourne": "Ajourné"}
 
 
 def _num(value: Any) -> float | int | None:
@@ -73,38 +72,28 @@ def chosen_duration(dossier: Mapping[str, Any]) -> tuple[int | None, str]:
 
 
 def _loan(dossier: Mapping[str, Any], computed: Mapping[str, Any],
-          params: Mapping[str, Any]) -> dict[str, Any] | None:
-    amount = _num(computed.get("montant_calcul"))
+          policy: Policy) -> dict[str, Any] | None:
+    """The loans at the kept duration, from the one loan simulation (orientation/simulate)."""
     months, source = chosen_duration(dossier)
+    amount = _num(computed.get("montant_calcul"))
     if amount is None or amount <= 0 or months is None:
         return None
-    rav, nb_uc = _num(computed.get("reste_a_vivre")), _num(computed.get("nb_uc"))
-    floor = params["rav.plancher_jour_uc"]
-    products = (
-        ("microcredit_personnel", "Microcrédit personnel", params["microcredit.taux_annuel"],
-         params["microcredit.duree_max_mois"],
-         params["microcredit.montant_min"] <= amount <= params["microcredit.montant_max"]),
-        ("avance_remboursable", "Avance remboursable du CCAS", 0,
-         params["avance_remboursable.duree_max_mois"],
-         amount <= params["avance_remboursable.montant_max"]),
-    )
-    rows = []
-    for product, name, rate, max_months, amount_ok in products:
-        instalment = _ANNUITY.evaluate({"montant": amount, "taux": rate, "duree": months})
-        after = (rav - instalment) / nb_uc / 30 if rav is not None and nb_uc else None
-        rows.append({
-            "product": product, "label": name, "taux_annuel": rate, "duree_mois": months,
-            "mensualite": instalment, "cout_total": instalment * months - amount,
-            "total_rembourse": instalment * months, "rav_jour_uc_apres": after,
-            "above_floor": None if after is None else after >= floor,
-            "within_limits": amount_ok and months <= max_months,
-        })
+    try:
+        loans = loan_at(computed, policy, months)
+    except SimulationError:
+        return None
+    rows = [{"product": r.product, "label": r.label, "taux_annuel": r.taux_annuel,
+             "duree_mois": r.duree_mois, "mensualite": r.mensualite, "cout_total": r.cout_total,
+             "total_rembourse": r.total_rembourse, "rav_jour_uc_apres": r.rav_jour_uc_apres,
+             "above_floor": r.above_floor, "within_limits": r.within_limits} for r in loans]
     return {"montant": amount, "duree_mois": months, "duree_source": source,
-            "plancher_jour_uc": floor, "rows": rows}
+            "plancher_jour_uc": policy.parameter_env()["rav.plancher_jour_uc"], "rows": rows}
 
 
-def _orientation(dossier: Mapping[str, Any], policy: Policy, today: date) -> dict[str, Any]:
-    result = evaluate(dict(dossier.get("answers") or {}), policy, today,
+def _orientation(dossier: Mapping[str, Any], policy: Policy, today: date,
+                 estimates: Mapping[str, str] | None = None) -> dict[str, Any]:
+    day = interview_day(dossier, today)  # the legal values of the interview's day
+    result = evaluate(dict(dossier.get("answers") or {}), policy, day,
                       dossier.get("unknown") or ())
     suggestions = []
     for s in result.suggestions:
@@ -113,11 +102,15 @@ def _orientation(dossier: Mapping[str, Any], policy: Policy, today: date) -> dic
                        if g.state == "failed" and g.effect == "not_eligible"]
         else:
             reasons = list(s.reasons)
+        estimate = (estimates or {}).get(s.aid)
+        if estimate:  # OpenFisca's estimate first, beside the status (optional extra)
+            reasons.insert(0, estimate[0].upper() + estimate[1:])
         suggestions.append({"aid": s.aid, "name": s.name, "status": s.status,
                             "status_label": STATUS_LABELS[s.status], "orient_to": s.orient_to,
-                            "reasons": reasons})
-    return {"suggestions": suggestions,
-            "missing": [_field_label(fid) for fid in result.missing]}
+                            "reasons": reasons, "estimate": estimate})
+    return {"suggestions": suggestions, "date": day.isoformat(),
+            "missing": [_field_label(fid) for fid in result.missing],
+            "parameters": {pid: dv.to_json() for pid, dv in result.parameter_values.items()}}
 
 
 def _financing(answers: Mapping[str, Any], dossier: Mapping[str, Any],
@@ -140,8 +133,10 @@ def _financing(answers: Mapping[str, Any], dossier: Mapping[str, Any],
             "autres_aides": others, "reste_a_financer": gap}
 
 
-def build_summary(dossier: dict, policy: Policy, today: date) -> dict:
-    """Everything the commission document shows, as JSON-ready data."""
+def build_summary(dossier: dict, policy: Policy, today: date,
+                  estimates: Mapping[str, str] | None = None) -> dict:
+    """Everything the commission document shows, as JSON-ready data; ``estimates``: aid id ->
+    « montant estimé : … selon OpenFisca-France » (the application asks the optional worker)."""
     answers = dossier.get("answers") or {}
     unknown = dossier.get("unknown") or ()
     _, computed, _ = build_env(dict(answers), policy, today, unknown)
@@ -179,8 +174,8 @@ def build_summary(dossier: dict, policy: Policy, today: date) -> dict:
             "montant_dettes": _num(answers.get("montant_dettes")),
         },
         "project": _financing(answers, dossier, computed),
-        "loan": _loan(dossier, computed, policy.parameter_env()),
-        "orientation": _orientation(dossier, policy, today),
+        "loan": _loan(dossier, computed, policy),
+        "orientation": _orientation(dossier, policy, today, estimates),
         "meetings": [{"date": m.get("date"), "avec": m.get("avec"),
                       "partenaire": m.get("partenaire"), "note": m.get("note")}
                      for m in sorted(dossier.get("rencontres") or [],
@@ -188,8 +183,7 @@ def build_summary(dossier: dict, policy: Policy, today: date) -> dict:
         "evaluation_sociale": dossier.get("evaluation_sociale"),
         "commission": None if not commission else {
             "date": commission.get("date"), "decision": commission.get("decision"),
-            "decision_label": _DECISIONS.get(commission.get("decision"),
-                                             commission.get("decision")),
+            "decision_label": status_label(str(commission.get("decision") or "")),
             "montant_accorde": _num(commission.get("montant_accorde")),
             "conditions": commission.get("conditions")},
         "a_completer": [_field_label(fid) for fid in unknown],
@@ -211,7 +205,8 @@ def render(summary: dict, fmt: str) -> bytes | str:
 
 
 def export_dossier(store: Any, dossier_id: str, fmt: str, output: str | Path | None = None,
-                   today: date | None = None, policy: Policy | None = None) -> Path | str:
+                   today: date | None = None, policy: Policy | None = None,
+                   estimates: Mapping[str, str] | None = None) -> Path | str:
     """Write the summary of one dossier; without ``output``: the text (md, json) or a PDF file
     named after the dossier in the current folder."""
     if fmt not in FORMATS:
@@ -220,7 +215,7 @@ def export_dossier(store: Any, dossier_id: str, fmt: str, output: str | Path | N
         from intake_assistant.orientation.build import default_policy
 
         policy = default_policy()
-    summary = build_summary(store.load(dossier_id), policy, today or date.today())
+    summary = build_summary(store.load(dossier_id), policy, today or date.today(), estimates)
     content = render(summary, fmt)
     if output is None:
         if isinstance(content, str):

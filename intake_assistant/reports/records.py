@@ -14,17 +14,18 @@ from typing import Any
 
 from intake_assistant.core.expressions import EvaluationError, is_missing
 from intake_assistant.core.lifecycle import step_dates
+from intake_assistant.core.statuses import DECISIONS, WAITING, AidStatus, Status
 from intake_assistant.core.timeutil import parse_day
 from intake_assistant.orientation.compute import build_env
 from intake_assistant.orientation.evaluate import resolve_status
 from intake_assistant.orientation.policy import Policy
 
 # Position on the main line; a decision or an adjournment implies the commission was reached.
-STAGE = {"premier_contact": 0, "en_evaluation": 1, "en_instruction": 2, "en_commission": 3,
-         "accorde": 4, "refuse": 4, "ajourne": 4}
-OPEN_STATUSES = ("premier_contact", "en_evaluation", "en_instruction", "en_commission", "ajourne")
+STAGE = {Status.PREMIER_CONTACT: 0, Status.EN_EVALUATION: 1, Status.EN_INSTRUCTION: 2,
+         Status.EN_COMMISSION: 3, Status.ACCORDE: 4, Status.REFUSE: 4, Status.AJOURNE: 4}
+OPEN_STATUSES = WAITING
 # One letter per orientation status keeps 50,000 cached records small.
-STATUS_CODES = {"eligible": "E", "to_check": "V", "not_eligible": "N"}
+STATUS_CODES = {AidStatus.ELIGIBLE: "E", AidStatus.TO_CHECK: "V", AidStatus.NOT_ELIGIBLE: "N"}
 CODE_STATUSES = {code: status for status, code in STATUS_CODES.items()}
 
 AGE_BANDS = (("moins_25", 0, 24), ("25_34", 25, 34), ("35_44", 35, 44), ("45_54", 45, 54),
@@ -97,7 +98,7 @@ def build_record(dossier: Mapping[str, Any], policy: Policy) -> dict[str, Any]:
     decision = commission.get("decision")
     reached = {row.get("status") for row in history}
     if decision is None:  # a decision recorded only in the history (imported dossiers)
-        decision = next((s for s in ("accorde", "refuse", "ajourne") if s in reached), None)
+        decision = next((s.value for s in DECISIONS if s in reached), None)
     stage = max((STAGE.get(s, 0) for s in reached | {dossier.get("status")}), default=0)
     status = dossier.get("status")
     since = parse_day(history[-1]["at"]) if history else created
@@ -107,9 +108,9 @@ def build_record(dossier: Mapping[str, Any], policy: Policy) -> dict[str, Any]:
         "status": status,
         "stage": stage,
         "decision": decision,
-        "granted_ever": decision == "accorde" or "accorde" in reached,
-        "refused_ever": decision == "refuse" or "refuse" in reached,
-        "abandoned": "abandonne" in reached,
+        "granted_ever": decision == Status.ACCORDE or Status.ACCORDE in reached,
+        "refused_ever": decision == Status.REFUSE or Status.REFUSE in reached,
+        "abandoned": Status.ABANDONNE in reached,
         "since": since.isoformat(),
         "evaluation": _iso(steps["evaluation"]),
         "commission": _iso(steps["commission"]),

@@ -19,6 +19,7 @@ from typing import Any
 from intake_assistant.core.fields import load_fields
 from intake_assistant.core.french import normalize_text
 from intake_assistant.core.lifecycle import label as status_label
+from intake_assistant.core.statuses import Status
 from intake_assistant.orientation.policy import Policy
 from intake_assistant.store import DossierStore
 
@@ -222,7 +223,7 @@ def _funnel(cohort: list[Record], min_group: int) -> dict:
         ("Accordés", sum(1 for r in cohort if r["granted_ever"])),
         ("Refusés", sum(1 for r in cohort if r["refused_ever"])),
         ("Ajournés (en attente d'une nouvelle commission)",
-         sum(1 for r in cohort if r["status"] == "ajourne")),
+         sum(1 for r in cohort if r["status"] == Status.AJOURNE)),
         ("Abandons", sum(1 for r in cohort if r["abandoned"])),
     )
     rows = [{"etape": name, "dossiers": count_cell(n, min_group),
@@ -263,7 +264,7 @@ def _amount_row(label: str, values: list[float], min_group: int) -> dict[str, An
 def _amounts(cohort: list[Record], min_group: int) -> dict:
     asked = [r["montant_demande"] for r in cohort if r["montant_demande"] is not None]
     granted = [r["montant_accorde"] for r in cohort
-               if r["decision"] == "accorde" and r["montant_accorde"] is not None]
+               if r["decision"] == Status.ACCORDE and r["montant_accorde"] is not None]
     return table("montants", "Montants demandés et accordés", [
         column("montant", "Montant", "text"), column("dossiers", "Dossiers"),
         column("total", "Total", "money"), column("mediane", "Médiane", "money"),
@@ -299,7 +300,7 @@ def _waiting(cohort: list[Record], today: date, min_group: int) -> dict:
         waits = [(today - date.fromisoformat(r["since"])).days
                  for r in cohort if r["status"] == status]
         all_waits += waits
-        rows.append(_wait_row(status_label(status).capitalize(), waits, min_group))
+        rows.append(_wait_row(status_label(status), waits, min_group))
     rows.append(_wait_row("Total des dossiers en cours", all_waits, min_group))
     return table("attente", f"Dossiers en cours au {today.strftime('%d/%m/%Y')} : "
                  "temps passé dans le statut actuel", [

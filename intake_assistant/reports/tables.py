@@ -12,6 +12,8 @@ import statistics
 from collections.abc import Sequence
 from typing import Any
 
+from intake_assistant.core.statuses import AidStatus
+
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
           "octobre", "novembre", "décembre")
 
@@ -26,7 +28,8 @@ AGE_LABELS = {
     "45_54": "45 à 54 ans", "55_64": "55 à 64 ans", "65_plus": "65 ans et plus",
 }
 NOT_GIVEN = "Non renseigné"
-STATUS_LABELS = {"eligible": "Éligible", "to_check": "À vérifier", "not_eligible": "Non éligible"}
+# The orientation's statuses, with the one vocabulary's labels (core/statuses.py).
+STATUS_LABELS = {status.value: status.label for status in AidStatus}
 
 
 def masked_marker(min_group: int) -> str:

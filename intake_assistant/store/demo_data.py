@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from intake_assistant.core.statuses import Status
 from intake_assistant.core.timeutil import iso, local_now
 
 from .audit import answer_changes
@@ -83,7 +84,7 @@ FINAL_STATUS = (
     ("premier_contact", 12), ("en_evaluation", 10), ("en_instruction", 8), ("en_commission", 5),
     ("accorde", 22), ("refuse", 8), ("ajourne", 4), ("abandonne", 21), ("clos", 10),
 )
-_LINE = ("premier_contact", "en_evaluation", "en_instruction", "en_commission")
+_LINE = tuple(Status)[:4]  # the main line up to the commission
 CONDITIONS = (
     "Accompagnement budgétaire pendant la durée du prêt",
     "Versement direct à l'auto-école",

@@ -28,6 +28,7 @@ class FirstStep:
     choices: list[str]
     default_shown: str | None
     signature: list[Any] = field(default_factory=list)
+    placeholder: str = ""  # the answer line's help (the question type's input hint)
 
 
 def data_signature() -> list[Any]:

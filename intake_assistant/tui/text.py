@@ -9,21 +9,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from intake_assistant.core.statuses import WAITING as WAITING_STATUSES  # noqa: F401
+from intake_assistant.core.statuses import AidStatus, status_label  # noqa: F401 (display helper)
+
+# The labels are the vocabulary's (core/statuses.py); the screens add an icon and a style.
 AID_STATUS = {
-    "eligible": ("éligible", "✔", "eligible"),
-    "to_check": ("à vérifier", "?", "to-check"),
-    "not_eligible": ("non éligible", "✘", "not-eligible"),
+    status: (status.label.lower(), icon, css)
+    for status, icon, css in ((AidStatus.ELIGIBLE, "✔", "eligible"),
+                              (AidStatus.TO_CHECK, "?", "to-check"),
+                              (AidStatus.NOT_ELIGIBLE, "✘", "not-eligible"))
 }
-
-# Statuses where the person is waiting on the service (the home screen flags long waits).
-WAITING_STATUSES = ("premier_contact", "en_evaluation", "en_instruction", "en_commission",
-                    "ajourne")
-
-
-def status_label(status: str) -> str:
-    from intake_assistant.core.lifecycle import STATUS_LABELS
-
-    return STATUS_LABELS.get(status, status)
 
 
 def known(value: Any) -> bool:

@@ -165,6 +165,27 @@ def test_edit_recomputes_drops_and_asks_newly_relevant(mini) -> None:
     assert step.path == "loyer" and iv.default_for(step) == 400
 
 
+def test_after_a_resume_a_dropped_answer_is_offered_as_default_again(mini) -> None:
+    iv = new(mini)
+    play(iv, "Julie", "1", "n", "1", "400", "n")
+    assert iv.answer("3", path="logement").accepted  # owner: the rent is set aside
+    # The interview is interrupted; the store kept answers, unknowns and events.
+    resumed = new(mini, answers=iv.answers, unknown=iv.unknown, history=iv.events)
+    assert resumed.dropped == {"loyer": 400, "impayes_loyer": False}
+    assert resumed.answer("2", path="logement").accepted
+    step = resumed.current_step()
+    assert step.path == "loyer" and resumed.default_for(step) == 400
+
+
+def test_removing_a_child_takes_its_set_aside_answers_with_it(mini) -> None:
+    iv = new(mini)
+    play(iv, "Julie", "1", "o", "4", "o", "15", "n")
+    iv.mark_unknown("enfants[0].age")
+    assert iv.dropped == {"enfants[0].age": 4}
+    assert iv.remove_item("enfants", 0)
+    assert iv.dropped == {} and iv.answers["enfants"] == [{"age": 15}]
+
+
 def test_unknown_is_left_to_complete(mini) -> None:
     iv = new(mini)
     play(iv, "Julie", "1", "n", "1")
@@ -255,6 +276,7 @@ def test_handoff_evaluation_does_not_ask_known_answers() -> None:
         "2",
         "2",
         "1",
+        "n",  # not yet enrolled at the driving school (issue 12)
         "",
         "o",
         "1 200",
@@ -336,7 +358,7 @@ def test_live_orientation_waits_for_questions_not_yet_asked() -> None:
 
     iv = make_interview(load_questionnaire_by_name("accueil_telephonique"), today=TODAY)
     play(iv, "Martin", "Julie", "11/02/1994", "06 12 34 56 78", "", "", "1", "o", "6", "n",
-         "", "2", "2", "1", "", "o", "1 200", "350", "", "24", "n")
+         "", "2", "2", "1", "n", "", "o", "1 200", "350", "", "24", "n")
     # Resources not asked yet: the grant capped by reste à vivre is not decided on 0 €.
     early = live_orientation(iv).suggestion("aide_au_projet")
     assert early.status == "to_check" and "revenus_activite" in early.needs

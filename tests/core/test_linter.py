@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from intake_assistant.app.questionnaires import policy_names
 from intake_assistant.cli import main
 from intake_assistant.core.linter import lint_questionnaire
 
@@ -24,7 +23,7 @@ CASES = [
     ("unreachable.yaml", "E-UNREACHABLE", 16),
     ("unknown_key.yaml", "E-SCHEMA", 9),
     ("type_conflict.yaml", "E-TYPE", 9),
-    ("type_conflict.yaml", "E-CHOICE", 12),
+    ("type_conflict.yaml", "E-CHOICE", 16),  # at the choices themselves
 ]
 
 
@@ -82,9 +81,9 @@ sections:
     path = tmp_path / "t.yaml"
     path.write_text(source, encoding="utf-8")
     from intake_assistant.core.datadir import data_dir
+    from intake_assistant.core.linter import context_for
 
-    computed, parameters = policy_names(data_dir())
-    ctx = LintContext(fields=load_fields(), computed=computed, parameters=parameters)
+    ctx = context_for(data_dir())
     assert lint_questionnaire(path, ctx) == []
     bare = LintContext(fields=load_fields())
     assert {f.code for f in lint_questionnaire(path, bare)} == {"E-REF"}

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from intake_assistant.core.fields import coerce_and_validate, load_fields
 from intake_assistant.core.french import ParseError
-from intake_assistant.core.parsing import match_choice, parse_raw
+from intake_assistant.core.parsing import match_choice
+from intake_assistant.core.qtypes import parse_raw
 
 FIELDS = load_fields()
 

@@ -24,7 +24,11 @@ def set_parameter(folder: Path, pid: str, value: Any) -> Path:
     path = folder / "parametres.yaml"
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert pid in doc["parametres"], pid
-    doc["parametres"][pid]["value"] = value
+    spec = doc["parametres"][pid]
+    if "values" in spec:  # a dated legal value: change the one in force now
+        spec["values"][-1]["value"] = value
+    else:
+        spec["value"] = value
     path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 

@@ -57,7 +57,7 @@ def test_unknown_parameter_in_a_gate(tmp_path):
 def test_unknown_answer_in_a_template_points_at_the_column(tmp_path):
     folder = copy_policy(tmp_path)
     aides = folder / "aides.yaml"
-    replace(aides, 'met: "Loyer de {money(loyer)} par mois"',
+    replace(aides, 'met: "Loyer de {money(loyer_brut)} par mois"',
             'met: "Loyer de {money(loyers)} par mois"')
     [finding] = lint(folder)
     assert finding.code == "E-REF" and "loyers" in finding.message
@@ -86,7 +86,10 @@ def test_duplicate_aid_and_gate(tmp_path):
 
 def test_aid_of_the_dictionary_missing(tmp_path):
     folder = copy_policy(tmp_path)
-    edit_catalogue(folder, lambda doc: doc["aides"].pop())
+    def drop(doc):
+        doc["aides"] = [a for a in doc["aides"] if a["id"] != "autos_du_coeur"]
+
+    edit_catalogue(folder, drop)
     [finding] = lint(folder)
     assert (finding.code, finding.severity) == ("W-AIDE", "warning")
     assert "autos_du_coeur" in finding.message

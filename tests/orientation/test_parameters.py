@@ -69,11 +69,13 @@ def test_rate_changes_the_instalment(tmp_path):
 
 def test_css_ceilings(tmp_path):
     folder = copy_policy(tmp_path)
-    set_parameter(folder, "css.plafonds_annuels", [10339, 13000, 18609, 21711])
+    # Martin: 12 × (1 100 € + ASF due 201,78 € + forfait logement 156,41 €) = 17 498,23 €
+    set_parameter(folder, "css.plafonds_participation", [14069, 17000, 25324, 29545])
     policy = load_policy(folder / "parametres.yaml", folder / "aides.yaml")
     css = evaluate(persona("martin_permis")["answers"], policy, TODAY).suggestion("css")
-    assert css.status == "not_eligible"  # 12 × 1 100 = 13 200 > 13 000 for 2 people
-    assert any("plafond de 13 000 €" in r for r in css.reasons)
+    assert css.status == "not_eligible"
+    assert any("plafond avec participation de 17 000 €" in r for r in css.reasons)
+    assert "css.plafonds_participation" in css.parameters
 
 
 def test_local_aid_is_only_yaml(tmp_path, policy):

@@ -26,7 +26,13 @@ def run_orient_json(capsys, path: str, *extra: str) -> dict:
 def test_cli_json_statuses_and_figures(pid, capsys, write_answers):
     case = persona(pid)
     doc = run_orient_json(capsys, write_answers(case["answers"]))
-    assert set(doc) == {"computed", "missing", "suggestions"}
+    assert set(doc) == {"computed", "missing", "suggestions", "date", "parameters"}
+    # the orientation records the dated values it used (explainable after a revaluation)
+    assert doc["date"] == TODAY.isoformat()
+    rsa = doc["parameters"]["rsa.montant_forfaitaire"]
+    assert rsa == {"from": "2026-04-01", "value": 651.69,
+                   "source": "Décret n° 2026-220 du 30 mars 2026, art. 1"}
+    assert doc["parameters"]["commune_ccas"]["from"] is None  # a local value
     statuses = {s["aid"]: s["status"] for s in doc["suggestions"]}
     assert statuses == case["expect"]
     for cid, expected in case["computed"].items():

@@ -72,3 +72,37 @@ def test_bigger_request_never_smaller_estimated_instalment(policy, amount, extra
     big = compute({**base, "montant_demande": amount + extra}, policy, TODAY)
     assert big["mensualite_estimee"] >= small["mensualite_estimee"]
     assert big["rav_jour_uc_apres"] <= small["rav_jour_uc_apres"]
+
+
+def test_one_simulation_for_the_table_the_commission_and_the_dossier_view(policy):
+    """The commission summary's loans are the simulation's rows at the kept duration."""
+    from intake_assistant.orientation.compute import build_env
+    from intake_assistant.orientation.simulate import loan_at, products
+    from intake_assistant.reports.commission import build_summary
+
+    answers = persona("martin_permis")["answers"]
+    table = simulate(answers, policy, today=TODAY)
+    _, computed, _ = build_env(answers, policy, TODAY, ())
+    at_24 = loan_at(computed, policy, 24)
+    assert at_24 == [r for r in table if r.duree_mois == 24]
+    doc = {"id": "D-1", "created_at": "2026-11-20T10:00:00+01:00", "status": "en_evaluation",
+           "answers": answers, "duree_retenue": 24}
+    summary_rows = build_summary(doc, policy, TODAY)["loan"]["rows"]
+    assert [(r["product"], r["mensualite"], r["cout_total"], r["rav_jour_uc_apres"])
+            for r in summary_rows] == [
+        (r.product, r.mensualite, r.cout_total, r.rav_jour_uc_apres) for r in at_24]
+    # The limits are the policy's, once: the advance stops at 24 months, the microcredit at 36.
+    assert {p.id: p.max_months for p in products(policy)} == {
+        "microcredit_personnel": 36, "avance_remboursable": 24}
+    beyond = loan_at(computed, policy, 30)
+    assert [r.within_limits for r in beyond] == [True, False]
+
+
+def test_product_limits_come_from_the_parameters(policy):
+    from intake_assistant.orientation.simulate import products
+
+    micro, advance = products(policy)
+    assert (micro.min_amount, micro.max_amount, micro.rate) == (300, 3000, 0.04)
+    assert micro.amount_allowed(300) and not micro.amount_allowed(299)
+    assert advance.amount_allowed(1500) and not advance.amount_allowed(1500.01)
+    assert advance.rate == 0 and advance.short_label == "Avance CCAS"

@@ -85,7 +85,7 @@ def test_waiting_dossiers(dossiers, policy):
     def line(label):
         row = waiting[label]
         return [row["en_cours"], row["plus_30_jours"], row["plus_60_jours"], row["plus_90_jours"]]
-    assert line("Premier contact") == [2, 2, 1, 1]
+    assert line("À évaluer") == [2, 2, 1, 1]
     assert line("En évaluation") == [2, 1, 1, 1]
     assert line("En instruction") == [1, 1, 1, 0]  # 90 days is not "more than 90"
     assert line("Total des dossiers en cours") == [5, 4, 3, 2]

@@ -31,9 +31,13 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def start_child(*args: str, **kwargs: object) -> subprocess.Popen[str]:
+def start_child(*args: str, env: dict[str, str] | None = None,
+                **kwargs: object) -> subprocess.Popen[str]:
     """Run tests/store/child.py in another process (a second agent, or a writer to kill)."""
+    # run as a module from the repository: the script's own folder on sys.path would let
+    # tests/store/tinydb/ shadow the tinydb library
     return subprocess.Popen(
-        [sys.executable, str(CHILD), *args], env=child_env(), text=True,
+        [sys.executable, "-m", "tests.store.child", *args], env=env or child_env(), text=True,
+        cwd=REPO,
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs,  # type: ignore[arg-type]
     )

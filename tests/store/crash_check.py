@@ -31,9 +31,12 @@ def kill_loop(root: Path, kills: int, *, seed: int = 7) -> KillReport:
     acked: dict[tuple[str, str], str] = {}  # (dossier, answer id) -> value
     for round_ in range(kills):
         child = start_child("writer", str(root), str(round_))
-        time.sleep(rng.uniform(0.25, 0.5))  # about half of it is interpreter start-up
+        assert child.stdout is not None
+        first = child.stdout.readline()  # wait on state: the stream of saves has begun
+        time.sleep(rng.uniform(0.0, 0.25))  # then kill at a random moment of it
         child.send_signal(signal.SIGKILL)
         out, _ = child.communicate()
+        out = first + out
         report.kills += 1
         for line in out.splitlines():
             parts = line.split(" ", 3)

@@ -55,7 +55,7 @@ def test_cli_demo_data_list_and_show(tmp_path: Path, capsys) -> None:
     accorded = [e for e in listed if e["status"] == "accorde"]
     assert main(["list", "--db", db, "--status", "accorde"]) == 0
     out = capsys.readouterr().out
-    assert f"{len(accorded)} dossier(s)." in out and "accordé" in out
+    assert f"{len(accorded)} dossier(s)." in out and "Accordé" in out
     person = listed[0]
     assert main(["list", "--db", db, "--search", person["nom"].upper()]) == 0
     assert person["id"] in capsys.readouterr().out
@@ -66,7 +66,7 @@ def test_cli_demo_data_list_and_show(tmp_path: Path, capsys) -> None:
     assert export["delais"]["contact_decision"] is not None
     assert main(["show", target, "--db", db]) == 0
     text = capsys.readouterr().out
-    assert f"Dossier {target} — statut : accordé" in text and "Délais (jours)" in text
+    assert f"Dossier {target} — statut : Accordé" in text and "Délais (jours)" in text
     assert main(["show", "D-1999-000001", "--db", db]) == 1
     assert "n'existe pas" in capsys.readouterr().err
 

@@ -114,7 +114,7 @@ async def test_dossier_meeting_status_decision_and_audit(make_app, store):
         doc = store.load(dossier_id)
         assert doc["status"] == "accorde" and doc["commission"]["montant_accorde"] == 850
         history = str(screen.query_one("#body-historique").render())
-        assert "accordé" in history and "Journal des modifications" in history
+        assert "Accordé" in history and "Journal des modifications" in history
 
 
 async def test_abandon_asks_confirmation(make_app, store):

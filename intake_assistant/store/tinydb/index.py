@@ -34,7 +34,7 @@ from ..index_entry import (
 from .atomic_storage import dumps, is_temp_name, write_atomic
 from .dossier_file import ID_PATTERN, Signature, parse_document, signature
 
-_FORMAT = 2
+_FORMAT = 3
 _COMPACT_MIN_LINES = 2000
 _UNLOADED_COMPACT_BYTES = 8 << 20  # a writer that never listed compacts past this journal size
 
@@ -49,6 +49,8 @@ class Index:
         self.entries: dict[str, IndexEntry] = {}
         self.sigs: dict[str, Signature] = {}
         self.corrupt: dict[str, Path] = {}
+        self._root_id = _identity(dossiers_dir)
+        self._snapshot_root: list[int] | None = None
         self.loaded = False
         self.needs_compact = False  # loading found the snapshot stale: the next write rewrites it
         self._keys: dict[str, tuple[str, str]] = {}
@@ -73,6 +75,13 @@ class Index:
         if self.loaded:
             self._put(entry, sig)
         self._compact_if_due(size)
+
+    def remember(self, entry: IndexEntry, sig: Signature) -> None:
+        """Keep an entry in memory only (its journal line could not be written): the files are
+        then stale, so the next load checks them and the next write rewrites the snapshot."""
+        if self.loaded:
+            self._put(entry, sig)
+        self.needs_compact = True
 
     def record_many(self, items: Iterable[tuple[IndexEntry, Signature]]) -> None:
         rows = [{"op": "put", "e": _row(e), "sig": list(s)} for e, s in items]
@@ -132,7 +141,8 @@ class Index:
         self._keys.pop(dossier_id, None)
 
     def forget_entry(self, dossier_id: str) -> None:
-        """Drop an entry from memory; `compact()` then rewrites the files without it."""
+        """Drop an entry from memory (its file was just erased); `compact()` then rewrites the
+        files without it."""
         self._drop(dossier_id)
         self.corrupt.pop(dossier_id, None)
 
@@ -140,13 +150,10 @@ class Index:
     def load(self, *, verify: bool = True) -> None:
         """Read snapshot + journal and check them against the dossier files. Writes nothing:
         a stale snapshot is only flagged (`needs_compact`) for the next write."""
-        locked = self._acquire_for_reading()
-        try:
-            snapshot = self._read_bytes(self.snapshot_path)
-            journal, journal_ino = self._read_journal()
-        finally:
-            if locked:
-                self._lock.release()
+        # No lock: both files are only ever replaced whole or appended to. A snapshot and a
+        # journal read across a compaction do not match (tokens): then the files are checked.
+        snapshot = self._read_bytes(self.snapshot_path)
+        journal, journal_ino = self._read_journal()
         self.entries, self.sigs, self._keys = {}, {}, {}
         stale = not self._apply_snapshot(snapshot)
         if not self._apply_journal(journal, header_expected=True):
@@ -154,17 +161,9 @@ class Index:
         self._journal_ino = journal_ino
         self._journal_offset = journal.rfind(b"\n") + 1
         self.loaded = True
-        changed = self.verify() if verify else False
-        self.needs_compact = self.needs_compact or stale or changed
-
-    def _acquire_for_reading(self) -> bool:
-        """Take the index lock if the folder lets us create it (not on a read-only store, where
-        nobody can be writing through this host anyway); True when taken."""
-        try:
-            self._acquire()
-        except OSError:
-            return False  # read-only folder, missing index folder...: read without the lock
-        return True
+        changed = self.verify() if verify or stale else False
+        too_long = self._journal_lines > max(_COMPACT_MIN_LINES, len(self.entries) // 5)
+        self.needs_compact = self.needs_compact or stale or changed or too_long
 
     @staticmethod
     def _read_bytes(path: Path) -> bytes | None:
@@ -197,10 +196,12 @@ class Index:
             if data.get("format") != _FORMAT or data.get("fields") != list(ENTRY_FIELDS):
                 return False
             self._token = str(data["token"])
+            root = data.get("root")
+            self._snapshot_root = [int(x) for x in root] if root else None
             for row in data["entries"]:
                 entry = _entry(row[:-1])
                 self.entries[entry.id] = entry
-                self.sigs[entry.id] = tuple(row[-1])  # type: ignore[assignment]
+                self.sigs[entry.id] = tuple(row[-1])
         except (ValueError, KeyError, TypeError, AttributeError):
             self.entries, self.sigs, self._token = {}, {}, ""
             return False
@@ -227,7 +228,7 @@ class Index:
             try:
                 row = json.loads(line)
                 if row["op"] == "put":
-                    self._put(_entry(row["e"]), tuple(row["sig"]))  # type: ignore[arg-type]
+                    self._put(_entry(row["e"]), tuple(row["sig"]))
                 elif row["op"] == "del":
                     self._drop(row["id"])
             except (ValueError, KeyError, TypeError):
@@ -259,39 +260,60 @@ class Index:
     def scan_files(self) -> Iterator[tuple[str, str, os.DirEntry[str]]]:
         """(id, path, dir entry) of every dossier file, in id order (str paths: 50,000 Path
         objects would cost more than the scan itself)."""
+        for year in self._years():
+            yield from self._scan_year(year)
+
+    def _years(self) -> list[str]:
         try:
-            years = sorted(e.name for e in os.scandir(self.dossiers_dir) if e.name.isdigit())
+            return sorted(e.name for e in os.scandir(self.dossiers_dir) if e.name.isdigit())
         except FileNotFoundError:
-            return
-        for year in years:
+            return []
+
+    def _scan_year(self, year: str) -> Iterator[tuple[str, str, os.DirEntry[str]]]:
+        try:
             listing = sorted(os.scandir(self.dossiers_dir / year), key=lambda e: e.name)
-            for entry in listing:
-                name = entry.name
-                if is_temp_name(name) or not name.endswith(".json"):
-                    continue
-                dossier_id = name[:-5]
-                if ID_PATTERN.match(dossier_id):
-                    yield dossier_id, entry.path, entry
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        for entry in listing:
+            name = entry.name
+            if is_temp_name(name) or not name.endswith(".json"):
+                continue
+            dossier_id = name[:-5]
+            if ID_PATTERN.match(dossier_id):
+                yield dossier_id, entry.path, entry
 
     def verify(self) -> bool:
-        """Check entries against the dossier files, re-read changed ones; True if any changed."""
+        """Check entries against the dossier files, re-read changed ones; True if any changed.
+
+        In a copied or restored store (another folder: every inode differs) a file whose size and
+        modification time are those recorded is not re-read: a copy that keeps times (`cp -a`,
+        rsync, backup tools) costs a stat per file, not a read of every dossier."""
         changed = False
         seen: set[str] = set()
-        for dossier_id, path, dir_entry in self.scan_files():
-            seen.add(dossier_id)
-            try:
-                sig = signature(dir_entry.stat())
-            except FileNotFoundError:
-                continue
-            if self.sigs.get(dossier_id) == sig and dossier_id not in self.corrupt:
-                continue
-            changed = True
-            self._reread(dossier_id, Path(path))
+        moved = self._snapshot_root is not None and self._snapshot_root != self._root_id
+        for year in self._years():
+            for dossier_id, path, dir_entry in self._scan_year(year):
+                seen.add(dossier_id)
+                try:
+                    sig = signature(dir_entry.stat())
+                except FileNotFoundError:
+                    continue
+                known = self.sigs.get(dossier_id)
+                if known == sig and dossier_id not in self.corrupt:
+                    continue
+                if moved and known is not None and tuple(known[1:3]) == sig[1:3] \
+                        and dossier_id not in self.corrupt:
+                    self.sigs[dossier_id] = sig  # the same bytes in a copied store
+                    changed = True
+                    continue
+                changed = True
+                self._reread(dossier_id, Path(path))
         for dossier_id in [i for i in self.entries if i not in seen]:
             self._drop(dossier_id)
             changed = True
         for dossier_id in [i for i in self.corrupt if i not in seen]:
             del self.corrupt[dossier_id]
+        self._snapshot_root = self._root_id
         return changed
 
     def _reread(self, dossier_id: str, path: Path) -> None:
@@ -330,7 +352,7 @@ class Index:
             token = secrets.token_hex(8)
             rows = [[*_row(e), list(self.sigs[i])] for i, e in sorted(self.entries.items())]
             snapshot = {"format": _FORMAT, "token": token, "fields": list(ENTRY_FIELDS),
-                        "entries": rows}
+                        "root": self._root_id, "entries": rows}
             write_atomic(self.snapshot_path, dumps(snapshot))
             st = self._write_journal_header(token)
             self._token = token
@@ -381,6 +403,15 @@ class Index:
             return heapq.nlargest(limit, found, key=order)  # no full sort to show 300 rows
         found.sort(key=order, reverse=True)
         return found
+
+
+def _identity(folder: Path) -> list[int]:
+    """Which folder this is (device, inode): another one after a copy or a restore."""
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return [0, 0]
+    return [st.st_dev, st.st_ino]
 
 
 def _recent_first(entry: IndexEntry) -> tuple[str, str]:

@@ -138,7 +138,7 @@ class Records:
         finally:
             lock.release()
 
-    def list(self, kind: str | None, dossier_id: str | None) -> list[dict[str, Any]]:
+    def select(self, kind: str | None, dossier_id: str | None) -> list[dict[str, Any]]:
         if kind is not None:
             check_kind(kind)
         if dossier_id is not None:

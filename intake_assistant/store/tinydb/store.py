@@ -80,6 +80,7 @@ DRAFT_MAX_CHARS = 100_000
 _FOLDERS = ("dossiers", "locks", "sequences", "index", "leases", "records", "attachments",
             "cache")
 _HARDENED_MARK = ".private"  # the root's identity when every file was last tightened
+_ERASING_MARK = "erasing"  # in index/: an erasure started; its index rewrite may not be done
 
 # Keys that only dedicated methods may change (they carry history or life-cycle rules).
 _PROTECTED = frozenset({"id", "rev", "created_at", "updated_at", "created_by", "agent", "status",
@@ -165,6 +166,30 @@ class TinyDBStore:
                                ensure_dir=ensure_private_dir)
         self._mutex = threading.RLock()  # the in-memory index is shared by the process's threads
         self._corrupt_seen: dict[str, Path] = {}
+        if not self._read_only and (self.index_dir / _ERASING_MARK).exists():
+            self._finish_interrupted_erasure()
+
+    def _finish_interrupted_erasure(self) -> None:
+        """A forget or purge was killed before rewriting the index: rewrite it now, so that the
+        erased person's line does not stay in the index files."""
+        with self._mutex, suppress(OSError, DossierLockedError):
+            self.index.load()
+            self.index.compact()
+            for name in os.listdir(self.locks_dir):  # lock files named after erased dossiers
+                dossier_id = name.removesuffix(".lock")
+                if ID_PATTERN.match(dossier_id) and not self._path(dossier_id).exists():
+                    with suppress(FileNotFoundError):
+                        os.unlink(self.locks_dir / name)
+            os.unlink(self.index_dir / _ERASING_MARK)
+
+    @contextmanager
+    def _erasing(self) -> Iterator[None]:
+        mark = self.index_dir / _ERASING_MARK
+        with writing("l'effacement", self.root):
+            write_atomic(mark, b"")
+        yield
+        with suppress(FileNotFoundError):
+            os.unlink(mark)
 
     @classmethod
     def open(cls, db: str | Path | None = None, *, lock_timeout: float = 10.0) -> TinyDBStore:
@@ -338,8 +363,15 @@ class TinyDBStore:
                     self.index.compact()
 
     def _record(self, doc: dict[str, Any], st: os.stat_result) -> None:
+        """Index a dossier just written. The dossier file is the truth and is already durable:
+        an index that cannot be written (disk full, unusable lock) must not turn a saved answer
+        into a reported failure; the next load re-reads the file (its signature differs)."""
+        entry, sig = entry_from_document(doc), signature(st)
         with self._mutex:
-            self.index.record(entry_from_document(doc), signature(st))
+            try:
+                self.index.record(entry, sig)
+            except (OSError, DossierLockedError):
+                self.index.remember(entry, sig)
 
     # -- writing -------------------------------------------------------------------------------
     def _update(
@@ -456,7 +488,10 @@ class TinyDBStore:
             if hasattr(os, "sync"):
                 os.sync()
             with self._mutex:
-                self.index.record_many(bulk)
+                try:
+                    self.index.record_many(bulk)
+                except (OSError, DossierLockedError):
+                    self.index.needs_compact = True
         return ids
 
     def _read_counter(self, year: int) -> int:
@@ -618,7 +653,7 @@ class TinyDBStore:
             raise InvalidValueError(
                 f"Décision inconnue : « {decision} » (accorde, refuse ou ajourne)."
             )
-        if decision == "accorde" and not (
+        if decision == lifecycle.Status.ACCORDE and not (
             isinstance(montant_accorde, int | float) and montant_accorde > 0
         ):
             raise InvalidValueError("Un accord doit indiquer le montant accordé (plus de 0 €).")
@@ -870,7 +905,7 @@ class TinyDBStore:
     ) -> builtins.list[StoredRecord]:
         if dossier_id is not None:
             parse_id(dossier_id)
-        return cast("builtins.list[StoredRecord]", self.records.list(kind, dossier_id))
+        return cast("builtins.list[StoredRecord]", self.records.select(kind, dossier_id))
 
     def delete_record(
         self, kind: str, record_id: str, *, expected_rev: int | None = None
@@ -909,6 +944,11 @@ class TinyDBStore:
         if dry_run:
             return [Erasure(e.id, e, self._exports_of(e.id)) for e in candidates]
         self._writable("la purge des dossiers")
+        with self._erasing():
+            return self._purge(candidates, cutoff)
+
+    def _purge(self, candidates: builtins.list[IndexEntry], cutoff: str
+               ) -> builtins.list[Erasure]:
         purged: builtins.list[Erasure] = []
         for entry in candidates:
             with suppress(DossierLockedError), self._write_lock(entry.id, "la purge"):
@@ -923,11 +963,14 @@ class TinyDBStore:
                 with writing("la purge des dossiers", self.root):
                     self._erase(entry.id)
                 purged.append(Erasure(entry.id, entry, tuple(doc["exports"])))
+        for erased in purged:  # even the lock file's name is the person's id
+            with suppress(FileNotFoundError):
+                os.unlink(self.locks_dir / f"{erased.dossier_id}.lock")
         if purged:
-            with self._mutex, writing("la purge des dossiers", self.root):
+            with self._mutex:
                 for erased in purged:
                     self.index.forget_entry(erased.dossier_id)
-                self.index.compact()
+                self._compact_after_erasure(", ".join(e.dossier_id for e in purged))
         return purged
 
     def forget(self, dossier_id: str) -> Erasure:
@@ -946,16 +989,27 @@ class TinyDBStore:
             if not path.exists() and entry is None and not self.records.attached(dossier_id):
                 raise DossierNotFoundError(dossier_id)
             exports = self._exports_of(dossier_id)
-            with writing(what, self.root):
-                self._erase(dossier_id)
-        with suppress(FileNotFoundError):
-            os.unlink(self.locks_dir / f"{dossier_id}.lock")
-        with self._mutex, writing(what, self.root):
-            self.index.refresh()
-            self.index.forget_entry(dossier_id)
-            self._corrupt_seen.pop(dossier_id, None)
-            self.index.compact()
+            with self._erasing():
+                with writing(what, self.root):
+                    self._erase(dossier_id)
+                with suppress(FileNotFoundError):
+                    os.unlink(self.locks_dir / f"{dossier_id}.lock")
+                with self._mutex:
+                    self.index.refresh()
+                    self.index.forget_entry(dossier_id)
+                    self._corrupt_seen.pop(dossier_id, None)
+                    self._compact_after_erasure(dossier_id)
         return Erasure(dossier_id, entry, exports)
+
+    def _compact_after_erasure(self, dossier_id: str) -> None:
+        try:
+            with writing("la réécriture de l'index", self.root):
+                self.index.compact()
+        except StoreUnavailableError as exc:
+            raise StoreUnavailableError(
+                f"Le dossier {dossier_id} est effacé, mais l'index qui le listait n'a pas pu être "
+                f"réécrit : {exc.message} Relancez l'effacement pour terminer."
+            ) from exc
 
     def _erase(self, dossier_id: str) -> None:
         """The dossier file and any temp copy of it, its attached records, its lease."""

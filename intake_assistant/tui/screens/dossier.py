@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from intake_assistant.app import dossiers
+from intake_assistant.core.statuses import Status
 from intake_assistant.tui import text as fmt
 
 AID_STYLE = {"eligible": "green", "to_check": "yellow", "not_eligible": "red"}
@@ -138,9 +139,9 @@ class DossierScreen(Screen[None]):
         out.append("\nActions : ", style="bold")
         out.append("c continuer · v évaluation · r rencontre · s statut · d décision · "
                    "a abandon · n note · x export", style="dim")
-        if status == "premier_contact":
-            out.append("\nÀ évaluer : v ouvre l'évaluation (ce qui est connu n'est pas "
-                       "redemandé).", style="italic")
+        if status == Status.PREMIER_CONTACT:
+            out.append(f"\n{Status.PREMIER_CONTACT.label} : v ouvre l'évaluation (ce qui est "
+                       "connu n'est pas redemandé).", style="italic")
         return out
 
     def _answers(self, view: dossiers.DossierView) -> Text:
@@ -188,7 +189,7 @@ class DossierScreen(Screen[None]):
             after = "—" if r.rav_jour_uc_apres is None else f"{fmt.number(r.rav_jour_uc_apres)} €"
             style = "red" if r.above_floor is False or not r.amount_allowed else ""
             table.add_row(
-                "Microcrédit" if r.product == "microcredit_personnel" else "Avance CCAS",
+                dossiers.PRODUCT_SHORT_LABELS.get(r.product, r.label),
                 f"{r.duree_mois} mois", f"{fmt.number(r.taux_annuel * 100, 2)} %",
                 fmt.money(r.mensualite, 2), fmt.money(r.cout_total, 2), after, style=style,
             )

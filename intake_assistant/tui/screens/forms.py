@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from intake_assistant.core import french
 from intake_assistant.core.french import ParseError
+from intake_assistant.core.statuses import DECISIONS
 
 
 class Dialog(ModalScreen[Any]):
@@ -162,13 +163,13 @@ def meeting_form(today: Any) -> FormScreen:
     ], check)
 
 
-DECISION_LABELS = {"accorde": "accordé", "refuse": "refusé", "ajourne": "ajourné"}
+DECISION_LABELS = {status.value: status.label.lower() for status in DECISIONS}
 
 
 def decision_form(today: Any) -> FormScreen:
     def check(values: dict[str, str]) -> dict[str, Any]:
         typed = french.normalize_text(values["decision"])
-        choices = {"1": "accorde", "2": "refuse", "3": "ajourne"}
+        choices = {str(i): status.value for i, status in enumerate(DECISIONS, start=1)}
         decision = choices.get(typed) or next(
             (key for key, label in DECISION_LABELS.items()
              if typed and french.normalize_text(label).startswith(typed)), None)

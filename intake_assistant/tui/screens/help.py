@@ -38,6 +38,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("Échap", "annuler ; sinon revenir à la question précédente"),
         ("F6", "afficher / masquer le panneau fiche et orientation"),
         ("F7", "afficher / masquer les motifs de l'orientation (ou clic sur une aide)"),
+        ("F8", "montants estimés par OpenFisca-France (extension « openfisca »)"),
         ("F10", "terminer l'entretien et voir le dossier"),
     )),
     ("Dossier", (

@@ -18,17 +18,19 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
+from intake_assistant.core.statuses import Status
 from intake_assistant.tui import text as fmt
 from intake_assistant.tui.config import ROLES
 
 MAX_ROWS = 300
 SEARCH_DELAY = 0.12  # seconds of typing pause before searching
 
-FILTERS_ACCUEIL = (
-    ("Tous", None), ("À évaluer", "premier_contact"), ("En évaluation", "en_evaluation"),
-    ("En instruction", "en_instruction"), ("Décision attendue", "en_commission"),
-    ("Ajournés", "ajourne"), ("Accordés", "accorde"), ("Refusés", "refuse"),
-    ("Abandonnés", "abandonne"), ("Clos", "clos"),
+# Filters are named with the one status vocabulary (core/statuses.py), in life-cycle order.
+FILTERS_ACCUEIL: tuple[tuple[str, str | None], ...] = (
+    ("Tous", None), *((s.label, s.value) for s in (
+        Status.PREMIER_CONTACT, Status.EN_EVALUATION, Status.EN_INSTRUCTION,
+        Status.EN_COMMISSION, Status.AJOURNE, Status.ACCORDE, Status.REFUSE, Status.ABANDONNE,
+        Status.CLOS)),
 )
 # The social worker starts from the dossiers waiting on her.
 FILTERS_SOCIAL = (FILTERS_ACCUEIL[1], FILTERS_ACCUEIL[4], FILTERS_ACCUEIL[0],
@@ -111,10 +113,11 @@ class HomeScreen(Screen[None]):
         )
         others = "[b]Entrée[/b] Ouvrir · [b]Ctrl+R[/b] Reprendre l'entretien"
         if self.app.role == "travailleur_social":
-            counts = "À évaluer : … · Décision attendue : …"
+            first, second = Status.PREMIER_CONTACT.label, Status.EN_COMMISSION.label
+            counts = f"{first} : … · {second} : …"
             if listing is not None:
-                counts = (f"À évaluer : {listing.to_evaluate} · "
-                          f"Décision attendue : {listing.awaiting_decision}")
+                counts = (f"{first} : {listing.to_evaluate} · "
+                          f"{second} : {listing.awaiting_decision}")
             actions = (f"▶ [b]{counts}[/b]\n[b]Ctrl+N[/b] Nouvelle évaluation · "
                        f"[b]Ctrl+T[/b] Accueil téléphonique · {others}")
         else:
@@ -145,8 +148,8 @@ class HomeScreen(Screen[None]):
         store = self.app.store
         rows = store.list(status=status, search=search)
         listing = Listing(rows[:MAX_ROWS], len(rows),
-                          len(store.list(status="premier_contact")),
-                          len(store.list(status="en_commission")))
+                          len(store.list(status=Status.PREMIER_CONTACT)),
+                          len(store.list(status=Status.EN_COMMISSION)))
         self.app.call_from_thread(self._show, listing)
 
     def _show(self, listing: Listing) -> None:

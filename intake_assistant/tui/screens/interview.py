@@ -55,6 +55,7 @@ class InterviewScreen(Screen[None]):
         Binding("f4", "note", "Note"),
         Binding("f6", "toggle_panel", "Fiche"),
         Binding("f7", "toggle_reasons", "Motifs", show=False),
+        Binding("f8", "estimate", "Montants estimés", show=False),
         Binding("up", "cursor(-1)", "Réponse préc.", show=False),
         Binding("down", "cursor(1)", "Réponse suiv.", show=False),
         Binding("ctrl+x", "remove_item", "Supprimer l'élément", show=False),
@@ -238,7 +239,7 @@ class InterviewScreen(Screen[None]):
 
     def _view_of(self, step: Step, sections: list[Any]) -> FirstStep:
         """What the current step shows (markup escaped), as remembered for a quick start."""
-        from intake_assistant.core.display import display_value
+        from intake_assistant.core.qtypes import display_value
 
         it = self.interview
         assert it is not None
@@ -257,6 +258,7 @@ class InterviewScreen(Screen[None]):
             question=escape(it.question_text(step)), kind=step.input_type,
             choices=[c.label for c in q.choices],
             default_shown=display_value(q, default) if default is not None else None,
+            placeholder=step.input_hint.placeholder,
         )
 
     def _paint_step(self, view: FirstStep) -> None:
@@ -273,12 +275,41 @@ class InterviewScreen(Screen[None]):
         else:
             replies.show_choices([])
         self.query_one("#answer", AnswerInput).configure(view.kind, len(view.choices),
-                                                         view.default_shown)
+                                                         view.default_shown, view.placeholder)
 
     # -- orientation ---------------------------------------------------------------------------
     def _show_orientation(self) -> None:
         self.orientation = self.session.orientation()
-        self.query_one(OrientationList).show(self.orientation.suggestions)
+        panel = self.query_one(OrientationList)
+        if panel.estimates and self._estimated_for != self.interview.answers:
+            panel.estimates = {}  # an answer changed: the amounts are no longer those
+        panel.show(self.orientation.suggestions)
+
+    _estimated_for: Any = None
+
+    def action_estimate(self) -> None:
+        """F8: OpenFisca's estimated amounts, computed off the UI thread (optional extra)."""
+        if self.interview is None:
+            return
+        self.notify("Estimation OpenFisca en cours (quelques secondes la première fois)…")
+        self._estimate(dict(self.interview.answers), set(self.interview.unknown),
+                       self.interview.today)
+
+    @work(thread=True, exclusive=True, group="estimate")
+    def _estimate(self, answers: dict, unknown: set, today: Any) -> None:
+        from intake_assistant.app.estimates import shared_service
+
+        result = shared_service().estimate(answers, today, unknown)
+        self.app.call_from_thread(self._show_estimates, answers, result)
+
+    def _show_estimates(self, answers: dict, result: Any) -> None:
+        if not result.ok:
+            self.notify(result.message, severity="warning", timeout=8)
+            return
+        panel = self.query_one(OrientationList)
+        panel.estimates = {aid: t for aid in result.by_aid if (t := result.text(aid))}
+        self._estimated_for = answers
+        panel.show(panel._suggestions)
 
     # -- answering -----------------------------------------------------------------------------
     @on(AnswerInput.Submitted, "#answer")

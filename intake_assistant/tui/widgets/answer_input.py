@@ -2,7 +2,9 @@
 
 Single-key answers on an empty line, so that a trained agent types nothing more than the answer:
 o/n for oui/non, a digit for a choice (when no longer choice number starts with it). Everything else
-is typed and sent with Enter, and parsed by the engine (« 1 200,50 », « 15/03/1988 »...).
+is typed and sent with Enter, and parsed by the engine (« 1 200,50 », « 15/03/1988 »...). The help
+shown in the empty line is the question type's input hint (``core.qtypes``), with an example that
+fits the question (« 12 ou 2 ans » for months).
 """
 
 from __future__ import annotations
@@ -11,17 +13,7 @@ from textual import events
 from textual.message import Message
 from textual.widgets import Input
 
-PLACEHOLDERS = {
-    "text": "Tapez la réponse puis Entrée",
-    "phone": "Numéro (06 12 34 56 78) puis Entrée",
-    "money": "Montant en euros (1 200,50) puis Entrée",
-    "integer": "Nombre puis Entrée",
-    "number": "Nombre puis Entrée",
-    "date": "Date (15/03/1988) puis Entrée",
-    "boolean": "o = oui, n = non",
-    "choice": "Chiffre du choix (ou début du libellé)",
-    "multi_choice": "Chiffres séparés par des espaces (1 3) puis Entrée",
-}
+DEFAULT_PLACEHOLDER = "Tapez la réponse puis Entrée"
 
 
 class AnswerInput(Input):
@@ -37,10 +29,11 @@ class AnswerInput(Input):
         self.kind = "text"
         self.choice_count = 0
 
-    def configure(self, kind: str, choice_count: int = 0, default_shown: str | None = None) -> None:
+    def configure(self, kind: str, choice_count: int = 0, default_shown: str | None = None,
+                  placeholder: str | None = None) -> None:
         self.kind = kind
         self.choice_count = choice_count
-        base = PLACEHOLDERS.get(kind, PLACEHOLDERS["text"])
+        base = placeholder or DEFAULT_PLACEHOLDER
         self.placeholder = f"Entrée = « {default_shown} » · {base}" if default_shown else base
 
     def instant_answer(self, character: str) -> str | None:

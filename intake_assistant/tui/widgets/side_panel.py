@@ -96,20 +96,23 @@ class AidRow(Static):
         super().__init__(classes="aid")
         self.panel = panel
         self.suggestion: Any = None
-        self._shown: tuple[Any, bool] | None = None
+        self._shown: tuple[Any, bool, str | None] | None = None
 
     def show(self, suggestion: Any) -> None:
         self.suggestion = suggestion
         expanded = suggestion.aid in self.panel.expanded
-        if self._shown == (suggestion, expanded):
+        estimate = self.panel.estimates.get(suggestion.aid)
+        if self._shown == (suggestion, expanded, estimate):
             return  # unchanged: no repaint, no restyle
-        self._shown = (suggestion, expanded)
+        self._shown = (suggestion, expanded, estimate)
         label, icon, css = fmt.AID_STATUS[suggestion.status]
         self.set_classes(f"aid {css}")
         text = Text()
         text.append(f"{'▾' if expanded else '▸'} {icon} ", style="bold")
         text.append(suggestion.name)
         text.append(f" — {label}", style="italic")
+        if estimate:  # OpenFisca's estimate beside the status (F8, optional extra)
+            text.append(f"\n    ≈ {estimate}", style="cyan")
         if expanded:
             for reason in suggestion.reasons:
                 text.append(f"\n    • {reason}", style="dim")
@@ -126,6 +129,7 @@ class OrientationList(Vertical):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.expanded: set[str] = set()
+        self.estimates: dict[str, str] = {}  # aid -> « montant estimé : … » (F8)
         self._suggestions: Sequence[Any] = ()
 
     def show(self, suggestions: Sequence[Any]) -> None:

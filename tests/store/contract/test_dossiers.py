@@ -1,3 +1,5 @@
+"""Contract: dossiers, answers, events, audit, notes, fields, ids, conflicts."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -6,10 +8,15 @@ import pytest
 
 from intake_assistant.store import (
     ConflictError,
+    CorruptDossierError,
     DossierNotFoundError,
+    DossierStore,
     InvalidValueError,
 )
-from intake_assistant.store.tinydb import TinyDBStore as Store
+
+from .conftest import Backend
+
+Store = DossierStore
 
 
 def test_create_returns_documented_shape(store: Store, now) -> None:
@@ -21,8 +28,11 @@ def test_create_returns_documented_shape(store: Store, now) -> None:
                                       "agent": "Sophie"}]
     assert doc["created_at"] == now.isoformat() and doc["created_at"][19:] != ""  # has offset
     for key in ("created_by", "agent", "questionnaires", "answers", "unknown", "events", "audit",
-                "rencontres", "commission", "notes", "evaluation_sociale"):
+                "rencontres", "commission", "notes", "evaluation_sociale", "tables", "exports",
+                "draft", "interview"):
         assert key in doc
+    assert doc["rev"] == 1 and doc["tables"] == {} and doc["exports"] == []
+    assert doc["draft"] is None and doc["interview"] is None
     assert store.load(doc["id"]) == doc
 
 
@@ -33,13 +43,6 @@ def test_ids_follow_the_year_and_never_repeat(store: Store, now) -> None:
     assert (first, second, next_year) == ("D-2026-000001", "D-2026-000002", "D-2027-000001")
     store.forget(second)
     assert store.create_dossier(agent="a", now=now)["id"] == "D-2026-000003"
-
-
-def test_lost_sequence_counter_restarts_after_highest_file(store: Store, now) -> None:
-    for _ in range(3):
-        store.create_dossier(agent="a", now=now)
-    (store.sequences_dir / "2026").unlink()
-    assert store.create_dossier(agent="a", now=now)["id"] == "D-2026-000004"
 
 
 def test_save_answers_replaces_answers_appends_events_and_audits(store: Store, now) -> None:
@@ -95,10 +98,53 @@ def test_expected_rev_detects_a_concurrent_change(store: Store, now) -> None:
     with pytest.raises(ConflictError, match="modifié sur un autre poste"):
         store.save_answers(doc["id"], answers={}, unknown=[], events=[], agent="a",
                            expected_rev=doc["rev"])
+    assert store.load(doc["id"])["answers"] == {"nom": "Martin"}  # nothing overwritten
     fresh = store.load(doc["id"])
-    store.save_answers(doc["id"], answers={"nom": "Dubois"}, unknown=[], events=[], agent="a",
-                       expected_rev=fresh["rev"])
+    saved = store.save_answers(doc["id"], answers={"nom": "Dubois"}, unknown=[], events=[],
+                               agent="a", expected_rev=fresh["rev"])
+    assert saved["rev"] == fresh["rev"] + 1
     assert store.load(doc["id"])["answers"] == {"nom": "Dubois"}
+
+
+@pytest.mark.parametrize("write", ["status", "meeting", "decision", "note", "fields", "assign",
+                                   "rows"])
+def test_every_write_takes_expected_rev(store: Store, now, write: str) -> None:
+    doc = store.create_dossier(agent="a", now=now)
+    store.save_answer(doc["id"], "nom", "Martin", agent="b")  # rev 2: the caller read rev 1
+    calls = {
+        "status": lambda rev: store.set_status(doc["id"], "en_evaluation", agent="a",
+                                               expected_rev=rev),
+        "meeting": lambda rev: store.add_meeting(doc["id"], date="2026-03-03", avec="demandeur",
+                                                 partenaire=None, note="", agent="a",
+                                                 expected_rev=rev),
+        "decision": lambda rev: store.record_decision(doc["id"], date="2026-03-03",
+                                                      decision="refuse", montant_accorde=None,
+                                                      conditions="", agent="a",
+                                                      expected_rev=rev),
+        "note": lambda rev: store.add_note(doc["id"], "n", agent="a", expected_rev=rev),
+        "fields": lambda rev: store.set_fields(doc["id"], agent="a", duree_retenue=12,
+                                               expected_rev=rev),
+        "assign": lambda rev: store.assign(doc["id"], "Nadia", agent="a", expected_rev=rev),
+        "rows": lambda rev: store.append_rows(doc["id"], "rendez_vous", [{"jour": "lundi"}],
+                                              agent="a", expected_rev=rev),
+    }
+    before = store.load(doc["id"])
+    with pytest.raises(ConflictError, match="rien n'a été écrasé"):
+        calls[write](1)
+    assert store.load(doc["id"]) == before
+    if write != "decision":  # a refusal needs the commission status: the rev check came first
+        assert calls[write](2)["rev"] == 3
+
+
+def test_revision_rises_by_one_with_every_content_change(store: Store, now) -> None:
+    doc = store.create_dossier(agent="a", now=now)
+    revs = [doc["rev"]]
+    revs.append(store.save_answer(doc["id"], "nom", "X", agent="a")["rev"])
+    revs.append(store.set_status(doc["id"], "en_evaluation", agent="a")["rev"])
+    revs.append(store.add_note(doc["id"], "n", agent="a")["rev"])
+    revs.append(store.set_fields(doc["id"], agent="a", duree_retenue=6)["rev"])
+    revs.append(store.set_fields(doc["id"], agent="a", duree_retenue=6)["rev"])  # unchanged
+    assert revs == [1, 2, 3, 4, 5, 5]
 
 
 def test_notes_fields_and_assignment(store: Store, now) -> None:
@@ -143,3 +189,77 @@ def test_iter_dossiers_reads_everything_in_id_order(store: Store, now) -> None:
     ids = [store.create_dossier(agent="a", answers={"nom": f"N{i}"}, now=now)["id"]
            for i in range(5)]
     assert [d["id"] for d in store.iter_dossiers()] == ids
+
+
+def test_import_gives_ids_and_checks_the_shape(store: Store, now) -> None:
+    doc = store.create_dossier(agent="a", answers={"nom": "Modèle"}, now=now)
+    copy = {k: v for k, v in doc.items() if k not in ("tables", "exports", "draft", "interview")}
+    ids = store.import_dossiers([copy, dict(copy, status="accorde")])
+    assert ids == ["D-2026-000002", "D-2026-000003"]
+    assert store.load(ids[0])["answers"] == {"nom": "Modèle"}
+    assert store.load(ids[0])["tables"] == {}  # keys of later versions get their defaults
+    with pytest.raises(InvalidValueError, match="answers"):
+        store.import_dossiers([dict(copy, answers="du texte")])
+    assert store.count() == 3
+
+
+def test_reopened_store_sees_the_same_dossiers(backend: Backend, now) -> None:
+    store = backend.store
+    doc = store.create_dossier(agent="a", answers={"nom": "Durable"}, now=now)
+    store.save_answer(doc["id"], "loyer", 420, agent="a")
+    again = backend.reopen()
+    assert again.load(doc["id"]) == store.load(doc["id"])
+    assert [e.id for e in again.list()] == [doc["id"]]
+    again.add_note(doc["id"], "vu de l'autre poste", agent="b")
+    assert store.load(doc["id"])["notes"][-1]["text"] == "vu de l'autre poste"
+    assert store.list()[0].rev == 3  # the first handle catches up with the other's write
+
+
+def test_location_reopens_the_same_store(backend: Backend, now) -> None:
+    from intake_assistant.store import open_store
+
+    doc = backend.store.create_dossier(agent="a", now=now)
+    assert open_store(backend.store.location).load(doc["id"]) == doc
+
+
+@pytest.mark.parametrize("bad", [
+    {"answers": "du texte"},
+    {"status": None},
+    {"created_at": None},
+    {"unknown": "loyer"},
+    {"status_history": [{"at": "2026-01-01"}]},
+    {"rev": "sept"},
+    {"commission": "accordé"},
+    {"tables": {"rdv": [{"id": "1", "at": "2026-01-01", "agent": "a"}]}},
+])
+def test_a_malformed_document_is_damaged_by_name_and_the_rest_works(backend: Backend, now,
+                                                                     bad) -> None:
+    """Issue 11 §2: valid JSON of the wrong shape never breaks the other dossiers."""
+    store = backend.store
+    ok = store.create_dossier(agent="a", answers={"nom": "Sain"}, now=now)
+    broken = store.create_dossier(agent="a", answers={"nom": "Abîmé"}, now=now)
+    damaged = {**store.load(broken["id"]), **bad}
+    backend.write_raw(broken["id"], damaged)
+    fresh = backend.reopen()
+    with pytest.raises(CorruptDossierError) as info:
+        fresh.load(broken["id"])
+    assert broken["id"] in info.value.message and "structure inattendue" in info.value.message
+    assert [e.id for e in fresh.list()] == [ok["id"]]
+    assert fresh.count() == 1
+    assert [d["id"] for d in fresh.iter_dossiers()] == [ok["id"]]
+    assert set(fresh.versions()) == {ok["id"]}
+    assert set(fresh.corrupt_files()) == {broken["id"]}
+    assert [e.dossier_id for e in fresh.purge(inactive_days=0, dry_run=True,
+                                              now=now + timedelta(days=3))] == [ok["id"]]
+    with pytest.raises(CorruptDossierError):
+        fresh.save_answer(broken["id"], "nom", "X", agent="a")
+    fresh.forget(broken["id"])  # erasure stays possible
+    assert fresh.corrupt_files() == {}
+
+
+def test_a_dossier_that_is_not_json_is_damaged_too(backend: Backend, now) -> None:
+    store = backend.store
+    doc = store.create_dossier(agent="a", now=now)
+    backend.write_raw(doc["id"], [1, 2, 3])
+    with pytest.raises(CorruptDossierError):
+        backend.reopen().load(doc["id"])

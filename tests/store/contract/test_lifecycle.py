@@ -11,8 +11,8 @@ from intake_assistant.core.lifecycle import (
     check_transition,
     last_contact,
 )
+from intake_assistant.store import DossierStore as Store
 from intake_assistant.store import InvalidValueError
-from intake_assistant.store.tinydb import TinyDBStore as Store
 
 
 @pytest.mark.parametrize(("current", "new"), [
@@ -39,8 +39,8 @@ def test_refusal_message_is_french_and_lists_the_possible_statuses() -> None:
     with pytest.raises(TransitionError) as info:
         check_transition("premier_contact", "accorde")
     assert str(info.value) == (
-        "Passage impossible du statut « premier contact » au statut « accordé ». Statuts possibles "
-        "depuis « premier contact » : « en évaluation », « abandonné », « clos »."
+        "Passage impossible du statut « À évaluer » au statut « Accordé ». Statuts possibles "
+        "depuis « À évaluer » : « En évaluation », « Abandonné », « Clos »."
     )
     with pytest.raises(TransitionError, match="Statut inconnu"):
         check_transition("premier_contact", "termine")

@@ -11,7 +11,7 @@ import pytest
 from intake_assistant.store import DossierLockedError
 from intake_assistant.store.tinydb import TinyDBStore as Store
 
-from .conftest import start_child
+from ..conftest import start_child
 
 
 def test_two_processes_saving_the_same_dossier_lose_nothing(store: Store, now) -> None:

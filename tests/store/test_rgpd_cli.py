@@ -1,17 +1,15 @@
+"""RGPD through the CLI and the application layer (app/privacy.py)."""
+
 from __future__ import annotations
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
 from intake_assistant.app import privacy
 from intake_assistant.cli import main
-from intake_assistant.store import DossierLockedError, DossierNotFoundError
 from intake_assistant.store.tinydb import TinyDBStore as Store
-
-from .conftest import start_child
 
 NAME = "Zébulon-Tartempion"
 
@@ -44,64 +42,6 @@ def _person(store: Store, now, days_ago: int, nom: str = NAME) -> str:
     store.save_answer(doc["id"], "loyer", 420, agent="Nadia", now=moment)  # audit row
     store.add_note(doc["id"], f"Note sur {nom}", agent="Nadia", now=moment)
     return doc["id"]
-
-
-def test_purge_dry_run_lists_and_keeps(store: Store, now) -> None:
-    old = _person(store, now, 800)
-    _person(store, now, 100, nom="Récent")
-    listed = store.purge(dry_run=True, now=now)
-    assert [e.dossier_id for e in listed] == [old]
-    assert store.load(old)["answers"]["nom"] == NAME
-
-
-def test_purge_deletes_inactive_dossiers_without_trace(store: Store, now) -> None:
-    old = _person(store, now, 800)
-    recent = _person(store, now, 100, nom="Récent")
-    revived = _person(store, now, 900, nom="Revenu")
-    store.add_meeting(revived, date=(now - timedelta(days=10)).date().isoformat(),
-                      avec="demandeur", partenaire=None, note="Retour", agent="Nadia")
-    store.list()  # make sure the index files hold the names before purging
-    assert _traces(store.root, NAME)
-    purged = store.purge(now=now)
-    assert [e.dossier_id for e in purged] == [old]
-    assert _traces(store.root, NAME, "06 99 88 77 66".replace(" ", "")) == []
-    with pytest.raises(DossierNotFoundError):
-        store.load(old)
-    assert {e.id for e in Store.open(store.root).list()} == {recent, revived}
-
-
-def test_purge_threshold_is_configurable(store: Store, now) -> None:
-    dossier_id = _person(store, now, 40)
-    assert store.purge(inactive_days=60, now=now) == []
-    assert [e.dossier_id for e in store.purge(inactive_days=30, now=now)] == [dossier_id]
-
-
-def test_forget_erases_the_person_everywhere(store: Store, now) -> None:
-    gone = _person(store, now, 5)
-    kept = _person(store, now, 5, nom="Gardé")
-    store.list()
-    with store.session(gone, agent="Nadia"):
-        pass
-    store.forget(gone)
-    assert _traces(store.root, NAME) == []
-    assert not list(store.root.rglob(f"*{gone}*"))
-    assert [e.id for e in store.list()] == [kept]
-    assert [e.id for e in Store.open(store.root).list()] == [kept]
-    with pytest.raises(DossierNotFoundError):
-        store.forget(gone)
-
-
-def test_forget_refuses_a_dossier_open_elsewhere(store: Store, now) -> None:
-    dossier_id = _person(store, now, 5)
-    child = start_child("session", str(store.root), dossier_id, "Nadia")
-    try:
-        assert child.stdout.readline().strip() == "OPEN"
-        with pytest.raises(DossierLockedError, match="ouvert par Nadia"):
-            store.forget(dossier_id)
-    finally:
-        child.stdin.close()
-        child.wait(10)
-    assert store.load(dossier_id)["answers"]["nom"] == NAME
 
 
 def test_cli_forget_asks_for_oui(store: Store, now, monkeypatch, capsys) -> None:
@@ -153,3 +93,54 @@ def test_forget_also_drops_derived_statistics_records(store: Store, now) -> None
     assert _traces(store.root, gone) == []  # not even the id in a derived file
     assert len(store_records(store, default_policy())) == 1
     assert _traces(store.root, kept)
+
+
+def test_forget_keeps_the_other_statistics_records_warm(store: Store, now) -> None:
+    from intake_assistant.orientation.build import default_policy
+    from intake_assistant.reports.cache import cache_path, store_records
+
+    gone = _person(store, now, 5)
+    kept = _person(store, now, 5, nom="Gardé")
+    store_records(store, default_policy())
+    privacy.forget(store, gone)
+    cached = json.loads(cache_path(store).read_bytes())["records"]
+    assert list(cached) == [kept]  # only the erased id left the cache; no cold rebuild
+
+
+def test_exports_are_registered_and_forget_lists_or_deletes_them(store: Store, now, tmp_path,
+                                                                 capsys) -> None:
+    dossier_id = _person(store, now, 5)
+    other = _person(store, now, 5, nom="Autre")
+    pdf = tmp_path / "synthese.pdf"
+    db = ["--db", str(store.root)]
+    assert main(["export", dossier_id, "-o", str(pdf), "--agent", "Nadia", *db]) == 0
+    assert main(["export", dossier_id, "--format", "md", *db]) == 0
+    assert main(["export", other, "-o", str(tmp_path / "autre.pdf"), *db]) == 0
+    capsys.readouterr()
+    exports = store.load(dossier_id)["exports"]
+    assert [(e["path"], e["format"], e["agent"]) for e in exports] == [
+        (str(pdf.resolve()), "pdf", "Nadia"), (None, "md", exports[1]["agent"])]
+    assert main(["show", dossier_id, *db]) == 0
+    assert str(pdf.resolve()) in capsys.readouterr().out  # right of access lists them too
+    assert main(["forget", dossier_id, "--yes", *db]) == 0
+    out = capsys.readouterr().out
+    assert "effacé de la base" in out and "restent à détruire" in out
+    assert str(pdf.resolve()) in out and "sortie standard" in out
+    assert "plus aucune donnée n'est conservée sur cette personne." not in out
+    assert pdf.exists()  # not deleted unless asked
+    assert main(["forget", other, "--yes", "--delete-exports", *db]) == 0
+    out = capsys.readouterr().out
+    assert "1 fichier(s) exporté(s) supprimé(s)" in out and "à détruire" not in out
+    assert not (tmp_path / "autre.pdf").exists()
+
+
+def test_purge_lists_the_exports_of_what_it_erases(store: Store, now, tmp_path, capsys) -> None:
+    old = _person(store, now.replace(year=2020), 0)
+    pdf = tmp_path / "vieux.pdf"
+    assert main(["export", old, "-o", str(pdf), "--db", str(store.root)]) == 0
+    capsys.readouterr()
+    assert main(["purge", "--dry-run", "--db", str(store.root)]) == 0
+    assert "seraient à détruire" in capsys.readouterr().out
+    assert main(["purge", "--delete-exports", "--db", str(store.root)]) == 0
+    assert "1 fichier(s) exporté(s) supprimé(s)" in capsys.readouterr().out
+    assert not pdf.exists()

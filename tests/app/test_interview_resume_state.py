@@ -1,0 +1,47 @@
+"""The interview session keeps its resume state with the dossier (issue 11 §9): marked in
+progress when it opens, the typed draft saved with the dossier, both cleared when it finishes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from intake_assistant.app.interviews import InterviewSession
+from intake_assistant.core.linter import load_questionnaire
+from intake_assistant.store import open_store
+
+SAISIE = Path(__file__).parents[1] / "store" / "fixtures" / "saisie.yaml"
+
+
+def test_marker_and_draft_live_with_the_dossier(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "base")
+    questionnaire = load_questionnaire(SAISIE)
+    session = InterviewSession.start(questionnaire, store=store, agent="Sophie")
+    doc = store.load(session.dossier_id)
+    assert doc["interview"] is not None and doc["interview"]["questionnaire"] == "saisie_test"
+    assert doc["interview"]["agent"] == "Sophie"
+    session.answer("Martin")
+    session.save_draft("prenom", "Jul")
+    draft = store.load(session.dossier_id)["draft"]
+    assert draft is not None and (draft["path"], draft["text"]) == ("prenom", "Jul")
+    session.close()  # the app stopped without finishing: offered again with its draft
+    found = store.interrupted_interviews("Sophie")
+    assert [(i["dossier_id"], i["questionnaire"]) for i in found] == [
+        (session.dossier_id, "saisie_test")]
+    assert found[0]["draft"] is not None and found[0]["draft"]["text"] == "Jul"
+    again = InterviewSession.start(questionnaire, store=store, dossier_id=session.dossier_id,
+                                   agent="Sophie")
+    again.answer("Julie")
+    again.save_draft("telephone", "")  # an empty text clears the draft
+    assert store.load(session.dossier_id)["draft"] is None
+    assert again.finish().erased is False
+    after = store.load(session.dossier_id)
+    assert after["interview"] is None and after["draft"] is None
+    assert after["answers"] == {"nom": "Martin", "prenom": "Julie"}
+    assert store.interrupted_interviews("Sophie") == []
+
+
+def test_an_empty_interview_leaves_nothing(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "base")
+    session = InterviewSession.start(load_questionnaire(SAISIE), store=store, agent="Sophie")
+    assert session.finish().erased is True
+    assert store.count() == 0 and store.interrupted_interviews("Sophie") == []
