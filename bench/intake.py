@@ -20,6 +20,7 @@ ANSWERS = Path(__file__).with_name("intake_answers.yaml")
 class Step:
     question: str  # as the engine words it
     keys: str  # what is typed ("" = Enter alone: the default is accepted)
+    unknown: bool = False  # not in the answers file: « ne sait pas » (F3), as the runner does
 
 
 def intake_steps(env: dict[str, str], cwd: Path, questionnaire: str = "accueil_telephonique"
@@ -34,13 +35,15 @@ def intake_steps(env: dict[str, str], cwd: Path, questionnaire: str = "accueil_t
             raise RuntimeError(f"le déroulé sans interface a échoué :\n{run.stdout}{run.stderr}")
         events = json.loads(out.read_text(encoding="utf-8"))["events"]
     questions = [line[2:] for line in run.stdout.splitlines() if line.startswith("? ")]
-    typed = []
+    typed: list[tuple[str, bool]] = []
     for event in events:
         if event.get("type") == "answer":
-            typed.append(event.get("raw") or "")
+            typed.append((event.get("raw") or "", False))
         elif event.get("type") == "repeat":
-            typed.append("o" if event.get("value") else "n")
+            typed.append(("o" if event.get("value") else "n", False))
+        elif event.get("type") == "unknown":
+            typed.append(("", True))
     if len(typed) != len(questions):
         raise RuntimeError(f"{len(questions)} questions mais {len(typed)} réponses dans le "
                            "journal du déroulé sans interface")
-    return [Step(q, k) for q, k in zip(questions, typed, strict=True)]
+    return [Step(q, k, u) for q, (k, u) in zip(questions, typed, strict=True)]

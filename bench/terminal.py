@@ -29,7 +29,7 @@ import pyte
 
 KEYS = {
     "enter": "\r", "esc": "\x1b", "ctrl+n": "\x0e", "ctrl+q": "\x11", "ctrl+u": "\x15",
-    "f10": "\x1b[21~", "backspace": "\x7f",
+    "f3": "\x1bOR", "f10": "\x1b[21~", "backspace": "\x7f",
 }
 
 SYNC_QUERY = b"\x1b[?2026$p"

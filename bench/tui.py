@@ -133,7 +133,9 @@ def _answer(term: Terminal, step: Step, following: Step | None) -> float:
         sc.asking(following.question, step.keys) if following is not None
         else sc.not_asking(step.question))
     keys = step.keys
-    if len(keys) == 1 and sc.quick_reply(term.lines(), keys):
+    if step.unknown:
+        sent = term.send("f3")  # « ne sait pas »: marked to complete later
+    elif len(keys) == 1 and sc.quick_reply(term.lines(), keys):
         sent = term.send(keys)
     else:
         if keys:
