@@ -1,0 +1,1 @@
+"""Benchmarks of what users feel (`python bench/run.py`); see run.py."""
