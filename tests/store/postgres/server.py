@@ -25,9 +25,10 @@ REPO = Path(__file__).resolve().parents[3]
 ENV = "INTAKE_ASSISTANT_TEST_PG"
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 PREFIX = "ia_pg_"
+NO_SERVER = "pas de serveur PostgreSQL joignable ({url})"
 SKIP_REASON = (
-    "pas de serveur PostgreSQL joignable ({url}) : tests PostgreSQL ignorés ; pour les lancer, "
-    f"démarrez-en un ou donnez son adresse dans {ENV}=postgresql://postgres@hôte:5432/test"
+    NO_SERVER + " : tests PostgreSQL ignorés ; pour les lancer, démarrez-en un ou donnez son "
+    f"adresse dans {ENV}=postgresql://postgres@hôte:5432/test"
 )
 
 
@@ -48,17 +49,23 @@ def connect_admin() -> Any:
     try:
         import psycopg
     except ImportError:
-        _unavailable("psycopg n'est pas installé (python3 -m pip install -e '.[test]')")
+        missing = "psycopg n'est pas installé (python3 -m pip install -e '.[test]')"
+        _unavailable(missing, missing)
     try:
         return psycopg.connect(admin_url(), autocommit=True, connect_timeout=3)
     except psycopg.OperationalError:
-        _unavailable(SKIP_REASON.format(url=admin_url()))
+        _unavailable(SKIP_REASON.format(url=admin_url()), NO_SERVER.format(url=admin_url()))
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"CI : {reason}", pytrace=False)
-    pytest.skip(reason)
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def _unavailable(skip_reason: str, problem: str) -> None:
+    if in_ci():
+        pytest.fail(f"CI : {problem} ; les tests PostgreSQL doivent tourner en CI "
+                    f"(serveur attendu : {DEFAULT_URL}, ou {ENV})", pytrace=False)
+    pytest.skip(skip_reason)
 
 
 def new_name() -> str:
