@@ -135,4 +135,4 @@ class Reading(Connection):
         """The damaged dossiers (id -> where they are, and why)."""
         with self._db() as conn:
             damaged = self._damaged(conn)
-        return {i: f"{self._location} ({why})" for i, why in damaged.items()}
+        return {i: f"{self._location}, {why}" for i, why in damaged.items()}
