@@ -81,7 +81,7 @@ class IntakeApp(App[None]):
         return self._store
 
     def _open_store(self) -> Any:
-        from intake_assistant.store import open_store
+        from intake_assistant.app.stores import open_store
 
         return open_store(self._db)
 
@@ -93,15 +93,9 @@ class IntakeApp(App[None]):
     @staticmethod
     def _prewarm() -> None:
         """Load the questionnaires and the policy before the first interview needs them."""
-        from intake_assistant.app.questionnaires import (
-            QUESTIONNAIRE_BY_ROLE,
-            load_questionnaire_by_name,
-        )
-        from intake_assistant.orientation.build import default_policy
+        from intake_assistant.app.warmup import prewarm
 
-        for name in QUESTIONNAIRE_BY_ROLE.values():
-            load_questionnaire_by_name(name)
-        default_policy()
+        prewarm()
 
     # -- start-up ------------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -208,7 +202,7 @@ class IntakeApp(App[None]):
     def action_statistics(self) -> None:
         from intake_assistant.tui.screens.statistics import StatisticsScreen
 
-        self.push_screen(StatisticsScreen(self.store))
+        self.push_screen(StatisticsScreen())
 
     def action_change_agent(self) -> None:
         from intake_assistant.tui.screens.agent import AgentScreen

@@ -70,7 +70,7 @@ class DossierScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="dossier")
     def _load(self) -> None:
         from intake_assistant.app.dossiers import dossier_view
-        from intake_assistant.store import StoreError
+        from intake_assistant.app.errors import StoreError
 
         app: Any = self.app
         try:
@@ -329,7 +329,7 @@ class DossierScreen(Screen[None]):
 
     @work(thread=True, group="dossier-write")
     def _export(self, fmt_name: str, output: str) -> None:
-        from intake_assistant.store import StoreError
+        from intake_assistant.app.errors import StoreError
 
         app: Any = self.app
         try:
@@ -343,7 +343,7 @@ class DossierScreen(Screen[None]):
 
     @work(thread=True, group="dossier-write")
     def _write(self, change: Callable[[Any], Any], done: str) -> None:
-        from intake_assistant.store import StoreError
+        from intake_assistant.app.errors import StoreError
 
         app: Any = self.app
         try:
