@@ -13,17 +13,18 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("Partout", (
         ("F1", "cette aide"),
         ("Ctrl+P", "palette des commandes (toutes les actions)"),
-        ("F9", "statistiques (quand l'écran est installé)"),
+        ("F9", "statistiques d'activité (rôle responsable)"),
         ("Ctrl+Q", "quitter (tout est déjà enregistré)"),
     )),
     ("Accueil — dossiers", (
-        ("(taper)", "recherche instantanée : nom, prénom, téléphone, n° de dossier"),
+        ("(taper)", "recherche instantanée dans tous les statuts : nom, prénom, téléphone, "
+                    "n° de dossier"),
         ("↑ ↓  PgPréc PgSuiv", "choisir un dossier"),
         ("Entrée / clic", "ouvrir le dossier"),
         ("Ctrl+N", "nouvel entretien (selon le rôle : accueil téléphonique ou évaluation)"),
         ("Ctrl+T / Ctrl+E", "nouvel accueil téléphonique / nouvelle évaluation"),
         ("Ctrl+R", "reprendre l'entretien du dossier choisi"),
-        ("F5 / Maj+F5", "filtre de statut suivant / précédent"),
+        ("F5 / Maj+F5", "filtre de statut suivant / précédent (restreint aussi la recherche)"),
     )),
     ("Entretien", (
         ("Entrée", "valider la réponse ; ligne vide : accepter la valeur proposée"),
@@ -42,7 +43,10 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("F10", "terminer l'entretien et voir le dossier"),
     )),
     ("Dossier", (
-        ("← →", "onglets : résumé, réponses, orientation, simulation, rencontres, historique"),
+        ("← →  1 … 6", "onglets : résumé, réponses, orientation, simulation, rencontres, "
+                       "historique (aussi Ctrl+PgPréc / Ctrl+PgSuiv)"),
+        ("↑ ↓  PgPréc PgSuiv", "faire défiler l'onglet"),
+        ("F7", "motifs de l'orientation en plein écran (↑ ↓ PgPréc PgSuiv, Échap)"),
         ("c", "continuer l'entretien"),
         ("v", "continuer avec l'évaluation (ce qui est connu n'est pas redemandé)"),
         ("r", "ajouter une rencontre"),
@@ -51,7 +55,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("a", "abandon"),
         ("n", "note"),
         ("x", "exporter la synthèse pour la commission"),
-        ("Échap", "revenir à la liste"),
+        ("Échap", "revenir à l'accueil (liste des dossiers)"),
     )),
 )
 
@@ -69,7 +73,7 @@ class HelpScreen(ModalScreen[None]):
                 table.add_row(key, action)
         with VerticalScroll(classes="dialog", id="help-dialog"):
             yield Static("Aide — toutes les touches (Échap pour fermer)", classes="dialog-title")
-            yield Static(table)
+            yield Static(table, id="help-keys")
 
     def action_close(self) -> None:
         self.dismiss()
