@@ -74,7 +74,7 @@ def home_listing(store: DossierStore, *, search: str | None, status: str | None,
         by_status = dict(Counter(e.status for e in everywhere))
         entries = [e for e in everywhere if status is None or e.status == status]
         matched, found = len(entries), len(everywhere)
-    names = _agent_names(store)
+    names = agent_names(store)
     shown = entries[:limit]
     finished = _intakes_finished(store, shown, today)
     rows = [HomeRow(e, names.get(e.agent or "", e.agent or ""), finished.get(e.id))
@@ -84,7 +84,8 @@ def home_listing(store: DossierStore, *, search: str | None, status: str | None,
                        store.count(status=Status.EN_COMMISSION))
 
 
-def _agent_names(store: DossierStore) -> dict[str, str]:
+def agent_names(store: DossierStore) -> dict[str, str]:
+    """login -> name of every registered agent (documents record the login)."""
     try:
         return {a.login: a.name for a in list_agents(store)}
     except StoreError:

@@ -51,18 +51,21 @@ class DossierScreen(Screen[None]):
         Binding("f7", "reasons", "Motifs"),
         Binding("c", "continue", "Continuer"),
         Binding("v", "evaluation", "Évaluation"),
-        Binding("r", "meeting", "Rencontre"),
-        Binding("s", "status", "Statut"),
-        Binding("d", "decision", "Décision"),
-        Binding("a", "abandon", "Abandon"),
-        Binding("n", "note", "Note"),
-        Binding("x", "export", "Export"),
+        # Listed under « Actions » in the summary, in F1 and in the palette: a footer that
+        # overflows its line is cut mid-word.
+        Binding("r", "meeting", "Rencontre", show=False),
+        Binding("s", "status", "Statut", show=False),
+        Binding("d", "decision", "Décision", show=False),
+        Binding("a", "abandon", "Abandon", show=False),
+        Binding("n", "note", "Note", show=False),
+        Binding("x", "export", "Export", show=False),
     ]
 
     def __init__(self, dossier_id: str) -> None:
         super().__init__()
         self.dossier_id = dossier_id
         self.view: dossiers.DossierView | None = None
+        self._names: dict[str, str] = {}  # agents' login -> name
 
     def compose(self) -> ComposeResult:
         yield Static(f"[b]Dossier {self.dossier_id}[/b] — chargement…", id="dossier-title",
@@ -117,17 +120,24 @@ class DossierScreen(Screen[None]):
     def _load(self) -> None:
         from intake_assistant.app.dossiers import dossier_view
         from intake_assistant.app.errors import StoreError
+        from intake_assistant.app.home import agent_names
 
         app: Any = self.app
         try:
             view = dossier_view(app.store, self.dossier_id, app.today)
+            names = agent_names(app.store)
         except StoreError as exc:
             app.call_from_thread(app.notify, exc.message, severity="error")
             return
-        app.call_from_thread(self._show, view)
+        app.call_from_thread(self._show, view, names)
+
+    def _agent(self, login: Any) -> str:
+        """An agent as staff know them: the name of the recorded login."""
+        return self._names.get(str(login), str(login)) if login else "—"
 
     # -- painting ------------------------------------------------------------------------------
-    def _show(self, view: dossiers.DossierView) -> None:
+    def _show(self, view: dossiers.DossierView, names: dict[str, str] | None = None) -> None:
+        self._names = names or {}
         self.view = view
         doc = view.doc
         self.query_one("#dossier-title", Static).update(
@@ -155,8 +165,9 @@ class DossierScreen(Screen[None]):
         days = view.delays.get("days_in_status")
         if days is not None:
             row("Depuis", f"{days} j")
-        row("Agent en charge", doc.get("agent") or "—")
-        row("Créé le", f"{fmt.stamp(doc.get('created_at'))} par {doc.get('created_by') or '—'}")
+        row("Agent en charge", self._agent(doc.get("agent")))
+        row("Créé le", f"{fmt.stamp(doc.get('created_at'))} par "
+                       f"{self._agent(doc.get('created_by'))}")
         row("Téléphone", str(a.get("telephone") or "—"))
         row("Commune", str(a.get("commune_residence") or "—"))
         project = it.display(it.step_for("type_projet")) if it.step_for("type_projet") else "—"
@@ -236,7 +247,7 @@ class DossierScreen(Screen[None]):
         for m in meetings:
             who = m.get("partenaire") or m.get("avec")
             out.append(f"{fmt.day(m.get('date'))}  avec {who}", style="bold")
-            out.append(f"  ({m.get('agent') or '—'})\n", style="dim")
+            out.append(f"  ({self._agent(m.get('agent'))})\n", style="dim")
             if m.get("note"):
                 out.append(f"    {m['note']}\n")
         if not meetings:
@@ -250,7 +261,7 @@ class DossierScreen(Screen[None]):
         out.append("Statuts\n", style="bold underline")
         for change in doc.get("status_history") or []:
             out.append(f"  {fmt.stamp(change.get('at'))}  {fmt.status_label(change['status'])}"
-                       f"  ({change.get('agent') or '—'})\n")
+                       f"  ({self._agent(change.get('agent'))})\n")
         if doc.get("commission"):
             c = doc["commission"]
             out.append(f"  Commission du {fmt.day(c.get('date'))} : "
@@ -260,14 +271,14 @@ class DossierScreen(Screen[None]):
         if notes:
             out.append("\nNotes\n", style="bold underline")
             for note in notes:
-                out.append(f"  {fmt.stamp(note.get('at'))} ({note.get('agent') or '—'}) ",
+                out.append(f"  {fmt.stamp(note.get('at'))} ({self._agent(note.get('agent'))}) ",
                            style="dim")
                 out.append(f"{note.get('text')}\n")
         out.append("\nJournal des modifications\n", style="bold underline")
         for line in view.audit:
             change = f"{line.old} → {line.new}" if line.old is not None else line.new
             out.append(f"  {fmt.stamp(line.at)} ", style="dim")
-            out.append(f"{line.label} : {change}  ({line.agent or '—'})\n")
+            out.append(f"{line.label} : {change}  ({self._agent(line.agent)})\n")
         return out
 
     # -- actions -------------------------------------------------------------------------------

@@ -91,8 +91,7 @@ class HomeScreen(Screen[None]):
         Binding("ctrl+r", "resume", "Reprendre", priority=True),
         Binding("enter", "open", "Ouvrir", show=False),
         Binding("f5", "next_filter", "Filtre"),
-        Binding("f9", "app.statistics", "Stats"),
-        Binding("ctrl+q", "app.quit", "Quitter"),
+        # F9 (statistics, the responsable's) is the app's; the header names it for that role.
         Binding("shift+f5", "previous_filter", "Filtre préc.", show=False),
         Binding("up", "cursor(-1)", "Monter", show=False),
         Binding("down", "cursor(1)", "Descendre", show=False),
@@ -310,6 +309,8 @@ class HomeScreen(Screen[None]):
             table.move_cursor(row=min(max(cursor, 0), table.row_count - 1))
 
     def _count_text(self, listing: Any, low: int, high: int) -> str:
+        """How many were found (and hidden by the filter), what the marks mean: one line."""
+        wide = (self.size.width or self.app.size.width) >= WIDE
         shown = len(listing.rows)
         if listing.search is None:
             count = fmt.plural(listing.matched, "dossier")
@@ -321,11 +322,14 @@ class HomeScreen(Screen[None]):
                      f"{listing.found} trouvé{'s' * (listing.found > 1)}")
             if listing.narrowed:
                 count += " (F5 : les autres statuts)"
-        more = f" — les {shown} plus récents affichés" if listing.matched > shown else ""
+        if listing.matched > shown:
+            count += f" — les {shown} plus récents" + (" affichés" if wide else "")
         marks = ""
         if any(r.intake_finished is False for r in listing.rows):
-            marks = f" · « {UNFINISHED} » : accueil non terminé (Ctrl+R)"
-        return f"{count}{more}{marks} · attente ≥ {low} j en jaune, ≥ {high} j en rouge"
+            marks = f" · {UNFINISHED} : accueil non terminé" + (" (Ctrl+R)" if wide else "")
+        legend = (f"attente ≥ {low} j en jaune, ≥ {high} j en rouge" if wide
+                  else f"≥ {low} j jaune, ≥ {high} j rouge")
+        return f"{count}{marks} · {legend}"
 
     # -- actions -------------------------------------------------------------------------------
     def _selected_id(self) -> str | None:
