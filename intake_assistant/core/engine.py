@@ -421,11 +421,7 @@ class Interview:
             if default is not None:
                 return self.answer_value(default, path=step.path, confirm=confirm, raw=raw)
             if q.required:
-                return AnswerResult(
-                    "rejected",
-                    step.path,
-                    messages=["Une réponse est attendue (touche F3 : « je ne sais pas »)."],
-                )
+                return AnswerResult("rejected", step.path, messages=[qtypes.empty_message(q)])
             return self._accept(step, None, raw, [])
         try:
             value = parse_raw(q, text, self.today)

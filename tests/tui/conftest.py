@@ -105,6 +105,8 @@ def answer_keys(step: Step, interview: Any, answers: dict[str, Any]) -> tuple[st
         value = answers[q.parent.id][step.index][q.id]
     else:
         value = answers.get(q.id)
+    if value is None and q.field is not None and q.field.absent_default is not None:
+        value = q.field.absent_default  # an amount left out: said (« 0 »), never taken by Enter
     if value is None or value == interview.default_for(step):
         return "", True
     if q.type == "boolean":
