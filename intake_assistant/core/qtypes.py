@@ -300,9 +300,14 @@ def _money_parse(spec: Spec, text: str, today: date) -> int | float:
 
 def zero_allowed(spec: Spec) -> bool:
     """Whether 0 is an answer this question accepts (not for a project's cost)."""
-    schema = getattr(spec, "schema", None) or {}
-    low = schema.get("exclusiveMinimum")
-    return not ((low is not None and low >= 0) or (schema.get("minimum") or 0) > 0)
+    parts = [getattr(spec, "schema", None) or {}]
+    parts += [p for p in parts[0].get("allOf", ()) if isinstance(p, Mapping)]
+    for part in parts:
+        low, minimum = part.get("exclusiveMinimum"), part.get("minimum")
+        if (isinstance(low, int | float) and low >= 0) or (
+                isinstance(minimum, int | float) and minimum > 0):
+            return False
+    return True
 
 
 def _money_hint(spec: Spec) -> InputHint:

@@ -53,7 +53,7 @@ def _phone_intake_up_to(qid: str, logement: str = "2"):
     iv = make_interview(load_questionnaire_by_name("accueil_telephonique"), today=TODAY)
     typed = {"nom": "Martin", "prenom": "Julie", "date_naissance": "11/02/1994",
              "telephone": "06 12 34 56 78", "email": "", "commune_residence": "",
-             "situation_familiale": "1", "nb_enfants": "1", "enfants[0]": "o", "enfants[0].age": "6", "enfants[1]": "n",
+             "situation_familiale": "1", "nb_enfants": "1", "enfants[0].age": "6",
              "autres_personnes": "0", "logement": logement, "situation_professionnelle": "2",
              "inscrit_france_travail_mois": "0",
              "type_projet": "1", "inscription_auto_ecole": "n", "description_projet": "",

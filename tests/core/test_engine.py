@@ -269,12 +269,12 @@ def test_handoff_evaluation_does_not_ask_known_answers() -> None:
         "",
         "",
         "1",
-        "o",
+        "1",  # how many children, then each one's age
         "6",
-        "n",
-        "",
+        "0",  # no other adult: a count is said, never taken by Enter
         "2",
         "2",
+        "0",  # months at France Travail: asked on a short contract
         "1",
         "n",  # not yet enrolled at the driving school (issue 12)
         "",
@@ -359,8 +359,8 @@ def test_live_orientation_waits_for_questions_not_yet_asked() -> None:
     from intake_assistant.app.interviews import live_orientation
 
     iv = make_interview(load_questionnaire_by_name("accueil_telephonique"), today=TODAY)
-    play(iv, "Martin", "Julie", "11/02/1994", "06 12 34 56 78", "", "", "1", "o", "6", "n",
-         "", "2", "2", "1", "n", "", "o", "1 200", "350", "", "24", "n")
+    play(iv, "Martin", "Julie", "11/02/1994", "06 12 34 56 78", "", "", "1", "1", "6",
+         "0", "2", "2", "0", "1", "n", "", "o", "1 200", "350", "", "24", "n")
     # Resources not asked yet: the grant capped by reste à vivre is not decided on 0 €.
     early = live_orientation(iv).suggestion("aide_au_projet")
     assert early.status == "to_check" and "revenus_activite" in early.needs
