@@ -94,10 +94,14 @@ def test_a_tenant_with_no_rent_gets_a_soft_warning(name) -> None:
     assert iv.events[-1]["confirmed_warnings"] == result.messages
 
 
-def test_an_owner_with_no_rent_is_not_warned() -> None:
-    iv = make_interview(load_questionnaire_by_name("evaluation"),
-                        answers={"logement": "proprietaire"}, today=TODAY)
+def test_free_lodging_with_no_rent_is_not_warned_and_an_owner_is_not_asked() -> None:
+    evaluation = load_questionnaire_by_name("evaluation")
+    iv = make_interview(evaluation, answers={"logement": "heberge"}, today=TODAY)
+    assert iv.question_text(iv.step_for("loyer")) == (
+        "Combien payez-vous par mois pour votre logement ?")
     assert iv.answer("0", path="loyer").accepted
+    owner = make_interview(evaluation, answers={"logement": "proprietaire"}, today=TODAY)
+    assert owner.step_for("loyer") is None  # not asked: the budget reads 0 (absent: 0)
 
 
 def test_a_rent_said_is_taken_without_warning() -> None:

@@ -135,13 +135,13 @@ def test_whole_dossier_is_checked_against_its_schema(tmp_path, capsys) -> None:
     from intake_assistant.store.tinydb import TinyDBStore as Store
 
     store = Store.open(tmp_path / "db")
-    doc = store.create_dossier(agent="Agnès", answers={"nom": "Martin", "loyer": -5})
+    doc = store.create_dossier(agent="Agnès", answers={"nom": "Martin", "energie": -5})
     answers = tmp_path / "a.yaml"
     answers.write_text("{}\n")
     status = main(["interview", "evaluation", "--answers", str(answers), "--quiet",
                    "--db", str(tmp_path / "db"), "--dossier", doc["id"], "--agent", "Agnès"])
     assert status == 1
-    assert "« loyer » : La valeur doit être supérieure ou égale à 0." in capsys.readouterr().err
+    assert "« energie » : La valeur doit être supérieure ou égale à 0." in capsys.readouterr().err
 
 
 def test_stored_interview_releases_the_dossier_and_reports_locks(tmp_path, capsys) -> None:

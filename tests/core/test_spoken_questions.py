@@ -193,3 +193,26 @@ def test_examples_fit_each_question(name) -> None:
 def test_a_question_can_give_its_own_example() -> None:
     questionnaire = load_questionnaire_by_name("evaluation")
     assert "ex. 850" in qtypes.input_hint(questionnaire.question("montant_demande")).placeholder
+
+
+def test_children_listed_without_a_count_keep_their_ages_and_are_not_asked_again() -> None:
+    """A dossier of the « un autre enfant ? » days (or an import) has the list, not the count."""
+    iv = _iv("evaluation", situation_familiale="seul", enfants=[{"age": 4}, {"age": 15}])
+    assert iv.answers["nb_enfants"] == 2
+    assert iv.answers["enfants"] == [{"age": 4}, {"age": 15}] and iv.dropped == {}
+    assert iv.step_for("nb_enfants") is not None and iv.is_done(iv.step_for("nb_enfants"))
+    assert iv.is_done(iv.step_for("enfants[1].age"))
+
+
+def test_a_retired_couple_without_children_is_not_asked_what_does_not_apply() -> None:
+    iv = _iv("evaluation", date_naissance="1954-05-02", situation_familiale="couple",
+             nb_enfants=0, logement="proprietaire", situation_professionnelle="retraite")
+    asked = {s.path for s in iv.steps()}
+    for qid in ("grossesse", "frais_garde", "prestations_familiales", "loyer",
+                "aides_logement_percues", "inscrit_france_travail_mois", "asf_percue"):
+        assert qid not in asked, qid
+    # The household's other member may be out of work: chômage is still asked to a couple.
+    assert "allocations_chomage" in asked and "aspa_percue" in asked
+    single = _iv("evaluation", date_naissance="1954-05-02", situation_familiale="seul",
+                 nb_enfants=0, logement="proprietaire", situation_professionnelle="retraite")
+    assert single.step_for("allocations_chomage") is None

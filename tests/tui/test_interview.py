@@ -246,7 +246,7 @@ async def test_first_question_before_the_engine_is_ready(make_app, store, tmp_pa
         await pilot.pause()
         screen = app.screen
         assert screen.interview is None
-        assert "Nom de famille" in str(screen.query_one("#question").render())
+        assert "votre nom de famille" in str(screen.query_one("#question").render())
         await pilot.press(*"Martin", "enter", *"Ju")  # typed while the dossier opens
         assert "Ouverture du dossier" in str(screen.query_one("#message").render())
         gate.set()
