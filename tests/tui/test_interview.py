@@ -123,9 +123,11 @@ async def test_edit_makes_new_questions_relevant(make_app, store):
         await pilot.press("enter", "4")  # 4 = demandeur d'emploi
         await settle(pilot)
         step = screen.interview.current_step()
-        assert step.path == "inscrit_france_travail_mois"
-        await pilot.press("3", "enter")
-        assert screen.interview.current_step().path == "allocations_chomage"
+        # On a CDD the France Travail months were asked already: chômage is what is new.
+        assert step.path == "allocations_chomage"
+        await pilot.press("3", "0", "0", "enter")
+        await settle(pilot)
+        assert screen.interview.answers["allocations_chomage"] == 300
 
 
 async def test_unknown_key_and_note(make_app, store):
