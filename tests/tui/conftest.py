@@ -152,6 +152,12 @@ def answer_keys(step: Step, interview: Any, answers: dict[str, Any]) -> tuple[st
         value = answers[q.parent.id][step.index][q.id]
     else:
         value = answers.get(q.id)
+        counted = next((r.id for r in interview.questionnaire.questions()
+                        if r.count_from == q.id), None)
+        if value is None and counted is not None:  # « Combien d'enfants ? »: the list's length
+            value = len(answers.get(counted) or [])
+    if value is None and q.field is not None and q.field.absent_default is not None:
+        value = q.field.absent_default  # an amount left out: said (« 0 »), never taken by Enter
     if value is None or value == interview.default_for(step):
         return "", True
     if q.type == "boolean":
