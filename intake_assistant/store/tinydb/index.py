@@ -287,8 +287,10 @@ class Index:
         if self._checked:
             return
         self._checked = True
-        if self._meta(db, "built") is None:
-            self.verify()  # a new index: every file is read once
+        if self._meta(db, "built") is None or self.read_only:
+            # A new index: every file is read once. A read-only store (a backup medium): its
+            # index file was copied without its write-ahead log, so the files are checked.
+            self.verify()
             return
         if self._meta(db, "checked") != self._check_mark():
             if background and not self.read_only:
