@@ -46,7 +46,7 @@ from ..index_entry import (
 from .atomic_storage import is_temp_name
 from .dossier_file import ID_PATTERN, parse_document
 
-_FORMAT = "4"
+_FORMAT = "5"
 DB_NAME = "index.sqlite3"
 _OLD_FILES = ("snapshot.json", "journal.jsonl")  # the JSON index of earlier versions
 _STALE_INTENT_S = 30.0  # an intent older than this belongs to a writer that died
@@ -60,6 +60,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries ({", ".join(
     f"{name} {'TEXT PRIMARY KEY' if name == 'id' else ''}".strip() for name in _COLUMNS)});
 CREATE INDEX IF NOT EXISTS entries_recent ON entries (updated_at, id);
+CREATE INDEX IF NOT EXISTS entries_status ON entries (status);
 CREATE TABLE IF NOT EXISTS pending (id TEXT NOT NULL, token TEXT NOT NULL, at REAL NOT NULL,
                                     PRIMARY KEY (id, token));
 CREATE TABLE IF NOT EXISTS corrupt (id TEXT PRIMARY KEY, path TEXT NOT NULL);

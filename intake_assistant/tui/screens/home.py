@@ -146,10 +146,16 @@ class HomeScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="home-list")
     def _load(self, search: str | None, status: str | None) -> None:
         store = self.app.store
-        rows = store.list(status=status, search=search)
-        listing = Listing(rows[:MAX_ROWS], len(rows),
-                          len(store.list(status=Status.PREMIER_CONTACT)),
-                          len(store.list(status=Status.EN_COMMISSION)))
+        # Only the rows shown are read, and counts are counted (issue 16: not 200,000 entries).
+        rows = store.list(status=status, search=search, limit=MAX_ROWS)
+        if len(rows) < MAX_ROWS:
+            total = len(rows)
+        elif search is None:
+            total = store.count(status=status)
+        else:
+            total = len(store.list(status=status, search=search))
+        listing = Listing(rows, total, store.count(status=Status.PREMIER_CONTACT),
+                          store.count(status=Status.EN_COMMISSION))
         self.app.call_from_thread(self._show, listing)
 
     def _show(self, listing: Listing) -> None:
