@@ -162,7 +162,8 @@ def _write_stats(args: argparse.Namespace, result: dict) -> None:
         elif output is not None:
             write_table_csv(output, tables[0])
         else:  # a BOM on stdout too: the output is meant for "> fichier.csv"
-            sys.stdout.buffer.write((CSV_BOM + "\r\n".join(table_as_csv(t) for t in tables)).encode())
+            text = CSV_BOM + "\r\n".join(table_as_csv(t) for t in tables)
+            sys.stdout.buffer.write(text.encode())
         return
     text = stats_as_json(result, names) if args.format == "json" else stats_as_text(result, names)
     if args.output:
