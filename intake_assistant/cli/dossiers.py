@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from intake_assistant.app.stores import (
     add_demo_dossiers,
     corrupt_dossiers,
     list_dossiers,
+    stream_dossiers,
 )
 from intake_assistant.core import lifecycle
 
@@ -121,25 +123,28 @@ def _print_entries(entries: list[IndexEntry]) -> None:
 
 @_run
 def cmd_list(args: argparse.Namespace, store: DossierStore) -> int:
-    entries = list_dossiers(store, status=args.status, search=args.search, agent=args.agent,
-                            date_from=args.date_from, date_to=args.date_to)
-    if args.format == "json":
-        _print_json(entries)
+    filters = {"status": args.status, "search": args.search, "agent": args.agent,
+               "date_from": args.date_from, "date_to": args.date_to}
+    if args.format == "json":  # streamed: flat memory whatever the number of dossiers
+        _print_json(stream_dossiers(store, **filters))
     else:
+        entries = list_dossiers(store, **filters)
         _print_entries(entries)
         print(f"{len(entries)} dossier(s).")
     _warn_corrupt(store)
     return 0
 
 
-def _print_json(entries: list[IndexEntry]) -> None:
-    """The JSON array written entry by entry (no one string of 200,000 entries)."""
+def _print_json(entries: Iterable[IndexEntry]) -> None:
+    """The JSON array written entry by entry, as `json.dumps(indent=2)` would write it whole."""
     write = sys.stdout.write
     write("[")
-    for number, entry in enumerate(entries):
+    count = 0
+    for entry in entries:
         body = json.dumps(entry.to_dict(), ensure_ascii=False, indent=2).replace("\n", "\n  ")
-        write(("," if number else "") + "\n  " + body)
-    write("\n]\n" if entries else "]\n")
+        write(("," if count else "") + "\n  " + body)
+        count += 1
+    write("\n]\n" if count else "]\n")
 
 
 def _text_report(report: privacy.AccessReport) -> str:

@@ -59,3 +59,25 @@ def test_unknown_command_is_reported_with_the_full_list(tmp_path: Path) -> None:
                                "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert done.returncode == 2
     assert "choix invalide" in done.stderr and "'list'" in done.stderr
+
+
+def test_list_json_is_streamed_and_written_as_one_dump_would_be(tmp_path: Path, capsys,
+                                                                monkeypatch) -> None:
+    from intake_assistant.cli import main
+    from intake_assistant.store import open_store
+    from intake_assistant.store.tinydb import TinyDBStore
+
+    store = open_store(tmp_path / "base")
+    for name in ("Lefèvre", "Martin", "Le Gall"):
+        store.create_dossier(agent="a", answers={"nom": name})
+    expected = json.dumps([e.to_dict() for e in store.list()], ensure_ascii=False, indent=2)
+
+    def whole_list(self, **filters):
+        raise AssertionError("the JSON listing must not ask for the whole list at once")
+
+    monkeypatch.setattr(TinyDBStore, "list", whole_list)
+    assert main(["list", "--db", str(tmp_path / "base"), "--format", "json"]) == 0
+    assert capsys.readouterr().out == expected + "\n"
+    assert main(["list", "--db", str(tmp_path / "base"), "--format", "json",
+                 "--search", "personne"]) == 0
+    assert capsys.readouterr().out == "[]\n"

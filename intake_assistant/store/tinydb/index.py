@@ -479,6 +479,34 @@ class Index:
     ) -> list[IndexEntry]:
         """Matching entries, most recently updated first. The search follows `Query` exactly
         (substrings of the normalised name, first name and id; phone or id digits)."""
+        where, params, scan = self._conditions(status, search, agent, date_from, date_to,
+                                               date_field)
+        return self._select(where, params, limit, scan=scan)
+
+    def iter_select(self, *, status: str | None = None, search: str | None = None,
+                    agent: str | None = None, date_from: date | None = None,
+                    date_to: date | None = None, date_field: str = "created_at",
+                    page: int = 1000) -> Iterator[IndexEntry]:
+        """`select` one page at a time: each page a query of its own that starts after the
+        last entry of the previous one (updated_at, id), so nothing stays open between pages."""
+        where, params, scan = self._conditions(status, search, agent, date_from, date_to,
+                                               date_field)
+        if scan:  # a search lists few entries: one scan of the table, not one a page
+            yield from self._select(where, params, None, scan=True)
+            return
+        after: list[Any] = []
+        while True:
+            more = [*where, "(updated_at, id) < (?, ?)"] if after else where
+            rows = self._select(more, [*params, *after], page, scan=False)
+            yield from rows
+            if len(rows) < page:
+                return
+            after = [rows[-1].updated_at, rows[-1].id]
+
+    def _conditions(self, status: str | None, search: str | None, agent: str | None,
+                    date_from: date | None, date_to: date | None, date_field: str
+                    ) -> tuple[list[str], list[Any], bool]:
+        """SQL conditions and parameters; True when a search (a scan of the table) is asked."""
         where: list[str] = []
         params: list[Any] = []
         if status is not None:
@@ -505,9 +533,14 @@ class Index:
                 for word in query.words:
                     where.append("instr(search_text, ?) > 0")
                     params.append(word)
-        # A filter scans the narrow table in storage order (fast) and sorts what matched; no
-        # filter walks the (updated_at, id) index backwards and stops at `limit`.
-        source = "entries NOT INDEXED" if where else "entries"
+        return where, params, query is not None
+
+    def _select(self, where: list[str], params: list[Any], limit: int | None, *, scan: bool
+                ) -> list[IndexEntry]:
+        # A search scans the narrow table in storage order (fast, in C) and sorts what matched;
+        # otherwise the (updated_at, id) index is walked backwards and stops at `limit`.
+        source = "entries NOT INDEXED" if scan else "entries"
+        params = list(params)
         sql = (f"SELECT {_ENTRY_SQL} FROM {source}"
                + (f" WHERE {' AND '.join(where)}" if where else "")
                + " ORDER BY updated_at DESC, id DESC")

@@ -358,6 +358,26 @@ class TinyDBStore:
                                  date_from=date_from, date_to=date_to, date_field=date_field,
                                  limit=limit)
 
+    def iter_list(
+        self,
+        *,
+        status: str | None = None,
+        search: str | None = None,
+        agent: str | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        date_field: str = "created_at",
+    ) -> Iterator[IndexEntry]:
+        """`list()` given one entry at a time (pages of the index read as it goes)."""
+        if status is not None:
+            _check_status(status)
+        if date_field not in ("created_at", "updated_at", "last_contact"):
+            raise InvalidValueError(f"Champ de date inconnu : « {date_field} ».")
+        self.index.ensure()
+        yield from self.index.iter_select(status=status, search=search, agent=agent,
+                                          date_from=date_from, date_to=date_to,
+                                          date_field=date_field)
+
     def reindex(self) -> None:
         """Check the index against every dossier file now (a stat each, changed files re-read)."""
         with writing("la reconstruction de l'index", self.root):

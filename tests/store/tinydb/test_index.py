@@ -218,3 +218,15 @@ def test_a_copy_that_keeps_times_is_not_re_read(store: Store, filled: list[str],
     assert _ids(copy.list()) == sorted(filled)  # from the copied index, at once
     copy.index.wait_background(30)
     assert sorted(reads) == sorted(filled)  # then checked in the background
+
+
+def test_pages_of_a_streamed_listing_neither_skip_nor_repeat(store: Store, now) -> None:
+    """Keyset pages (updated_at, id): entries written at the same moment are split across
+    pages without loss."""
+    moments = [now, now, now + timedelta(days=1), now, now + timedelta(days=1), now]
+    for i, moment in enumerate(moments * 2):
+        store.create_dossier(agent="a", answers={"nom": f"N{i}"}, now=moment)
+    expected = [e.id for e in store.index.select()]
+    for page in (1, 2, 3, 5, 100):
+        assert [e.id for e in store.index.iter_select(page=page)] == expected
+    assert [e.id for e in store.index.iter_select(status="premier_contact", page=4)] == expected
