@@ -297,6 +297,10 @@ class GuardedStore:
         self._require("lister")
         return self.inner.list(**filters)
 
+    def iter_list(self, **filters: Any) -> Iterator[IndexEntry]:
+        self._require("lister")
+        return self.inner.iter_list(**filters)
+
     def count(self, *, status: str | None = None) -> int:
         return self.inner.count(status=status)
 

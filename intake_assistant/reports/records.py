@@ -127,6 +127,13 @@ def build_record(dossier: Mapping[str, Any], policy: Policy) -> dict[str, Any]:
     }
 
 
+# The keys of a record, in the order the record cache stores them.
+RECORD_FIELDS = ("id", "created", "status", "stage", "decision", "granted_ever", "refused_ever",
+                 "abandoned", "since", "evaluation", "commission", "decided", "type_projet",
+                 "household", "age_band", "commune", "montant_demande", "montant_accorde",
+                 "orientation")
+
+
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
