@@ -12,7 +12,8 @@ A template file (``questionnaires/lettres/<id>.md``)::
 
 Only the placeholders of ``PLACEHOLDERS`` exist: ``intake-assistant check`` names any other one at
 its line and column. A list placeholder alone on its line becomes a bulleted list; inline, its
-items are joined with commas. A placeholder alone on its line that is empty removes the line.
+items are joined with commas. A placeholder alone on its line that is empty removes the line, and
+so does an empty one in a list item (« - conditions : {{ decision.conditions }} »).
 Values are escaped, so a name can never add Markdown of its own. Nothing is evaluated.
 """
 
@@ -237,6 +238,10 @@ def fill(template: Template, values: Mapping[str, Value]) -> str:
                 continue
             if not str(value).strip():
                 continue  # an empty optional paragraph (conditions…) leaves no blank line
+        names = PLACEHOLDER.findall(line)
+        if line.lstrip().startswith("- ") and names and not any(
+                str(_value(values, n)).strip() and _value(values, n) != [] for n in names):
+            continue  # a list item about nothing (no conditions…) is left out
         out.append(fill_line(line, values))
     text = "\n".join(out)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"

@@ -107,7 +107,7 @@ def pending_session(sessions: Iterable[Session], dossier_id: str, today: date
                  if dossier_id in s.agenda and not s.held(today)), None)
 
 
-def latest_session(sessions: Iterable[Session], dossier_id: str) -> Session | None:
+def latest_session_of(sessions: Iterable[Session], dossier_id: str) -> Session | None:
     """The last session (by date) whose agenda holds the dossier."""
     mine = [s for s in sessions if dossier_id in s.agenda]
     return max(mine, key=lambda s: (s.date, s.id)) if mine else None
