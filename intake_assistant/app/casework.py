@@ -58,7 +58,15 @@ def _refused(exc: CaseworkError) -> CaseworkRefused:
 
 # -- context ---------------------------------------------------------------------------------
 def settings() -> CommissionSettings:
-    return load_commission()
+    """commission.yaml, its aids checked against the catalogue (FindingsError otherwise)."""
+    return load_commission(None, {a.id: a.kind for a in default_policy().aids})
+
+
+def documents_settings() -> Any:
+    from intake_assistant.core.fields import load_fields
+
+    field = load_fields().get("type_projet")
+    return load_documents(None, frozenset(c.value for c in field.choices) if field else None)
 
 
 def terms() -> dict[str, AidTerms]:
@@ -303,7 +311,7 @@ def build_checklist(store: DossierStore, dossier_id: str, *, agent: str,
     bring = [(aid, policy.aid(aid).bring) for aid in aids]
     project = (doc.get("answers") or {}).get("type_projet")
     needed = checklist.needed_documents(bring, project if isinstance(project, str) else None,
-                                        load_documents())
+                                        documents_settings())
     new, changes = checklist.merge(_rows(doc, checklist.TABLE), needed, day.isoformat())
     for row_id, change in changes:
         doc = store.update_row(dossier_id, checklist.TABLE, row_id, change, agent=agent)
@@ -602,8 +610,9 @@ def _aid_text(d: Mapping[str, Any], names: Mapping[str, str]) -> str:
         if d.get("duree_mois"):
             text += f" remboursable en {d['duree_mois']} mois"
             if d.get("mensualite") is not None:
+                rate = d.get("taux_annuel") or 0
                 text += f" (mensualité de {format_money(d['mensualite'], 2)}"
-                text += f", taux annuel {format_percent(d.get('taux_annuel') or 0, 2)})"
+                text += f", taux annuel {format_percent(rate, 2)})" if rate else ", sans intérêts)"
         if d.get("conditions"):
             text += f" — condition : {d['conditions']}"
         return text

@@ -35,7 +35,7 @@ from intake_assistant.store.api import (
 
 from .records import build_record
 
-FORMAT = 2
+FORMAT = 3  # 3: per-aid decisions (records.aid_decisions)
 CACHE_FOLDER = "stats"
 CACHE_NAME = "records.json"
 _TEMP_PREFIX = ".~"

@@ -28,7 +28,7 @@ def _header(pdf: _Document, ccas: CcasSettings, recipient: list[str], day: date,
             reference: str) -> None:
     pdf.add_page()
     pdf.use("B", 12)
-    pdf.multi_cell(100, 6, pdf.t(ccas.name), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(100, 6, pdf.t(ccas.name), align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.use("", 9.5)
     for line in [ccas.service, *ccas.address, ccas.phone and f"Tél. {ccas.phone}", ccas.email]:
         if line:
@@ -76,7 +76,7 @@ def _body(pdf: _Document, markdown: str) -> None:
             bullet = True
         elif tok.type == "bullet_list_close":
             bullet = False
-            pdf.ln(1.5)
+            pdf.ln(2.5)
         elif tok.type == "heading_open":
             heading = int(tok.tag[1])
         elif tok.type == "heading_close":
@@ -145,7 +145,7 @@ def checklist_pdf(ccas: CcasSettings, *, person: str, dossier_id: str, referent:
     pdf.cell(0, 8, pdf.t("Pièces justificatives à fournir"), new_x="LMARGIN", new_y="NEXT")
     pdf.use("", LETTER_SIZE)
     pdf.multi_cell(0, LETTER_LINE, pdf.t(
-        f"Votre dossier sera présenté à la commission du CCAS quand toutes les pièces cochées "
+        f"Votre dossier sera présenté à la commission du CCAS quand toutes les pièces "
         f"« à fournir » nous seront parvenues. Votre interlocuteur : {referent}."),
         new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)

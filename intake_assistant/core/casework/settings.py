@@ -167,9 +167,14 @@ def _loaded(result: tuple[Any, list[Finding]]) -> Any:
 
 
 @lru_cache(maxsize=8)
-def _cached(kind: str, path: Path, stamp: float) -> Any:
-    reader = {"commission": read_commission, "documents": read_documents, "ccas": read_ccas}
-    return _loaded(reader[kind](path))
+def _cached(kind: str, path: Path, stamp: float, known: tuple[tuple[str, str], ...] | None
+            ) -> Any:
+    if kind == "commission":
+        return _loaded(read_commission(path, dict(known) if known is not None else None))
+    if kind == "documents":
+        types = frozenset(k for k, _ in known) if known is not None else None
+        return _loaded(read_documents(path, types))
+    return _loaded(read_ccas(path))
 
 
 def _path(name: str, folder: Path | None) -> Path:
@@ -183,20 +188,25 @@ def _stamp(path: Path) -> float:
         return -1.0
 
 
-def load_commission(folder: Path | None = None) -> CommissionSettings:
-    """commission.yaml of the data folder (re-read when the file changes)."""
+def load_commission(folder: Path | None = None,
+                    catalogue_aids: Mapping[str, str] | None = None) -> CommissionSettings:
+    """commission.yaml of the data folder (re-read when the file changes); FindingsError when
+    it breaks its format or names an aid absent from ``catalogue_aids`` (id -> kind)."""
     path = _path(COMMISSION_FILE, folder)
-    return _cached("commission", path, _stamp(path))  # type: ignore[no-any-return]
+    known = tuple(sorted(catalogue_aids.items())) if catalogue_aids is not None else None
+    return _cached("commission", path, _stamp(path), known)  # type: ignore[no-any-return]
 
 
-def load_documents(folder: Path | None = None) -> DocumentSettings:
+def load_documents(folder: Path | None = None,
+                   project_types: frozenset[str] | None = None) -> DocumentSettings:
     path = _path(DOCUMENTS_FILE, folder)
-    return _cached("documents", path, _stamp(path))  # type: ignore[no-any-return]
+    known = tuple((t, "") for t in sorted(project_types)) if project_types is not None else None
+    return _cached("documents", path, _stamp(path), known)  # type: ignore[no-any-return]
 
 
 def load_ccas(folder: Path | None = None) -> CcasSettings:
     path = _path(CCAS_FILE, folder)
-    return _cached("ccas", path, _stamp(path))  # type: ignore[no-any-return]
+    return _cached("ccas", path, _stamp(path), None)  # type: ignore[no-any-return]
 
 
 def letters_dir(folder: Path | None = None) -> Path:
