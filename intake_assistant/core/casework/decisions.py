@@ -55,10 +55,10 @@ def check_aid_decision(raw: Mapping[str, Any], terms: Mapping[str, AidTerms],
     reason = raw.get("motif")
     label = settings.reason_label(decision, str(reason)) if reason else None
     if label is None:
-        kind = "refus" if decision == Status.REFUSE else "ajournement"
+        kind = "de refus" if decision == Status.REFUSE else "d'ajournement"
         known = ", ".join(f"{r.id}" for r in settings.reasons(decision))
         problem = f"inconnu : « {reason} »" if reason else "manquant"
-        raise CaseworkError(f"Motif d'{kind} {problem} pour « {term.name} » (motifs "
+        raise CaseworkError(f"Motif {kind} {problem} pour « {term.name} » (motifs "
                             f"possibles : {known}).")
     out["motif"], out["motif_label"] = reason, label
     return out

@@ -191,12 +191,18 @@ def read_templates(folder: Path) -> tuple[dict[str, Template], list[Finding]]:
 
 
 # -- filling -----------------------------------------------------------------------------------
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&!])")
+_LINE_START = re.compile(r"^(\d+)([.)])|^([-+=])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def escape(text: str) -> str:
-    """A value as literal Markdown text (a name with « * » or « < » stays a name)."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    """A value as literal Markdown text (a name with « * » or « < » stays a name; « 12. » or
+    « - » at the start of a line does not start a list); control characters are dropped."""
+    flat = " ".join(_CONTROL.sub(" ", str(text)).split())
+    flat = _MD_SPECIAL.sub(r"\\\1", flat)
+    return _LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1)
+                           else f"\\{m.group(3)}", flat)
 
 
 def _value(values: Mapping[str, Value], name: str) -> Value:

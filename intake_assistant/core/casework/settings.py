@@ -133,7 +133,8 @@ def read_documents(path: Path, project_types: frozenset[str] | None = None
     if project_types is not None:
         for key in projects:
             if key not in project_types:
-                findings.append(finding(locate(doc, ["projets", key]), "schema.format",
+                where = getattr(projects, "key_locs", {}).get(key)  # the key's own line
+                findings.append(finding(where or locate(doc, ["projets", key]), "schema.format",
                                         str(path), where=f"projets/{key}",
                                         reason=f"type de projet « {key} » inconnu (types "
                                                f"possibles : {', '.join(sorted(project_types))})"))
