@@ -455,11 +455,9 @@ def readiness(doc: Mapping[str, Any]) -> list[str]:
 
 def remove_from_session(store: DossierStore, session_id: str, dossier_id: str) -> Session:
     session = get_session(store, session_id)
-    if dossier_id in session.agenda:
-        with suppress(StoreError):
-            if session_decisions(store.load(dossier_id), session.id):
-                raise CaseworkRefused(f"La commission a décidé sur le dossier {dossier_id} à "
-                                      "cette séance : il reste à son ordre du jour.")
+    if dossier_id in _decided_dossiers(store, session):
+        raise CaseworkRefused(f"La commission a décidé sur le dossier {dossier_id} à cette "
+                              "séance : il reste à son ordre du jour.")
     try:
         return _put_session(store, sessions.without_dossier(session, dossier_id))
     except CaseworkError as exc:
