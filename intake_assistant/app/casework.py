@@ -122,8 +122,8 @@ def _check_assessment(text: str) -> str:
 def write_assessment(store: DossierStore, dossier_id: str, text: str, *, agent: str,
                      expected_rev: int | None = None) -> Dossier:
     """The social evaluation, written for the commission (replaces the previous text, audited)."""
-    return store.set_fields(dossier_id, agent=agent, expected_rev=expected_rev,
-                            **{ASSESSMENT_FIELD: _check_assessment(text) or None})
+    fields: dict[str, Any] = {ASSESSMENT_FIELD: _check_assessment(text) or None}
+    return store.set_fields(dossier_id, agent=agent, expected_rev=expected_rev, **fields)
 
 
 class AssessmentEditor:
@@ -216,7 +216,8 @@ def set_proposal(store: DossierStore, dossier_id: str, items: Sequence[Mapping[s
     except CaseworkError as exc:
         raise _refused(exc) from None
     doc = {**doc, "at": iso(local_now()), "agent": agent}
-    saved = store.set_fields(dossier_id, agent=agent, **{PROPOSAL_FIELD: doc})
+    fields: dict[str, Any] = {PROPOSAL_FIELD: doc}
+    saved = store.set_fields(dossier_id, agent=agent, **fields)
     return saved, proposal_view(saved, today)
 
 

@@ -7,10 +7,10 @@ date the documents show, whatever day it was typed.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from .terms import CaseworkError
@@ -39,9 +39,9 @@ class Session:
         return {"date": self.date, "heure": self.time, "lieu": self.place,
                 "ordre_du_jour": list(self.agenda)}
 
-    def held(self, today: date) -> bool:
+    def held(self, today: dt.date) -> bool:
         """Decisions are recorded once the session has taken place (its day or later)."""
-        return date.fromisoformat(self.date) <= today
+        return dt.date.fromisoformat(self.date) <= today
 
 
 def check_time(text: str) -> str:
@@ -60,7 +60,7 @@ def check_place(text: str) -> str:
     return place
 
 
-def new_id(day: date, existing: Iterable[str]) -> str:
+def new_id(day: dt.date, existing: Iterable[str]) -> str:
     taken = set(existing)
     base = day.isoformat()
     if base not in taken:
@@ -100,7 +100,7 @@ def moved(session: Session, dossier_id: str, delta: int) -> Session:
                    session.rev)
 
 
-def pending_session(sessions: Iterable[Session], dossier_id: str, today: date
+def pending_session(sessions: Iterable[Session], dossier_id: str, today: dt.date
                     ) -> Session | None:
     """The session not yet held where the dossier is on the agenda (at most one)."""
     return next((s for s in sorted(sessions, key=lambda s: s.date)

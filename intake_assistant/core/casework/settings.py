@@ -195,19 +195,19 @@ def load_commission(folder: Path | None = None,
     it breaks its format or names an aid absent from ``catalogue_aids`` (id -> kind)."""
     path = _path(COMMISSION_FILE, folder)
     known = tuple(sorted(catalogue_aids.items())) if catalogue_aids is not None else None
-    return _cached("commission", path, _stamp(path), known)  # type: ignore[no-any-return]
+    return _cached("commission", path, _stamp(path), known)
 
 
 def load_documents(folder: Path | None = None,
                    project_types: frozenset[str] | None = None) -> DocumentSettings:
     path = _path(DOCUMENTS_FILE, folder)
     known = tuple((t, "") for t in sorted(project_types)) if project_types is not None else None
-    return _cached("documents", path, _stamp(path), known)  # type: ignore[no-any-return]
+    return _cached("documents", path, _stamp(path), known)
 
 
 def load_ccas(folder: Path | None = None) -> CcasSettings:
     path = _path(CCAS_FILE, folder)
-    return _cached("ccas", path, _stamp(path), None)  # type: ignore[no-any-return]
+    return _cached("ccas", path, _stamp(path), None)
 
 
 def letters_dir(folder: Path | None = None) -> Path:
