@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "intake_assistant.cli.tui",
     "intake_assistant.cli.db",
     "intake_assistant.cli.agents",
+    "intake_assistant.cli.casework",
 )
 
 # Which module registers each subcommand (tests/cli checks it against the full parser).
@@ -38,6 +39,8 @@ COMMANDS = {
     "export": "intake_assistant.cli.reports", "stats": "intake_assistant.cli.reports",
     "tui": "intake_assistant.cli.tui", "db": "intake_assistant.cli.db",
     "agents": "intake_assistant.cli.agents",
+    **dict.fromkeys(("assess", "propose", "referent", "documents", "session", "decide", "letter"),
+                    "intake_assistant.cli.casework"),
 }
 
 

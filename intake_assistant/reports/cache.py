@@ -35,7 +35,7 @@ from intake_assistant.store.api import (
 
 from .records import RECORD_FIELDS, build_record
 
-FORMAT = 3  # 3: each record a row of RECORD_FIELDS (no keys repeated 200,000 times)
+FORMAT = 4  # 3: each record a row of RECORD_FIELDS (no keys repeated 200,000 times); 4: per-aid decisions
 CACHE_FOLDER = "stats"
 CACHE_NAME = "records.json"
 _TEMP_PREFIX = ".~"
