@@ -33,7 +33,8 @@ Progress = Callable[[int, int], None]
 # The commission summary's formats and the statistics tables (for the faces' choices).
 EXPORT_FORMATS = ("pdf", "md", "json")
 STATS_TABLES = ("demandes_par_mois", "type_projet", "type_menage", "tranche_age", "commune",
-                "parcours", "orientations", "montants", "delais", "attente")
+                "parcours", "orientations", "montants", "decisions_par_aide", "motifs", "delais",
+                "attente")
 CSV_BOM = "\ufeff"
 
 
