@@ -27,6 +27,8 @@ def lint_paths(paths: list[Path]) -> list[Finding]:
             findings.append(finding(None, "file.missing", str(path)))
         elif path.name == "champs.yaml":
             findings += lint_fields(path)[1]
+        elif path.name == "partenaires.yaml":
+            findings += _lint_partners(path)
         elif path.name in POLICY_FILES:
             if folder not in policy_done:
                 policy_done.add(folder)
@@ -48,3 +50,26 @@ def _lint_policy(folder: Path) -> list[Finding]:
         return []  # the policy's names come from the dictionary: reported on champs.yaml
     known = set(context.fields) | context.computed
     return list(lint_catalogue(folder / "aides.yaml", folder / "parametres.yaml", known))
+
+
+def _lint_partners(path: Path) -> list[Finding]:
+    """The partners list, its aids checked against the catalogue of its folder (else the
+    shipped one)."""
+    from intake_assistant.core.followup.partners import lint_partners
+
+    return lint_partners(path, _aid_ids(path.parent))
+
+
+def _aid_ids(folder: Path) -> set[str] | None:
+    from intake_assistant.core.datadir import data_dir
+    from intake_assistant.core.yamlsource import YamlSyntaxError, load_file
+
+    for candidate in (folder / "aides.yaml", data_dir() / "aides.yaml"):
+        try:
+            doc = load_file(candidate)
+        except (OSError, YamlSyntaxError):
+            continue
+        aids = doc.get("aides") if isinstance(doc, dict) else None
+        if isinstance(aids, list):
+            return {str(a["id"]) for a in aids if isinstance(a, dict) and "id" in a}
+    return None

@@ -88,6 +88,9 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "repeat.count_bound": ("E-REPEAT", "count_from de « {id} » : « {name} » doit avoir un "
                                        "maximum d'au plus {max} (ajoutez schema: {{maximum: …}})"),
     "jsonschema.invalid": ("E-JSONSCHEMA", "schéma de « {id} » invalide : {reason}"),
+    # the partners list (partenaires.yaml)
+    "partner.aid": ("E-REF", "partenaire « {id} » : aide « {aid} » absente du catalogue "
+                             "aides.yaml (aides possibles : {known})"),
     "message.keyword": ("W-MESSAGE", "message pour « {keyword} », qui n'est pas un mot-clé "
                                      "JSON Schema vérifié (corrigez la clé)"),
 }
