@@ -245,13 +245,13 @@ def test_appointment_checks_and_callbacks():
 
 # -- funders ------------------------------------------------------------------------------------
 def test_funder_report_with_known_figures():
-    F, I = funders.LoanFile, funders.Incident
+    F, Inc = funders.LoanFile, funders.Incident
     files = [
         F("D1", "p1", "Parcours Confiance", "permis_b", D(2026, 2, 1), "accorde", D(2026, 2, 20),
           1200, 24, 0.04, signed=D(2026, 3, 1),
-          incidents=(I(D(2026, 6, 5), "impaye", 52.1), I(D(2026, 7, 5), "impaye", 52.1))),
+          incidents=(Inc(D(2026, 6, 5), "impaye", 52.1), Inc(D(2026, 7, 5), "impaye", 52.1))),
         F("D2", "p2", "Parcours Confiance", "permis_b", D(2026, 3, 1), "accorde", D(2026, 3, 25),
-          1800, 36, 0.03, incidents=(I(D(2026, 9, 1), "remboursement_anticipe"),),
+          1800, 36, 0.03, incidents=(Inc(D(2026, 9, 1), "remboursement_anticipe"),),
           ended=D(2026, 9, 1)),
         F("D3", "p3", "Crédit Municipal", "achat_vehicule", D(2026, 4, 1), "accorde",
           D(2026, 4, 30), 3000, 36, 0.035),

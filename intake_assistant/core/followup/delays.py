@@ -141,10 +141,10 @@ def delay_stats(requests: Iterable[RequestFacts], today: date, *, period: str | 
         key = (r.body, period_key(r.sent, period) if period else None)
         groups.setdefault(key, []).append(r)
     out = []
-    for (body, key), rows in sorted(groups.items(), key=lambda item: (item[0][0].casefold(),
-                                                                       item[0][1] or "")):
+    for (body, when), rows in sorted(groups.items(), key=lambda item: (item[0][0].casefold(),
+                                                                        item[0][1] or "")):
         delays = [waiting_days(r.sent, today, r.answered) for r in rows if r.answered]
         waits = [waiting_days(r.sent, today) for r in rows if r.answered is None]
-        out.append(BodyDelays(body, key, len(rows), len(delays), len(waits), median(delays),
+        out.append(BodyDelays(body, when, len(rows), len(delays), len(waits), median(delays),
                               percentile(delays, 90), max(waits) if waits else None))
     return out
