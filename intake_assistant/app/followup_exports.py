@@ -164,3 +164,17 @@ def funder_figures(store: DossierStore, *, date_from: date | None = None,
     labels = {c.value: c.label for c in field.choices} if field else {}
     title = _range_text(date_from, date_to).replace("demandes envoyées", "dossiers transmis")
     return funder_tables(report, labels, title)
+
+
+def table_text(table: dict[str, Any]) -> str:
+    """A figures table as French text (terminal, e-mail)."""
+    from intake_assistant.reports.stats_text import table_text as render
+
+    return render(table)
+
+
+def table_csv_bytes(table: dict[str, Any]) -> bytes:
+    """A figures table as CSV that French Excel opens (';', decimal comma, BOM)."""
+    from intake_assistant.reports.csv_excel import BOM, table_csv
+
+    return (BOM + table_csv(table)).encode("utf-8")

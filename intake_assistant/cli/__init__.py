@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "intake_assistant.cli.tui",
     "intake_assistant.cli.db",
     "intake_assistant.cli.agents",
+    "intake_assistant.cli.followup",
 )
 
 
