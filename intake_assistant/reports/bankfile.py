@@ -26,6 +26,8 @@ from .layout import _household as household_section
 from .layout import _project as project_section
 
 FORMATS = ("pdf", "json")
+OUTCOME_LABELS = {"accorde": "accordé", "partiel": "accordé en partie", "refuse": "refusé",
+                  "sans_suite": "classé sans suite"}
 MICROCREDIT_PRODUCT = "microcredit"
 
 
@@ -121,11 +123,10 @@ def sections(f: Mapping[str, Any]) -> list[Section]:
                             [[piece, ""] for piece in f["pieces"]], "LR")] if f["pieces"] \
         else [("text", "Aucune pièce listée.")]
     out.append(Section("Pièces jointes", pieces))
-    if bank["criteres"]:
-        out.append(Section("Critères de la banque (rappel)", [("text", bank["criteres"])]))
     d = f["decision"]
     if d:
-        rows = [("Date", day(d["date"])), ("Décision", str(d["resultat"] or "—"))]
+        rows = [("Date", day(d["date"])),
+                ("Décision", OUTCOME_LABELS.get(str(d["resultat"]), str(d["resultat"])))]
         if d["montant"] is not None:
             rows.append(("Montant accordé", money(d["montant"])))
         if d["duree_mois"]:
