@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "intake_assistant.cli.db",
     "intake_assistant.cli.agents",
     "intake_assistant.cli.casework",
+    "intake_assistant.cli.followup",
 )
 
 # Which module registers each subcommand (tests/cli checks it against the full parser).
@@ -41,6 +42,9 @@ COMMANDS = {
     "agents": "intake_assistant.cli.agents",
     **dict.fromkeys(("assess", "propose", "referent", "documents", "session", "decide", "letter"),
                     "intake_assistant.cli.casework"),
+    **dict.fromkeys(("partners", "request", "remind", "answer", "bank-report", "bankfile",
+                     "appointment", "callback", "agenda", "ics", "followup", "repayment",
+                     "delays", "funders"), "intake_assistant.cli.followup"),
 }
 
 
