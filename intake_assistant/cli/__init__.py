@@ -12,6 +12,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from intake_assistant import __version__
+
 # Modules exposing ``register(subparsers) -> None``; each subparser sets ``func(args) -> int``.
 COMMAND_MODULES = (
     "intake_assistant.cli.check",
@@ -51,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Assistant d'accueil et d'orientation — unité aide au projet du CCAS. "
         "Sans commande : ouvre l'application (options --db, --agent, --role).",
     )
-    parser.add_argument("--version", action="version", version="%(prog)s 0.1.0")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMANDE")
     for name in COMMAND_MODULES:
         try:
