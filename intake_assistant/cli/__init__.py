@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "intake_assistant.cli.tui",
     "intake_assistant.cli.db",
     "intake_assistant.cli.agents",
+    "intake_assistant.cli.config",
 )
 
 
@@ -53,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Assistant d'accueil et d'orientation — unité aide au projet du CCAS. "
         "Sans commande : ouvre l'application (options --db, --agent, --role).",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
+                        help="afficher la version et quitter")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMANDE")
     for name in COMMAND_MODULES:
         try:
@@ -79,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         parser.print_help()
         return 2
+    if args.command != "config" and not _apply_settings(args):  # config reports them itself
+        return 1
     try:
         return int(func(args) or 0)
     except BrokenPipeError:
@@ -96,6 +100,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("Corrigez ces fichiers puis relancez (intake-assistant check les vérifie).",
               file=sys.stderr)
         return 1
+
+
+def _apply_settings(args: argparse.Namespace) -> bool:
+    """Read the settings file (and the environment, the options) for this command; False, after
+    saying why and where, when the file is refused: what `config` rejects, no command uses."""
+    from intake_assistant.app.settings import SettingsError, install
+    from intake_assistant.cli.config import load_for
+
+    try:
+        settings = load_for(args)
+    except SettingsError as exc:
+        print("\n".join(exc.messages), file=sys.stderr)
+        print("Fichier de réglages refusé : corrigez-le (intake-assistant config le vérifie).",
+              file=sys.stderr)
+        return False
+    install(settings)
+    # The store named by the file reaches every command through its --db (the option and the
+    # environment variable still win: they are already in args.db / read by the store).
+    if hasattr(args, "db") and not args.db and settings.where("store").startswith("fichier"):
+        args.db = settings.get("store")
+    args.settings = settings
+    return True
 
 
 def _subcommand_names(parser: argparse.ArgumentParser) -> list[str]:

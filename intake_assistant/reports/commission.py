@@ -134,9 +134,11 @@ def _financing(answers: Mapping[str, Any], dossier: Mapping[str, Any],
 
 
 def build_summary(dossier: dict, policy: Policy, today: date,
-                  estimates: Mapping[str, str] | None = None) -> dict:
+                  estimates: Mapping[str, str] | None = None,
+                  issuer: Mapping[str, str] | None = None) -> dict:
     """Everything the commission document shows, as JSON-ready data; ``estimates``: aid id ->
-    « montant estimé : … selon OpenFisca-France » (the application asks the optional worker)."""
+    « montant estimé : … selon OpenFisca-France » (the application asks the optional worker);
+    ``issuer``: the CCAS's ``name`` and ``address`` (settings file)."""
     answers = dossier.get("answers") or {}
     unknown = dossier.get("unknown") or ()
     _, computed, _ = build_env(dict(answers), policy, today, unknown)
@@ -145,7 +147,8 @@ def build_summary(dossier: dict, policy: Policy, today: date,
     commission = dossier.get("commission") or None
     return {
         "document": {"title": "Fiche de synthèse pour la commission", "date": today.isoformat(),
-                     "service": "CCAS — unité aide au projet"},
+                     "service": f"{(issuer or {}).get('name') or 'CCAS'} — unité aide au projet",
+                     "address": (issuer or {}).get("address") or ""},
         "dossier": {"id": dossier["id"], "status": dossier.get("status"),
                     "status_label": status_label(dossier.get("status") or ""),
                     "agent": dossier.get("agent"), "created_by": dossier.get("created_by"),
@@ -206,7 +209,8 @@ def render(summary: dict, fmt: str) -> bytes | str:
 
 def export_dossier(store: Any, dossier_id: str, fmt: str, output: str | Path | None = None,
                    today: date | None = None, policy: Policy | None = None,
-                   estimates: Mapping[str, str] | None = None) -> Path | str:
+                   estimates: Mapping[str, str] | None = None,
+                   issuer: Mapping[str, str] | None = None) -> Path | str:
     """Write the summary of one dossier; without ``output``: the text (md, json) or a PDF file
     named after the dossier in the current folder."""
     if fmt not in FORMATS:
@@ -215,7 +219,8 @@ def export_dossier(store: Any, dossier_id: str, fmt: str, output: str | Path | N
         from intake_assistant.orientation.build import default_policy
 
         policy = default_policy()
-    summary = build_summary(store.load(dossier_id), policy, today or date.today(), estimates)
+    summary = build_summary(store.load(dossier_id), policy, today or date.today(), estimates,
+                            issuer)
     content = render(summary, fmt)
     if output is None:
         if isinstance(content, str):

@@ -48,10 +48,24 @@ class IntakeApp(App[None]):
         config_path: Path | None = None,
         wait_days: tuple[int, int] = (30, 60),
         start: str | None = None,
+        settings: Any = None,
     ) -> None:
         """``store`` is an open Store; without it the store at ``db`` is opened in a thread while
-        the first screen draws. ``start`` opens a new interview of that questionnaire at once."""
+        the first screen draws. ``start`` opens a new interview of that questionnaire at once.
+        ``settings`` (app.settings.Settings, read by the command line): theme, plain display,
+        remapped keys."""
         super().__init__()
+        from intake_assistant.tui import glyphs, keymap
+
+        self.settings = settings
+        self.key_overrides: dict[str, str] = dict(settings.keys) if settings else {}
+        self.plain = bool(settings is not None and settings.ascii)
+        glyphs.use_plain(self.plain)
+        self.set_class(self.plain, "-plain")
+        # Every binding with an id takes its keys from the keymap (defaults + the settings file).
+        self.set_keymap(keymap.effective(self.key_overrides))
+        if settings is not None:
+            self.theme = settings.get("display.theme")
         self._store = store
         self._db = db
         self._store_future: Future[Any] | None = None
