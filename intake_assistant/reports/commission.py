@@ -233,6 +233,7 @@ def export_dossier(store: Any, dossier_id: str, fmt: str, output: str | Path | N
 
 def _write_private(path: Path, data: bytes) -> None:
     """The summary names a person: readable by its owner only, like the store (CNIL)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # O_BINARY: on Windows, os.open is in text mode and would turn each \n byte of a PDF into \r\n.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)

@@ -31,7 +31,7 @@ from ..index_entry import (
     normalize,
     search_key,
 )
-from .atomic_storage import dumps, is_temp_name, write_atomic
+from .atomic_storage import O_BINARY, dumps, is_temp_name, write_atomic
 from .dossier_file import ID_PATTERN, Signature, parse_document, signature
 
 _FORMAT = 3
@@ -107,7 +107,8 @@ class Index:
         try:
             if not self.journal_path.exists():
                 self._write_journal_header(self._current_snapshot_token())
-            fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | O_BINARY,
+                         0o600)
             try:
                 os.write(fd, data)
                 size = os.fstat(fd).st_size
@@ -174,7 +175,7 @@ class Index:
 
     def _read_journal(self) -> tuple[bytes, int | None]:
         try:
-            fd = os.open(self.journal_path, os.O_RDONLY)
+            fd = os.open(self.journal_path, os.O_RDONLY | O_BINARY)
         except FileNotFoundError:
             return b"", None
         try:
@@ -318,7 +319,7 @@ class Index:
 
     def _reread(self, dossier_id: str, path: Path) -> None:
         try:
-            fd = os.open(path, os.O_RDONLY)
+            fd = os.open(path, os.O_RDONLY | O_BINARY)
         except FileNotFoundError:
             self._drop(dossier_id)
             return
