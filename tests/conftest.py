@@ -14,11 +14,9 @@ def _isolated_settings(tmp_path_factory: pytest.TempPathFactory,
                        monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     from intake_assistant.app import settings
     from intake_assistant.core import datadir
-    from intake_assistant.tui import glyphs
 
     folder = Path(tmp_path_factory.mktemp("settings"))
     monkeypatch.setenv(settings.ENV_FILE, str(folder / "config.toml"))
     yield
     settings._current = None
     datadir.use_folder(None)
-    glyphs.use_plain(False)

@@ -343,3 +343,14 @@ def issuer() -> dict[str, str]:
     """Who signs letters and PDFs: the CCAS's name and address."""
     settings = current()
     return {"name": str(settings.get("ccas.name")), "address": str(settings.get("ccas.address"))}
+
+
+def in_use() -> tuple[str, str, str, bool]:
+    """For the help screen: the questionnaires folder and where it comes from, the settings
+    file, and whether that file remaps keys."""
+    folder = datadir.data_folder()
+    settings = _current
+    path = settings.path if settings is not None else settings_path()
+    exists = settings.exists if settings is not None else path.exists()
+    shown = str(path) if exists else f"{path} (absent : valeurs par défaut)"
+    return str(folder.path), folder.source, shown, bool(settings and settings.keys)

@@ -31,10 +31,11 @@ class IntakeApp(App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("f1", "help", "Aide"),
-        Binding("ctrl+p", "command_palette", "Commandes", show=False, priority=True),
-        Binding("f9", "statistics", "Stats", show=False),
-        Binding("ctrl+q", "quit", "Quitter", priority=True, show=False),
+        Binding("f1", "help", "Aide", id="app.help"),
+        Binding("ctrl+p", "command_palette", "Commandes", show=False, priority=True,
+                id="app.command_palette"),
+        Binding("f9", "statistics", "Stats", show=False, id="app.statistics"),
+        Binding("ctrl+q", "quit", "Quitter", priority=True, show=False, id="app.quit"),
     ]
 
     def __init__(
@@ -49,18 +50,20 @@ class IntakeApp(App[None]):
         wait_days: tuple[int, int] = (30, 60),
         start: str | None = None,
         settings: Any = None,
+        plain: bool | None = None,
     ) -> None:
         """``store`` is an open Store; without it the store at ``db`` is opened in a thread while
         the first screen draws. ``start`` opens a new interview of that questionnaire at once.
         ``settings`` (app.settings.Settings, read by the command line): theme, plain display,
-        remapped keys."""
+        remapped keys; ``plain`` forces the plain display either way."""
         super().__init__()
         from intake_assistant.tui import glyphs, keymap
 
         self.settings = settings
         self.key_overrides: dict[str, str] = dict(settings.keys) if settings else {}
-        self.plain = bool(settings is not None and settings.ascii)
-        glyphs.use_plain(self.plain)
+        self.plain = bool(settings is not None and settings.ascii) if plain is None else plain
+        if self.plain:  # every painted line, Textual's own widgets included (tui/glyphs.py)
+            self._filters.append(glyphs.PlainFilter())
         self.set_class(self.plain, "-plain")
         # Every binding with an id takes its keys from the keymap (defaults + the settings file).
         self.set_keymap(keymap.effective(self.key_overrides))

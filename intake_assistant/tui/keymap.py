@@ -10,6 +10,7 @@ keymap without starting the interface.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ SCREENS = ("Partout", "Accueil — Dossiers", "Entretien", "Dossier", "Statistiq
 ACTIONS: tuple[Action, ...] = (
     Action("app.help", "f1,ctrl+o", "toutes les touches (cet écran)", "Partout"),
     Action("app.command_palette", "ctrl+p,ctrl+l", "palette de commandes", "Partout"),
-    Action("app.statistics", "f9", "statistiques d'activité", "Partout"),
+    Action("app.statistics", "f9,ctrl+y", "statistiques d'activité", "Partout"),
     Action("app.quit", "ctrl+q", "quitter l'application", "Partout"),
     Action("home.new_default", "ctrl+n", "nouvel entretien (celui du rôle)",
            "Accueil — Dossiers"),
@@ -46,7 +47,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("interview.note", "f4,ctrl+b", "note sur la question", "Entretien"),
     Action("interview.toggle_panel", "f6,ctrl+t", "panneau fiche et orientation", "Entretien"),
     Action("interview.toggle_reasons", "f7,ctrl+r", "motifs de l'orientation", "Entretien"),
-    Action("interview.estimate", "f8,ctrl+y", "montants estimés (OpenFisca)", "Entretien"),
+    Action("interview.estimate", "f8,ctrl+f", "montants estimés (OpenFisca)", "Entretien"),
     Action("interview.remove_item", "ctrl+x", "supprimer l'élément répété", "Entretien"),
     Action("interview.escape", "escape", "revenir en arrière", "Entretien"),
     Action("interview.finish", "f10,ctrl+s", "terminer l'entretien", "Entretien"),
@@ -89,7 +90,7 @@ def problems(keys: Mapping[str, Any], where: Mapping[str, str] | None = None) ->
     for action, value in keys.items():
         place = (where or {}).get(action, "réglages")
         if action not in BY_ID:
-            close = [a for a in BY_ID if a.split(".")[-1] == action.split(".")[-1]]
+            close = difflib.get_close_matches(action, list(BY_ID), n=1, cutoff=0.75)
             hint = f" (vouliez-vous dire « {close[0]} » ?)" if close else \
                 " (`intake-assistant config --touches` liste les actions)"
             out.append(f"{place}: touches : action « {action} » inconnue{hint}")
@@ -133,3 +134,11 @@ def rows(overrides: Mapping[str, str] | None = None,
     wanted = list(screens)
     return [(a.screen, keys_label(keys[a.id]), a.label, a.id)
             for screen in wanted for a in ACTIONS if a.screen == screen]
+
+
+def key_of(app: Any, action: str) -> str:
+    """The first key in force for ``action`` on this app, in French (« F3 », « Ctrl+N »): for the
+    texts that name a key, so they follow a remapped keymap."""
+    overrides = getattr(app, "key_overrides", None) or {}
+    keys = split_keys(effective(overrides)[action])
+    return key_label(keys[0]) if keys else "—"

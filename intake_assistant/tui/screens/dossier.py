@@ -31,15 +31,15 @@ AID_STYLE = {"eligible": "green", "to_check": "yellow", "not_eligible": "red"}
 class DossierScreen(Screen[None]):
     CSS_PATH = "dossier.tcss"
     BINDINGS = [
-        Binding("escape", "back", "Retour"),
-        Binding("c", "continue", "Continuer"),
-        Binding("v", "evaluation", "Évaluation"),
-        Binding("r", "meeting", "Rencontre"),
-        Binding("s", "status", "Statut"),
-        Binding("d", "decision", "Décision"),
-        Binding("a", "abandon", "Abandon"),
-        Binding("n", "note", "Note"),
-        Binding("x", "export", "Export"),
+        Binding("escape", "back", "Retour", id="dossier.back"),
+        Binding("c", "continue", "Continuer", id="dossier.continue"),
+        Binding("v", "evaluation", "Évaluation", id="dossier.evaluation"),
+        Binding("r", "meeting", "Rencontre", id="dossier.meeting"),
+        Binding("s", "status", "Statut", id="dossier.status"),
+        Binding("d", "decision", "Décision", id="dossier.decision"),
+        Binding("a", "abandon", "Abandon", id="dossier.abandon"),
+        Binding("n", "note", "Note", id="dossier.note"),
+        Binding("x", "export", "Export", id="dossier.export"),
     ]
 
     def __init__(self, dossier_id: str) -> None:

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from intake_assistant.core.statuses import Status
 from intake_assistant.tui import text as fmt
 from intake_assistant.tui.config import ROLES
+from intake_assistant.tui.keymap import key_of
 
 MAX_ROWS = 300
 SEARCH_DELAY = 0.12  # seconds of typing pause before searching
@@ -48,16 +49,18 @@ class Listing:
 class HomeScreen(Screen[None]):
     CSS_PATH = "home.tcss"
     BINDINGS = [
-        Binding("ctrl+n", "new_default", "Nouveau", priority=True),
+        Binding("ctrl+n", "new_default", "Nouveau", priority=True, id="home.new_default"),
         Binding("ctrl+t", "new('accueil_telephonique')", "Accueil tél.", priority=True,
-                show=False),
-        Binding("ctrl+e", "new('evaluation')", "Évaluation", priority=True, show=False),
-        Binding("ctrl+r", "resume", "Reprendre", priority=True),
-        Binding("enter", "open", "Ouvrir", show=False),
-        Binding("f5", "next_filter", "Filtre"),
-        Binding("f9", "app.statistics", "Stats"),
-        Binding("ctrl+q", "app.quit", "Quitter"),
-        Binding("shift+f5", "previous_filter", "Filtre préc.", show=False),
+                show=False, id="home.new_phone"),
+        Binding("ctrl+e", "new('evaluation')", "Évaluation", priority=True, show=False,
+                id="home.new_evaluation"),
+        Binding("ctrl+r", "resume", "Reprendre", priority=True, id="home.resume"),
+        Binding("enter", "open", "Ouvrir", show=False, id="home.open"),
+        Binding("f5", "next_filter", "Filtre", id="home.next_filter"),
+        Binding("f9", "app.statistics", "Stats", id="home.statistics"),
+        Binding("ctrl+q", "app.quit", "Quitter", id="home.quit"),
+        Binding("shift+f5", "previous_filter", "Filtre préc.", show=False,
+                id="home.previous_filter"),
         Binding("up", "cursor(-1)", "Monter", show=False),
         Binding("down", "cursor(1)", "Descendre", show=False),
         Binding("pageup", "cursor(-10)", show=False),
@@ -111,24 +114,28 @@ class HomeScreen(Screen[None]):
         self.query_one("#home-title", Static).update(
             f"[b]Accueil — Dossiers[/b]   Agent : {self.app.agent} ({role})"
         )
-        others = "[b]Entrée[/b] Ouvrir · [b]Ctrl+R[/b] Reprendre l'entretien"
+        def k(action: str) -> str:  # the key in force (settings may remap it)
+            return key_of(self.app, action)
+
+        others = f"[b]{k('home.open')}[/b] Ouvrir · [b]{k('home.resume')}[/b] Reprendre l'entretien"
         if self.app.role == "travailleur_social":
             first, second = Status.PREMIER_CONTACT.label, Status.EN_COMMISSION.label
             counts = f"{first} : … · {second} : …"
             if listing is not None:
                 counts = (f"{first} : {listing.to_evaluate} · "
                           f"{second} : {listing.awaiting_decision}")
-            actions = (f"▶ [b]{counts}[/b]\n[b]Ctrl+N[/b] Nouvelle évaluation · "
-                       f"[b]Ctrl+T[/b] Accueil téléphonique · {others}")
+            actions = (f"▶ [b]{counts}[/b]\n[b]{k('home.new_default')}[/b] Nouvelle évaluation · "
+                       f"[b]{k('home.new_phone')}[/b] Accueil téléphonique · {others}")
         else:
-            actions = (f"▶ [b]Ctrl+N Nouvel accueil téléphonique[/b] · "
-                       f"[b]Ctrl+E[/b] Évaluation · {others}")
+            actions = (f"▶ [b]{k('home.new_default')} Nouvel accueil téléphonique[/b] · "
+                       f"[b]{k('home.new_evaluation')}[/b] Évaluation · {others}")
         self.query_one("#home-actions", Static).update(actions)
         chips = []
         for i, (label, _) in enumerate(self.filters):
             chip = f"[@click=screen.set_filter({i})]{label}[/]"
             chips.append(f"[reverse]{chip}[/reverse]" if i == self._filter else chip)
-        self.query_one("#filters", Static).update("Statut (F5) : " + "  ".join(chips))
+        self.query_one("#filters", Static).update(f"Statut ({k('home.next_filter')}) : "
+                                                  + "  ".join(chips))
 
     # -- loading -------------------------------------------------------------------------------
     @on(Input.Changed, "#search")
