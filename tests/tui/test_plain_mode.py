@@ -119,19 +119,15 @@ def _drawn(svg: str) -> set[str]:
 
 @pytest.mark.parametrize("name", SCREENS)
 async def test_plain_mode_draws_none_of_the_fragile_symbols(make_app, store, name):
-    run = _scenario(name, store)
-    unicode_app, plain_app = make_app(), make_app(plain=True)
     drawn = {}
-    for label, app in (("unicode", unicode_app), ("plain", plain_app)):
+    for label, app in (("unicode", make_app()), ("plain", make_app(plain=True))):
+        run = _scenario(name, store)  # its own dossier for each run
         async with app.run_test(size=SIZE) as pilot:
             await run(pilot)
             drawn[label] = _drawn(app.export_screenshot())
-        if name.startswith("entretien"):  # a second run must not find the first one's answers
-            break
-    if "unicode" in drawn and name in ("entretien", "dossier-orientation"):
+    if name in ("entretien", "entretien-panneau", "dossier-orientation"):
         assert drawn["unicode"] & FORBIDDEN  # the check can fail: Unicode mode draws them
-    if "plain" in drawn:
-        assert not drawn["plain"] & FORBIDDEN
+    assert not drawn["plain"] & FORBIDDEN, drawn["plain"] & FORBIDDEN
 
 
 def test_plain_text_keeps_every_cell() -> None:
@@ -139,3 +135,20 @@ def test_plain_text_keeps_every_cell() -> None:
     assert len(plain_text(line)) == len(line)
     assert not set(plain_text(line)) & FORBIDDEN
     assert "é" in plain_text(line) and "«" in plain_text(line) and "€" in plain_text(line)
+
+
+@pytest.mark.parametrize(("options", "environ", "plain"), [
+    ({"display.mode": "ascii"}, {"TERM": "xterm-256color", "LANG": "fr_FR.UTF-8"}, True),
+    ({}, {"TERM": "linux", "LANG": "fr_FR.UTF-8"}, True),
+    ({}, {"TERM": "xterm-256color", "LANG": "fr_FR.ISO-8859-1"}, True),
+    ({}, {"TERM": "xterm-256color", "LANG": "fr_FR.UTF-8"}, False),
+    ({}, {"TERM": "xterm-256color", "LANG": "fr_FR.UTF-8", "INTAKE_ASSISTANT_DISPLAY": "ascii"},
+     True),
+])
+def test_the_app_follows_the_display_mode(make_app, options, environ, plain) -> None:
+    from intake_assistant.app.settings import load_settings
+    from intake_assistant.tui.glyphs import PlainFilter
+
+    app = make_app(settings=load_settings(options, environ=environ))
+    assert app.plain is plain and app.has_class("-plain") is plain
+    assert any(isinstance(f, PlainFilter) for f in app._filters) is plain
