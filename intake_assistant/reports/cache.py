@@ -35,7 +35,8 @@ from intake_assistant.store.api import (
 
 from .records import RECORD_FIELDS, build_record
 
-FORMAT = 4  # 3: each record a row of RECORD_FIELDS (no keys repeated 200,000 times); 4: per-aid decisions
+# 3: each record a row of RECORD_FIELDS (no keys repeated 200,000 times); 4: per-aid decisions
+FORMAT = 4
 CACHE_FOLDER = "stats"
 CACHE_NAME = "records.json"
 _TEMP_PREFIX = ".~"
@@ -80,7 +81,8 @@ def _save(path: Path, fingerprint: str, records: dict[str, list[Any]]) -> None:
     data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     tmp = path.with_name(f"{_TEMP_PREFIX}{path.name}~{os.getpid()}~{secrets.token_hex(4)}.tmp")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                     0o600)  # O_BINARY: Windows opens in text mode otherwise
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)

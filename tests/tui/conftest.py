@@ -45,6 +45,15 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     return True
 
 
+@pytest.fixture(autouse=True)
+def _fixed_folders_in_help(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The help screen names the questionnaires and settings in use: fixed paths, so that its
+    snapshot is the same on every machine."""
+    monkeypatch.setattr("intake_assistant.app.settings.in_use", lambda: (
+        "/opt/intake-assistant/questionnaires", "questionnaires livrés avec le programme",
+        "/home/agent/.config/intake-assistant/config.toml", False))
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     return Store.open(tmp_path / "db", lock_timeout=2.0)
