@@ -21,7 +21,13 @@ from intake_assistant.core.model import Questionnaire
 from intake_assistant.orientation.build import default_policy
 from intake_assistant.orientation.evaluate import Orientation, evaluate
 from intake_assistant.orientation.policy import Policy
-from intake_assistant.store import DossierLease, DossierStore, Draft, StoreError
+from intake_assistant.store import (
+    DossierLease,
+    DossierStore,
+    Draft,
+    InterruptedInterview,
+    StoreError,
+)
 
 
 class AnswerNotSaved(StoreError):
@@ -166,6 +172,7 @@ class InterviewSession(InterviewRun):
         self.lease = lease
         self.rev = rev  # the revision this interview was built from / last saved
         self.created = created  # a dossier this session made (erased if nothing is said)
+        self.draft: Draft | None = None  # text typed but not sent when it was last left
 
     @classmethod
     def start(
@@ -206,8 +213,10 @@ class InterviewSession(InterviewRun):
         except BaseException:
             lease.close()
             raise
-        return cls(store, dossier_id, interview, lease, rev=int(doc.get("rev") or 0),
-                   created=created)
+        session = cls(store, dossier_id, interview, lease, rev=int(doc.get("rev") or 0),
+                      created=created)
+        session.draft = doc.get("draft")
+        return session
 
     def _commit(self, intent: Any) -> Any:
         before = self.interview.checkpoint()
@@ -267,6 +276,13 @@ class InterviewSession(InterviewRun):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def interrupted_interviews(store: DossierStore, agent: str) -> list[InterruptedInterview]:
+    """The interviews `agent` left open (the app or the terminal was killed, or quit before the
+    end) that no live session holds: kept with each dossier, so two windows of one user each find
+    their own, and a forgotten dossier leaves none. Oldest first."""
+    return list(store.interrupted_interviews(agent)) if agent else []
 
 
 def start_interview(
