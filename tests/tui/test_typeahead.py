@@ -223,3 +223,35 @@ async def test_resume_gives_the_draft_back_when_nothing_was_typed(make_app, stor
         await pilot.press(*"ie", "enter")
         await until(pilot, lambda: "prenom" in screen.interview.answers, "le prénom")
         assert screen.interview.answers["prenom"] == "Marie"
+
+
+def test_name_fields_refuse_digits_and_slash() -> None:
+    """A merge of answers (« DupontMarie10/04/1990 ») can never pass as a name."""
+    interview = make_interview(load_questionnaire_by_name("accueil_telephonique"), today=TODAY)
+    for raw in ("DupontMarie10/04/1990", "Dupont2", "Du/pont"):
+        result = interview.answer(raw)
+        assert result.status == "rejected", raw
+        assert result.messages == ["Un nom ne contient ni chiffre ni « / » : tapez le nom seul "
+                                   "(par exemple Dupont, Le Goff, N'Diaye)."]
+    assert interview.answer("Le Goff").status == "accepted"
+    assert interview.answer("Marie 2").status == "rejected"
+    assert interview.answer("Jean-Pierre").status == "accepted"
+    assert interview.answers["prenom"] == "Jean-Pierre"
+
+
+async def test_a_refused_name_in_a_burst_keeps_the_rest_pending(make_app, store) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await wait_for_screen(pilot, "HomeScreen")
+        burst(app, ["ctrl+n", *"Dupont1", "⏎", *"Marie", "⏎", *"10/04/1990", "⏎"])
+        await until(pilot, lambda: getattr(app.screen, "interview", None) is not None
+                    and app.screen.typeahead.blocked and len(app.screen.typeahead.held) > 10,
+                    "le refus du nom")
+        screen = app.screen
+        assert "ni chiffre ni « / »" in str(screen.query_one("#message").render())
+        assert screen.query_one("#answer").value == "Dupont1"
+        burst(app, ["backspace", "⏎"], after=READ)
+        await until(pilot, lambda: "date_naissance" in screen.interview.answers, "la suite")
+        answers = await stored(app, screen.dossier_id)
+        assert (answers["nom"], answers["prenom"], answers["date_naissance"]) == (
+            "Dupont", "Marie", "1990-04-10")
