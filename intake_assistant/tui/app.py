@@ -250,9 +250,10 @@ class IntakeApp(App[None]):
         ones (no live session holds them, whichever window or terminal it was) are resumed, the
         oldest first; each app instance keeps its own, and a forgotten dossier leaves nothing."""
         from intake_assistant.app.interviews import interrupted_interviews
-
         try:
-            found = interrupted_interviews(self.store, self.agent)
+            store = self.store  # signs in first: the markers carry the authenticated name
+            identity = self._signed_in().identity
+            found = interrupted_interviews(store, getattr(identity, "name", "") or self.agent)
         except Exception:  # noqa: BLE001 (a store that cannot be read is said on the home screen)
             return
         if found:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from intake_assistant.app.agents import add_agent
 from intake_assistant.app.dossiers import dossier_view
 from intake_assistant.app.stores import list_dossiers
 from intake_assistant.store import open_store
@@ -88,8 +89,11 @@ def wait_until(condition, what: str) -> None:
 def test_phone_intake_typed_at_10ms_per_key_in_a_terminal(tmp_path: Path, size) -> None:
     keys, expected = intake_keys(persona("martin_permis")["answers"])
     db = tmp_path / "base"
+    add_agent(open_store(db), "agnes.durand", "Agnès Durand", "accueil")
+    # The OS login is the identity of a one-PC store: the app signs in as that agent.
     env = {**os.environ, "TERM": "xterm-256color", "XDG_CONFIG_HOME": str(tmp_path / "config"),
-           "INTAKE_ASSISTANT_DB": str(db)}
+           "INTAKE_ASSISTANT_DB": str(db), "LOGNAME": "agnes.durand", "USER": "agnes.durand",
+           "LNAME": "agnes.durand", "USERNAME": "agnes.durand"}
     term = Terminal([sys.executable, "-m", "intake_assistant", "tui", "--db", str(db),
                      "--agent", "Agnès Durand", "--role", "accueil",
                      "--date", TODAY.isoformat()], env, size)
