@@ -29,6 +29,16 @@ from intake_assistant.store import (
     StoreError,
 )
 
+# The data-protection notice (RGPD art. 13; CNIL référentiel « accompagnement social », 2021-028),
+# said to the person at the start of the first interview held with them, whichever it is, and
+# recorded as given (who, when) in the dossier's table of that name.
+NOTICE_TABLE = "information_rgpd"
+DATA_PROTECTION_NOTICE = (
+    "Vos réponses sont enregistrées par le CCAS pour étudier votre demande ; elles ne servent qu'à "
+    "cela. Elles sont conservées deux ans après votre dernier contact avec le service, puis "
+    "effacées. Vous pouvez les consulter, les faire corriger ou effacer en le demandant au CCAS."
+)
+
 
 class AnswerNotSaved(StoreError):
     """A change the engine accepted could not be made durable; the interview was rolled back."""
@@ -173,6 +183,7 @@ class InterviewSession(InterviewRun):
         self.rev = rev  # the revision this interview was built from / last saved
         self.created = created  # a dossier this session made (erased if nothing is said)
         self.draft: Draft | None = None  # text typed but not sent when it was last left
+        self.notice_given = True  # whether the data-protection notice was given on this dossier
 
     @classmethod
     def start(
@@ -219,6 +230,7 @@ class InterviewSession(InterviewRun):
         session = cls(store, dossier_id, interview, lease, rev=int(doc.get("rev") or 0),
                       created=created)
         session.draft = doc.get("draft")
+        session.notice_given = bool((doc.get("tables") or {}).get(NOTICE_TABLE))
         return session
 
     def _commit(self, intent: Any) -> Any:
@@ -248,6 +260,19 @@ class InterviewSession(InterviewRun):
         doc = self.store.add_note(self.dossier_id, text, agent=self.interview.agent,
                                   expected_rev=self.rev)
         self.rev = int(doc.get("rev") or self.rev)
+
+    def record_notice_given(self) -> None:
+        """The agent gave the person the data-protection notice (shown at the start of the first
+        interview): recorded with the dossier, by whom and when (the store stamps the row)."""
+        if self.notice_given:
+            return
+        doc = self.store.append_rows(
+            self.dossier_id, NOTICE_TABLE,
+            [{"questionnaire": self.interview.questionnaire.id, "texte": DATA_PROTECTION_NOTICE}],
+            agent=self.interview.agent, expected_rev=self.rev,
+        )
+        self.rev = int(doc.get("rev") or self.rev)
+        self.notice_given = True
 
     def save_draft(self, path: str, text: str) -> None:
         """Keep the text typed for a question but not sent yet, with the dossier (given back on

@@ -70,7 +70,9 @@ class InterviewScreen(Screen[None]):
         Binding("down", "cursor(1)", "Réponse suiv.", show=False),
         Binding("ctrl+x", "remove_item", "Supprimer l'élément", show=False,
                 id="interview.remove_item"),
-        Binding("escape", "escape", "Retour", id="interview.escape"),
+        Binding("escape", "escape", "Question préc.", id="interview.escape"),
+        Binding("f12", "current", "Question en cours", id="interview.current"),
+        Binding("f5", "jump", "Aller à", id="interview.jump"),
         Binding("f10", "finish", "Fin", id="interview.finish"),
     ]
 
@@ -92,6 +94,7 @@ class InterviewScreen(Screen[None]):
         self._draining = False
         self._draft_timer: Timer | None = None
         self._draft_saved: str | None = None  # the path a draft was kept for, if any
+        self._leave_armed = False  # Échap at the first question asked once: again = leave
         self.orientation: Any = None  # the last Orientation shown (tests read it)
 
     # -- layout --------------------------------------------------------------------------------
@@ -102,6 +105,7 @@ class InterviewScreen(Screen[None]):
             with Vertical(id="chat"):
                 yield Transcript(id="transcript")
                 with Vertical(id="current"):
+                    yield Static(id="notice")
                     yield Static(id="step-line")
                     yield Static(id="notes")
                     yield Static("Chargement du questionnaire…", id="question")
@@ -172,6 +176,7 @@ class InterviewScreen(Screen[None]):
         answer.value = ""  # what was typed meanwhile is held, and replayed below
         answer.focus()
         self.refresh_view()
+        self._show_notice()
         if not session.interview.events:
             self._remember_first_step()
         self.call_after_refresh(self.app.load_in_background)  # type: ignore[attr-defined]
@@ -373,6 +378,8 @@ class InterviewScreen(Screen[None]):
         if self.focused is not answer:
             answer.focus()
         answer.key_applied()
+        if stroke.key != "escape":
+            self._leave_armed = False
         if stroke.key == "enter":
             self.submit(answer.value)
         elif stroke.key == "pick":
@@ -535,11 +542,37 @@ class InterviewScreen(Screen[None]):
         answer.value = ""
         self._clear_draft()
         self._message(None, "")
+        self._notice_given()
         self.refresh_view()
         if self.typeahead.blocked:  # the correction is in: what was typed ahead follows
             self.typeahead.unblock()
             self.call_later(self._drain)
         self._show_pending()
+
+    def _show_notice(self) -> None:
+        """The data-protection notice, at the start of the first interview held with the person
+        (phone or evaluation); recorded as given with the first accepted answer."""
+        from intake_assistant.app.interviews import DATA_PROTECTION_NOTICE
+
+        notice = self.query_one("#notice", Static)
+        due = self.session is not None and not self.session.notice_given
+        notice.display = due
+        if due:
+            notice.update(f"[b]À dire à la personne (protection des données) :[/b] "
+                          f"{escape(DATA_PROTECTION_NOTICE)}")
+
+    def _notice_given(self) -> None:
+        from intake_assistant.store import StoreError
+
+        if self.session is None or self.session.notice_given:
+            return
+        try:
+            self.session.record_notice_given()
+        except (StoreError, OSError) as exc:
+            message = getattr(exc, "message", None) or str(exc)
+            self.notify(f"Information RGPD non enregistrée : {message}", severity="warning")
+            return
+        self._show_notice()
 
     def _block(self) -> None:
         """Stop the queue at a refused answer: what was typed ahead waits, shown as pending."""
@@ -598,6 +631,12 @@ class InterviewScreen(Screen[None]):
         self.refresh_view()
 
     def action_escape(self) -> None:
+        """Échap, always the same way: first it closes what is open (pending keys, the ↑ cursor,
+        help, a warning); otherwise it goes back one question, and again further back; at the
+        first question it asks once, then leaves the interview (everything is saved). F12 goes
+        back to the question in progress."""
+        from intake_assistant.app.interviews import AnswerNotSaved
+
         it = self.interview
         transcript = self.query_one(Transcript)
         if self.typeahead.held:  # an explicit choice: what was typed ahead is dropped, and said
@@ -605,22 +644,63 @@ class InterviewScreen(Screen[None]):
             self._show_pending()
             self._message("info", "Abandonné : " + " ".join(f"« {t} »" for t in dropped)
                           if dropped else "")
-        elif it is None:
+            return
+        if it is None:
             self.app.leave(self)  # type: ignore[attr-defined]
-        elif transcript.cursor is not None:
+            return
+        if transcript.cursor is not None:
             transcript.clear_cursor()
             self._message(None, "")
-        elif self._warning is not None or self._help_shown:
+            return
+        if self._warning is not None or self._help_shown:
             self._warning = None
             self._help_shown = False
             self._message(None, "")
-        elif it.focus is not None:
+            return
+        try:
+            step = self.session.back()
+        except AnswerNotSaved as exc:
+            self._message("error", f"Réponse NON enregistrée : {exc.message}")
+            return
+        if step is not None:
+            self._leave_armed = False
+            self._message("info", f"Correction · {key_of(self.app, 'interview.current')} : "
+                                  "revenir à la question en cours")
+            self.refresh_view()
+        elif self._leave_armed or not it.events:
+            self.action_finish()  # nothing before: leave the interview (everything is saved)
+        else:
+            self._leave_armed = True
+            self._message("warning", "Pas de question avant celle-ci. Échap encore : quitter "
+                                     "l'entretien (tout est enregistré).")
+
+    def action_current(self) -> None:
+        """Back to the question in progress, leaving the answer being corrected as it was."""
+        if self.interview is None:
+            return
+        self.query_one(Transcript).clear_cursor()
+        if self.interview.focus is not None:
             self._intent(lambda s: s.cancel_focus())
-            self.refresh_view()
-        elif self._intent(lambda s: s.back()) is not None:
-            self.refresh_view()
-        else:  # nothing before: leave the interview (everything is saved)
-            self.action_finish()
+        self._message(None, "")
+        self.refresh_view()
+
+    def action_jump(self) -> None:
+        """« Aller à » : pick an earlier answer by a few letters of its question or section."""
+        from intake_assistant.tui.widgets.question_picker import Entry, QuestionPicker
+
+        it = self.interview
+        if it is None:
+            return
+        entries = [Entry(step.path, it.questionnaire.section_of(step.question).title,
+                         question, answer) for step, question, answer in it.transcript()]
+        if not entries:
+            self._message("info", "Aucune réponse encore.")
+            return
+        self.app.push_screen(QuestionPicker(entries), self._jumped)
+
+    def _jumped(self, path: str | None) -> None:
+        if path:
+            self._edit(path)
 
     def action_remove_item(self) -> None:
         it = self.interview
