@@ -31,13 +31,24 @@ from intake_assistant.store import (
 
 # The data-protection notice (RGPD art. 13; CNIL référentiel « accompagnement social », 2021-028),
 # said to the person at the start of the first interview held with them, whichever it is, and
-# recorded as given (who, when) in the dossier's table of that name.
+# recorded as given (who, when) in the dossier's table of that name. A questionnaire may word it
+# itself in a note of id NOTICE_NOTE (the phone intake does); this text is used otherwise.
 NOTICE_TABLE = "information_rgpd"
+NOTICE_NOTE = "info_rgpd"
 DATA_PROTECTION_NOTICE = (
-    "Vos réponses sont enregistrées par le CCAS pour étudier votre demande ; elles ne servent qu'à "
-    "cela. Elles sont conservées deux ans après votre dernier contact avec le service, puis "
-    "effacées. Vous pouvez les consulter, les faire corriger ou effacer en le demandant au CCAS."
+    "Avant de commencer : vos réponses sont enregistrées par le CCAS pour étudier votre demande. "
+    "Elles sont conservées deux ans après notre dernier contact, et vous pouvez à tout moment les "
+    "consulter, les faire corriger ou les faire effacer."
 )
+
+
+def notice_text(questionnaire: Questionnaire) -> str:
+    """The data-protection notice as this questionnaire words it (its NOTICE_NOTE), else ours."""
+    try:
+        note = questionnaire.question(NOTICE_NOTE)
+    except KeyError:
+        return DATA_PROTECTION_NOTICE
+    return note.text if note.type == "note" and note.text else DATA_PROTECTION_NOTICE
 
 
 class AnswerNotSaved(StoreError):
@@ -184,6 +195,7 @@ class InterviewSession(InterviewRun):
         self.created = created  # a dossier this session made (erased if nothing is said)
         self.draft: Draft | None = None  # text typed but not sent when it was last left
         self.notice_given = True  # whether the data-protection notice was given on this dossier
+        self.notice = notice_text(interview.questionnaire)
 
     @classmethod
     def start(
@@ -268,7 +280,7 @@ class InterviewSession(InterviewRun):
             return
         doc = self.store.append_rows(
             self.dossier_id, NOTICE_TABLE,
-            [{"questionnaire": self.interview.questionnaire.id, "texte": DATA_PROTECTION_NOTICE}],
+            [{"questionnaire": self.interview.questionnaire.id, "texte": self.notice}],
             agent=self.interview.agent, expected_rev=self.rev,
         )
         self.rev = int(doc.get("rev") or self.rev)

@@ -24,7 +24,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from intake_assistant.tui.first_step import (
     FirstStep,
@@ -35,6 +35,7 @@ from intake_assistant.tui.first_step import (
 from intake_assistant.tui.keymap import key_of
 from intake_assistant.tui.typeahead import Stroke, TypeAhead
 from intake_assistant.tui.widgets.answer_input import AnswerInput
+from intake_assistant.tui.widgets.key_bar import KeyBar
 from intake_assistant.tui.widgets.quick_replies import QuickReplies
 from intake_assistant.tui.widgets.side_panel import (
     Fiche,
@@ -51,6 +52,13 @@ if TYPE_CHECKING:  # the engine is imported by the worker that opens the session
 DRAFT_DELAY = 0.4  # seconds of typing pause before the typed text is kept as a draft
 PANEL_MIN_WIDTH = 100  # below this the side panel starts hidden (F6 shows it)
 _ITEM = re.compile(r"^([a-z][a-z0-9_]*)\[(\d+)\]")
+# The key bar, most useful first (as many as fit; F1 lists them all).
+KEY_BAR = (
+    ("interview.escape", "Préc."), ("interview.finish", "Fin"),
+    ("interview.unknown", "Ne sait pas"), ("interview.jump", "Aller à"),
+    ("interview.question_help", "Aide"), ("interview.current", "En cours"),
+    ("interview.note", "Note"), ("interview.toggle_panel", "Fiche"), ("app.help", "Touches"),
+)
 # Keys left to the app even during an interview (its own keymap ids, in force after remapping).
 APP_ACTIONS = ("app.help", "app.command_palette", "app.quit")
 
@@ -114,7 +122,7 @@ class InterviewScreen(Screen[None]):
                 yield Static(id="message")
                 yield Static(id="pending")
             yield SidePanel(id="panel")
-        yield Footer(compact=True)
+        yield KeyBar(KEY_BAR, id="keys")
 
     def on_mount(self) -> None:
         self._apply_width(self.app.size.width)
@@ -282,7 +290,8 @@ class InterviewScreen(Screen[None]):
         return FirstStep(
             questionnaire=it.questionnaire.id, title=it.questionnaire.title,
             section=section.title, progress=line,
-            notes=[escape(n) for n in it.notes_before(step)],
+            notes=[escape(n) for n in it.notes_before(step)
+                   if self.session is None or n.strip() != self.session.notice.strip()],
             question=escape(it.question_text(step)), kind=step.input_type,
             choices=[c.label for c in q.choices],
             default_shown=display_value(q, default) if default is not None else None,
@@ -552,14 +561,12 @@ class InterviewScreen(Screen[None]):
     def _show_notice(self) -> None:
         """The data-protection notice, at the start of the first interview held with the person
         (phone or evaluation); recorded as given with the first accepted answer."""
-        from intake_assistant.app.interviews import DATA_PROTECTION_NOTICE
-
         notice = self.query_one("#notice", Static)
         due = self.session is not None and not self.session.notice_given
         notice.display = due
         if due:
             notice.update(f"[b]À dire à la personne (protection des données) :[/b] "
-                          f"{escape(DATA_PROTECTION_NOTICE)}")
+                          f"{escape(self.session.notice)}")
 
     def _notice_given(self) -> None:
         from intake_assistant.store import StoreError

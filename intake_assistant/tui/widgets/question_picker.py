@@ -35,10 +35,11 @@ def _plain(text: str) -> str:
 
 
 def matching(entries: list[Entry], typed: str) -> list[Entry]:
-    """The entries where every typed word is found (section, question or answer)."""
+    """The entries where every typed word is found (section, question, answer or field id)."""
     words = _plain(typed).split()
-    return [e for e in entries
-            if all(w in _plain(f"{e.section} {e.question} {e.answer}") for w in words)]
+    return [e for e in entries if all(
+        w in _plain(f"{e.section} {e.question} {e.answer} {e.path.replace('_', ' ')}")
+        for w in words)]
 
 
 class QuestionPicker(ModalScreen[str | None]):
