@@ -30,6 +30,13 @@ PHONE_IDS = {
 }
 
 
+def killed(screen) -> None:
+    """What a killed app or terminal leaves (its exit code never runs): the lease goes with the
+    process, the interview stays marked « en cours » with its draft, in the dossier."""
+    session, screen.session = screen.session, None
+    session.close()
+
+
 def status_of(screen, aid: str) -> str:
     return screen.orientation.suggestion(aid).status
 
@@ -148,7 +155,7 @@ async def test_unknown_key_and_note(make_app, store):
         assert notes and notes[0]["text"] == "Rappeler_après_17_h"
 
 
-async def test_resume_after_the_app_is_stopped_mid_interview(make_app, store, tmp_path):
+async def test_resume_after_the_app_is_killed_mid_interview(make_app, store, tmp_path):
     from intake_assistant.app.interviews import interrupted_interviews
 
     app = make_app()
@@ -160,6 +167,7 @@ async def test_resume_after_the_app_is_stopped_mid_interview(make_app, store, tm
         await pilot.press(*"Loc")  # typed, not validated, when the terminal dies
         await until(pilot, lambda: (store.load(dossier_id)["draft"] or {}).get("text") == "Loc",
                     "le brouillon gardé avec le dossier")  # after a short pause in typing
+        killed(screen)
     # The interview in progress and its draft live with the dossier, not in the user's config.
     config = (tmp_path / "config" / "tui.json").read_text(encoding="utf-8")
     assert dossier_id not in config and "Loc" not in config
@@ -200,6 +208,7 @@ async def test_two_windows_of_one_user_keep_their_own_interrupted_interview(make
             await wait_for_screen(pilot_b, "DossierScreen")
         a_id, b_id = screen_a.dossier_id, screen_b.dossier_id
         assert interrupted_interviews(store, AGENT) == []  # the first one is still live
+        killed(screen_a)
     # The first window is killed mid-interview: its interview is still offered, with its id.
     assert [i["dossier_id"] for i in interrupted_interviews(store, AGENT)] == [a_id]
     assert store.load(b_id)["interview"] is None
@@ -220,7 +229,9 @@ async def test_a_forgotten_dossier_leaves_no_draft_anywhere(make_app, store, tmp
         await pilot.press(*"12/0")
         dossier_id = screen.dossier_id
         await until(pilot, lambda: store.load(dossier_id)["draft"] is not None, "le brouillon")
-    forget(store, dossier_id)
+        killed(screen)
+    assert interrupted_interviews(store, AGENT)  # offered again, with its draft...
+    forget(store, dossier_id)  # ...until the person is forgotten
     assert interrupted_interviews(store, AGENT) == []
     for path in (tmp_path / "config").rglob("*"):
         if path.is_file():
@@ -334,3 +345,17 @@ def test_remembered_first_step_is_dropped_when_the_data_changes(tmp_path):
     save_first_step(path, step)
     assert load_first_step(path, "accueil_telephonique") is None
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+async def test_quitting_normally_finishes_the_interview(make_app, store):
+    """Ctrl+Q (or leaving the screen) is not a crash: nothing to resume at the next start; the
+    dossier keeps every answer and is continued from the list."""
+    from intake_assistant.app.interviews import interrupted_interviews
+
+    app = make_app()
+    async with new_intake(app) as (pilot, screen):
+        await play_answers(pilot, MARTIN, stop_at="telephone")
+        dossier_id = screen.dossier_id
+        await pilot.press("ctrl+q")
+    assert interrupted_interviews(store, AGENT) == []
+    assert store.load(dossier_id)["answers"]["prenom"] == MARTIN["prenom"]

@@ -209,16 +209,10 @@ class InterviewScreen(Screen[None]):
             save_first_step(self._first_step_path, view)
 
     def on_unmount(self) -> None:
-        """The app quits (or the screen goes) without the interview being finished: the dossier is
-        released but stays marked « entretien en cours », so the next start offers it again; an
-        intake opened by mistake, where nothing was said, is erased."""
-        session, self.session = self.session, None
-        if session is None:
-            return
-        if session.created and not session.interview.events:
-            session.finish()
-        else:
-            session.close()
+        """The screen goes or the app quits normally: the interview is finished (everything is
+        saved; it can be continued from the dossier). Only a crash or a killed terminal, where
+        this never runs, leaves it marked « en cours » with its draft, to resume at next start."""
+        self._close_session()
 
     def _close_session(self) -> bool:
         """Finish the interview (marker and draft cleared, dossier released); a dossier this
