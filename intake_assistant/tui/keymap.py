@@ -1,6 +1,6 @@
 """Every key of the application as data: an action id, its default keys, what it does.
 
-The settings file's ``[keys]`` table remaps any action (``"interview.unknown" = "f3, ctrl+n"``);
+The settings file's ``[keys]`` table remaps any action (``"interview.unknown" = "f3, ctrl+k"``);
 Textual applies it to the bindings that carry the same id (``App.set_keymap``), so footers show
 the keys in force, and the help screen lists them from here. Each F-key has a Ctrl alternative:
 VS Code's terminal keeps F1, F5, F6, Ctrl+P… for itself, PuTTY and some SSH terminals send F-keys
@@ -41,7 +41,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("home.next_filter", "f5,ctrl+g", "filtre suivant", "Accueil — Dossiers"),
     Action("home.previous_filter", "shift+f5", "filtre précédent", "Accueil — Dossiers"),
     Action("interview.question_help", "f2,ctrl+g", "aide de la question", "Entretien"),
-    Action("interview.unknown", "f3,ctrl+n", "« je ne sais pas » / à compléter", "Entretien"),
+    # Not Ctrl+N: that is « new interview » on the home screen, pressed by habit right after a
+    # restart that resumed an interrupted interview (seen driving the app through tmux).
+    Action("interview.unknown", "f3,ctrl+d", "« je ne sais pas » / à compléter", "Entretien"),
     Action("interview.note", "f4,ctrl+b", "note sur la question", "Entretien"),
     Action("interview.toggle_panel", "f6,ctrl+t", "panneau fiche et orientation", "Entretien"),
     Action("interview.toggle_reasons", "f7,ctrl+r", "motifs de l'orientation", "Entretien"),

@@ -67,7 +67,8 @@ class InterviewScreen(Screen[None]):
     CSS_PATH = "interview.tcss"
     BINDINGS = [
         Binding("f2", "question_help", "Aide q.", id="interview.question_help"),
-        Binding("f3", "unknown", "Ne sait pas", id="interview.unknown"),
+        # priority: its Ctrl alternative (Ctrl+D) is also the answer line's « delete right »
+        Binding("f3", "unknown", "Ne sait pas", id="interview.unknown", priority=True),
         Binding("f4", "note", "Note", id="interview.note"),
         Binding("f6", "toggle_panel", "Fiche", id="interview.toggle_panel"),
         Binding("f7", "toggle_reasons", "Motifs", show=False,
@@ -395,7 +396,7 @@ class InterviewScreen(Screen[None]):
                 self.submit(instant)
             else:
                 answer.type_text(stroke.character)
-        else:
+        elif not await self.app._check_bindings(stroke.key, priority=True):
             await self.app._check_bindings(stroke.key)  # editing keys, F-keys, Échap, ↑/↓
 
     async def _drain(self) -> None:
