@@ -84,9 +84,9 @@ def test_check_finds_the_shipped_questionnaires(installed: dict[str, object]) ->
 
 @pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminal: POSIX only")
 def test_the_application_starts_on_a_terminal(installed: dict[str, object]) -> None:
-    from tests.packaging.pty_screen import PtyScreen
-
     import getpass
+
+    from tests.packaging.pty_screen import PtyScreen
 
     db = Path(str(installed["cwd"])) / "dossiers"
     # The OS account is registered as a reception agent (identity comes from the login).
