@@ -435,7 +435,8 @@ class InterviewScreen(Screen[None]):
         if not parts:
             line.display = False
             return
-        shown = " ".join(f"« {escape(t)} »{' ⏎' if done else '…'}" for t, done in parts)
+        shown = " ".join(("⏎" if not t else f"« {escape(t)} » ⏎") if done else f"« {escape(t)} »…"
+                         for t, done in parts)  # an Enter alone shows as ⏎
         if self.interview is None:
             line.update(f"Ouverture du dossier… tapé à l'avance : {shown}")
         else:
@@ -493,8 +494,11 @@ class InterviewScreen(Screen[None]):
         if self.typeahead.held:
             return (f"Texte tapé avant l'interruption, non repris : « {draft['text']} » "
                     "(vous avez tapé entre-temps).")
-        self.query_one("#answer", AnswerInput).value = draft["text"]
-        return "Texte tapé avant l'interruption : Entrée pour le valider."
+        # Given back selected: Enter sends it, → or Fin completes it, and a key typed over it
+        # replaces it, so that new typing can never merge with it (whenever it arrives).
+        self.query_one("#answer", AnswerInput).show_selected(draft["text"])
+        return ("Texte tapé avant l'interruption (sélectionné) : Entrée le valide, → le "
+                "complète, une autre saisie le remplace.")
 
     def action_pick(self, text: str) -> None:
         """A quick reply clicked: in line with the keys typed before it."""
