@@ -15,11 +15,14 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 
 from intake_assistant.core import datadir
+
+if TYPE_CHECKING:
+    from intake_assistant.core.casework.settings import CcasSettings
 
 APP_NAME = "intake-assistant"
 FILE_NAME = "config.toml"
@@ -63,7 +66,7 @@ SAMPLE = '''\
 # mode = "auto"               # auto, unicode ou ascii (sans ▶ ✔ ni blocs)
 
 [keys]
-# "interview.dont_know" = "f3, ctrl+d"
+# "interview.unknown" = "f3, ctrl+d"
 '''
 
 
@@ -339,10 +342,29 @@ def current() -> Settings:
     return _current
 
 
-def issuer() -> dict[str, str]:
-    """Who signs letters and PDFs: the CCAS's name and address."""
+def ccas_header() -> CcasSettings:
+    """The CCAS as letters and PDFs name it: `ccas.yaml` of the questionnaires folder (name,
+    service, address, signatory, bank), where the settings file's ``[ccas]`` name and address,
+    when set (file or environment), win: one place for an IT department to set them."""
+    from dataclasses import replace
+
+    from intake_assistant.core.casework.settings import load_ccas
+
+    base = load_ccas()
     settings = current()
-    return {"name": str(settings.get("ccas.name")), "address": str(settings.get("ccas.address"))}
+    changes: dict[str, Any] = {}
+    if not settings.where("ccas.name").startswith("défaut"):
+        changes["name"] = str(settings.get("ccas.name"))
+    if not settings.where("ccas.address").startswith("défaut"):
+        lines = str(settings.get("ccas.address")).splitlines()
+        changes["address"] = tuple(line.strip() for line in lines if line.strip())
+    return replace(base, **changes) if changes else base
+
+
+def issuer() -> dict[str, str]:
+    """Who signs the commission summary: the CCAS's name and address (see `ccas_header`)."""
+    header = ccas_header()
+    return {"name": header.name, "address": "\n".join(header.address)}
 
 
 def in_use() -> tuple[str, str, str, bool]:
