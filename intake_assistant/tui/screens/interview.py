@@ -436,7 +436,8 @@ class InterviewScreen(Screen[None]):
         if not parts:
             line.display = False
             return
-        shown = " ".join(f"« {escape(t)} »{' ⏎' if done else '…'}" for t, done in parts)
+        shown = " ".join(("⏎" if not t else f"« {escape(t)} » ⏎") if done else f"« {escape(t)} »…"
+                         for t, done in parts)  # an Enter alone shows as ⏎
         if self.interview is None:
             line.update(f"Ouverture du dossier… tapé à l'avance : {shown}")
         else:
@@ -457,7 +458,7 @@ class InterviewScreen(Screen[None]):
 
     def _save_draft(self) -> None:
         """Kept with the dossier (through the session), given back if the app is killed."""
-        from intake_assistant.store import StoreError
+        from intake_assistant.app.errors import StoreError
 
         it = self.interview
         step = it.current_step() if it else None
@@ -474,7 +475,7 @@ class InterviewScreen(Screen[None]):
         if self._draft_timer is not None:
             self._draft_timer.stop()
         if self._draft_saved is not None and self.session is not None:
-            from intake_assistant.store import StoreError
+            from intake_assistant.app.errors import StoreError
 
             try:
                 self.session.save_draft(self._draft_saved, "")
@@ -494,8 +495,11 @@ class InterviewScreen(Screen[None]):
         if self.typeahead.held:
             return (f"Texte tapé avant l'interruption, non repris : « {draft['text']} » "
                     "(vous avez tapé entre-temps).")
-        self.query_one("#answer", AnswerInput).value = draft["text"]
-        return "Texte tapé avant l'interruption : Entrée pour le valider."
+        # Given back selected: Enter sends it, → or Fin completes it, and a key typed over it
+        # replaces it, so that new typing can never merge with it (whenever it arrives).
+        self.query_one("#answer", AnswerInput).show_selected(draft["text"])
+        return ("Texte tapé avant l'interruption (sélectionné) : Entrée le valide, → le "
+                "complète, une autre saisie le remplace.")
 
     def action_pick(self, text: str) -> None:
         """A quick reply clicked: in line with the keys typed before it."""
@@ -564,7 +568,7 @@ class InterviewScreen(Screen[None]):
                           f"{escape(self.session.notice)}")
 
     def _notice_given(self) -> None:
-        from intake_assistant.store import StoreError
+        from intake_assistant.app.errors import StoreError
 
         if self.session is None or self.session.notice_given:
             return
