@@ -159,7 +159,9 @@ class HomeScreen(Screen[None]):
         table = self.query_one("#dossiers", DataTable)
         table.can_focus = False  # the search box keeps the keyboard; ↑/↓ move the row
         self._paint_header()
-        self.query_one("#search", Input).focus()
+        search = self.query_one("#search", Input)
+        search.cursor_blink = False  # a steady cursor: always visible where typing goes
+        search.focus()
         if self.app.screen is self:  # not when an interview opens straight away over this screen:
             self.reload()    # loading a big index would compete with it for the store
         self.call_after_refresh(self.app.load_in_background)  # type: ignore[attr-defined]
