@@ -127,9 +127,19 @@ class DossierScreen(Screen[None]):
             view = dossier_view(app.store, self.dossier_id, app.today)
             names = agent_names(app.store)
         except StoreError as exc:
-            app.call_from_thread(app.notify, exc.message, severity="error")
+            app.call_from_thread(self._unreadable, exc.message)
+            return
+        except (OSError, ValueError) as exc:  # a data file gone or refused: say it, stay up
+            app.call_from_thread(self._unreadable, str(exc))
             return
         app.call_from_thread(self._show, view, names)
+
+    def _unreadable(self, message: str) -> None:
+        self.query_one("#dossier-title", Static).update(
+            f"[b]Dossier {self.dossier_id}[/b] — illisible")
+        self.query_one("#body-resume", Static).update(
+            Text(f"Ce dossier ne peut pas être affiché : {message}", style="bold red"))
+        self.app.notify(message, title="Dossier illisible", severity="error", timeout=8)
 
     def _agent(self, login: Any) -> str:
         """An agent as staff know them: the name of the recorded login."""

@@ -216,7 +216,7 @@ class HomeScreen(Screen[None]):
             chips.append(f"[reverse]{chip}[/reverse]" if i == current else chip)
         where = "Statut (F5)"
         if self.search_text:
-            where = "Statut (F5, la recherche porte sur tous)"
+            where = "Statut (F5 restreint la recherche)"
         self.query_one("#filters", Static).update(f"{where} : " + "  ".join(chips))
 
     # -- loading -------------------------------------------------------------------------------
