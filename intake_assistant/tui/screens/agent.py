@@ -41,8 +41,9 @@ class FirstAgentScreen(ModalScreen[tuple[str, str] | None]):
                          classes="dialog-title")
             yield Static(
                 f"Vous êtes « {escape(self._login)} » sur ce poste et aucun agent n'est encore "
-                "enregistré : vous administrez ces dossiers. Enregistrez ce compte une fois ; "
-                "vos collègues s'ajoutent avec « intake-assistant agents add ».",
+                "enregistré : vous administrez ces dossiers. Enregistrez ce compte une fois. "
+                "Seul un responsable ajoute ensuite des agents (intake-assistant agents add) : "
+                "si ce n'est pas vous, faites-le enregistrer d'abord.",
                 classes="hint", id="agent-intro")
             yield Label("Votre nom (il s'affiche sur les dossiers) :")
             yield Input(self._agent, placeholder="Prénom Nom", id="agent-name")

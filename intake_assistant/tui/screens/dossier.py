@@ -105,13 +105,11 @@ class DossierScreen(Screen[None]):
         self.query_one(f"#scroll-{pane_id}", VerticalScroll).focus()
 
     def action_reasons(self) -> None:
-        from intake_assistant.tui.screens.reasons import ReasonsScreen
-
         if self.view is None:
             return
-        self.app.push_screen(ReasonsScreen(
+        self.app.show_reasons(  # type: ignore[attr-defined]
             f"Motifs de l'orientation — dossier {self.dossier_id} — {who(self.view.doc)}",
-            self.view.orientation.suggestions, self.view.orientation.missing))
+            self.view.orientation.suggestions, self.view.orientation.missing)
 
     def reload(self) -> None:
         self._load()

@@ -43,7 +43,7 @@ def bar_chart(rows: Sequence[tuple[str, Any, str]], width: int = BAR_WIDTH,
     label_w = max((len(label) for label, _, _ in rows), default=0)
     if total is not None:
         shown_w = max((len(shown) for _, _, shown in rows), default=0)
-        width = max(6, min(width, total - label_w - shown_w - 4))
+        width = max(2, min(width, total - label_w - shown_w - 4))
     lines = []
     for label, value, shown in rows:
         drawn = bar(value, maximum, width) if isinstance(value, int | float) else "▏"
