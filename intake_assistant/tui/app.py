@@ -45,10 +45,11 @@ class IntakeApp(App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("f1", "help", "Aide"),
-        Binding("ctrl+p", "command_palette", "Commandes", show=False, priority=True),
-        Binding("f9", "statistics", "Stats", show=False),
-        Binding("ctrl+q", "quit", "Quitter", priority=True, show=False),
+        Binding("f1", "help", "Aide", id="app.help"),
+        Binding("ctrl+p", "command_palette", "Commandes", show=False, priority=True,
+                id="app.command_palette"),
+        Binding("f9", "statistics", "Stats", show=False, id="app.statistics"),
+        Binding("ctrl+q", "quit", "Quitter", priority=True, show=False, id="app.quit"),
     ]
 
     def __init__(
@@ -62,13 +63,28 @@ class IntakeApp(App[None]):
         config_path: Path | None = None,
         wait_days: tuple[int, int] = (30, 60),
         start: str | None = None,
+        settings: Any = None,
+        plain: bool | None = None,
     ) -> None:
         """``store`` is an open store (tests, tools); without it the store at ``db`` is opened in
         a thread while the first screen draws. Either way it is used as the authenticated agent.
         ``agent`` and ``role`` only paint the first screen until the store has said who is at
         the keyboard (a difference is then pointed out). ``start`` opens a new interview of that
-        questionnaire at once."""
+        questionnaire at once. ``settings`` (app.settings.Settings, read by the command line):
+        theme, plain display, remapped keys; ``plain`` forces the plain display either way."""
         super().__init__()
+        from intake_assistant.tui import glyphs, keymap
+
+        self.settings = settings
+        self.key_overrides: dict[str, str] = dict(settings.keys) if settings else {}
+        self.plain = bool(settings is not None and settings.ascii) if plain is None else plain
+        if self.plain:  # every painted line, Textual's own widgets included (tui/glyphs.py)
+            self._filters.append(glyphs.PlainFilter())
+        self.set_class(self.plain, "-plain")
+        # Every binding with an id takes its keys from the keymap (defaults + the settings file).
+        self.set_keymap(keymap.effective(self.key_overrides))
+        if settings is not None:
+            self.theme = settings.get("display.theme")
         self._given_store = store
         self._db = db
         self._signin: Any = None  # app.signin.SignIn, once the store is open

@@ -45,6 +45,15 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     return True
 
 
+@pytest.fixture(autouse=True)
+def _fixed_folders_in_help(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The help screen names the questionnaires and settings in use: fixed paths, so that its
+    snapshot is the same on every machine."""
+    monkeypatch.setattr("intake_assistant.app.settings.in_use", lambda: (
+        "/opt/intake-assistant/questionnaires", "questionnaires livrés avec le programme",
+        "/home/agent/.config/intake-assistant/config.toml", False))
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     return Store.open(tmp_path / "db", lock_timeout=2.0)
@@ -152,6 +161,12 @@ def answer_keys(step: Step, interview: Any, answers: dict[str, Any]) -> tuple[st
         value = answers[q.parent.id][step.index][q.id]
     else:
         value = answers.get(q.id)
+        counted = next((r.id for r in interview.questionnaire.questions()
+                        if r.count_from == q.id), None)
+        if value is None and counted is not None:  # « Combien d'enfants ? »: the list's length
+            value = len(answers.get(counted) or [])
+    if value is None and q.field is not None and q.field.absent_default is not None:
+        value = q.field.absent_default  # an amount left out: said (« 0 »), never taken by Enter
     if value is None or value == interview.default_for(step):
         return "", True
     if q.type == "boolean":

@@ -125,9 +125,11 @@ async def test_edit_makes_new_questions_relevant(make_app, store):
         await pilot.press("enter", "4")  # 4 = demandeur d'emploi
         await settle(pilot)
         step = screen.interview.current_step()
-        assert step.path == "inscrit_france_travail_mois"
-        await pilot.press("3", "enter")
-        assert screen.interview.current_step().path == "allocations_chomage"
+        # On a CDD the France Travail months were asked already: chômage is what is new.
+        assert step.path == "allocations_chomage"
+        await pilot.press("3", "0", "0", "enter")
+        await settle(pilot)
+        assert screen.interview.answers["allocations_chomage"] == 300
 
 
 async def test_unknown_key_and_note(make_app, store):
@@ -248,7 +250,7 @@ async def test_first_question_before_the_engine_is_ready(make_app, store, tmp_pa
         await pilot.pause()
         screen = app.screen
         assert screen.interview is None
-        assert "Nom de famille" in str(screen.query_one("#question").render())
+        assert "votre nom de famille" in str(screen.query_one("#question").render())
         await pilot.press(*"Martin", "enter", *"Ju")  # typed while the dossier opens
         assert "Ouverture du dossier" in str(screen.query_one("#message").render())
         gate.set()

@@ -40,7 +40,7 @@ def who(doc: Any) -> str:
 class DossierScreen(Screen[None]):
     CSS_PATH = "dossier.tcss"
     BINDINGS = [
-        Binding("escape", "back", "Accueil"),
+        Binding("escape", "back", "Accueil", id="dossier.back"),
         # priority: a scrolled tab body would otherwise take ← → for itself
         Binding("left", "tab(-1)", "Onglet", priority=True, key_display="←→"),
         Binding("right", "tab(1)", "Onglet suivant", priority=True, show=False),
@@ -48,17 +48,17 @@ class DossierScreen(Screen[None]):
         Binding("ctrl+pagedown", "tab(1)", "Onglet suivant", show=False),
         *(Binding(str(i), f"show_tab({i - 1})", title, show=False)
           for i, (_, title) in enumerate(TABS, start=1)),
-        Binding("f7", "reasons", "Motifs"),
-        Binding("c", "continue", "Continuer"),
-        Binding("v", "evaluation", "Évaluation"),
+        Binding("f7", "reasons", "Motifs", id="dossier.reasons"),
+        Binding("c", "continue", "Continuer", id="dossier.continue"),
+        Binding("v", "evaluation", "Évaluation", id="dossier.evaluation"),
         # Listed under « Actions » in the summary, in F1 and in the palette: a footer that
         # overflows its line is cut mid-word.
-        Binding("r", "meeting", "Rencontre", show=False),
-        Binding("s", "status", "Statut", show=False),
-        Binding("d", "decision", "Décision", show=False),
-        Binding("a", "abandon", "Abandon", show=False),
-        Binding("n", "note", "Note", show=False),
-        Binding("x", "export", "Export", show=False),
+        Binding("r", "meeting", "Rencontre", show=False, id="dossier.meeting"),
+        Binding("s", "status", "Statut", show=False, id="dossier.status"),
+        Binding("d", "decision", "Décision", show=False, id="dossier.decision"),
+        Binding("a", "abandon", "Abandon", show=False, id="dossier.abandon"),
+        Binding("n", "note", "Note", show=False, id="dossier.note"),
+        Binding("x", "export", "Export", show=False, id="dossier.export"),
     ]
 
     def __init__(self, dossier_id: str) -> None:

@@ -27,6 +27,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from intake_assistant.app.agents import ROLES
 from intake_assistant.core.statuses import Status, status_label
 from intake_assistant.tui import text as fmt
+from intake_assistant.tui.keymap import key_of
 
 SEARCH_DELAY = 0.12  # seconds of typing pause before searching
 WIDE = 100  # from this width on, the list also shows the date of the last contact
@@ -84,15 +85,17 @@ def column_widths(width: int, rows: list[Any]) -> dict[str, int]:
 class HomeScreen(Screen[None]):
     CSS_PATH = "home.tcss"
     BINDINGS = [
-        Binding("ctrl+n", "new_default", "Nouveau", priority=True),
+        Binding("ctrl+n", "new_default", "Nouveau", priority=True, id="home.new_default"),
         Binding("ctrl+t", "new('accueil_telephonique')", "Accueil tél.", priority=True,
-                show=False),
-        Binding("ctrl+e", "new('evaluation')", "Évaluation", priority=True, show=False),
-        Binding("ctrl+r", "resume", "Reprendre", priority=True),
-        Binding("enter", "open", "Ouvrir", show=False),
-        Binding("f5", "next_filter", "Filtre"),
+                show=False, id="home.new_phone"),
+        Binding("ctrl+e", "new('evaluation')", "Évaluation", priority=True, show=False,
+                id="home.new_evaluation"),
+        Binding("ctrl+r", "resume", "Reprendre", priority=True, id="home.resume"),
+        Binding("enter", "open", "Ouvrir", show=False, id="home.open"),
+        Binding("f5", "next_filter", "Filtre", id="home.next_filter"),
         # F9 (statistics, the responsable's) is the app's; the header names it for that role.
-        Binding("shift+f5", "previous_filter", "Filtre préc.", show=False),
+        Binding("shift+f5", "previous_filter", "Filtre préc.", show=False,
+                id="home.previous_filter"),
         Binding("up", "cursor(-1)", "Monter", show=False),
         Binding("down", "cursor(1)", "Descendre", show=False),
         Binding("pageup", "cursor(-10)", show=False),
@@ -192,7 +195,10 @@ class HomeScreen(Screen[None]):
         self.query_one("#home-title", Static).update(
             f"[b]Accueil — Dossiers[/b]   Agent : {escape(who)}"
         )
-        others = "[b]Entrée[/b] Ouvrir · [b]Ctrl+R[/b] Reprendre l'entretien"
+        def k(action: str) -> str:  # the key in force (settings may remap it)
+            return key_of(self.app, action)
+
+        others = f"[b]{k('home.open')}[/b] Ouvrir · [b]{k('home.resume')}[/b] Reprendre l'entretien"
         if app.role in ("travailleur_social", "responsable"):
             first, second = Status.PREMIER_CONTACT.label, Status.EN_COMMISSION.label
             counts = f"{first} : … · {second} : …"
@@ -201,22 +207,22 @@ class HomeScreen(Screen[None]):
                           f"{second} : {listing.awaiting_decision}")
             actions = f"▶ [b]{counts}[/b]"
             if app.role == "travailleur_social":
-                actions += (f"\n[b]Ctrl+N[/b] Nouvelle évaluation · "
-                            f"[b]Ctrl+T[/b] Accueil téléphonique · {others}")
+                actions += (f"\n[b]{k('home.new_default')}[/b] Nouvelle évaluation · "
+                            f"[b]{k('home.new_phone')}[/b] Accueil téléphonique · {others}")
             else:
-                actions += f" · [b]F9[/b] Statistiques · {others}"
+                actions += f" · [b]{k('app.statistics')}[/b] Statistiques · {others}"
         else:
-            actions = (f"▶ [b]Ctrl+N Nouvel accueil téléphonique[/b] · "
-                       f"[b]Ctrl+E[/b] Évaluation · {others}")
+            actions = (f"▶ [b]{k('home.new_default')} Nouvel accueil téléphonique[/b] · "
+                       f"[b]{k('home.new_evaluation')}[/b] Évaluation · {others}")
         self.query_one("#home-actions", Static).update(actions)
         chips = []
         current = self.filter_index
         for i, (label, _) in enumerate(self.filters):
             chip = f"[@click=screen.set_filter({i})]{label}[/]"
             chips.append(f"[reverse]{chip}[/reverse]" if i == current else chip)
-        where = "Statut (F5)"
+        where = f"Statut ({k('home.next_filter')})"
         if self.search_text:
-            where = "Statut (F5 restreint la recherche)"
+            where = f"Statut ({k('home.next_filter')} restreint la recherche)"
         self.query_one("#filters", Static).update(f"{where} : " + "  ".join(chips))
 
     # -- loading -------------------------------------------------------------------------------

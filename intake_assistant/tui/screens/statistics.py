@@ -117,9 +117,9 @@ class StatisticsScreen(Screen[None]):
     StatisticsScreen .chart { padding-left: 2; }
     """
     BINDINGS = [
-        Binding("escape", "close", "Retour"),
-        Binding("p", "next_period", "Période suivante"),
-        Binding("r", "reload", "Recalculer"),
+        Binding("escape", "close", "Retour", id="statistics.close"),
+        Binding("p", "next_period", "Période suivante", id="statistics.next_period"),
+        Binding("r", "reload", "Recalculer", id="statistics.reload"),
     ]
 
     def __init__(self, today: date | None = None) -> None:
