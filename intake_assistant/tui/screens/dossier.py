@@ -186,6 +186,10 @@ class DossierScreen(Screen[None]):
         row("Questionnaires", ", ".join(
             questionnaire_title(qid) for qid in doc.get("questionnaires") or []) or "—")
         out.append("\nBudget\n", style="bold")
+        if not self.app.may("lire_evaluation"):  # type: ignore[attr-defined]
+            # reception reads the phone intake's answers only: say so next to the figures
+            out.append("  D'après l'accueil téléphonique seulement (l'évaluation est réservée "
+                       "au travailleur social).\n", style="italic yellow")
         row("Foyer", f"{fmt.number(computed.get('nb_personnes'), 0)} pers. · "
                      f"{fmt.number(computed.get('nb_uc'), 1)} UC")
         row("Reste à vivre", fmt.money(computed.get("reste_a_vivre")))
