@@ -26,6 +26,7 @@ class FirstAgentScreen(ModalScreen[tuple[str, str] | None]):
     DEFAULT_CSS = """
     FirstAgentScreen #agent-role { height: auto; border: none; padding: 0; }
     FirstAgentScreen #agent-intro { margin-bottom: 1; }
+    FirstAgentScreen #agent-name { margin-bottom: 0; }
     """
     BINDINGS = [Binding("escape", "cancel", "Continuer sans s'enregistrer")]
 
@@ -40,10 +41,9 @@ class FirstAgentScreen(ModalScreen[tuple[str, str] | None]):
             yield Static("Première utilisation — enregistrez-vous comme agent",
                          classes="dialog-title")
             yield Static(
-                f"Vous êtes « {escape(self._login)} » sur ce poste et aucun agent n'est encore "
-                "enregistré : vous administrez ces dossiers. Enregistrez ce compte une fois. "
-                "Seul un responsable ajoute ensuite des agents (intake-assistant agents add) : "
-                "si ce n'est pas vous, faites-le enregistrer d'abord.",
+                f"Vous êtes « {escape(self._login)} » sur ce poste ; aucun agent n'est encore "
+                "enregistré. Enregistrez ce compte une fois (seul un responsable ajoute ensuite "
+                "des agents : intake-assistant agents add).",
                 classes="hint", id="agent-intro")
             yield Label("Votre nom (il s'affiche sur les dossiers) :")
             yield Input(self._agent, placeholder="Prénom Nom", id="agent-name")
