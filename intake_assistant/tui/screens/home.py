@@ -93,10 +93,8 @@ class HomeScreen(Screen[None]):
         Binding("ctrl+r", "resume", "Reprendre", priority=True, id="home.resume"),
         Binding("enter", "open", "Ouvrir", show=False, id="home.open"),
         Binding("f5", "next_filter", "Filtre", id="home.next_filter"),
-        # Not in the footer (it must fit 60 columns): statistics are the responsable's, whose
-        # header names the key; quitting is in the palette and the help.
-        Binding("f9", "app.statistics", "Stats", show=False, id="home.statistics"),
-        Binding("ctrl+q", "app.quit", "Quitter", show=False, id="home.quit"),
+        # F9 (statistics, the responsable's) and Ctrl+Q are the app's keys: not in this footer,
+        # which must fit 60 columns; the responsable's header names F9.
         Binding("shift+f5", "previous_filter", "Filtre préc.", show=False,
                 id="home.previous_filter"),
         Binding("up", "cursor(-1)", "Monter", show=False),
