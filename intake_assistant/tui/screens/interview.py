@@ -456,7 +456,7 @@ class InterviewScreen(Screen[None]):
 
     def _save_draft(self) -> None:
         """Kept with the dossier (through the session), given back if the app is killed."""
-        from intake_assistant.store import StoreError
+        from intake_assistant.app.errors import StoreError
 
         it = self.interview
         step = it.current_step() if it else None
@@ -473,7 +473,7 @@ class InterviewScreen(Screen[None]):
         if self._draft_timer is not None:
             self._draft_timer.stop()
         if self._draft_saved is not None and self.session is not None:
-            from intake_assistant.store import StoreError
+            from intake_assistant.app.errors import StoreError
 
             try:
                 self.session.save_draft(self._draft_saved, "")
@@ -563,7 +563,7 @@ class InterviewScreen(Screen[None]):
                           f"{escape(self.session.notice)}")
 
     def _notice_given(self) -> None:
-        from intake_assistant.store import StoreError
+        from intake_assistant.app.errors import StoreError
 
         if self.session is None or self.session.notice_given:
             return
