@@ -306,6 +306,15 @@ class IntakeApp(App[None]):
         if any(isinstance(s, DossierScreen) for s in self.screen_stack):
             self.go_home()
 
+    def show_reasons(self, title: str, suggestions: Any, missing: Any = (),
+                     estimates: Any = None) -> None:
+        """Every aid and every reason in a full screen scrolled by keys (F7 of the dossier, and
+        of the interview)."""
+        from intake_assistant.tui.screens.reasons import ReasonsScreen
+
+        if not isinstance(self.screen, ReasonsScreen):
+            self.push_screen(ReasonsScreen(title, suggestions, missing, estimates))
+
     # -- app-wide actions ----------------------------------------------------------------------
     def action_help(self) -> None:
         from intake_assistant.tui.screens.help import HelpScreen

@@ -15,6 +15,7 @@ from intake_assistant.app.agents import add_agent, disable_agent, get_agent
 from intake_assistant.core.statuses import STATUS_LABELS
 from intake_assistant.tui.app import IntakeApp
 from intake_assistant.tui.config import TuiConfig, load_config, save_config
+from intake_assistant.tui.screens.statistics import charts
 from tests.tui.conftest import (
     AGENT,
     TODAY,
@@ -160,7 +161,7 @@ async def test_a_search_finds_in_every_status_and_the_filter_narrows_visibly(mak
         await home_ready(pilot)
         assert table_ids(home) == [ids["Dubois"]]
         assert "1 dossier trouvé (tous statuts)" in rendered(home, "#home-status")
-        assert "la recherche porte sur tous" in rendered(home, "#filters")
+        assert "F5 restreint la recherche" in rendered(home, "#filters")
         assert home.filters[home.filter_index][0] == "Tous"  # visibly: the chip shown
         await pilot.press("f5")  # narrows the search: « En évaluation » after « Tous »
         await home_ready(pilot)
@@ -442,13 +443,17 @@ async def test_statistics_cover_twelve_months_for_the_responsable(make_app, stor
         screen = await wait_for_screen(pilot, "StatisticsScreen")
         await until(pilot, lambda: screen.result is not None, "les statistiques")
         status = rendered(screen, "#stats-status")
-        assert "12 mois, de décembre 2025 à novembre 2026 (mois en cours compris)" in status
-        assert "Du 01/12/2025 au 26/11/2026" in status
+        # twelve complete months, said as such (not 11 months and some days)
+        assert "12 derniers mois complets, novembre 2025 – octobre 2026" in status
+        assert "Du 01/11/2025 au 31/10/2026" in status
         months = [r for r in screen.result["tables"]["demandes_par_mois"]["rows"]
                   if r["mois"] != "Total de la période"]
         assert len(months) == 12
+        for line in "\n".join(chart for _, chart in charts(screen.result, 114)).splitlines():
+            assert len(line) <= 114  # bars fitted to the screen: no line wraps
         await pilot.press("p")  # next period
-        await until(pilot, lambda: "année 2026" in rendered(screen, "#stats-status"),
+        await until(pilot, lambda: "année 2026 jusqu'à aujourd'hui"
+                    in rendered(screen, "#stats-status"),
                     "l'année civile")
         await pilot.press("escape")
         await home_ready(pilot)

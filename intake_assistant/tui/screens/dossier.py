@@ -105,13 +105,11 @@ class DossierScreen(Screen[None]):
         self.query_one(f"#scroll-{pane_id}", VerticalScroll).focus()
 
     def action_reasons(self) -> None:
-        from intake_assistant.tui.screens.reasons import ReasonsScreen
-
         if self.view is None:
             return
-        self.app.push_screen(ReasonsScreen(
+        self.app.show_reasons(  # type: ignore[attr-defined]
             f"Motifs de l'orientation — dossier {self.dossier_id} — {who(self.view.doc)}",
-            self.view.orientation.suggestions, self.view.orientation.missing))
+            self.view.orientation.suggestions, self.view.orientation.missing)
 
     def reload(self) -> None:
         self._load()
@@ -127,9 +125,19 @@ class DossierScreen(Screen[None]):
             view = dossier_view(app.store, self.dossier_id, app.today)
             names = agent_names(app.store)
         except StoreError as exc:
-            app.call_from_thread(app.notify, exc.message, severity="error")
+            app.call_from_thread(self._unreadable, exc.message)
+            return
+        except (OSError, ValueError) as exc:  # a data file gone or refused: say it, stay up
+            app.call_from_thread(self._unreadable, str(exc))
             return
         app.call_from_thread(self._show, view, names)
+
+    def _unreadable(self, message: str) -> None:
+        self.query_one("#dossier-title", Static).update(
+            f"[b]Dossier {self.dossier_id}[/b] — illisible")
+        self.query_one("#body-resume", Static).update(
+            Text(f"Ce dossier ne peut pas être affiché : {message}", style="bold red"))
+        self.app.notify(message, title="Dossier illisible", severity="error", timeout=8)
 
     def _agent(self, login: Any) -> str:
         """An agent as staff know them: the name of the recorded login."""
@@ -178,6 +186,10 @@ class DossierScreen(Screen[None]):
         row("Questionnaires", ", ".join(
             questionnaire_title(qid) for qid in doc.get("questionnaires") or []) or "—")
         out.append("\nBudget\n", style="bold")
+        if not self.app.may("lire_evaluation"):  # type: ignore[attr-defined]
+            # reception reads the phone intake's answers only: say so next to the figures
+            out.append("  D'après l'accueil téléphonique seulement (l'évaluation est réservée "
+                       "au travailleur social).\n", style="italic yellow")
         row("Foyer", f"{fmt.number(computed.get('nb_personnes'), 0)} pers. · "
                      f"{fmt.number(computed.get('nb_uc'), 1)} UC")
         row("Reste à vivre", fmt.money(computed.get("reste_a_vivre")))

@@ -93,7 +93,8 @@ class HomeScreen(Screen[None]):
         Binding("ctrl+r", "resume", "Reprendre", priority=True, id="home.resume"),
         Binding("enter", "open", "Ouvrir", show=False, id="home.open"),
         Binding("f5", "next_filter", "Filtre", id="home.next_filter"),
-        # F9 (statistics, the responsable's) is the app's; the header names it for that role.
+        # F9 (statistics, the responsable's) and Ctrl+Q are the app's keys: not in this footer,
+        # which must fit 60 columns; the responsable's header names F9.
         Binding("shift+f5", "previous_filter", "Filtre préc.", show=False,
                 id="home.previous_filter"),
         Binding("up", "cursor(-1)", "Monter", show=False),
@@ -162,7 +163,9 @@ class HomeScreen(Screen[None]):
         table = self.query_one("#dossiers", DataTable)
         table.can_focus = False  # the search box keeps the keyboard; ↑/↓ move the row
         self._paint_header()
-        self.query_one("#search", Input).focus()
+        search = self.query_one("#search", Input)
+        search.cursor_blink = False  # a steady cursor: always visible where typing goes
+        search.focus()
         if self.app.screen is self:  # not when an interview opens straight away over this screen:
             self.reload()    # loading a big index would compete with it for the store
         self.call_after_refresh(self.app.load_in_background)  # type: ignore[attr-defined]
@@ -220,7 +223,7 @@ class HomeScreen(Screen[None]):
             chips.append(f"[reverse]{chip}[/reverse]" if i == current else chip)
         where = f"Statut ({k('home.next_filter')})"
         if self.search_text:
-            where = f"Statut ({k('home.next_filter')}, la recherche porte sur tous)"
+            where = f"Statut ({k('home.next_filter')} restreint la recherche)"
         self.query_one("#filters", Static).update(f"{where} : " + "  ".join(chips))
 
     # -- loading -------------------------------------------------------------------------------
