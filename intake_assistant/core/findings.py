@@ -93,6 +93,9 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
                                     "n'est pas demandé) : il doit être dit, « 0 » ou « aucun » "
                                     "compris (retirez {option}:)"),
     "jsonschema.invalid": ("E-JSONSCHEMA", "schéma de « {id} » invalide : {reason}"),
+    # the partners list (partenaires.yaml)
+    "partner.aid": ("E-REF", "partenaire « {id} » : aide « {aid} » absente du catalogue "
+                             "aides.yaml (aides possibles : {known})"),
     "message.keyword": ("W-MESSAGE", "message pour « {keyword} », qui n'est pas un mot-clé "
                                      "JSON Schema vérifié (corrigez la clé)"),
 }

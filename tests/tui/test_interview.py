@@ -10,6 +10,7 @@ from intake_assistant.tui.app import IntakeApp
 from tests.tui.conftest import (
     AGENT,
     KeyCount,
+    login_of,
     new_intake,
     persona,
     play_answers,
@@ -47,11 +48,12 @@ async def test_phone_intake_of_martin_by_keys(make_app, store, tmp_path):
 
     doc = store.load(dossier_id)
     assert doc["status"] == "premier_contact"
-    assert doc["agent"] == AGENT and doc["questionnaires"] == ["accueil_telephonique"]
+    # recorded under the authenticated login (the OS user), not a typed name
+    assert doc["agent"] == login_of(AGENT) and doc["questionnaires"] == ["accueil_telephonique"]
     for key in PHONE_IDS:  # not in the persona: a resource left at its default, 0 €
         assert doc["answers"][key] == MARTIN.get(key, 0), key
     assert doc["unknown"] == []
-    assert store.load(dossier_id)["events"][-1]["agent"] == AGENT
+    assert store.load(dossier_id)["events"][-1]["agent"] == login_of(AGENT)
     # A trained agent needs at most one key per question beyond the answer's characters.
     assert count.extra <= count.questions
     print(f"\nmartin_permis (accueil téléphonique) : {count.questions} questions, "
