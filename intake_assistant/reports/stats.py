@@ -204,9 +204,12 @@ def _communes(cohort: list[Record], min_group: int) -> dict:
     """Grouped without case or accents ("reims" is Reims), shown with the most common spelling."""
     groups: dict[str, list[Record]] = defaultdict(list)
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    keys_of: dict[str, str] = {}  # a few hundred spellings among 100,000 records
     for r in cohort:
         name = r["commune"]
-        key = normalize_text(name) if name else ""
+        key = ""
+        if name:
+            key = keys_of.get(name) or keys_of.setdefault(name, normalize_text(name))
         groups[key].append(r)
         if name:
             spellings[key][name] += 1

@@ -139,10 +139,10 @@ def test_a_damaged_cache_file_is_rebuilt_not_trusted(store, dossiers, policy) ->
 
     first = summary(store, policy)
     path = cache_path(store)
-    with sqlite3.connect(path) as db:  # rows cut short or not JSON
+    with sqlite3.connect(path) as db:  # a row that is no record, a token that matches nothing
         ids = [r[0] for r in db.execute("SELECT id FROM records ORDER BY id LIMIT 2")]
-        db.execute("UPDATE records SET row = '[1, 2]' WHERE id = ?", (ids[0],))
-        db.execute("UPDATE records SET row = 'n''importe quoi', token = 'x' WHERE id = ?",
+        db.execute("UPDATE records SET r_created = 12 WHERE id = ?", (ids[0],))
+        db.execute("UPDATE records SET token = 'x', r_stage = 'n''importe quoi' WHERE id = ?",
                    (ids[1],))
     db.close()
     assert summary(store, policy) == first
