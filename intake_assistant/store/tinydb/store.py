@@ -313,15 +313,16 @@ class TinyDBStore:
         except CorruptDossierError:
             with self._mutex:
                 self._corrupt_seen[dossier_id] = path
-            with suppress(sqlite3.Error, OSError):
+            with suppress(sqlite3.Error, OSError, DossierLockedError):
                 self.index.mark_corrupt(dossier_id, path)  # no longer listed as readable
             raise
         except DossierNotFoundError:
-            with suppress(sqlite3.Error, OSError):
+            with suppress(sqlite3.Error, OSError, DossierLockedError):
                 self.index.drop(dossier_id)
             raise
         # Lazy verification: a file changed around the store (restored by hand) fixes its row.
-        self.index.repair(dossier_id, doc, path)
+        with suppress(OSError, DossierLockedError):  # a busy index never fails a read
+            self.index.repair(dossier_id, doc, path)
         return cast(Dossier, doc)
 
     def iter_dossiers(self) -> Iterator[Dossier]:
