@@ -59,6 +59,11 @@ def add_demo_dossiers(store: DossierStore, count: int, *, seed: int = 1,
     moment = now or datetime.now().astimezone()
     ids = store.import_dossiers(generate_dossiers(count, seed=seed, now=moment))
     store.reindex()
+    from .followup_index import rebuild_index
+
+    # The agenda and the follow-up read index records; built by the administrator who imported
+    # (through the unguarded store: reading the new dossiers is not a consultation to log).
+    rebuild_index(getattr(store, "inner", store), ids)
     return ids
 
 

@@ -17,6 +17,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from intake_assistant import __version__
+
 # Modules exposing ``register(subparsers) -> None``; each subparser sets ``func(args) -> int``.
 COMMAND_MODULES = (
     "intake_assistant.cli.check",
@@ -26,6 +28,9 @@ COMMAND_MODULES = (
     "intake_assistant.cli.tui",
     "intake_assistant.cli.db",
     "intake_assistant.cli.agents",
+    "intake_assistant.cli.casework",
+    "intake_assistant.cli.followup",
+    "intake_assistant.cli.config",
 )
 
 # Which module registers each subcommand (tests/cli checks it against the full parser).
@@ -37,7 +42,12 @@ COMMANDS = {
     "demo-data": "intake_assistant.cli.dossiers",
     "export": "intake_assistant.cli.reports", "stats": "intake_assistant.cli.reports",
     "tui": "intake_assistant.cli.tui", "db": "intake_assistant.cli.db",
-    "agents": "intake_assistant.cli.agents",
+    "agents": "intake_assistant.cli.agents", "config": "intake_assistant.cli.config",
+    **dict.fromkeys(("assess", "propose", "referent", "documents", "session", "decide", "letter"),
+                    "intake_assistant.cli.casework"),
+    **dict.fromkeys(("partners", "request", "remind", "answer", "bank-report", "bankfile",
+                     "appointment", "callback", "agenda", "ics", "followup", "repayment",
+                     "delays", "funders"), "intake_assistant.cli.followup"),
 }
 
 
@@ -68,7 +78,8 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentP
         description="Assistant d'accueil et d'orientation — unité aide au projet du CCAS. "
         "Sans commande : ouvre l'application (options --db, --agent, --role).",
     )
-    parser.add_argument("--version", action="version", version="%(prog)s 0.1.0")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
+                        help="afficher la version et quitter")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMANDE")
     for name in modules:
         try:
@@ -97,6 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         parser.print_help()
         return 2
+    if args.command != "config" and not _apply_settings(args):  # config reports them itself
+        return 1
     try:
         return int(func(args) or 0)
     except BrokenPipeError:
@@ -122,3 +135,26 @@ def _looks_like_a_command(argv: list[str], first: str | None) -> bool:
         return False
     position = argv.index(first)
     return position == 0 or not argv[position - 1].startswith("-") or "=" in argv[position - 1]
+
+
+def _apply_settings(args: argparse.Namespace) -> bool:
+    """Read the settings file (and the environment, the options) for this command; False, after
+    saying why and where, when the file is refused: what `config` rejects, no command uses."""
+    from intake_assistant.app.settings import SettingsError, install
+    from intake_assistant.cli.config import load_for
+
+    try:
+        settings = load_for(args)
+    except SettingsError as exc:
+        print("\n".join(exc.messages), file=sys.stderr)
+        print("Fichier de réglages refusé : corrigez-le (intake-assistant config le vérifie).",
+              file=sys.stderr)
+        return False
+    install(settings)
+    # The store named by the file reaches every command through its --db (the option and the
+    # environment variable still win: they are already in args.db / read by the store).
+    if hasattr(args, "db") and not args.db and settings.where("store").startswith("fichier"):
+        args.db = settings.get("store")
+    args.settings = settings
+    return True
+

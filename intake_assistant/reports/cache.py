@@ -17,6 +17,7 @@ the write-ahead log emptied), leaving no copy of the erased id.
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 import os
 import sqlite3
@@ -39,11 +40,13 @@ from intake_assistant.store.api import (
 
 from .records import RECORD_FIELDS, build_record
 
-FORMAT = "5"  # 5: SQLite, one row per record, one column per field of RECORD_FIELDS
+# 5: SQLite, one row per record, one column per field of RECORD_FIELDS; 6: per-aid decisions
+FORMAT = "6"
 CACHE_FOLDER = "stats"
 CACHE_NAME = "records.sqlite3"
 _OLD_NAMES = ("records.json", "../stats-records.json")  # earlier formats (they name ids)
 _COLUMNS = ", ".join(f"r_{name}" for name in RECORD_FIELDS)
+JSON_FIELDS = frozenset({"aids"})  # lists, kept as JSON text (stats.aid_rows reads them)
 _NAMED = ", ".join(f"r_{name} AS {name}" for name in RECORD_FIELDS)
 
 Progress = Callable[[int, int], None]
@@ -208,7 +211,9 @@ def _records(cache: _Cache, store: DossierStore, policy: Policy, progress: Progr
     def build(ids: list[str], *, count: bool) -> None:
         nonlocal rows, gone
         for done, (dossier_id, token, record) in enumerate(_build(store, ids, policy), 1):
-            rows.append((dossier_id, token, *(record[name] for name in RECORD_FIELDS)))
+            rows.append((dossier_id, token, *(
+                json.dumps(record[name], ensure_ascii=False, separators=(",", ":"))
+                if name in JSON_FIELDS else record[name] for name in RECORD_FIELDS)))
             if count and progress is not None and done % 500 == 0:
                 progress(total - len(ids) + done, total)
             if len(rows) >= 5000:  # bounded memory on a first run over years of dossiers
@@ -244,11 +249,24 @@ def _read(db: sqlite3.Connection, ids: set[str], low: str | None, high: str | No
     for row in rows:
         if row["id"] not in ids:
             continue  # unreadable now (its build failed): not counted, as before
-        if isinstance(row["created"], str):
+        if isinstance(row["created"], str) and _lists(row):
             out.append(row)
-        else:  # a first contact is a day: this row is not a record
+        else:  # a first contact is a day, decisions a JSON list: this row is not a record
             damaged.append(str(row["id"]))
     return out, damaged
+
+
+def _lists(row: sqlite3.Row) -> bool:
+    for name in JSON_FIELDS:
+        text = row[name]
+        if text == "[]":
+            continue
+        try:
+            if not isinstance(text, str) or not isinstance(json.loads(text), list):
+                return False
+        except ValueError:
+            return False
+    return True
 
 
 def drop_records(store: DossierStore, dossier_ids: Collection[str]) -> int:

@@ -80,7 +80,7 @@ def test_cli_csv_one_file_per_table(store, tmp_path, capsys):
     code = main(["stats", "--db", str(store.root), "--from", "2026-01-01", "--to", "2026-06-30",
                  "--today", "2026-06-30", "--format", "csv", "-o", str(out)])
     assert code == 0
-    assert len(list(out.glob("*.csv"))) == 10
+    assert len(list(out.glob("*.csv"))) == 12  # with decisions_par_aide and motifs
     amounts = read_excel_csv((out / "montants.csv").read_bytes())
     assert amounts[0] == ["Montant", "Dossiers", "Total (€)", "Médiane (€)"]
     assert amounts[1] == ["Montant demandé", "9", "7800", "900"]
