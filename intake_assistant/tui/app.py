@@ -34,6 +34,7 @@ class IntakeApp(App[None]):
         Binding("f1", "help", "Aide"),
         Binding("ctrl+p", "command_palette", "Commandes", show=False, priority=True),
         Binding("f9", "statistics", "Stats", show=False),
+        Binding("f6", "commission", "Commission", show=False),
         Binding("ctrl+q", "quit", "Quitter", priority=True, show=False),
     ]
 
@@ -210,6 +211,12 @@ class IntakeApp(App[None]):
 
         self.push_screen(StatisticsScreen(self.store))
 
+    def action_commission(self) -> None:
+        from intake_assistant.tui.screens.commission import CommissionScreen
+
+        if not isinstance(self.screen, CommissionScreen):
+            self.push_screen(CommissionScreen())
+
     def action_change_agent(self) -> None:
         from intake_assistant.tui.screens.agent import AgentScreen
 
@@ -230,6 +237,8 @@ class IntakeApp(App[None]):
                             self._go_home)
         yield SystemCommand("Aide", "Toutes les touches (F1)", self.action_help)
         yield SystemCommand("Statistiques", "Activité du service (F9)", self.action_statistics)
+        yield SystemCommand("Commission", "Séances, ordres du jour, décisions (F6)",
+                            self.action_commission)
         yield SystemCommand("Changer d'agent", "Nom et rôle de la personne au clavier",
                             self.action_change_agent)
         yield from screen_commands(screen)

@@ -99,17 +99,26 @@ async def test_dossier_meeting_status_decision_and_audit(make_app, store):
         await pilot.press("1")
         await settle(pilot)
         assert store.load(dossier_id)["status"] == "en_evaluation"
-        # A decision now is refused by the store; its French message is shown, nothing changes.
+        # A decision now is refused (no commission session holds the dossier), nothing changes.
         await pilot.press("d")
-        await pilot.pause()
-        await pilot.press("enter", "1", "enter", *"850", "enter", "enter")
         await settle(pilot)
+        assert type(app.screen).__name__ == "DossierScreen"
         assert store.load(dossier_id)["status"] == "en_evaluation"
-        for status in ("en_instruction", "en_commission"):
-            store.set_status(dossier_id, status, agent="Sophie Lambert")
+        # On a session's agenda, held today: the decision per aid (casework), the microcredit
+        store.set_status(dossier_id, "en_instruction", agent="Sophie Lambert")
+        from intake_assistant.app import casework
+
+        session = casework.create_session(store, day=app.today)
+        casework.add_to_session(store, session.id, dossier_id, agent="Sophie Lambert",
+                                today=app.today)
         await pilot.press("d")
+        await wait_for_screen(pilot, "DecisionScreen")
+        await pilot.press("down", "down", "a")  # the third aid of commission.yaml
         await pilot.pause()
-        await pilot.press("enter", "1", "enter", *"850", "enter", *"Sur 24 mois", "enter")
+        await pilot.press(*"850", "enter", *"24", "enter", "enter", *"Sur 24 mois", "enter")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await wait_for_screen(pilot, "DossierScreen")
         await settle(pilot)
         doc = store.load(dossier_id)
         assert doc["status"] == "accorde" and doc["commission"]["montant_accorde"] == 850

@@ -55,6 +55,7 @@ class HomeScreen(Screen[None]):
         Binding("ctrl+r", "resume", "Reprendre", priority=True),
         Binding("enter", "open", "Ouvrir", show=False),
         Binding("f5", "next_filter", "Filtre"),
+        Binding("f6", "app.commission", "Commission"),
         Binding("f9", "app.statistics", "Stats"),
         Binding("ctrl+q", "app.quit", "Quitter"),
         Binding("shift+f5", "previous_filter", "Filtre préc.", show=False),
