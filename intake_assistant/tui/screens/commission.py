@@ -42,7 +42,7 @@ class CommissionScreen(Screen[None]):
     ]
     DEFAULT_CSS = """
     CommissionScreen #commission-body { height: 1fr; }
-    CommissionScreen #sessions { width: 42; }
+    CommissionScreen #sessions { width: 30; }
     CommissionScreen #agenda-box { width: 1fr; }
     CommissionScreen OptionList { height: 1fr; }
     CommissionScreen #agenda-title { height: 1; padding: 0 1; text-style: bold; }
@@ -62,8 +62,8 @@ class CommissionScreen(Screen[None]):
             with Vertical(id="agenda-box"):
                 yield Static("", id="agenda-title")
                 yield OptionList(id="agenda")
-        yield Static("n séance · a inscrire · x retirer · d décider · p PDF · Entrée ouvrir · "
-                     "Tab changer de liste", id="commission-hint")
+        yield Static("Tab : séances ↔ ordre du jour · Entrée : ouvrir le dossier · +/- : "
+                     "ordre", id="commission-hint")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -96,8 +96,8 @@ class CommissionScreen(Screen[None]):
             sessions.clear_options()
             for s in found:
                 sessions.add_option(Option(
-                    f"{french.format_date(s.date)} {s.time} · {len(s.agenda)} dossier(s)\n"
-                    f"  {s.place[:36]}", id=s.id))
+                    f"{french.format_date(s.date)} {s.time} · {len(s.agenda)} doss.\n"
+                    f"  {s.place[:24]}", id=s.id))
             if view is not None:
                 sessions.highlighted = next(i for i, s in enumerate(found)
                                             if s.id == view.session.id)
@@ -117,17 +117,19 @@ class CommissionScreen(Screen[None]):
         s = view.session
         title.update(f"Séance du {french.format_date_long(s.date)} à {s.time} — {s.place}")
         for n, e in enumerate(view.entries, 1):
-            line = Text(f"{n:>2}. {e.dossier_id}  {e.name[:24]:<24} ")
-            line.append(f"{e.project[:18]:<18} ", style="dim")
-            pieces = {None: ("liste ?", "dim"), True: ("complet", "green"),
-                      False: ("incomplet", "yellow")}[e.complete]
-            line.append(f"{pieces[0]:<10}", style=pieces[1])
+            # two lines: who and what; then the documents and the decisions
+            line = Text(f"{n:>2}. {e.dossier_id}  {e.name}")
+            line.append(f" — {e.project}\n    ", style="dim")
+            pieces = {None: ("pièces : liste à établir", "dim"), True: ("dossier complet",
+                                                                      "green"),
+                      False: ("dossier incomplet", "yellow")}[e.complete]
+            line.append(pieces[0], style=pieces[1])
             for d in e.decided:
-                line.append(f" {casework.short_name(d['aid'])} : "
+                line.append(f" · {casework.short_name(d['aid'])} : "
                             f"{status_label(d['decision']).lower()}",
                             style=DECISION_STYLE.get(d["decision"], ""))
             if not e.decided and e.readable:
-                line.append(f" {status_label(e.status)}", style="italic")
+                line.append(f" · {status_label(e.status)}", style="italic")
             agenda.add_option(Option(line, id=e.dossier_id))
         if view.entries:
             agenda.highlighted = min(highlighted or 0, len(view.entries) - 1)
