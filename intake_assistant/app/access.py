@@ -64,6 +64,10 @@ ACTIONS: dict[str, tuple[frozenset[str], str]] = {
     "notes_privees": (frozenset({"travailleur_social"}),
                       "lire les notes des travailleurs sociaux"),
     "rendez_vous": (frozenset({"accueil", "travailleur_social"}), "noter un rendez-vous"),
+    "suivi_partenaires": (frozenset({"travailleur_social"}),
+                          "adresser une demande à un partenaire ou noter sa réponse"),
+    "remboursement": (frozenset({"travailleur_social"}),
+                      "suivre le remboursement d'une avance"),
     "note": (ALL, "écrire une note"),
     "statut": (frozenset({"travailleur_social", "responsable"}), "changer le statut"),
     "decision": (frozenset({"travailleur_social", "responsable"}),
@@ -300,6 +304,10 @@ class GuardedStore:
     def list(self, **filters: Any) -> builtins.list[IndexEntry]:
         self._require("lister")
         return self.inner.list(**filters)
+
+    def iter_list(self, **filters: Any) -> Iterator[IndexEntry]:
+        self._require("lister")
+        return self.inner.iter_list(**filters)
 
     def count(self, *, status: str | None = None) -> int:
         return self.inner.count(status=status)

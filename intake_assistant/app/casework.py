@@ -23,7 +23,6 @@ from intake_assistant.core.casework import checklist, decisions, letters, propos
 from intake_assistant.core.casework.sessions import Session
 from intake_assistant.core.casework.settings import (
     CommissionSettings,
-    load_ccas,
     load_commission,
     load_documents,
 )
@@ -38,6 +37,7 @@ from intake_assistant.orientation.evaluate import evaluate
 from intake_assistant.store import Dossier, DossierLease, DossierStore, StoreError
 
 from .agents import get_agent, list_agents
+from .settings import ccas_header
 
 ASSESSMENT_FIELD = "evaluation_sociale"
 PROPOSAL_FIELD = "proposition"
@@ -629,7 +629,7 @@ def letter_values(store: DossierStore, doc: Mapping[str, Any], *, today: date,
                   appointment: Mapping[str, str] | None = None) -> dict[str, letters.Value]:
     from intake_assistant.core.fields import load_fields
 
-    ccas = load_ccas()
+    ccas = ccas_header()
     answers = doc.get("answers") or {}
     field = load_fields().get("type_projet")
     labels = {c.value: c.label for c in field.choices} if field else {}
@@ -743,7 +743,7 @@ def write_letter(store: DossierStore, dossier_id: str, template_id: str,
     subject = letters.fill_subject(template, values)
     body = letters.fill(template, values)
     recipient = _recipient(template, values)
-    pdf = letter_pdf(load_ccas(), recipient=recipient, subject=subject, body=body,
+    pdf = letter_pdf(ccas_header(), recipient=recipient, subject=subject, body=body,
                      day=day, reference=str(doc["id"]))
     path = Path(output) if output else Path(f"{dossier_id}-{template_id}.pdf")
     _write_private(path, pdf)
@@ -762,7 +762,7 @@ def write_letter(store: DossierStore, dossier_id: str, template_id: str,
 
 def _recipient(template: letters.Template, values: Mapping[str, Any]) -> list[str]:
     if template.recipient == "banque":
-        ccas = load_ccas()
+        ccas = ccas_header()
         return [ccas.bank_name, *ccas.bank_address]
     lines = [str(values.get("personne.nom_complet") or "")]
     if values.get("personne.commune"):
@@ -790,7 +790,7 @@ def documents_pdf(store: DossierStore, dossier_id: str, output: str | Path | Non
     who = " ".join(str(answers[k]) for k in ("prenom", "nom") if answers.get(k))
     items = [(str(r["data"]["libelle"]), str(r["data"].get("etat")),
               r["data"].get("recue_le")) for r in view.active]
-    pdf = checklist_pdf(load_ccas(), person=who, dossier_id=str(doc["id"]),
+    pdf = checklist_pdf(ccas_header(), person=who, dossier_id=str(doc["id"]),
                         referent=agent_name(store, doc.get("agent")), items=items, day=day)
     path = Path(output) if output else Path(f"{dossier_id}-pieces.pdf")
     _write_private(path, pdf)

@@ -30,6 +30,8 @@ def lint_paths(paths: list[Path]) -> list[Finding]:
             findings.append(finding(None, "file.missing", str(path)))
         elif path.name == "champs.yaml":
             findings += lint_fields(path)[1]
+        elif path.name == "partenaires.yaml":
+            findings += _lint_partners(path)
         elif path.name in CASEWORK_FILES or path.suffix == ".md":
             findings += _lint_casework(path)
         elif path.name in POLICY_FILES:
@@ -97,3 +99,16 @@ def _lint_casework(path: Path) -> list[Finding]:
     if path.name == casework_settings.DOCUMENTS_FILE:
         return casework_settings.read_documents(path, _project_types(folder))[1]
     return casework_settings.read_ccas(path)[1]
+
+
+def _lint_partners(path: Path) -> list[Finding]:
+    """The partners list, its aids checked against the catalogue of its folder (else the
+    shipped one)."""
+    from intake_assistant.core.followup.partners import lint_partners
+
+    return lint_partners(path, _aid_ids(path.parent))
+
+
+def _aid_ids(folder: Path) -> set[str] | None:
+    aids = _catalogue_aids(folder)
+    return set(aids) if aids is not None else None

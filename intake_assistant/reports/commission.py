@@ -136,11 +136,13 @@ def _financing(answers: Mapping[str, Any], dossier: Mapping[str, Any],
 
 def build_summary(dossier: dict, policy: Policy, today: date,
                   estimates: Mapping[str, str] | None = None,
-                  session: Session | None = None, referent: str | None = None) -> dict:
+                  session: Session | None = None, referent: str | None = None,
+                  issuer: Mapping[str, str] | None = None) -> dict:
     """Everything the commission document shows, as JSON-ready data; ``estimates``: aid id ->
     « montant estimé : … selon OpenFisca-France » (the application asks the optional worker);
     ``session``: the commission session the dossier goes to (its date is the commission's and
-    the decision's); ``referent``: the referent's name (the dossier keeps a login)."""
+    the decision's); ``referent``: the referent's name (the dossier keeps a login); ``issuer``:
+    the CCAS's ``name`` and ``address`` (settings file)."""
     answers = dossier.get("answers") or {}
     unknown = dossier.get("unknown") or ()
     _, computed, _ = build_env(dict(answers), policy, today, unknown)
@@ -151,7 +153,8 @@ def build_summary(dossier: dict, policy: Policy, today: date,
     commission = dossier.get("commission") or None
     return {
         "document": {"title": "Fiche de synthèse pour la commission", "date": today.isoformat(),
-                     "service": "CCAS — unité aide au projet"},
+                     "service": f"{(issuer or {}).get('name') or 'CCAS'} — unité aide au projet",
+                     "address": (issuer or {}).get("address") or ""},
         "dossier": {"id": dossier["id"], "status": dossier.get("status"),
                     "status_label": status_label(dossier.get("status") or ""),
                     "agent": referent or dossier.get("agent"),
@@ -214,7 +217,8 @@ def render(summary: dict, fmt: str) -> bytes | str:
 
 def export_dossier(store: Any, dossier_id: str, fmt: str, output: str | Path | None = None,
                    today: date | None = None, policy: Policy | None = None,
-                   estimates: Mapping[str, str] | None = None) -> Path | str:
+                   estimates: Mapping[str, str] | None = None,
+                   issuer: Mapping[str, str] | None = None) -> Path | str:
     """Write the summary of one dossier; without ``output``: the text (md, json) or a PDF file
     named after the dossier in the current folder."""
     if fmt not in FORMATS:
@@ -225,7 +229,7 @@ def export_dossier(store: Any, dossier_id: str, fmt: str, output: str | Path | N
         policy = default_policy()
     doc = store.load(dossier_id)
     summary = build_summary(doc, policy, today or date.today(), estimates,
-                            session=latest_session(store, dossier_id))
+                            session=latest_session(store, dossier_id), issuer=issuer)
     content = render(summary, fmt)
     if output is None:
         if isinstance(content, str):
@@ -238,7 +242,8 @@ def export_dossier(store: Any, dossier_id: str, fmt: str, output: str | Path | N
 
 def _write_private(path: Path, data: bytes) -> None:
     """The summary names a person: readable by its owner only, like the store (CNIL)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # O_BINARY: on Windows, os.open is in text mode and would turn each \n byte of a PDF into \r\n.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
 

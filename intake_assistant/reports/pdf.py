@@ -145,6 +145,8 @@ def _summary_pages(pdf: _Document, summary: dict[str, Any], title: str | None = 
     pdf.cell(0, 7, pdf.t(title or doc["title"]), new_x="LMARGIN", new_y="NEXT")
     pdf.use("", 9)
     pdf.cell(0, 5, pdf.t(doc["service"]), new_x="LMARGIN", new_y="NEXT")
+    for line in (doc.get("address") or "").splitlines():  # the CCAS's address (settings)
+        pdf.cell(0, 4, pdf.t(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     _pairs(pdf, heading_pairs(summary), columns=2)
     for section in sections(summary):

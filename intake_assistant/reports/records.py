@@ -138,6 +138,13 @@ def aid_decisions(dossier: Mapping[str, Any]) -> list[list[Any]]:
             for aid, d in decisions.latest_by_aid(rows).items()]
 
 
+# The keys of a record, in the order the record cache stores them.
+RECORD_FIELDS = ("id", "created", "status", "stage", "decision", "granted_ever", "refused_ever",
+                 "abandoned", "since", "evaluation", "commission", "decided", "type_projet",
+                 "household", "age_band", "commune", "montant_demande", "montant_accorde",
+                 "orientation", "aids")
+
+
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 

@@ -24,8 +24,9 @@ AUTOSAVE_DELAY = 0.8  # seconds of pause in typing before the draft is written
 
 class AssessmentScreen(Screen[None]):
     BINDINGS = [
-        Binding("ctrl+s", "save", "Enregistrer", priority=True),
-        Binding("escape", "back", "Enregistrer et fermer", priority=True),
+        Binding("ctrl+s", "save", "Enregistrer", priority=True, id="assessment.save"),
+        Binding("escape", "back", "Enregistrer et fermer", priority=True,
+                id="assessment.close"),
     ]
     DEFAULT_CSS = """
     AssessmentScreen TextArea { height: 1fr; }

@@ -30,15 +30,15 @@ DECISION_STYLE = {"accorde": "green", "refuse": "red", "ajourne": "yellow"}
 
 class CommissionScreen(Screen[None]):
     BINDINGS = [
-        Binding("escape", "back", "Retour"),
-        Binding("n", "new_session", "Nouvelle séance"),
-        Binding("a", "add", "Inscrire"),
-        Binding("x", "remove", "Retirer"),
-        Binding("d", "decide", "Décider"),
-        Binding("p", "pdf", "PDF de séance"),
-        Binding("enter", "open", "Ouvrir", show=False),
-        Binding("plus", "move(1)", "Descendre", show=False),
-        Binding("minus", "move(-1)", "Monter", show=False),
+        Binding("escape", "back", "Retour", id="commission.back"),
+        Binding("n", "new_session", "Nouvelle séance", id="commission.new_session"),
+        Binding("a", "add", "Inscrire", id="commission.add"),
+        Binding("x", "remove", "Retirer", id="commission.remove"),
+        Binding("d", "decide", "Décider", id="commission.decide"),
+        Binding("p", "pdf", "PDF de séance", id="commission.pdf"),
+        Binding("enter", "open", "Ouvrir", show=False, id="commission.open"),
+        Binding("plus", "move(1)", "Descendre", show=False, id="commission.move_down"),
+        Binding("minus", "move(-1)", "Monter", show=False, id="commission.move_up"),
     ]
     DEFAULT_CSS = """
     CommissionScreen #commission-body { height: 1fr; }
@@ -314,12 +314,12 @@ class DecisionScreen(Screen[bool]):
     """The commission's decision on each aid of one dossier, recorded together (Ctrl+S)."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Annuler"),
-        Binding("a", "grant", "Accorder"),
-        Binding("r", "refuse", "Refuser"),
-        Binding("j", "adjourn", "Ajourner"),
-        Binding("e", "clear", "Effacer"),
-        Binding("ctrl+s", "save", "Enregistrer", priority=True),
+        Binding("escape", "cancel", "Annuler", id="decision.cancel"),
+        Binding("a", "grant", "Accorder", id="decision.grant"),
+        Binding("r", "refuse", "Refuser", id="decision.refuse"),
+        Binding("j", "adjourn", "Ajourner", id="decision.adjourn"),
+        Binding("e", "clear", "Effacer", id="decision.clear"),
+        Binding("ctrl+s", "save", "Enregistrer", priority=True, id="decision.save"),
     ]
     DEFAULT_CSS = """
     DecisionScreen OptionList { height: auto; max-height: 12; }

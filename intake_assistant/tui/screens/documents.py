@@ -24,13 +24,13 @@ MARKS = {"recue": ("✔", "green", "reçue"), "demandee": ("☐", "yellow", "à 
 
 class DocumentsScreen(Screen[None]):
     BINDINGS = [
-        Binding("escape", "back", "Retour"),
-        Binding("b", "build", "Établir la liste"),
-        Binding("r", "mark('recue')", "Reçue"),
-        Binding("d", "mark('demandee')", "À fournir"),
-        Binding("s", "mark('sans_objet')", "Sans objet"),
-        Binding("a", "add", "Ajouter"),
-        Binding("i", "print", "Imprimer"),
+        Binding("escape", "back", "Retour", id="documents.back"),
+        Binding("b", "build", "Établir la liste", id="documents.build"),
+        Binding("r", "mark('recue')", "Reçue", id="documents.received"),
+        Binding("d", "mark('demandee')", "À fournir", id="documents.requested"),
+        Binding("s", "mark('sans_objet')", "Sans objet", id="documents.not_applicable"),
+        Binding("a", "add", "Ajouter", id="documents.add"),
+        Binding("i", "print", "Imprimer", id="documents.print"),
     ]
     DEFAULT_CSS = """
     DocumentsScreen OptionList { height: 1fr; }
