@@ -41,8 +41,6 @@ ACTIONS: tuple[Action, ...] = (
     Action("home.open", "enter", "ouvrir le dossier choisi", "Accueil — Dossiers"),
     Action("home.next_filter", "f5,ctrl+g", "filtre suivant", "Accueil — Dossiers"),
     Action("home.previous_filter", "shift+f5", "filtre précédent", "Accueil — Dossiers"),
-    Action("home.statistics", "f9,ctrl+y", "statistiques d'activité", "Accueil — Dossiers"),
-    Action("home.quit", "ctrl+q", "quitter l'application", "Accueil — Dossiers"),
     Action("home.commission", "f6,ctrl+k", "commission : séances, ordres du jour, décisions",
            "Accueil — Dossiers"),
     Action("interview.question_help", "f2,ctrl+g", "aide de la question", "Entretien"),
