@@ -273,15 +273,17 @@ async def test_tabs_answer_the_keys_even_after_a_dialog(make_app, store):
         assert screen.active_tab == "tab-orientation"
         await pilot.press("6")
         assert screen.active_tab == "tab-historique"
+        await pilot.press("ctrl+pagedown")  # the casework's tab comes last (7)
+        assert screen.active_tab == "tab-commission"
         await pilot.press("ctrl+pagedown")  # wraps round
         assert screen.active_tab == "tab-resume"
         await pilot.press("ctrl+pageup")
-        assert screen.active_tab == "tab-historique"
+        assert screen.active_tab == "tab-commission"
         await pilot.press("s")  # another dialog, a status chosen
         await wait_for_screen(pilot, "ChoiceScreen")
         await pilot.press("1")
         await wait_for_screen(pilot, "DossierScreen")
-        await pilot.press("left")
+        await pilot.press("left", "left")
         assert screen.active_tab == "tab-rencontres"
         assert app.focused is screen.query_one("#scroll-rencontres")  # ↑ ↓ scroll this tab
 
