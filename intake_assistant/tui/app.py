@@ -333,6 +333,12 @@ class IntakeApp(App[None]):
         if not isinstance(self.screen, StatisticsScreen):
             self.push_screen(StatisticsScreen())
 
+    def action_commission(self) -> None:
+        from intake_assistant.tui.screens.commission import CommissionScreen
+
+        if not isinstance(self.screen, CommissionScreen):
+            self.push_screen(CommissionScreen())
+
     def action_who(self) -> None:
         """Who the application thinks is at the keyboard, and how that is decided."""
         identity = self.identity
@@ -353,6 +359,8 @@ class IntakeApp(App[None]):
                             self.go_home)
         yield SystemCommand("Aide", "Toutes les touches (F1)", self.action_help)
         yield SystemCommand("Statistiques", "Activité du service (F9)", self.action_statistics)
+        yield SystemCommand("Commission", "Séances, ordres du jour, décisions (F6 à l'accueil)",
+                            self.action_commission)
         yield SystemCommand("Agent connecté", "Qui est identifié au clavier, et comment",
                             self.action_who)
         yield from screen_commands(screen)

@@ -13,6 +13,9 @@ from textual.widgets import Static
 from intake_assistant.app.settings import load_settings
 from intake_assistant.tui import keymap
 from intake_assistant.tui.app import IntakeApp
+from intake_assistant.tui.screens.assessment import AssessmentScreen
+from intake_assistant.tui.screens.commission import CommissionScreen, DecisionScreen
+from intake_assistant.tui.screens.documents import DocumentsScreen
 from intake_assistant.tui.screens.dossier import DossierScreen
 from intake_assistant.tui.screens.help import KEYS, HelpScreen
 from intake_assistant.tui.screens.home import HomeScreen
@@ -22,7 +25,9 @@ from tests.tui.conftest import new_intake, persona, play_answers, settle
 
 MARTIN = persona("martin_permis")["answers"]
 SCREENS = {"Accueil — Dossiers": HomeScreen, "Entretien": InterviewScreen,
-           "Dossier": DossierScreen, "Statistiques": StatisticsScreen}
+           "Dossier": DossierScreen, "Statistiques": StatisticsScreen,
+           "Commission": CommissionScreen, "Décision": DecisionScreen,
+           "Pièces": DocumentsScreen, "Évaluation écrite": AssessmentScreen}
 
 
 def _bindings(cls: type) -> list[Binding]:

@@ -274,15 +274,17 @@ async def test_tabs_answer_the_keys_even_after_a_dialog(make_app, store):
         assert screen.active_tab == "tab-orientation"
         await pilot.press("6")
         assert screen.active_tab == "tab-historique"
+        await pilot.press("ctrl+pagedown")  # the casework's tab comes last (7)
+        assert screen.active_tab == "tab-commission"
         await pilot.press("ctrl+pagedown")  # wraps round
         assert screen.active_tab == "tab-resume"
         await pilot.press("ctrl+pageup")
-        assert screen.active_tab == "tab-historique"
+        assert screen.active_tab == "tab-commission"
         await pilot.press("s")  # another dialog, a status chosen
         await wait_for_screen(pilot, "ChoiceScreen")
         await pilot.press("1")
         await wait_for_screen(pilot, "DossierScreen")
-        await pilot.press("left")
+        await pilot.press("left", "left")
         assert screen.active_tab == "tab-rencontres"
         assert app.focused is screen.query_one("#scroll-rencontres")  # ↑ ↓ scroll this tab
 
@@ -332,18 +334,25 @@ async def test_dossier_meeting_status_decision_and_audit(make_app, store):
         await pilot.press("1")
         await until(pilot, lambda: store.load(dossier_id)["status"] == "en_evaluation",
                     "le statut changé")
-        # A decision now is refused by the store; its French message is shown, nothing changes.
+        # A decision now is refused (no commission session holds the dossier), nothing changes.
         await pilot.press("d")
-        await wait_for_screen(pilot, "FormScreen")
-        await pilot.press("enter", "1", "enter", *"850", "enter", "enter")
-        await until(pilot, lambda: any(n.title == "Refusé" for n in app._notifications),
-                    "le refus affiché")
+        await until(pilot, lambda: any(n.title == "Décision impossible"
+                                       for n in app._notifications), "le refus affiché")
         assert store.load(dossier_id)["status"] == "en_evaluation"
-        for status in ("en_instruction", "en_commission"):
-            store.set_status(dossier_id, status, agent="sophie.lambert")
+        # On the agenda of a session held today: the decision per aid (casework)
+        store.set_status(dossier_id, "en_instruction", agent="sophie.lambert")
+        from intake_assistant.app import casework
+
+        session = casework.create_session(store, day=app.today)
+        casework.add_to_session(store, session.id, dossier_id, agent="sophie.lambert",
+                                today=app.today)
         await pilot.press("d")
-        await wait_for_screen(pilot, "FormScreen")
-        await pilot.press("enter", "1", "enter", *"850", "enter", *"Sur 24 mois", "enter")
+        await wait_for_screen(pilot, "DecisionScreen")
+        await pilot.press("down", "down", "a")  # the microcredit, third aid of commission.yaml
+        await wait_for_screen(pilot, "CompactForm")
+        await pilot.press(*"850", "enter", *"24", "enter", "enter", *"Sur 24 mois", "enter")
+        await wait_for_screen(pilot, "DecisionScreen")
+        await pilot.press("ctrl+s")
         await until(pilot, lambda: store.load(dossier_id)["status"] == "accorde", "la décision")
         assert store.load(dossier_id)["commission"]["montant_accorde"] == 850
         await until(pilot, lambda: "Accordé" in rendered(screen, "#body-historique"),

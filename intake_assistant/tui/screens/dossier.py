@@ -29,7 +29,8 @@ from intake_assistant.core.statuses import Status
 from intake_assistant.tui import text as fmt
 
 TABS = (("resume", "Résumé"), ("reponses", "Réponses"), ("orientation", "Orientation"),
-        ("simulation", "Simulation"), ("rencontres", "Rencontres"), ("historique", "Historique"))
+        ("simulation", "Simulation"), ("rencontres", "Rencontres"), ("historique", "Historique"),
+        ("commission", "Commission"))
 
 
 def who(doc: Any) -> str:
@@ -59,6 +60,13 @@ class DossierScreen(Screen[None]):
         Binding("a", "abandon", "Abandon", show=False, id="dossier.abandon"),
         Binding("n", "note", "Note", show=False, id="dossier.note"),
         Binding("x", "export", "Export", show=False, id="dossier.export"),
+        # the casework (tui/screens/casework_actions.py)
+        Binding("e", "casework('assessment')", "Éval. écrite", show=False,
+                id="dossier.assessment"),
+        Binding("p", "casework('proposal')", "Proposition", show=False, id="dossier.proposal"),
+        Binding("j", "casework('documents')", "Pièces", show=False, id="dossier.documents"),
+        Binding("l", "casework('letter')", "Courrier", show=False, id="dossier.letter"),
+        Binding("t", "casework('referent')", "Référent", show=False, id="dossier.referent"),
     ]
 
     def __init__(self, dossier_id: str) -> None:
@@ -131,6 +139,14 @@ class DossierScreen(Screen[None]):
             app.call_from_thread(self._unreadable, str(exc))
             return
         app.call_from_thread(self._show, view, names)
+        from intake_assistant.app.casework import dossier_panel
+        from intake_assistant.tui.screens.casework_actions import panel_text
+
+        try:
+            panel = panel_text(dossier_panel(app.store, view.doc, app.today))
+        except (StoreError, ValueError) as exc:  # ValueError: a broken settings file
+            panel = Text(getattr(exc, "message", None) or str(exc))
+        app.call_from_thread(self.query_one("#body-commission", Static).update, panel)
 
     def _unreadable(self, message: str) -> None:
         self.query_one("#dossier-title", Static).update(
@@ -173,7 +189,7 @@ class DossierScreen(Screen[None]):
         days = view.delays.get("days_in_status")
         if days is not None:
             row("Depuis", f"{days} j")
-        row("Agent en charge", self._agent(doc.get("agent")))
+        row("Référent", self._agent(doc.get("agent")))
         row("Créé le", f"{fmt.stamp(doc.get('created_at'))} par "
                        f"{self._agent(doc.get('created_by'))}")
         row("Téléphone", str(a.get("telephone") or "—"))
@@ -205,7 +221,8 @@ class DossierScreen(Screen[None]):
         status = doc["status"]
         out.append("\nActions : ", style="bold")
         out.append("c continuer · v évaluation · r rencontre · s statut · d décision · "
-                   "a abandon · n note · x export", style="dim")
+                   "a abandon · n note · x export · e évaluation écrite · p proposition · "
+                   "j pièces · l courrier · t référent", style="dim")
         if status == Status.PREMIER_CONTACT:
             out.append(f"\n{Status.PREMIER_CONTACT.label} : v ouvre l'évaluation (ce qui est "
                        "connu n'est pas redemandé).", style="italic")
@@ -333,17 +350,21 @@ class DossierScreen(Screen[None]):
         app.push_screen(ChoiceScreen("Changer le statut du dossier", options), done)
 
     def action_decision(self) -> None:
-        from intake_assistant.tui.screens.forms import decision_form
+        from intake_assistant.tui.screens import casework_actions
 
-        app: Any = self.app
+        # per aid, dated by the commission session (casework); the old one-amount form is gone
+        casework_actions.decision(self, self.dossier_id, self.reload)
 
-        def done(values: dict[str, Any] | None) -> None:
-            if values:
-                self._write(lambda store: dossiers.record_decision(store, self.dossier_id,
-                                                                   agent=app.agent, **values),
-                            "Décision enregistrée.")
+    def action_casework(self, what: str) -> None:
+        from intake_assistant.tui.screens import casework_actions as actions
 
-        app.push_screen(decision_form(app.today), done)
+        if what == "proposal":
+            if self.view is not None:
+                actions.proposal(self, self.dossier_id, self.view.doc, self.reload)
+        elif what in ("assessment", "documents"):
+            getattr(actions, what)(self, self.dossier_id)
+        else:
+            getattr(actions, what)(self, self.dossier_id, self.reload)
 
     def action_abandon(self) -> None:
         from intake_assistant.tui.screens.forms import ChoiceScreen
@@ -425,7 +446,17 @@ class DossierScreen(Screen[None]):
                           self.action_meeting),
             SystemCommand("Changer le statut", "Envoyer en commission, clore… (s)",
                           self.action_status),
-            SystemCommand("Enregistrer la décision", "Décision de la commission (d)",
-                          self.action_decision),
+            SystemCommand("Enregistrer la décision", "Décision de la commission, aide par "
+                          "aide (d)", self.action_decision),
+            SystemCommand("Écrire l'évaluation sociale", "Pour la commission (e)",
+                          lambda: self.action_casework("assessment")),
+            SystemCommand("Proposer des aides", "Montant, durée, mensualité (p)",
+                          lambda: self.action_casework("proposal")),
+            SystemCommand("Pièces justificatives", "Liste, reçues, à fournir (j)",
+                          lambda: self.action_casework("documents")),
+            SystemCommand("Écrire un courrier", "Convocation, notification… (l)",
+                          lambda: self.action_casework("letter")),
+            SystemCommand("Changer de référent", "Confier le dossier (t)",
+                          lambda: self.action_casework("referent")),
             SystemCommand("Exporter la synthèse", "Pour la commission (x)", self.action_export),
         ]

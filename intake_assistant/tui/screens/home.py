@@ -93,8 +93,11 @@ class HomeScreen(Screen[None]):
         Binding("ctrl+r", "resume", "Reprendre", priority=True, id="home.resume"),
         Binding("enter", "open", "Ouvrir", show=False, id="home.open"),
         Binding("f5", "next_filter", "Filtre", id="home.next_filter"),
-        # F9 (statistics, the responsable's) and Ctrl+Q are the app's keys: not in this footer,
-        # which must fit 60 columns; the responsable's header names F9.
+        # Listed in F1 and in the palette: the footer must fit 60 columns.
+        Binding("f6", "app.commission", "Commission", priority=True, show=False,
+                id="home.commission"),
+        # F9 (statistics, the responsable's) and Ctrl+Q are the app's keys: not in this footer;
+        # the responsable's header names F9.
         Binding("shift+f5", "previous_filter", "Filtre préc.", show=False,
                 id="home.previous_filter"),
         Binding("up", "cursor(-1)", "Monter", show=False),
