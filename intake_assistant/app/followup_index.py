@@ -158,14 +158,18 @@ class Agenda:
     upcoming: list[agenda_rules.Appointment]
 
     def summary(self) -> str:
-        """One line for the home screen."""
+        """One line: « 20 rendez-vous · 3 rappels · 5 demandes à relancer (2 en alerte) ·
+        8 rendez-vous à renseigner »."""
+        def count(n: int, word: str, words: str) -> str:
+            return f"{n} {word if n == 1 else words}"
+
         alerts = sum(w.level is delay_rules.WaitLevel.ALERTE for w in self.waiting)
-        parts = [f"{len(self.appointments)} rendez-vous aujourd'hui",
-                 f"{len(self.callbacks)} rappel(s) à faire",
-                 f"{len(self.waiting)} demande(s) à relancer"
-                 + (f" dont {alerts} en attente anormale" if alerts else "")]
+        parts = [count(len(self.appointments), "rendez-vous", "rendez-vous"),
+                 count(len(self.callbacks), "rappel", "rappels"),
+                 count(len(self.waiting), "demande à relancer", "demandes à relancer")
+                 + (f" ({alerts} en alerte)" if alerts else "")]
         if self.to_record:
-            parts.append(f"{len(self.to_record)} rendez-vous à renseigner")
+            parts.append(f"{len(self.to_record)} à renseigner")
         return " · ".join(parts)
 
 

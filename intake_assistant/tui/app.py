@@ -210,6 +210,11 @@ class IntakeApp(App[None]):
 
         self.push_screen(StatisticsScreen(self.store))
 
+    def action_agenda(self) -> None:
+        from intake_assistant.tui.screens.agenda import AgendaScreen
+
+        self.push_screen(AgendaScreen())
+
     def action_change_agent(self) -> None:
         from intake_assistant.tui.screens.agent import AgentScreen
 
@@ -230,6 +235,8 @@ class IntakeApp(App[None]):
                             self._go_home)
         yield SystemCommand("Aide", "Toutes les touches (F1)", self.action_help)
         yield SystemCommand("Statistiques", "Activité du service (F9)", self.action_statistics)
+        yield SystemCommand("Agenda", "Rendez-vous du jour, rappels, demandes à relancer (F6)",
+                            self.action_agenda)
         yield SystemCommand("Changer d'agent", "Nom et rôle de la personne au clavier",
                             self.action_change_agent)
         yield from screen_commands(screen)

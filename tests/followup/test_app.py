@@ -153,7 +153,7 @@ def test_appointments_agenda_and_ics_parsed_back(store, tmp_path):
         ("09:30", "Marc Dubois"), ("10:00", "Julie Martin")]
     assert [c.reason for c in agenda.callbacks] == ["Demander le RIB"]
     assert [a.row_id for a in agenda.upcoming] == [later.row["id"]]
-    assert agenda.summary().startswith("2 rendez-vous aujourd'hui · 1 rappel(s) à faire")
+    assert agenda.summary() == "2 rendez-vous · 1 rappel · 0 demande à relancer"
     # the past: honoured goes into the meetings, a missed one stays recorded
     meetings = len(store.load(did)["rencontres"])
     fu.record_appointment(store, did, booking.row["id"], state="honore", note="Prêt signé",

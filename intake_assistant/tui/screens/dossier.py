@@ -40,6 +40,7 @@ class DossierScreen(Screen[None]):
         Binding("a", "abandon", "Abandon"),
         Binding("n", "note", "Note"),
         Binding("x", "export", "Export"),
+        Binding("u", "followup", "Suivi", show=False),
     ]
 
     def __init__(self, dossier_id: str) -> None:
@@ -315,6 +316,12 @@ class DossierScreen(Screen[None]):
 
         app.push_screen(NoteScreen(), done)
 
+    def action_followup(self) -> None:
+        """Requests to partners, appointments, repayment (tui/screens/followup.py)."""
+        from intake_assistant.tui.screens.followup import FollowupScreen
+
+        self.app.push_screen(FollowupScreen(self.dossier_id))
+
     def action_export(self) -> None:
         from intake_assistant.tui.screens.forms import export_form
 
@@ -370,4 +377,6 @@ class DossierScreen(Screen[None]):
             SystemCommand("Enregistrer la décision", "Décision de la commission (d)",
                           self.action_decision),
             SystemCommand("Exporter la synthèse", "Pour la commission (x)", self.action_export),
+            SystemCommand("Suivi du dossier", "Demandes aux partenaires, rendez-vous, "
+                          "remboursement (u)", self.action_followup),
         ]

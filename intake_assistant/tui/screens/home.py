@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -55,6 +56,7 @@ class HomeScreen(Screen[None]):
         Binding("ctrl+r", "resume", "Reprendre", priority=True),
         Binding("enter", "open", "Ouvrir", show=False),
         Binding("f5", "next_filter", "Filtre"),
+        Binding("f6", "agenda", "Agenda", show=False),
         Binding("f9", "app.statistics", "Stats"),
         Binding("ctrl+q", "app.quit", "Quitter"),
         Binding("shift+f5", "previous_filter", "Filtre préc.", show=False),
@@ -68,6 +70,8 @@ class HomeScreen(Screen[None]):
         super().__init__()
         self._timer: Timer | None = None
         self._filter = 0
+        self._followup: dict[str, Any] | None = None  # dossier id -> its longest partner wait
+        self._listing: Listing | None = None
 
     @property
     def filters(self) -> tuple[tuple[str, str | None], ...]:
@@ -76,6 +80,7 @@ class HomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="home-title", classes="title-bar")
         yield Static(id="home-actions")
+        yield Static(id="home-agenda")  # today's agenda and partner waits (follow-up), if any
         with Horizontal(id="search-row"):
             yield Static("Rechercher :", id="search-label")
             yield Input(placeholder="nom, prénom, téléphone ou n° de dossier", id="search")
@@ -85,6 +90,7 @@ class HomeScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.query_one("#home-agenda", Static).display = False
         table = self.query_one("#dossiers", DataTable)
         table.add_column("N° dossier", key="id")
         table.add_column("Nom", key="nom")
@@ -97,6 +103,7 @@ class HomeScreen(Screen[None]):
         self.query_one("#search", Input).focus()
         if self.app.screen is self:  # not when an interview opens straight away over this screen:
             self.reload()    # loading a big index would compete with it for the store
+            self._load_followup()
         self.call_after_refresh(self.app.load_in_background)  # type: ignore[attr-defined]
 
     def on_screen_resume(self) -> None:
@@ -104,6 +111,7 @@ class HomeScreen(Screen[None]):
         self.query_one("#search", Input).focus()
         if self.app.screen is self:
             self.reload()  # a dossier may have been created or changed meanwhile
+            self._load_followup()
 
     # -- header --------------------------------------------------------------------------------
     def _paint_header(self, listing: Listing | None = None) -> None:
@@ -152,7 +160,31 @@ class HomeScreen(Screen[None]):
                           len(store.list(status=Status.EN_COMMISSION)))
         self.app.call_from_thread(self._show, listing)
 
+    @work(thread=True, exclusive=True, group="home-followup")
+    def _load_followup(self) -> None:
+        """Today's agenda and the requests waiting at partners (not on every keystroke)."""
+        from intake_assistant.app.followup_index import agenda, waiting_by_dossier
+
+        app: Any = self.app
+        try:
+            today = agenda(app.store, app.today)
+            waiting = waiting_by_dossier(app.store, app.today)
+        except (ValueError, LookupError, OSError):
+            return  # the list still works without the follow-up
+        app.call_from_thread(self._show_followup, today, waiting)
+
+    def _show_followup(self, today: Any, waiting: dict[str, Any]) -> None:
+        self._followup = waiting
+        widget = self.query_one("#home-agenda", Static)
+        busy = today.appointments or today.callbacks or today.waiting or today.to_record
+        widget.display = bool(busy)
+        if busy:
+            widget.update(f"[b]F6 Agenda[/b] du jour : {escape(today.summary())}")
+        if waiting and self._listing is not None:
+            self._show(self._listing)  # flag the rows of the dossiers waiting at a partner
+
     def _show(self, listing: Listing) -> None:
+        self._listing = listing
         table = self.query_one("#dossiers", DataTable)
         table.clear()
         today = self.app.today
@@ -167,14 +199,21 @@ class HomeScreen(Screen[None]):
             elif waiting and wait >= low:
                 style = "yellow"
             wait_text = Text(f"{wait} j" if waiting else "—", style=style, justify="right")
+            partner_wait = (self._followup or {}).get(e.id)
+            name_text = Text(name, style=style)
+            if partner_wait is not None:  # a request to a partner over its threshold
+                flag = "bold red" if partner_wait.level.value == "alerte" else "yellow"
+                name_text = Text.assemble(("⚑ ", flag), name_text)
             table.add_row(
-                Text(e.id, style=style), Text(name, style=style), fmt.status_label(e.status),
+                Text(e.id, style=style), name_text, fmt.status_label(e.status),
                 fmt.day(e.last_contact), wait_text, e.agent or "—", key=e.id,
             )
         shown = len(listing.rows)
         total = fmt.plural(listing.total, "dossier")
         more = f" — les {shown} plus récents affichés" if listing.total > shown else ""
         legend = f"   attente ≥ {low} j en jaune, ≥ {high} j en rouge"
+        if self._followup:
+            legend += " · ⚑ demande à un partenaire à relancer"
         self.query_one("#home-status", Static).update(f"{total}{more}{legend}")
         self._paint_header(listing)
 
@@ -213,6 +252,11 @@ class HomeScreen(Screen[None]):
     def _row_clicked(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value:
             self.app.open_dossier(str(event.row_key.value))
+
+    def action_agenda(self) -> None:
+        from intake_assistant.tui.screens.agenda import AgendaScreen
+
+        self.app.push_screen(AgendaScreen())
 
     def action_new_default(self) -> None:
         self.app.new_interview()

@@ -168,6 +168,13 @@ class StatisticsScreen(Screen[None]):
         except Exception as exc:  # shown on screen: the app must survive a damaged store
             self.app.call_from_thread(self._status, f"Statistiques impossibles : {exc}")
             return
+        from intake_assistant.tui.screens.followup_charts import followup_charts
+
+        try:  # the partners' delays and the bank results, when there is follow-up
+            result["followup_charts"] = followup_charts(self.store, start, end, self.today,
+                                                        _column_chart)
+        except Exception:  # the activity's figures are shown all the same
+            result["followup_charts"] = []
         self.app.call_from_thread(self._show, result)
 
     def _show(self, result: dict[str, Any]) -> None:
@@ -180,7 +187,7 @@ class StatisticsScreen(Screen[None]):
         body = self.query_one("#stats-body", VerticalScroll)
         body.remove_children()
         widgets = []
-        for title, chart in charts(result):
+        for title, chart in [*charts(result), *result.get("followup_charts", [])]:
             widgets.append(Static(Text(title), classes="chart-title"))
             widgets.append(Static(Text(chart or "Aucune donnée."), classes="chart"))
         body.mount_all(widgets)
