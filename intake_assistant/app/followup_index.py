@@ -161,7 +161,7 @@ class Agenda:
         """One line: « 20 rendez-vous · 3 rappels · 5 demandes à relancer (2 en alerte) ·
         8 rendez-vous à renseigner »."""
         def count(n: int, word: str, words: str) -> str:
-            return f"{n} {word if n == 1 else words}"
+            return f"{n} {word if n <= 1 else words}"  # « 0 rappel » in French
 
         alerts = sum(w.level is delay_rules.WaitLevel.ALERTE for w in self.waiting)
         parts = [count(len(self.appointments), "rendez-vous", "rendez-vous"),
