@@ -477,6 +477,17 @@ def request_line(row: TableRow, listing: Partners | None, today: date,
     return RequestLine(row, partner, days, level, answered is not None)
 
 
+def open_requests_text(doc: Mapping[str, Any], today: date) -> list[tuple[str, str]]:
+    """The dossier's requests still awaiting an answer, as (text, level) for a summary:
+    (« CAF de la Marne : 35 j », « relance »); the longest wait first."""
+    limits = thresholds(today)
+    lines = [request_line(r, None, today, limits) for r in _rows(doc, REQUESTS)]
+    waiting = sorted((r for r in lines if not r.answered), key=lambda r: -r.waiting_days)
+    return [(f"{r.data.get('organisme') or r.data.get('partenaire')} : {r.waiting_days} j"
+             + ("" if r.level is delay_rules.WaitLevel.OK else f" ({r.level.label})"),
+             r.level.value) for r in waiting]
+
+
 def followup_view(store: DossierStore, dossier_id: str, today: date) -> FollowupView:
     doc = store.load(dossier_id)
     limits = thresholds(today)

@@ -204,3 +204,20 @@ async def test_reception_may_book_but_not_write_to_partners(make_app, store):
         await pilot.press("enter", *"11h", "enter", "enter", "enter", "enter", "enter",
                           "enter")
         await until(pilot, lambda: rows(store, did, "rendez_vous"), "le rendez-vous pris")
+
+
+async def test_the_dossier_shows_its_partner_waits(make_app, store):
+    did = make_dossier(store)
+    fu.send_request(store, did, partner="departement_marne", aid="rsa", subject="AII",
+                    sent="2026-09-01", agent=AGENT, today=TODAY)
+    fu.send_request(store, did, partner="caf_marne", aid="aide_logement", subject="ALS",
+                    sent="2026-11-16", agent=AGENT, today=TODAY)
+    async with make_app().run_test(size=(100, 30)) as pilot:
+        await until(pilot, on(pilot, "HomeScreen"), "l'accueil")
+        await pilot.press("enter")
+        dossier = await until(pilot, on(pilot, "DossierScreen"), "le dossier")
+        await until(pilot, lambda: dossier.view is not None, "le dossier chargé")
+        text = dossier._summary(dossier.view).plain
+        assert ("Attente partenaire        Département de la Marne (crédits d'insertion) : 86 j "
+                "(attente anormale)\n" in text)
+        assert "                          CAF de la Marne : 10 j\n" in text

@@ -123,6 +123,13 @@ class DossierScreen(Screen[None]):
 
         row("Questionnaires", ", ".join(
             questionnaire_title(qid) for qid in doc.get("questionnaires") or []) or "—")
+        from intake_assistant.app.followup import open_requests_text
+
+        waits = open_requests_text(doc, self.app.today)  # type: ignore[attr-defined]
+        for i, (text, level) in enumerate(waits):  # requests to partners (u: the follow-up)
+            out.append(f"{'Attente partenaire' if i == 0 else '':<26}", style="dim")
+            out.append(f"{text}\n", style={"alerte": "bold red", "relance": "yellow"}.get(
+                level, ""))
         out.append("\nBudget\n", style="bold")
         row("Foyer", f"{fmt.number(computed.get('nb_personnes'), 0)} pers. · "
                      f"{fmt.number(computed.get('nb_uc'), 1)} UC")
