@@ -151,7 +151,10 @@ def export_summary(store: DossierStore, dossier_id: str, fmt: str,
     texts = None
     if estimate:
         texts = estimate_texts(store.load(dossier_id), today or date.today())
-    result = export_dossier(store, dossier_id, fmt, output, today=today, estimates=texts)
+    from intake_assistant.app.settings import issuer
+
+    result = export_dossier(store, dossier_id, fmt, output, today=today, estimates=texts,
+                            issuer=issuer())
     path = str(result.resolve()) if isinstance(result, Path) else None
     try:
         store.register_export(dossier_id, path=path, fmt=fmt, agent=agent)

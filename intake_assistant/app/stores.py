@@ -3,6 +3,7 @@ store package: `open_store` is the store's one way in, re-exported here."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime
 
 from intake_assistant.store import (
@@ -28,6 +29,21 @@ def list_dossiers(
     """Matching dossiers, most recently updated first (reading only: never writes)."""
     return store.list(status=status, search=search, agent=agent, date_from=date_from,
                       date_to=date_to, date_field=date_field, limit=limit)
+
+
+def stream_dossiers(
+    store: DossierStore,
+    *,
+    status: str | None = None,
+    search: str | None = None,
+    agent: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    date_field: DateField = "created_at",
+) -> Iterator[IndexEntry]:
+    """`list_dossiers` one entry at a time (an export of every dossier in flat memory)."""
+    return store.iter_list(status=status, search=search, agent=agent, date_from=date_from,
+                           date_to=date_to, date_field=date_field)
 
 
 def corrupt_dossiers(store: DossierStore) -> dict[str, str]:

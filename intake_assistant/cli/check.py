@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from intake_assistant.cli.common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, iso_date
-from intake_assistant.core.datadir import data_dir
+from intake_assistant.core.datadir import data_dir, data_folder
 
 __all__ = ["EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "iso_date", "register"]
 
@@ -64,6 +64,7 @@ def _collect(paths: list[str]) -> list[Path]:
         p = Path(raw)
         if p.is_dir():
             out += sorted(x for x in p.iterdir() if x.suffix in (".yaml", ".yml"))
+            out += sorted((p / "lettres").glob("*.md"))  # the letter templates
         else:
             out.append(p)
     return out
@@ -75,6 +76,10 @@ def run_check(args: argparse.Namespace) -> int:
     if args.codes:
         print(codes_text())
         return EXIT_OK
+    if not args.paths:
+        # Which copy is in force: shipped, the CCAS's own (settings) or $INTAKE_ASSISTANT_DATA.
+        folder = data_folder()
+        print(f"Questionnaires : {folder.path} ({folder.source})", file=sys.stderr)
     paths = _collect(args.paths)
     if not paths:
         print("Aucun fichier YAML à vérifier.", file=sys.stderr)

@@ -14,6 +14,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="rôle de l'agent (sinon celui mémorisé)")
     p.add_argument("--nouveau", metavar="QUESTIONNAIRE", nargs="?", const="",
                    help="ouvrir tout de suite un nouvel entretien (par défaut : celui du rôle)")
+    p.add_argument("--ascii", action="store_true",
+                   help="affichage simple, sans symboles ni blocs (vieux terminaux, PuTTY)")
+    p.add_argument("--theme", metavar="NOM", help="thème des couleurs (textual-dark, …)")
     p.add_argument("--date", metavar="AAAA-MM-JJ", help=argparse.SUPPRESS)  # demos, tests
     p.set_defaults(func=run)
 
@@ -22,7 +25,8 @@ def run(args: argparse.Namespace) -> int:
     from intake_assistant.tui.app import IntakeApp
 
     today = date.fromisoformat(args.date) if args.date else None
-    app = IntakeApp(db=args.db, agent=args.agent, role=args.role, today=today)
+    app = IntakeApp(db=args.db, agent=args.agent, role=args.role, today=today,
+                    settings=getattr(args, "settings", None))
     if args.nouveau is not None:
         app.start = args.nouveau or app.default_questionnaire()
     app.run()

@@ -23,6 +23,8 @@ def _table(headers: list[str], rows: list[list[str]], aligns: str) -> list[str]:
 def summary_markdown(summary: dict[str, Any]) -> str:
     doc = summary["document"]
     lines = [f"# {doc['title']} — {summary['dossier']['id']}", "", f"*{doc['service']}*", ""]
+    if doc.get("address"):  # the CCAS's address (settings), one line
+        lines[-1:] = ["", _escape(" — ".join(doc["address"].splitlines())), ""]
     lines += [f"- **{k}** : {_escape(v)}" for k, v in heading_pairs(summary)]
     for section in sections(summary):
         lines += ["", f"## {section.title}", ""]

@@ -55,7 +55,7 @@ def save_config(path: Path, config: TuiConfig) -> None:
     """Atomic write (temp file + rename) with mode 0600 from the start."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(asdict(config), handle, ensure_ascii=False, indent=2)
         handle.flush()

@@ -70,7 +70,8 @@ def save_first_step(path: Path, step: FirstStep) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = path.with_name(f".{path.name}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0),
+                     0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(entries, handle, ensure_ascii=False)
         os.replace(tmp, path)

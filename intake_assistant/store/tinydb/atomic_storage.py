@@ -4,6 +4,12 @@ A write goes to a temp file in the same folder, is fsynced, then renamed over th
 (`os.replace`, atomic on POSIX) and the folder is fsynced so the rename itself survives a power cut.
 A reader therefore sees either the old or the new file, never a torn one. Temp files left by a
 killed process are recognised by name (host and pid inside) and removed at start.
+
+On Windows (NTFS): `os.replace` is an atomic MoveFileEx(REPLACE_EXISTING), retried for a moment
+while another process (an antivirus, the indexer, a reader) holds the target open; files are
+opened in binary mode (O_BINARY: no newline translation); the folder fsync is skipped (Windows
+has no directory handles, NTFS journals renames itself) and so are pid checks (`os.kill` would
+end the process): leftovers and leases of this host then expire by age, as those of other hosts.
 """
 
 from __future__ import annotations
@@ -27,11 +33,15 @@ ORPHAN_MAX_AGE_S = 3600.0  # a temp file of another host older than this is aban
 _TEMP_PREFIX = ".~"
 _TEMP_SUFFIX = ".tmp"
 HOST = socket.gethostname().replace("~", "-") or "poste"
+WINDOWS = sys.platform == "win32"
+PID_CHECKS = not WINDOWS  # whether a pid of this host can be asked if it is alive
+O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no text-mode translation of the bytes
+REPLACE_RETRY_S = 2.0  # Windows: how long a target held open by another process is waited for
 
 
 def fsync_dir(directory: Path) -> None:
     """Make a rename or unlink in `directory` durable."""
-    if sys.platform == "win32":  # no directory handles; NTFS journals renames itself
+    if WINDOWS:  # no directory handles; NTFS journals renames itself
         return
     fd = os.open(directory, os.O_RDONLY)
     try:
@@ -66,7 +76,7 @@ def write_atomic(
     `durable=False` skips both fsyncs; only the benchmark's bulk import uses it.
     """
     tmp = temp_path(path)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | O_BINARY, FILE_MODE)
     try:
         try:
             view = memoryview(data)
@@ -80,7 +90,7 @@ def write_atomic(
         if exclusive:
             _link_exclusive(tmp, path)
         else:
-            os.replace(tmp, path)
+            replace(tmp, path)
     except BaseException:
         with suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -99,13 +109,29 @@ def _link_exclusive(tmp: Path, path: Path) -> None:
         # Filesystems without hard links (some network shares): callers hold a lock here.
         if path.exists():
             raise FileExistsError(path) from None
-        os.replace(tmp, path)
+        replace(tmp, path)
         return
     os.unlink(tmp)
 
 
+def replace(tmp: Path, path: Path) -> None:
+    """`os.replace`; on Windows, retried while the target is open elsewhere (sharing violation:
+    PermissionError), which POSIX never refuses."""
+    deadline = time.monotonic() + REPLACE_RETRY_S
+    delay = 0.005
+    while True:
+        try:
+            os.replace(tmp, path)
+            return
+        except PermissionError:
+            if not WINDOWS or time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+
+
 def pid_alive(pid: int) -> bool:
-    if sys.platform == "win32":  # os.kill would terminate it: assume alive, rely on age
+    if not PID_CHECKS:  # Windows: os.kill would terminate it; assume alive, rely on age
         return True
     try:
         os.kill(pid, 0)
@@ -130,7 +156,7 @@ def _is_orphan(entry: os.DirEntry[str], now: float) -> bool:
     if len(parts) != 4 or not parts[2].isdigit():
         return age > ORPHAN_MAX_AGE_S
     host, pid = parts[1], int(parts[2])
-    if host == HOST and pid != os.getpid():
+    if host == HOST and pid != os.getpid() and PID_CHECKS:
         return not pid_alive(pid) or age > 24 * ORPHAN_MAX_AGE_S
     return age > ORPHAN_MAX_AGE_S
 

@@ -19,7 +19,7 @@ from typing import Any
 from intake_assistant.core.timeutil import iso, local_now
 
 from ..errors import DossierLockedError
-from .atomic_storage import HOST, dumps, pid_alive, write_atomic
+from .atomic_storage import HOST, PID_CHECKS, dumps, pid_alive, write_atomic
 
 LEASE_TTL = timedelta(hours=12)
 
@@ -71,7 +71,8 @@ class Leases:
     @staticmethod
     def is_live(lease: dict[str, Any], now: datetime) -> bool:
         pid = lease.get("pid")
-        if lease.get("host") == HOST and isinstance(pid, int):
+        # Same host: the process itself says (POSIX); on Windows, the renewal's age, as elsewhere.
+        if lease.get("host") == HOST and isinstance(pid, int) and PID_CHECKS:
             if not pid_alive(pid):
                 return False
             start = lease.get("start")

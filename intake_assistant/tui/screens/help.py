@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,67 +10,105 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from intake_assistant.tui import keymap
+
+# A key column starting with « @ » names an action of the keymap (tui/keymap.py): the help shows
+# the keys in force (the settings file may remap them); the others are fixed (typing, arrows).
 KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("Partout", (
-        ("F1", "cette aide"),
-        ("Ctrl+P", "palette des commandes (toutes les actions)"),
-        ("F9", "statistiques (quand l'écran est installé)"),
-        ("Ctrl+Q", "quitter (tout est déjà enregistré)"),
+        ("@app.help", "cette aide"),
+        ("@app.command_palette", "palette des commandes (toutes les actions)"),
+        ("@app.statistics", "statistiques d'activité (rôle responsable)"),
+        ("@app.quit", "quitter (tout est déjà enregistré)"),
     )),
     ("Accueil — dossiers", (
-        ("(taper)", "recherche instantanée : nom, prénom, téléphone, n° de dossier"),
+        ("(taper)", "recherche instantanée dans tous les statuts : nom, prénom, téléphone, "
+                    "n° de dossier"),
         ("↑ ↓  PgPréc PgSuiv", "choisir un dossier"),
-        ("Entrée / clic", "ouvrir le dossier"),
-        ("Ctrl+N", "nouvel entretien (selon le rôle : accueil téléphonique ou évaluation)"),
-        ("Ctrl+T / Ctrl+E", "nouvel accueil téléphonique / nouvelle évaluation"),
-        ("Ctrl+R", "reprendre l'entretien du dossier choisi"),
-        ("F5 / Maj+F5", "filtre de statut suivant / précédent"),
+        ("@home.open", "ouvrir le dossier (ou clic)"),
+        ("@home.new_default", "nouvel entretien (selon le rôle : accueil téléphonique ou "
+                              "évaluation)"),
+        ("@home.new_phone", "nouvel accueil téléphonique"),
+        ("@home.new_evaluation", "nouvelle évaluation"),
+        ("@home.resume", "reprendre l'entretien du dossier choisi"),
+        ("@home.next_filter", "filtre de statut suivant (restreint aussi la recherche)"),
+        ("@home.previous_filter", "filtre de statut précédent"),
     )),
     ("Entretien", (
         ("Entrée", "valider la réponse ; ligne vide : accepter la valeur proposée"),
         ("o / n", "oui / non, sans Entrée"),
         ("1 … 9", "choix numéroté, sans Entrée (avec 10 choix ou plus : « 1 » puis Entrée)"),
         ("1 3 Entrée", "plusieurs choix"),
-        ("F2", "aide de la question"),
-        ("F3", "je ne sais pas / à compléter"),
-        ("F4", "note libre sur le dossier"),
+        ("@interview.question_help", "aide de la question"),
+        ("@interview.unknown", "je ne sais pas / à compléter"),
+        ("@interview.note", "note libre sur le dossier"),
         ("↑ ↓ puis Entrée", "choisir une réponse précédente et la modifier (ou clic)"),
-        ("Ctrl+X", "supprimer l'élément choisi (un enfant saisi par erreur)"),
-        ("Échap", "annuler ; sinon revenir à la question précédente"),
-        ("F6", "afficher / masquer le panneau fiche et orientation"),
-        ("F7", "afficher / masquer les motifs de l'orientation (ou clic sur une aide)"),
-        ("F8", "montants estimés par OpenFisca-France (extension « openfisca »)"),
-        ("F10", "terminer l'entretien et voir le dossier"),
+        ("@interview.remove_item", "supprimer l'élément choisi (un enfant saisi par erreur)"),
+        ("@interview.escape", "annuler ; sinon revenir à la question précédente"),
+        ("@interview.toggle_panel", "afficher / masquer le panneau fiche et orientation"),
+        ("@interview.toggle_reasons", "afficher / masquer les motifs de l'orientation "
+                                      "(ou clic sur une aide)"),
+        ("@interview.estimate", "montants estimés par OpenFisca-France (extension « openfisca »)"),
+        ("@interview.finish", "terminer l'entretien et voir le dossier"),
     )),
     ("Dossier", (
-        ("← →", "onglets : résumé, réponses, orientation, simulation, rencontres, historique"),
-        ("c", "continuer l'entretien"),
-        ("v", "continuer avec l'évaluation (ce qui est connu n'est pas redemandé)"),
-        ("r", "ajouter une rencontre"),
-        ("s", "changer le statut (envoyer en commission, clore…)"),
-        ("d", "enregistrer la décision de la commission"),
-        ("a", "abandon"),
-        ("n", "note"),
-        ("x", "exporter la synthèse pour la commission"),
-        ("Échap", "revenir à la liste"),
+        ("← →  1 … 6", "onglets : résumé, réponses, orientation, simulation, rencontres, "
+                       "historique (aussi Ctrl+PgPréc / Ctrl+PgSuiv)"),
+        ("↑ ↓  PgPréc PgSuiv", "faire défiler l'onglet"),
+        ("@dossier.reasons", "motifs de l'orientation en plein écran (↑ ↓ PgPréc PgSuiv, Échap)"),
+        ("@dossier.continue", "continuer l'entretien"),
+        ("@dossier.evaluation", "continuer avec l'évaluation (ce qui est connu n'est pas "
+                                "redemandé)"),
+        ("@dossier.meeting", "ajouter une rencontre"),
+        ("@dossier.status", "changer le statut (envoyer en commission, clore…)"),
+        ("@dossier.decision", "enregistrer la décision de la commission"),
+        ("@dossier.abandon", "abandon"),
+        ("@dossier.note", "note"),
+        ("@dossier.export", "exporter la synthèse pour la commission"),
+        ("@dossier.back", "revenir à l'accueil (liste des dossiers)"),
+    )),
+    ("Statistiques", (
+        ("@statistics.next_period", "période suivante"),
+        ("@statistics.reload", "recalculer"),
+        ("@statistics.close", "revenir"),
     )),
 )
 
 
+def key_text(key: str, overrides: dict[str, str]) -> str:
+    """The key column: the keys in force for an « @action », else the text as written."""
+    if not key.startswith("@"):
+        return key
+    return keymap.keys_label(keymap.effective(overrides)[key[1:]])
+
+
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape", "close", "Fermer"), Binding("f1", "close", "Fermer")]
+    # The keys that open the help close it too (same keymap id).
+    BINDINGS = [Binding("escape", "close", "Fermer"),
+                Binding("f1", "close", "Fermer", id="app.help")]
 
     def compose(self) -> ComposeResult:
         table = Table(show_header=False, box=None, padding=(0, 1), expand=True)
         table.add_column("Touche", style="bold", no_wrap=True)
         table.add_column("Action")
+        overrides = getattr(self.app, "key_overrides", {})
         for screen, keys in KEYS:
             table.add_row(f"[reverse] {screen} [/reverse]", "")
             for key, action in keys:
-                table.add_row(key, action)
+                table.add_row(escape(key_text(key, overrides)), action)
         with VerticalScroll(classes="dialog", id="help-dialog"):
             yield Static("Aide — toutes les touches (Échap pour fermer)", classes="dialog-title")
-            yield Static(table)
+            yield Static(table, id="help-keys")
+            yield Static(self._where(), classes="hint", id="help-where")
+
+    def _where(self) -> str:
+        """Which questionnaires and which settings file are in use (a CCAS's own copy or not)."""
+        from intake_assistant.app.settings import in_use
+
+        folder, source, settings_file, changed = in_use()
+        keys = " ; touches changées par ce fichier" if changed else ""
+        return escape(f"Questionnaires : {folder} ({source})\n"
+                      f"Réglages : {settings_file}{keys} — intake-assistant config les montre")
 
     def action_close(self) -> None:
         self.dismiss()

@@ -28,6 +28,7 @@ from intake_assistant.tui.first_step import (
     load_first_step,
     save_first_step,
 )
+from intake_assistant.tui.keymap import key_of
 from intake_assistant.tui.widgets.answer_input import AnswerInput
 from intake_assistant.tui.widgets.quick_replies import QuickReplies
 from intake_assistant.tui.widgets.side_panel import (
@@ -50,17 +51,20 @@ _ITEM = re.compile(r"^([a-z][a-z0-9_]*)\[(\d+)\]")
 class InterviewScreen(Screen[None]):
     CSS_PATH = "interview.tcss"
     BINDINGS = [
-        Binding("f2", "question_help", "Aide q."),
-        Binding("f3", "unknown", "Ne sait pas"),
-        Binding("f4", "note", "Note"),
-        Binding("f6", "toggle_panel", "Fiche"),
-        Binding("f7", "toggle_reasons", "Motifs", show=False),
-        Binding("f8", "estimate", "Montants estimés", show=False),
+        Binding("f2", "question_help", "Aide q.", id="interview.question_help"),
+        Binding("f3", "unknown", "Ne sait pas", id="interview.unknown"),
+        Binding("f4", "note", "Note", id="interview.note"),
+        Binding("f6", "toggle_panel", "Fiche", id="interview.toggle_panel"),
+        Binding("f7", "toggle_reasons", "Motifs", show=False,
+                id="interview.toggle_reasons"),
+        Binding("f8", "estimate", "Montants estimés", show=False,
+                id="interview.estimate"),
         Binding("up", "cursor(-1)", "Réponse préc.", show=False),
         Binding("down", "cursor(1)", "Réponse suiv.", show=False),
-        Binding("ctrl+x", "remove_item", "Supprimer l'élément", show=False),
-        Binding("escape", "escape", "Retour"),
-        Binding("f10", "finish", "Fin"),
+        Binding("ctrl+x", "remove_item", "Supprimer l'élément", show=False,
+                id="interview.remove_item"),
+        Binding("escape", "escape", "Retour", id="interview.escape"),
+        Binding("f10", "finish", "Fin", id="interview.finish"),
     ]
 
     def __init__(self, questionnaire: str | None, dossier_id: str | None = None, *,
@@ -126,8 +130,8 @@ class InterviewScreen(Screen[None]):
     # -- session -------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="session")
     def _start(self) -> None:
+        from intake_assistant.app.errors import StoreError
         from intake_assistant.app.interviews import start_interview
-        from intake_assistant.store import StoreError
 
         app: Any = self.app
         try:
@@ -225,7 +229,8 @@ class InterviewScreen(Screen[None]):
             tail = f" {left} réponse(s) à compléter." if left else ""
             self._paint_step(FirstStep(
                 it.questionnaire.id, it.questionnaire.title, "", "", [],
-                f"Questionnaire terminé.{tail} Entrée ou F10 : voir le dossier.", "text", [],
+                f"Questionnaire terminé.{tail} Entrée ou {key_of(self.app, 'interview.finish')} : "
+                "voir le dossier.", "text", [],
                 None,
             ))
             self.query_one("#answer", AnswerInput).placeholder = "Entrée : voir le dossier"
@@ -513,7 +518,7 @@ class InterviewScreen(Screen[None]):
 
     @work(thread=True, group="note")
     def _add_note(self, text: str) -> None:
-        from intake_assistant.store import StoreError
+        from intake_assistant.app.errors import StoreError
 
         app: Any = self.app
         try:
@@ -549,10 +554,15 @@ class InterviewScreen(Screen[None]):
         from textual.app import SystemCommand
 
         return [
-            SystemCommand("Je ne sais pas / à compléter", "Question courante (F3)",
+            SystemCommand("Je ne sais pas / à compléter",
+                          f"Question courante ({key_of(self.app, 'interview.unknown')})",
                           self.action_unknown),
-            SystemCommand("Ajouter une note au dossier", "Note libre (F4)", self.action_note),
-            SystemCommand("Afficher ou masquer le panneau", "Fiche et orientation (F6)",
+            SystemCommand("Ajouter une note au dossier",
+                          f"Note libre ({key_of(self.app, 'interview.note')})", self.action_note),
+            SystemCommand("Afficher ou masquer le panneau",
+                          f"Fiche et orientation ({key_of(self.app, 'interview.toggle_panel')})",
                           self.action_toggle_panel),
-            SystemCommand("Terminer l'entretien", "Voir le dossier (F10)", self.action_finish),
+            SystemCommand("Terminer l'entretien",
+                          f"Voir le dossier ({key_of(self.app, 'interview.finish')})",
+                          self.action_finish),
         ]

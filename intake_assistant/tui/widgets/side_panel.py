@@ -159,5 +159,8 @@ class SidePanel(VerticalScroll):
         yield SectionProgress(id="sections")
         yield Static("Fiche", classes="panel-title")
         yield Fiche(id="fiche")
-        yield Static("Orientation (F7 : motifs)", classes="panel-title")
+        from intake_assistant.tui.keymap import key_of
+
+        yield Static(f"Orientation ({key_of(self.app, 'interview.toggle_reasons')} : motifs)",
+                     classes="panel-title")
         yield OrientationList(id="orientation")

@@ -1,0 +1,22 @@
+"""Suite-wide isolation: no test reads the real user's settings file, and settings installed by
+one test (the command line's ``main``) never leak into the next."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path_factory: pytest.TempPathFactory,
+                       monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    from intake_assistant.app import settings
+    from intake_assistant.core import datadir
+
+    folder = Path(tmp_path_factory.mktemp("settings"))
+    monkeypatch.setenv(settings.ENV_FILE, str(folder / "config.toml"))
+    yield
+    settings._current = None
+    datadir.use_folder(None)
