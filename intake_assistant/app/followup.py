@@ -313,8 +313,18 @@ def callback_done(store: DossierStore, dossier_id: str, row_id: str, *, day: dat
 
 # -- the avance remboursable ------------------------------------------------------------------
 def advance_inputs(doc: Mapping[str, Any]) -> tuple[float | None, int | None, date | None]:
-    """(amount, months, decision day) from a granted decision: the commission's amount, the
-    duration kept by the worker (else the one wished), the commission's date."""
+    """(amount, months, decision day) from a granted decision: the commission's decision on
+    the avance itself (``decisions`` rows, per aid: amount, duration, session date), else the
+    dossier's decision (its amount, the duration kept by the worker or the one wished)."""
+    granted = [dict(r["data"]) for r in _rows(doc, "decisions")
+               if r["data"].get("aid") == ADVANCE_AID]
+    if granted:
+        last = granted[-1]  # the latest decision on the avance is the one in force
+        if last.get("decision") != "accorde":
+            return None, None, None
+        months = last.get("duree_mois")
+        return (last.get("montant"), int(months) if isinstance(months, int) else None,
+                parse_day(str(last["date"])) if last.get("date") else None)
     commission = doc.get("commission") or {}
     amount = commission.get("montant_accorde") if commission.get("decision") == "accorde" \
         else None

@@ -67,10 +67,15 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
 
 
 @pytest.fixture
-def make_app(store: Store, tmp_path: Path):
+def make_app(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """An app signed in as ``agent`` with ``role`` (registered in the store, the tests run as
+    its OS login: identity comes from authentication), as tests/tui does."""
+    from intake_assistant.app.agents import add_agent
     from intake_assistant.tui.app import IntakeApp
+    from tests.tui.conftest import login_of, sign_in_as
 
     def make(role: str = "travailleur_social", agent: str = AGENT) -> IntakeApp:
-        return IntakeApp(store, agent=agent, role=role, today=TODAY,
-                         config_path=tmp_path / "config" / "tui.json")
+        add_agent(store, login_of(agent), agent, role)
+        sign_in_as(monkeypatch, login_of(agent))
+        return IntakeApp(store, today=TODAY, config_path=tmp_path / "config" / "tui.json")
     return make

@@ -287,3 +287,22 @@ def test_demo_data_fills_the_agenda_and_the_statistics(store):
     assert int(values["Prêts accordés"]) > 0
     assert any(r["data"].get("avance") for d in store.iter_dossiers()
                for r in d["tables"].get("versements", []))
+
+
+def test_the_avance_starts_from_the_commissions_decision_on_that_aid(store):
+    """With the per-aid decisions (casework), the avance's own row gives amount, duration and
+    day; a later refusal of the avance leaves nothing to schedule."""
+    did = make_dossier(store, decision="accorde", amount=1400)
+    store.append_rows(did, "decisions", [
+        {"seance": "S-2026-10", "date": "2026-10-20", "aid": "microcredit_personnel",
+         "decision": "accorde", "montant": 1000, "duree_mois": 24, "taux_annuel": 0.04},
+        {"seance": "S-2026-10", "date": "2026-10-20", "aid": "avance_remboursable",
+         "decision": "accorde", "montant": 400, "duree_mois": 8, "taux_annuel": None}],
+        agent=AGENT)
+    assert fu.advance_inputs(store.load(did)) == (400, 8, date(2026, 10, 20))
+    _, row = fu.open_advance(store, did, first_due="2026-11-05", agent=AGENT)
+    assert (row["data"]["montant"], row["data"]["duree_mois"]) == (400, 8)
+    store.append_rows(did, "decisions", [
+        {"seance": "S-2026-11", "date": "2026-11-20", "aid": "avance_remboursable",
+         "decision": "refuse", "montant": None, "duree_mois": None}], agent=AGENT)
+    assert fu.advance_inputs(store.load(did)) == (None, None, None)

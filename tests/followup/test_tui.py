@@ -32,14 +32,15 @@ def rows(store: Any, did: str, table: str) -> list[dict[str, Any]]:
 
 async def open_followup(pilot: Any) -> Any:
     """Home → Entrée on the dossier → « u » (suivi)."""
-    home = await until(pilot, on(pilot, "HomeScreen"), "l'accueil")
+    from tests.tui.conftest import home_ready
+
+    home = await home_ready(pilot)
     table = home.query_one("#dossiers")
     for _ in range(3):  # the social worker's first filter is « à évaluer »: F5 to « tous »
-        await until(pilot, lambda: home._listing is not None, "la liste chargée")
         if table.row_count:
             break
-        home._listing = None
         await pilot.press("f5")
+        home = await home_ready(pilot)
     await until(pilot, lambda: table.row_count, "la liste")
     await pilot.press("enter")
     await until(pilot, on(pilot, "DossierScreen"), "le dossier")
@@ -185,12 +186,8 @@ async def test_repayment_schedule_and_payment_by_keys(make_app, store):
 
 
 async def test_reception_may_book_but_not_write_to_partners(make_app, store):
-    from intake_assistant.app.access import GuardedStore, Identity
-
     did = make_dossier(store)
-    guarded = GuardedStore(store, Identity("sophie", "Sophie Lambert", "accueil", "système"))
     app = make_app(role="accueil", agent="Sophie Lambert")
-    app._store = guarded
     async with app.run_test(size=(100, 30)) as pilot:
         await open_followup(pilot)
         await pilot.press("p", "4")

@@ -23,14 +23,9 @@ from textual.widgets import DataTable, Footer, Static
 from intake_assistant.app import followup_index as fi
 from intake_assistant.app.stores import StoreError
 from intake_assistant.core import french
+from intake_assistant.tui.screens.followup_forms import cut
 
 LEVEL_STYLE = {"relance": "yellow", "alerte": "bold red"}
-
-
-def cut(text: str | None, width: int) -> str:
-    """Long texts shortened so that the agenda fits 80 columns (the dossier has the rest)."""
-    text = text or ""
-    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 class AgendaScreen(Screen[None]):
@@ -77,9 +72,13 @@ class AgendaScreen(Screen[None]):
         self.reload()
 
     def reload(self) -> None:
+        self._load(self.day, self._me() if self.only_mine else None)
+
+    def _me(self) -> str:
+        """The login recorded on the rows this agent writes."""
         app: Any = self.app
-        agent = app.agent if self.only_mine else None
-        self._load(self.day, agent)
+        identity = getattr(app, "identity", None)
+        return identity.login if identity is not None else app.agent
 
     @work(thread=True, exclusive=True, group="agenda")
     def _load(self, day: date, agent: str | None) -> None:
@@ -112,7 +111,7 @@ class AgendaScreen(Screen[None]):
             table.add_row(Text(f"{a.start:%H:%M}", style=style),
                           cut(a.person or "(sans nom)", 20), a.dossier_id,
                           Text(cut(a.subject + state, 26), style=style),
-                          cut(f"{a.agent} — {a.place}" if a.agent else a.place, 30),
+                          cut(f"{a.who_booked} — {a.place}" if a.agent else a.place, 30),
                           key=f"rdv|{a.dossier_id}|{a.row_id}")
         heading("À rappeler", len(agenda.callbacks))
         for c in agenda.callbacks:
@@ -204,7 +203,7 @@ class AgendaScreen(Screen[None]):
         app: Any = self.app
         try:
             written, count = export_ics(app.store, path, date_from=self.day,
-                                        agent_filter=app.agent if self.only_mine else None,
+                                        agent_filter=self._me() if self.only_mine else None,
                                         agent=app.agent)
         except (OSError, ValueError, StoreError) as exc:
             app.call_from_thread(app.notify, getattr(exc, "message", None) or str(exc),

@@ -26,7 +26,7 @@ from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 from intake_assistant.app import followup as fu
 from intake_assistant.app.stores import StoreError
 from intake_assistant.tui import text as fmt
-from intake_assistant.tui.screens.agenda import cut
+from intake_assistant.tui.screens.followup_forms import cut
 
 LEVEL_STYLE = {"ok": "", "relance": "yellow", "alerte": "bold red"}
 TABS = ("tab-demandes", "tab-rdv", "tab-avance")
@@ -354,7 +354,7 @@ class FollowupScreen(Screen[None]):
         def message(booking: fu.Booking) -> str:
             text = "Rendez-vous enregistré."
             for other in booking.overlaps:
-                text += (f" Attention : {other.agent} a déjà un rendez-vous à "
+                text += (f" Attention : {other.who_booked} a déjà un rendez-vous à "
                          f"{other.start:%H:%M} ({other.person}).")
             return text
 

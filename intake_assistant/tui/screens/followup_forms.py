@@ -23,6 +23,12 @@ from .forms import Dialog, parse_amount, parse_day
 Field = tuple[str, str, str]  # key, label, initial text
 
 
+def cut(text: str | None, width: int) -> str:
+    """Long texts shortened so that the tables fit 80 columns (the dossier has the rest)."""
+    text = text or ""
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 class FollowupForm(Dialog):
     """Labelled compact fields; Enter goes to the next one and validates on the last,
     Ctrl+S validates from anywhere; ``check`` returns the result or raises ``ValueError``."""
