@@ -316,8 +316,8 @@ def advance_inputs(doc: Mapping[str, Any]) -> tuple[float | None, int | None, da
     """(amount, months, decision day) from a granted decision: the commission's decision on
     the avance itself (``decisions`` rows, per aid: amount, duration, session date), else the
     dossier's decision (its amount, the duration kept by the worker or the one wished)."""
-    granted = [dict(r["data"]) for r in _rows(doc, "decisions")
-               if r["data"].get("aid") == ADVANCE_AID]
+    granted: list[dict[str, Any]] = [dict(r["data"]) for r in _rows(doc, "decisions")
+                                     if r["data"].get("aid") == ADVANCE_AID]
     if granted:
         last = granted[-1]  # the latest decision on the avance is the one in force
         if last.get("decision") != "accorde":
