@@ -218,3 +218,30 @@ async def test_the_dossier_shows_its_partner_waits(make_app, store):
         assert ("Attente partenaire        Département de la Marne (crédits d'insertion) : 86 j "
                 "(attente anormale)\n" in text)
         assert "                          CAF de la Marne : 10 j\n" in text
+
+
+async def test_the_phone_intake_ends_by_booking_the_first_interview(make_app, store):
+    doc = store.create_dossier(agent="Sophie Lambert", questionnaire="accueil_telephonique",
+                               answers={"nom": "Petit", "prenom": "Sandra",
+                                        "telephone": "0655443322"})
+    did = doc["id"]
+    async with make_app(role="accueil", agent="Sophie Lambert").run_test(size=(100, 30)) as pilot:
+        from tests.tui.conftest import home_ready
+
+        await home_ready(pilot)
+        await pilot.press("ctrl+r")  # resume the intake of the selected dossier
+        interview = await until(pilot, on(pilot, "InterviewScreen"), "l'entretien")
+        await until(pilot, lambda: interview.dossier_id == did, "l'entretien du dossier")
+        # the palette's « Terminer et prendre le premier rendez-vous »
+        [command] = [c for c in interview.palette_commands()
+                     if c.title.startswith("Terminer et prendre")]
+        command.callback()
+        form = await until(pilot, on(pilot, "FollowupForm"), "le formulaire de rendez-vous")
+        assert form.values()["objet"] == fu.FIRST_INTERVIEW
+        await pilot.press(*"03/12/2026", "enter", *"10h", "enter", "enter", "enter", "enter",
+                          "enter", "enter")
+        await until(pilot, lambda: rows(store, did, "rendez_vous"), "le rendez-vous")
+        [rdv] = rows(store, did, "rendez_vous")
+        assert (rdv["date"], rdv["heure"], rdv["objet"], rdv["duree_min"]) == (
+            "2026-12-03", "10:00", fu.FIRST_INTERVIEW, 45)
+        assert type(pilot.app.screen).__name__ == "FollowupScreen"

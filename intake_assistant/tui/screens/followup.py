@@ -59,10 +59,12 @@ class FollowupScreen(Screen[None]):
         Binding("c", "reschedule", "Rééchelonner", show=False),
     ]
 
-    def __init__(self, dossier_id: str, tab: int = 0) -> None:
+    def __init__(self, dossier_id: str, tab: int = 0, book: bool = False) -> None:
+        """``book``: open the appointment form once loaded (the end of a phone intake)."""
         super().__init__()
         self.dossier_id = dossier_id
         self.initial_tab = tab
+        self.book = book
         self.view: fu.FollowupView | None = None
 
     def compose(self) -> ComposeResult:
@@ -113,6 +115,9 @@ class FollowupScreen(Screen[None]):
     # -- painting ----------------------------------------------------------------------------
     def _show(self, view: fu.FollowupView) -> None:
         self.view = view
+        if self.book:
+            self.book = False
+            self.call_after_refresh(self.action_appointment)
         answers = view.dossier.get("answers") or {}
         who = " ".join(str(answers[k]) for k in ("prenom", "nom") if answers.get(k))
         worst = view.worst_level
