@@ -33,6 +33,8 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("@home.resume", "reprendre l'entretien du dossier choisi"),
         ("@home.next_filter", "filtre de statut suivant (restreint aussi la recherche)"),
         ("@home.previous_filter", "filtre de statut précédent"),
+        ("@home.agenda", "agenda du jour : rendez-vous, rappels, demandes à relancer "
+                         "(← → jour, i export .ics)"),
     )),
     ("Entretien", (
         ("Entrée", "valider la réponse ; ligne vide : accepter la valeur proposée"),
@@ -65,6 +67,8 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("@dossier.abandon", "abandon"),
         ("@dossier.note", "note"),
         ("@dossier.export", "exporter la synthèse pour la commission"),
+        ("@dossier.followup", "suivi : demandes aux partenaires et délais, dossier pour la "
+                              "banque, rendez-vous, remboursement de l'avance"),
         ("@dossier.back", "revenir à l'accueil (liste des dossiers)"),
     )),
     ("Statistiques", (

@@ -270,13 +270,14 @@ class HomeScreen(Screen[None]):
     def _load_followup(self) -> None:
         """Today's agenda and the requests waiting at partners (not on every keystroke)."""
         from intake_assistant.app.followup_index import agenda, waiting_by_dossier
+        from intake_assistant.app.stores import StoreError
 
         app: Any = self.app
         try:
             today = agenda(app.store, app.today)
             waiting = waiting_by_dossier(app.store, app.today)
-        except (ValueError, LookupError, OSError):
-            return  # the list still works without the follow-up
+        except (ValueError, LookupError, OSError, StoreError):
+            return  # the list says why (a refused agent...) and works without the follow-up
         app.call_from_thread(self._show_followup, today, waiting)
 
     def _show_followup(self, today: Any, waiting: dict[str, Any]) -> None:
