@@ -42,8 +42,6 @@ ACTIONS: tuple[Action, ...] = (
     Action("home.previous_filter", "shift+f5", "filtre précédent", "Accueil — Dossiers"),
     Action("home.agenda", "f6,ctrl+b", "agenda du jour : rendez-vous, rappels, demandes à relancer",
            "Accueil — Dossiers"),
-    Action("home.statistics", "f9,ctrl+y", "statistiques d'activité", "Accueil — Dossiers"),
-    Action("home.quit", "ctrl+q", "quitter l'application", "Accueil — Dossiers"),
     Action("interview.question_help", "f2,ctrl+g", "aide de la question", "Entretien"),
     Action("interview.unknown", "f3,ctrl+n", "« je ne sais pas » / à compléter", "Entretien"),
     Action("interview.note", "f4,ctrl+b", "note sur la question", "Entretien"),

@@ -74,7 +74,9 @@ def test_version(installed: dict[str, object]) -> None:
 def test_check_finds_the_shipped_questionnaires(installed: dict[str, object]) -> None:
     done = _run(installed, "check")
     assert done.returncode == 0, done.stdout + done.stderr
-    shipped = len(list((ROOT / "questionnaires").glob("*.yaml")))
+    # Every data file: the YAML files and the letter templates.
+    shipped = len(list((ROOT / "questionnaires").glob("*.yaml"))) + len(
+        list((ROOT / "questionnaires" / "lettres").glob("*.md")))
     assert f"{shipped} fichier(s) vérifié(s) : 0 erreur(s)" in done.stderr
     # Which folder was checked: the installed copy, not the checkout.
     assert str(installed["site"]) in done.stderr and str(ROOT) not in done.stderr
@@ -84,14 +86,20 @@ def test_check_finds_the_shipped_questionnaires(installed: dict[str, object]) ->
 def test_the_application_starts_on_a_terminal(installed: dict[str, object]) -> None:
     from tests.packaging.pty_screen import PtyScreen
 
+    import getpass
+
     db = Path(str(installed["cwd"])) / "dossiers"
-    term = PtyScreen([str(installed["exe"]), "--agent", "Agnès Durand", "--role", "accueil",
-                      "--db", str(db)], env=installed["env"], cwd=installed["cwd"])  # type: ignore[arg-type]
+    # The OS account is registered as a reception agent (identity comes from the login).
+    added = _run(installed, "agents", "add", getpass.getuser(), "--nom", "Agnès Durand",
+                 "--role", "accueil", "--db", str(db))
+    assert added.returncode == 0, added.stdout + added.stderr
+    term = PtyScreen([str(installed["exe"]), "--db", str(db)], env=installed["env"],
+                     cwd=installed["cwd"])  # type: ignore[arg-type]
     try:
         term.wait_for("Accueil — Dossiers")
         # The questionnaires were found: a new phone intake asks its first question.
         term.send("ctrl+n")
-        term.wait_for("Nom de famille")
+        term.wait_for("votre nom de famille")
     finally:
         status = term.close()
     assert status == 0, term.text()

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from intake_assistant.tui.glyphs import plain_text
-from tests.tui.conftest import persona, play_answers, settle
+from tests.tui.conftest import AGENT, persona, play_answers, settle
 from tests.tui.test_snapshots import martin_dossier, seed_dossiers
 
 MARTIN = persona("martin_permis")["answers"]
@@ -120,7 +120,10 @@ def _drawn(svg: str) -> set[str]:
 @pytest.mark.parametrize("name", SCREENS)
 async def test_plain_mode_draws_none_of_the_fragile_symbols(make_app, store, name):
     drawn = {}
-    for label, app in (("unicode", make_app()), ("plain", make_app(plain=True))):
+    # Statistics are the responsable's (name-free aggregates); the other screens, reception's.
+    # (another agent than the seeded dossiers' reception agent, whom seeding registers)
+    who = ("responsable", "Claire Dumont") if name == "statistiques" else ("accueil", AGENT)
+    for label, app in (("unicode", make_app(*who)), ("plain", make_app(*who, plain=True))):
         run = _scenario(name, store)  # its own dossier for each run
         async with app.run_test(size=SIZE) as pilot:
             await run(pilot)
