@@ -41,7 +41,11 @@ ACTIONS: tuple[Action, ...] = (
     Action("home.open", "enter", "ouvrir le dossier choisi", "Accueil — Dossiers"),
     Action("home.next_filter", "f5,ctrl+g", "filtre suivant", "Accueil — Dossiers"),
     Action("home.previous_filter", "shift+f5", "filtre précédent", "Accueil — Dossiers"),
-    Action("home.commission", "f6,ctrl+k", "commission : séances, ordres du jour, décisions",
+    Action("home.commission", "f11,ctrl+k", "commission : séances, ordres du jour, décisions",
+           "Accueil — Dossiers"),
+    # F6 and F11 both work from the home screen: the agenda is everyone's, the commission the
+    # social workers' (a merge of two branches gave both F6; F11 is the commission's now).
+    Action("home.agenda", "f6,ctrl+b", "agenda du jour : rendez-vous, rappels, demandes à relancer",
            "Accueil — Dossiers"),
     Action("interview.question_help", "f2,ctrl+g", "aide de la question", "Entretien"),
     # Not Ctrl+N: that is « new interview » on the home screen, pressed by habit right after a
@@ -72,6 +76,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("dossier.documents", "j", "pièces justificatives", "Dossier"),
     Action("dossier.letter", "l", "écrire un courrier", "Dossier"),
     Action("dossier.referent", "t", "changer de référent", "Dossier"),
+    Action("dossier.followup", "u", "suivi : demandes aux partenaires, rendez-vous, remboursement",
+           "Dossier"),
     Action("statistics.close", "escape", "retour", "Statistiques"),
     Action("statistics.next_period", "p", "période suivante", "Statistiques"),
     Action("statistics.reload", "r", "recalculer", "Statistiques"),

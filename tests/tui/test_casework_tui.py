@@ -117,7 +117,7 @@ async def test_commission_screen_session_agenda_and_decisions(make_app, store):
     app = make_app(role="travailleur_social", agent="Nadia Benali")
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_screen(pilot, "HomeScreen")
-        await pilot.press("f6")
+        await pilot.press("f11")  # F6 is the agenda
         screen = await wait_for_screen(pilot, "CommissionScreen")
         await pilot.press("n")
         await pilot.pause()

@@ -67,6 +67,7 @@ class DossierScreen(Screen[None]):
         Binding("j", "casework('documents')", "Pièces", show=False, id="dossier.documents"),
         Binding("l", "casework('letter')", "Courrier", show=False, id="dossier.letter"),
         Binding("t", "casework('referent')", "Référent", show=False, id="dossier.referent"),
+        Binding("u", "followup", "Suivi", show=False, id="dossier.followup"),
     ]
 
     def __init__(self, dossier_id: str) -> None:
@@ -201,6 +202,13 @@ class DossierScreen(Screen[None]):
 
         row("Questionnaires", ", ".join(
             questionnaire_title(qid) for qid in doc.get("questionnaires") or []) or "—")
+        from intake_assistant.app.followup import open_requests_text
+
+        waits = open_requests_text(doc, self.app.today)  # type: ignore[attr-defined]
+        for i, (text, level) in enumerate(waits):  # requests to partners (u: the follow-up)
+            out.append(f"{'Attente partenaire' if i == 0 else '':<26}", style="dim")
+            out.append(f"{text}\n", style={"alerte": "bold red", "relance": "yellow"}.get(
+                level, ""))
         out.append("\nBudget\n", style="bold")
         if not self.app.may("lire_evaluation"):  # type: ignore[attr-defined]
             # reception reads the phone intake's answers only: say so next to the figures
@@ -394,6 +402,12 @@ class DossierScreen(Screen[None]):
 
         app.push_screen(NoteScreen(), done)
 
+    def action_followup(self) -> None:
+        """Requests to partners, appointments, repayment (tui/screens/followup.py)."""
+        from intake_assistant.tui.screens.followup import FollowupScreen
+
+        self.app.push_screen(FollowupScreen(self.dossier_id))
+
     def action_export(self) -> None:
         from intake_assistant.tui.screens.forms import export_form
 
@@ -459,4 +473,6 @@ class DossierScreen(Screen[None]):
             SystemCommand("Changer de référent", "Confier le dossier (t)",
                           lambda: self.action_casework("referent")),
             SystemCommand("Exporter la synthèse", "Pour la commission (x)", self.action_export),
+            SystemCommand("Suivi du dossier", "Demandes aux partenaires, rendez-vous, "
+                          "remboursement (u)", self.action_followup),
         ]

@@ -34,6 +34,8 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("@home.next_filter", "filtre de statut suivant (restreint aussi la recherche)"),
         ("@home.previous_filter", "filtre de statut précédent"),
         ("@home.commission", "commission : séances, ordres du jour, décisions"),
+        ("@home.agenda", "agenda du jour : rendez-vous, rappels, demandes à relancer "
+                         "(← → jour, i export .ics)"),
     )),
     ("Entretien", (
         ("Entrée", "valider la réponse ; ligne vide : accepter la valeur proposée"),
@@ -74,6 +76,8 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("@dossier.documents", "pièces justificatives : liste, reçues, à fournir, impression"),
         ("@dossier.letter", "écrire un courrier (convocation, notification, banque…)"),
         ("@dossier.referent", "confier le dossier à un autre travailleur social"),
+        ("@dossier.followup", "suivi : demandes aux partenaires et délais, dossier pour la "
+                              "banque, rendez-vous, remboursement de l'avance"),
         ("@dossier.back", "revenir à l'accueil (liste des dossiers)"),
     )),
     ("Statistiques", (

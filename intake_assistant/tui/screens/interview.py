@@ -790,6 +790,21 @@ class InterviewScreen(Screen[None]):
         else:
             app.leave(self)
 
+    def action_book_first(self) -> None:
+        """End of the phone intake: close it like « Fin », then book the first interview with
+        the social worker (the follow-up's appointment form, over the dossier)."""
+        from intake_assistant.tui.screens.followup import FollowupScreen
+
+        app: Any = self.app
+        dossier_id = self.dossier_id
+        self.action_finish()
+
+        def book() -> None:  # once the dossier is shown (not when nothing was answered)
+            if dossier_id and type(app.screen).__name__ == "DossierScreen":
+                app.push_screen(FollowupScreen(dossier_id, tab=1, book=True))
+
+        app.call_later(book)
+
     def palette_commands(self) -> list[Any]:
         from textual.app import SystemCommand
 
@@ -805,4 +820,7 @@ class InterviewScreen(Screen[None]):
             SystemCommand("Terminer l'entretien",
                           f"Voir le dossier ({key_of(self.app, 'interview.finish')})",
                           self.action_finish),
+            SystemCommand("Terminer et prendre le premier rendez-vous",
+                          "Entretien avec le travailleur social (agenda, .ics)",
+                          self.action_book_first),
         ]
