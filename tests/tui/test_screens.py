@@ -8,6 +8,7 @@ import stat
 from intake_assistant.tui.app import IntakeApp
 from intake_assistant.tui.config import TuiConfig, load_config, save_config
 from intake_assistant.tui.screens.home import SEARCH_DELAY
+from tests.platforms import WINDOWS
 from tests.tui.conftest import settle, wait_for_screen
 from tests.tui.test_snapshots import martin_dossier, seed_dossiers
 
@@ -34,7 +35,7 @@ async def test_first_start_asks_the_agent_and_remembers_it(store, tmp_path):
         assert "À évaluer" in str(home.query_one("#home-actions").render())
     saved = json.loads(config.read_text(encoding="utf-8"))
     assert saved["agent"] == "Sophie Lambert" and saved["role"] == "travailleur_social"
-    assert stat.S_IMODE(config.stat().st_mode) == 0o600
+    assert WINDOWS or stat.S_IMODE(config.stat().st_mode) == 0o600  # POSIX modes
     # --agent given on the command line wins over the remembered one.
     again = IntakeApp(store, agent="Remplaçant", config_path=config)
     assert again.agent == "Remplaçant" and again.role == "travailleur_social"
@@ -149,7 +150,7 @@ async def test_export_for_the_commission(make_app, store, tmp_path):
         await settle(pilot)
     written = tmp_path / "synthese.md"
     assert "Martin" in written.read_text(encoding="utf-8")
-    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert WINDOWS or stat.S_IMODE(written.stat().st_mode) == 0o600  # POSIX modes
 
 
 async def test_help_palette_and_statistics(make_app, store):

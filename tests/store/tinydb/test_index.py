@@ -11,6 +11,7 @@ import pytest
 from intake_assistant.store import CorruptDossierError
 from intake_assistant.store.tinydb import TinyDBStore as Store
 from intake_assistant.store.tinydb.atomic_storage import HOST
+from tests.platforms import POSIX_MODES
 
 PEOPLE = [
     {"nom": "Lefèvre", "prenom": "Hélène", "telephone": "06 12 34 56 78"},
@@ -115,6 +116,7 @@ def test_orphan_temp_files_are_removed_at_start_but_not_live_ones(store: Store,
     assert _ids(fresh.list()) == sorted(filled)
 
 
+@POSIX_MODES
 def test_files_are_private(store: Store, filled: list[str]) -> None:
     store.list()
     for folder, _, files in os.walk(store.root):
