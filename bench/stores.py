@@ -27,14 +27,32 @@ NOW = datetime(2026, 11, 26, 12, 0).astimezone()  # demo data dated as of this d
 LAYOUT = 1  # bump when this module changes how stores are built
 
 
-def stamp() -> str:
-    """Fingerprint of what decides a store's bytes: the store package and this module's layout."""
-    digest = hashlib.sha256(f"bench-store-{LAYOUT}".encode())
+# What decides the bytes of the dossier files (their format and the demo generator). The index
+# is derived data: a change of its code re-indexes the cached store (`_index_stamp`), it does not
+# rebuild the dossiers (building 200,000 of them takes many minutes on this machine).
+_DOSSIER_FORMAT = ("demo_data.py", "document.py", "index_entry.py", "tinydb/dossier_file.py",
+                   "tinydb/atomic_storage.py")
+_INDEX_CODE = ("tinydb/index.py", "tinydb/sqlite_index.py")
+
+
+def _digest(names: tuple[str, ...], seed: str) -> str:
+    digest = hashlib.sha256(seed.encode())
     package = REPO / "intake_assistant" / "store"
-    for path in sorted(package.rglob("*.py")):
-        digest.update(str(path.relative_to(package)).encode())
-        digest.update(path.read_bytes())
+    for name in names:
+        path = package / name
+        digest.update(name.encode())
+        if path.exists():
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+def stamp() -> str:
+    """Fingerprint of what decides a store's dossier files, and this module's layout."""
+    return _digest(_DOSSIER_FORMAT, f"bench-store-{LAYOUT}")
+
+
+def _index_stamp() -> str:
+    return _digest(_INDEX_CODE, "bench-index")
 
 
 def store_path(size: int, root: Path = STORES) -> Path:
@@ -46,6 +64,13 @@ def ensure_store(size: int, log=print, root: Path = STORES) -> Path:
     path = store_path(size, root)
     ready = path / ".bench-ready"
     if ready.exists():
+        indexed = path / ".bench-indexed"
+        if not indexed.exists() or indexed.read_text(encoding="ascii") != _index_stamp():
+            log(f"réindexation du stockage de {size} dossiers (code de l'index changé)…")
+            started = time.perf_counter()
+            open_store(path).reindex()
+            indexed.write_text(_index_stamp(), encoding="ascii")
+            log(f"  réindexé en {time.perf_counter() - started:.0f} s")
         return path
     for old in root.glob(f"{size}-*"):  # another stamp, or a build cut short
         shutil.rmtree(old, ignore_errors=True)
@@ -55,6 +80,7 @@ def ensure_store(size: int, log=print, root: Path = STORES) -> Path:
     store.import_dossiers(generate_dossiers(size, seed=size, now=NOW), durable=False)
     store.reindex()
     ready.write_text(f"{size}\n", encoding="ascii")
+    (path / ".bench-indexed").write_text(_index_stamp(), encoding="ascii")
     log(f"  construit en {time.perf_counter() - started:.0f} s")
     return path
 

@@ -192,6 +192,9 @@ class InterviewSession(InterviewRun):
                 # The social worker takes over a phone intake: the evaluation starts.
                 doc = store.set_status(dossier_id, lifecycle.Status.EN_EVALUATION, agent=agent,
                                        expected_rev=doc["rev"])
+                from .casework import take_over_at_evaluation  # becomes the referent
+
+                doc = take_over_at_evaluation(store, doc)
             # Marked in progress with the dossier: a killed app offers to resume it.
             store.begin_interview(dossier_id, questionnaire.id, token=lease.token)
             interview = make_interview(

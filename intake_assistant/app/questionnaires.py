@@ -17,7 +17,8 @@ QUESTIONNAIRE_BY_ROLE: Mapping[str, str] = {
     "travailleur_social": "evaluation",
 }
 # Policy and dictionary files that live beside the questionnaires but are not questionnaires.
-DATA_FILES = frozenset({"champs.yaml", "calculs.yaml", "parametres.yaml", "aides.yaml"})
+DATA_FILES = frozenset({"champs.yaml", "calculs.yaml", "parametres.yaml", "aides.yaml",
+                        "partenaires.yaml"})
 
 
 def questionnaire_for_role(role: str | None) -> str:

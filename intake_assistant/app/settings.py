@@ -185,8 +185,6 @@ def _toml_error(path: Path, exc: tomllib.TOMLDecodeError) -> str:
 
 def read_file(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
     """The parsed and validated file (empty when absent) and the line of each key."""
-    from intake_assistant.core.loader import format_schema, schema_message
-
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_BYTES + 1)
@@ -205,6 +203,9 @@ def read_file(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError([_toml_error(path, exc)]) from exc
+    # Only now (a file exists): every command reads the settings, and `list` must stay fast.
+    from intake_assistant.core.loader import format_schema, schema_message
+
     lines = key_lines(text)
     messages = []
     for err in sorted(format_schema("settings").iter_errors(doc), key=lambda e: list(e.path)):
@@ -304,10 +305,8 @@ def _default(name: str) -> Value:
         if own.is_dir():
             return Value(str(own), "dossier des réglages (copie du CCAS)")
         return Value(str(datadir.shipped_dir()), "défaut (questionnaires livrés)")
-    if name == "ccas.name":
-        return Value("CCAS", "défaut")
-    if name == "ccas.address":
-        return Value("", "défaut (aucune)")
+    if name in ("ccas.name", "ccas.address"):  # shown from ccas.yaml by `config`
+        return Value("", "défaut : ccas.yaml du dossier des questionnaires")
     if name == "display.theme":
         return Value(DEFAULT_THEME, "défaut")
     return Value("auto", "défaut")
@@ -339,10 +338,39 @@ def current() -> Settings:
     return _current
 
 
-def issuer() -> dict[str, str]:
-    """Who signs letters and PDFs: the CCAS's name and address."""
+def _given(name: str) -> str | None:
+    """A CCAS setting given by an option, the environment or the file (None: the default)."""
     settings = current()
-    return {"name": str(settings.get("ccas.name")), "address": str(settings.get("ccas.address"))}
+    return None if settings.where(name).startswith("défaut") else str(settings.get(name))
+
+
+def ccas_header() -> Any:
+    """The letters' header (``ccas.yaml`` of the questionnaires folder), with the name and the
+    address of the settings file or environment when they are given: one CCAS name everywhere."""
+    from dataclasses import replace
+
+    from intake_assistant.core.casework.settings import load_ccas
+
+    header = load_ccas()
+    name, address = _given("ccas.name"), _given("ccas.address")
+    if name:
+        header = replace(header, name=name)
+    if address:
+        header = replace(header, address=tuple(
+            line.strip() for line in address.splitlines() if line.strip()))
+    return header
+
+
+def issuer() -> dict[str, str]:
+    """Who issues the commission summaries: the CCAS's name and address (settings, else
+    ``ccas.yaml``, else « CCAS »)."""
+    from intake_assistant.core.findings import FindingsError
+
+    try:
+        header = ccas_header()
+    except (FindingsError, OSError):  # no usable ccas.yaml: the settings alone
+        return {"name": _given("ccas.name") or "CCAS", "address": _given("ccas.address") or ""}
+    return {"name": header.name, "address": "\n".join(header.address)}
 
 
 def in_use() -> tuple[str, str, str, bool]:
@@ -354,3 +382,16 @@ def in_use() -> tuple[str, str, str, bool]:
     exists = settings.exists if settings is not None else path.exists()
     shown = str(path) if exists else f"{path} (absent : valeurs par défaut)"
     return str(folder.path), folder.source, shown, bool(settings and settings.keys)
+
+
+def ccas_defaults() -> dict[str, str]:
+    """Name and address as ``ccas.yaml`` gives them (the default of the CCAS settings), if it is
+    readable: what `config` shows when the settings leave them out."""
+    from intake_assistant.core.casework.settings import load_ccas
+    from intake_assistant.core.findings import FindingsError
+
+    try:
+        header = load_ccas()
+    except (FindingsError, OSError):
+        return {}
+    return {"ccas.name": header.name, "ccas.address": "\n".join(header.address)}

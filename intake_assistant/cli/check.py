@@ -64,6 +64,7 @@ def _collect(paths: list[str]) -> list[Path]:
         p = Path(raw)
         if p.is_dir():
             out += sorted(x for x in p.iterdir() if x.suffix in (".yaml", ".yml"))
+            out += sorted((p / "lettres").glob("*.md"))  # the letter templates
         else:
             out.append(p)
     return out

@@ -8,20 +8,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from intake_assistant.app import privacy
 from intake_assistant.app.access import open_guarded, require
 from intake_assistant.app.stores import (
     StoreError,
     add_demo_dossiers,
     corrupt_dossiers,
     list_dossiers,
+    stream_dossiers,
 )
 from intake_assistant.core import lifecycle
 
 if TYPE_CHECKING:
+    from intake_assistant.app import privacy
     from intake_assistant.store import DossierStore, IndexEntry
 
 
@@ -121,15 +123,28 @@ def _print_entries(entries: list[IndexEntry]) -> None:
 
 @_run
 def cmd_list(args: argparse.Namespace, store: DossierStore) -> int:
-    entries = list_dossiers(store, status=args.status, search=args.search, agent=args.agent,
-                            date_from=args.date_from, date_to=args.date_to)
-    if args.format == "json":
-        print(json.dumps([e.to_dict() for e in entries], ensure_ascii=False, indent=2))
+    filters = {"status": args.status, "search": args.search, "agent": args.agent,
+               "date_from": args.date_from, "date_to": args.date_to}
+    if args.format == "json":  # streamed: flat memory whatever the number of dossiers
+        _print_json(stream_dossiers(store, **filters))
     else:
+        entries = list_dossiers(store, **filters)
         _print_entries(entries)
         print(f"{len(entries)} dossier(s).")
     _warn_corrupt(store)
     return 0
+
+
+def _print_json(entries: Iterable[IndexEntry]) -> None:
+    """The JSON array written entry by entry, as `json.dumps(indent=2)` would write it whole."""
+    write = sys.stdout.write
+    write("[")
+    count = 0
+    for entry in entries:
+        body = json.dumps(entry.to_dict(), ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        write(("," if count else "") + "\n  " + body)
+        count += 1
+    write("\n]\n" if count else "]\n")
 
 
 def _text_report(report: privacy.AccessReport) -> str:
@@ -194,6 +209,8 @@ def _text_report(report: privacy.AccessReport) -> str:
 @_run
 def cmd_show(args: argparse.Namespace, store: DossierStore) -> int:
     require(store.identity, "droit_acces")  # type: ignore[attr-defined]  # a GuardedStore
+    from intake_assistant.app import privacy  # only for this command
+
     report = privacy.right_of_access(store, args.dossier_id)
     if args.format == "json":
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
@@ -220,6 +237,8 @@ def _print_files(report: privacy.ErasureReport, *, dry_run: bool = False) -> Non
 
 @_run
 def cmd_purge(args: argparse.Namespace, store: DossierStore) -> int:
+    from intake_assistant.app import privacy  # only for this command
+
     report = privacy.purge(store, inactive_days=args.inactive_days, dry_run=args.dry_run,
                            delete_exports=args.delete_exports)
     entries = [e.entry for e in report.erased if e.entry is not None]
@@ -238,6 +257,8 @@ def cmd_purge(args: argparse.Namespace, store: DossierStore) -> int:
 @_run
 def cmd_forget(args: argparse.Namespace, store: DossierStore) -> int:
     dossier_id = args.dossier_id
+    from intake_assistant.app import privacy  # only for this command
+
     who = privacy.who(store, dossier_id)
     if not args.yes:
         prompt = (f"Effacer définitivement toutes les données de {who} ({dossier_id}) : dossier, "

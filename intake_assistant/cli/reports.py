@@ -8,11 +8,18 @@ from datetime import date
 from pathlib import Path
 
 from intake_assistant.app.access import open_for
+from intake_assistant.app.reporting import (
+    CSV_BOM,
+    EXPORT_FORMATS,
+    STATS_TABLES,
+    default_start,
+    statistics,
+    stats_as_json,
+    stats_as_text,
+    table_as_csv,
+    write_table_csv,
+)
 from intake_assistant.app.stores import StoreError
-from intake_assistant.reports.commission import FORMATS
-from intake_assistant.reports.csv_excel import BOM, table_csv, write_csv
-from intake_assistant.reports.stats import TABLE_NAMES, default_start, store_stats
-from intake_assistant.reports.stats_text import stats_json, stats_text
 
 
 def _day(text: str) -> date:
@@ -39,7 +46,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("export", help="fiche de synthèse d'un dossier pour la commission")
     p.add_argument("dossier_id", metavar="ID")
-    p.add_argument("--format", choices=FORMATS, default="pdf",
+    p.add_argument("--format", choices=EXPORT_FORMATS, default="pdf",
                    help="pdf (impression), md (courriel) ou json (autres outils)")
     p.add_argument("-o", "--output", metavar="FICHIER",
                    help="fichier à écrire (par défaut : ID-commission.pdf, ou la sortie "
@@ -59,8 +66,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--to", dest="date_to", type=_day, metavar="AAAA-MM-JJ",
                    help="premiers contacts jusqu'à cette date (par défaut : aujourd'hui)")
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
-    p.add_argument("--table", choices=TABLE_NAMES, action="append", metavar="NOM",
-                   help="une table seulement (répétable) : " + ", ".join(TABLE_NAMES))
+    p.add_argument("--table", choices=STATS_TABLES, action="append", metavar="NOM",
+                   help="une table seulement (répétable) : " + ", ".join(STATS_TABLES))
     p.add_argument("-o", "--output", metavar="FICHIER_OU_DOSSIER",
                    help="fichier (text, json, csv avec --table) ou dossier (csv : un fichier par "
                         "table)")
@@ -126,9 +133,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
         return 2
     try:
         store = open_for(args.db, "statistiques")
-        result = store_stats(store, date_from=start, date_to=end, today=today,
-                             min_group=args.min_group,
-                             progress=_progress if sys.stderr.isatty() else None)
+        result = statistics(store, date_from=start, date_to=end, today=today,
+                            min_group=args.min_group,
+                            progress=_progress if sys.stderr.isatty() else None)
     except StoreError as exc:
         print(f"Erreur : {exc.message}", file=sys.stderr)
         return 1
@@ -145,19 +152,20 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def _write_stats(args: argparse.Namespace, result: dict) -> None:
     names = args.table
     if args.format == "csv":
-        tables = [result["tables"][n] for n in (names or TABLE_NAMES)]
+        tables = [result["tables"][n] for n in (names or STATS_TABLES)]
         output = Path(args.output) if args.output else None
         if output is not None and (output.is_dir() or not names or len(names) > 1):
             output.mkdir(parents=True, exist_ok=True)
             for t in tables:
-                write_csv(output / f"{t['name']}.csv", t)
+                write_table_csv(output / f"{t['name']}.csv", t)
             print(f"{len(tables)} fichier(s) CSV écrit(s) dans {output}.", file=sys.stderr)
         elif output is not None:
-            write_csv(output, tables[0])
+            write_table_csv(output, tables[0])
         else:  # a BOM on stdout too: the output is meant for "> fichier.csv"
-            sys.stdout.buffer.write((BOM + "\r\n".join(table_csv(t) for t in tables)).encode())
+            text = CSV_BOM + "\r\n".join(table_as_csv(t) for t in tables)
+            sys.stdout.buffer.write(text.encode())
         return
-    text = stats_json(result, names) if args.format == "json" else stats_text(result, names)
+    text = stats_as_json(result, names) if args.format == "json" else stats_as_text(result, names)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:

@@ -421,11 +421,7 @@ class Interview:
             if default is not None:
                 return self.answer_value(default, path=step.path, confirm=confirm, raw=raw)
             if q.required:
-                return AnswerResult(
-                    "rejected",
-                    step.path,
-                    messages=["Une réponse est attendue (touche F3 : « je ne sais pas »)."],
-                )
+                return AnswerResult("rejected", step.path, messages=[qtypes.empty_message(q)])
             return self._accept(step, None, raw, [])
         try:
             value = parse_raw(q, text, self.today)
@@ -664,9 +660,16 @@ class Interview:
             relevant = self._relevant_questions() if relevant is None else relevant
             if q.id not in relevant:
                 continue
-            wanted = self._count_of(q)
             items = self.answers.get(q.id)
             items = items if isinstance(items, list) else None
+            counter = q.count_from or ""
+            if (items is not None and counter not in self.answers
+                    and counter not in self.unknown):
+                # A list stored without its count (a dossier asked « un autre enfant ? » one
+                # by one, an import): its length is the count, nothing is set aside.
+                self.answers[counter] = len(items)
+                changed = True
+            wanted = self._count_of(q)
             if wanted is None:
                 if items is not None:
                     self._set_aside_items(q.id, items, 0)

@@ -30,6 +30,8 @@ CODES: Mapping[str, str] = {
     "E-JSONSCHEMA": "fragment JSON Schema invalide",
     "E-TYPE": "type contraire au dictionnaire des données, ou type inconnu",
     "E-REPEAT": "question répétée mal formée (questions, nombre d'éléments)",
+    "E-DEFAULT": "valeur par défaut sur un montant du budget (Entrée l'enregistrerait sans "
+                 "qu'il soit dit)",
     "W-MESSAGE": "message pour un mot-clé JSON Schema qui n'est pas vérifié",
     "W-UNREACHABLE": "condition d'aide jamais vraie ou toujours vraie",
     "W-UNUSED": "paramètre utilisé nulle part",
@@ -87,7 +89,13 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
                                        "(déplacez-la avant)"),
     "repeat.count_bound": ("E-REPEAT", "count_from de « {id} » : « {name} » doit avoir un "
                                        "maximum d'au plus {max} (ajoutez schema: {{maximum: …}})"),
+    "default.budget": ("E-DEFAULT", "« {id} » est un montant du budget (compté 0 quand il "
+                                    "n'est pas demandé) : il doit être dit, « 0 » ou « aucun » "
+                                    "compris (retirez {option}:)"),
     "jsonschema.invalid": ("E-JSONSCHEMA", "schéma de « {id} » invalide : {reason}"),
+    # the partners list (partenaires.yaml)
+    "partner.aid": ("E-REF", "partenaire « {id} » : aide « {aid} » absente du catalogue "
+                             "aides.yaml (aides possibles : {known})"),
     "message.keyword": ("W-MESSAGE", "message pour « {keyword} », qui n'est pas un mot-clé "
                                      "JSON Schema vérifié (corrigez la clé)"),
 }

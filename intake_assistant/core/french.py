@@ -96,6 +96,24 @@ def _integer_digits(part: str, shown: str, example: str) -> str:
     return part
 
 
+# Words that say « nothing » for an amount or a count: « aucun », « rien », « pas de loyer ».
+# Money that drives the budget has no default, so « 0 » or one of these must be typed.
+_NONE_WORDS = frozenset({"aucun", "aucune", "rien", "neant", "zero", "nul", "nulle", "nada"})
+_NONE_PHRASE = re.compile(r"(?:pas (?:de |d'|d )|aucune? |rien du tout$)", re.ASCII)
+# « aucune idée », « je ne sais pas »: not a zero. Said in words, it would be read as 0 above.
+_DONT_KNOW = re.compile(r"\b(?:idee|sais pas|sait pas|connais pas|inconnu)\b", re.ASCII)
+
+
+def says_none(text: str) -> bool:
+    """True when the typed text means zero in words (« aucun », « rien du tout », « pas de
+    loyer »): read as 0 by the number parsers. « Aucune idée » raises: it is not a zero."""
+    key = normalize_text(text).rstrip(" .!")
+    if _DONT_KNOW.search(key):
+        raise ParseError(f"{_show(text)} : si la personne ne sait pas, touche F3 "
+                         "(« je ne sais pas ») ; s'il n'y en a pas, tapez 0.")
+    return key in _NONE_WORDS or bool(_NONE_PHRASE.match(key))
+
+
 def _parse_decimal(text: str, example: str = _NUMBER_EXAMPLE) -> Decimal:
     """``example`` is shown in the messages: one that fits the question (« 3 », « 850 »)."""
     shown = _show(text)
@@ -103,6 +121,8 @@ def _parse_decimal(text: str, example: str = _NUMBER_EXAMPLE) -> Decimal:
     cleaned = _unify_spaces(text).strip()
     if not cleaned:
         raise ParseError(f"Aucun nombre saisi. {example_text}")
+    if says_none(cleaned):
+        return Decimal(0)
     match = _NUMBER_RE.fullmatch(cleaned)
     body = match["body"].strip() if match else ""
     if not match or (match["pre"] and match["post"]) or not any(c.isdigit() for c in body):

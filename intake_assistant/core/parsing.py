@@ -84,21 +84,27 @@ class Unit:
     singular: str
     factors: dict[str, Fraction]  # word typed (normalised) -> how many units it is
     example: str
+    label: str  # the answer line's « Nombre de mois »
 
 
 UNITS: dict[str, Unit] = {
     "mois": Unit("mois", "mois", {"mois": Fraction(1), "an": Fraction(12), "ans": Fraction(12),
                                   "annee": Fraction(12), "annees": Fraction(12)},
-                 "12 ou 2 ans"),
+                 "12 ou 2 ans", "Nombre de mois"),
     "ans": Unit("ans", "an", {"an": Fraction(1), "ans": Fraction(1), "annee": Fraction(1),
-                              "annees": Fraction(1)}, "3"),
+                              "annees": Fraction(1)}, "3 ou 3 ans", "Nombre d'années"),
     "jours": Unit("jours", "jour", {"jour": Fraction(1), "jours": Fraction(1),
                                     "semaine": Fraction(7), "semaines": Fraction(7)},
-                  "15 ou 2 semaines"),
+                  "15 ou 2 semaines", "Nombre de jours"),
 }
 
 _QUANTITY = re.compile(r"(?:et )?(\d+(?:[,.]5)?|une?) ?([a-z]+)( et demie?)? ?")
 _BARE_NUMBER = re.compile(r"[+\-\u2212]?[0-9 .,\u00a0\u202f]+")
+
+
+def unit_label(unit: str) -> str:
+    known = UNITS.get(unit)
+    return known.label if known else f"Nombre de {unit}"
 
 
 def unit_example(unit: str) -> str:
@@ -108,7 +114,8 @@ def unit_example(unit: str) -> str:
 
 def parse_quantity(text: str, unit: str, example: str) -> int:
     """A whole number of ``unit``: « 18 », « 18 mois », « 1 an et demi », « 2 ans 6 mois »."""
-    if _BARE_NUMBER.fullmatch(text.strip()) or unit not in UNITS:
+    if (_BARE_NUMBER.fullmatch(text.strip()) or unit not in UNITS
+            or french.says_none(text)):
         return french.parse_integer(text, example=example)
     known = UNITS[unit]
     key = french.normalize_text(text)

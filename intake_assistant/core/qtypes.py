@@ -80,8 +80,13 @@ class QuestionType:
     lint: Callable[[Spec], Iterable[LintIssue]] = _no_lint
     keys: frozenset[str] = frozenset()  # question keys only this type accepts
     answerable: bool = True
+    # What Enter on an empty line says when the question has no default (no answer to take).
+    empty: Callable[[Spec], str] = lambda spec: EMPTY_ANSWER
 
 
+# Letters an answer line lets through besides digits (« aucun », « néant », « 2 ans »).
+_WORD_CHARS = "a-zA-ZàâäéèêëîïôöùûüçÀÂÄÉÈÊËÎÏÔÖÙÛÜÇ'’"
+EMPTY_ANSWER = "Une réponse est attendue (touche F3 : « je ne sais pas »)."
 QUESTION_TYPES: dict[str, QuestionType] = {}
 # Keys that only some types accept; a question of another type using one is refused at load.
 TYPE_KEYS = frozenset({"choices", "questions", "add_another_text", "max_items", "count_from",
@@ -150,6 +155,11 @@ def display_value(spec: Spec, value: Any) -> str:
 
 def input_hint(spec: Spec) -> InputHint:
     return question_type(spec.type).hint(spec)
+
+
+def empty_message(spec: Spec) -> str:
+    """What Enter on an empty answer line says when there is no default to accept."""
+    return question_type(spec.type).empty(spec)
 
 
 def example_of(spec: Spec, default: str) -> str:
@@ -258,8 +268,10 @@ def _integer_hint(spec: Spec) -> InputHint:
     unit = unit_of(spec)
     if unit:
         example = example_of(spec, parsing.unit_example(unit))
-        return InputHint(f"Nombre de {unit} ({example}) puis Entrée")
-    return InputHint(f"Nombre ({example_of(spec, '3')}) puis Entrée", allowed=r"[0-9 +\-]*")
+        return InputHint(f"{parsing.unit_label(unit)} ({example}) puis Entrée")
+    # Letters too: « aucun » is a count of 0.
+    return InputHint(f"Nombre ({example_of(spec, '3')}) puis Entrée",
+                     allowed=rf"[0-9 {_WORD_CHARS}+\-]*")
 
 
 def _integer_coerce(spec: Spec, value: Any, today: date) -> Any:
@@ -279,8 +291,48 @@ register(QuestionType(
 ))
 
 
+MONEY_EXAMPLE = "450"  # a monthly amount, as said on the phone
+
+
 def _money_parse(spec: Spec, text: str, today: date) -> int | float:
-    return french.parse_money(text, example=example_of(spec, "1 200,50"))
+    return french.parse_money(text, example=example_of(spec, MONEY_EXAMPLE))
+
+
+def zero_allowed(spec: Spec) -> bool:
+    """Whether 0 is an answer this question accepts (not for a project's cost)."""
+    parts = [getattr(spec, "schema", None) or {}]
+    parts += [p for p in parts[0].get("allOf", ()) if isinstance(p, Mapping)]
+    for part in parts:
+        low, minimum = part.get("exclusiveMinimum"), part.get("minimum")
+        if (isinstance(low, int | float) and low >= 0) or (
+                isinstance(minimum, int | float) and minimum > 0):
+            return False
+    return True
+
+
+def _money_hint(spec: Spec) -> InputHint:
+    example = example_of(spec, MONEY_EXAMPLE)
+    zero = " ; 0 si aucun" if zero_allowed(spec) else ""
+    return InputHint(f"Montant en € (ex. {example}{zero}) puis Entrée",
+                     allowed=rf"[0-9 ,.€{_WORD_CHARS}+\-]*")
+
+
+def _money_empty(spec: Spec) -> str:
+    if zero_allowed(spec):
+        return ("Tapez le montant, ou 0 (« aucun ») s'il n'y en a pas "
+                "(touche F3 : « je ne sais pas »).")
+    return "Tapez le montant (touche F3 : « je ne sais pas »)."
+
+
+def _lint_money(spec: Spec) -> Iterable[LintIssue]:
+    """An amount the budget counts as 0 when absent must be said: a default would let a stray
+    Enter record it (a tenant's rent at 0 € turns the housing aid down)."""
+    fdef = getattr(spec, "field", None)
+    if fdef is None or getattr(fdef, "absent_default", None) is None:
+        return
+    for key in ("default", "default_expression"):
+        if getattr(spec, key, None) is not None:
+            yield LintIssue("default.budget", key, {"id": getattr(spec, "id", "?"), "option": key})
 
 
 register(QuestionType(
@@ -289,10 +341,10 @@ register(QuestionType(
     parse=_money_parse,
     coerce=_number_coerce(_money_parse),
     display=lambda spec, value: french.format_money(value),
-    hint=lambda spec: InputHint(
-        f"Montant en euros ({example_of(spec, '1 200,50')}) puis Entrée",
-        allowed=r"[0-9 ,.€a-zA-Z+\-]*"),
+    hint=_money_hint,
+    empty=_money_empty,
     checks=_finite,
+    lint=_lint_money,
 ))
 
 

@@ -46,6 +46,6 @@ def format_with_unit(value: Any, unit: str) -> str:
         return f"{format_number(value, 2)} {unit.replace('heure', 'h')}"
     if unit == "UC":
         return f"{format_number(value, 1)} UC"
-    if unit in ("ans", "mois", "personnes"):
+    if unit in ("ans", "mois", "jours", "personnes"):
         return f"{format_number(value, 0)} {unit}"
     return plain_value(value)

@@ -87,7 +87,10 @@ def _key_loc(node: Any, key: str) -> Location | None:
 
 
 def _unused_parameters(policy: Policy, path: Path) -> list[Finding]:
+    from intake_assistant.core.followup import PARAMETERS as FOLLOWUP_PARAMETERS
+
     used = set().union(*(c.expression.names for c in policy.calculs.values()))
+    used |= set(FOLLOWUP_PARAMETERS)  # read by the follow-up, not by an expression
     for aid in policy.aids:
         used |= set(aid.parameters)
     doc = _load(path)

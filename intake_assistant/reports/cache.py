@@ -33,9 +33,10 @@ from intake_assistant.store.api import (
     dossier_version,
 )
 
-from .records import build_record
+from .records import RECORD_FIELDS, build_record
 
-FORMAT = 2
+# 3: each record a row of RECORD_FIELDS (no keys repeated 200,000 times); 4: per-aid decisions
+FORMAT = 4
 CACHE_FOLDER = "stats"
 CACHE_NAME = "records.json"
 _TEMP_PREFIX = ".~"
@@ -59,11 +60,13 @@ def cache_path(store: DossierStore) -> Path:
 
 
 def _load(path: Path, fingerprint: str | None) -> dict[str, list[Any]]:
+    """{dossier id: [change token, record row]} (rows in RECORD_FIELDS order)."""
     try:
         doc = json.loads(path.read_bytes())
     except (OSError, ValueError):
         return {}
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT \
+            or doc.get("fields") != list(RECORD_FIELDS):
         return {}
     if fingerprint is not None and doc.get("policy") != fingerprint:
         return {}
@@ -73,7 +76,8 @@ def _load(path: Path, fingerprint: str | None) -> dict[str, list[Any]]:
 
 def _save(path: Path, fingerprint: str, records: dict[str, list[Any]]) -> None:
     """Atomic replace (temp file + rename), owner-only; no fsync: losing it costs only time."""
-    body = {"format": FORMAT, "policy": fingerprint, "records": records}
+    body = {"format": FORMAT, "policy": fingerprint, "fields": list(RECORD_FIELDS),
+            "records": records}
     data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     tmp = path.with_name(f"{_TEMP_PREFIX}{path.name}~{os.getpid()}~{secrets.token_hex(4)}.tmp")
     try:
@@ -111,18 +115,26 @@ def store_records(store: DossierStore, policy: Policy, progress: Progress | None
     misses: list[str] = []
     for dossier_id, token in versions.items():
         hit = cached.get(dossier_id)
-        if hit is not None and hit[0] == token:
+        if _usable(hit, token):
             fresh[dossier_id] = hit
         else:
             misses.append(dossier_id)
     total = len(versions)
     for done, (dossier_id, token, record) in enumerate(_build(store, misses, policy), start=1):
-        fresh[dossier_id] = [token, record]
+        fresh[dossier_id] = [token, [record[name] for name in RECORD_FIELDS]]
         if progress is not None and done % 500 == 0:
             progress(total - len(misses) + done, total)
     if misses or len(cached) != len(fresh):
         _save(path, fingerprint, fresh)
-    return [fresh[dossier_id][1] for dossier_id in sorted(fresh)]
+    names = RECORD_FIELDS
+    return [dict(zip(names, fresh[dossier_id][1], strict=True)) for dossier_id in sorted(fresh)]
+
+
+def _usable(hit: Any, token: str) -> bool:
+    """A cached [token, row] for this version of the dossier, of the right shape (the cache
+    file is only trusted as far as its shape goes)."""
+    return (isinstance(hit, list) and len(hit) == 2 and hit[0] == token
+            and isinstance(hit[1], list) and len(hit[1]) == len(RECORD_FIELDS))
 
 
 def drop_records(store: DossierStore, dossier_ids: Collection[str]) -> int:

@@ -24,6 +24,7 @@ from intake_assistant.orientation.evaluate import evaluate
 from intake_assistant.orientation.policy import Policy
 from intake_assistant.orientation.simulate import SimulationError, loan_at
 
+from .casework import Session, casework_summary, latest_session
 from .tables import STATUS_LABELS
 
 RESOURCE_IDS = ("revenus_activite", "allocations_chomage", "rsa_percu", "prime_activite_percue",
@@ -135,14 +136,19 @@ def _financing(answers: Mapping[str, Any], dossier: Mapping[str, Any],
 
 def build_summary(dossier: dict, policy: Policy, today: date,
                   estimates: Mapping[str, str] | None = None,
+                  session: Session | None = None, referent: str | None = None,
                   issuer: Mapping[str, str] | None = None) -> dict:
     """Everything the commission document shows, as JSON-ready data; ``estimates``: aid id ->
     « montant estimé : … selon OpenFisca-France » (the application asks the optional worker);
-    ``issuer``: the CCAS's ``name`` and ``address`` (settings file)."""
+    ``session``: the commission session the dossier goes to (its date is the commission's and
+    the decision's); ``referent``: the referent's name (the dossier keeps a login); ``issuer``:
+    the CCAS's ``name`` and ``address`` (settings file)."""
     answers = dossier.get("answers") or {}
     unknown = dossier.get("unknown") or ()
     _, computed, _ = build_env(dict(answers), policy, today, unknown)
     steps = step_dates(dossier)
+    if session is not None:
+        steps["commission"] = date.fromisoformat(session.date)
     children = [c.get("age") for c in answers.get("enfants") or [] if isinstance(c, Mapping)]
     commission = dossier.get("commission") or None
     return {
@@ -151,7 +157,8 @@ def build_summary(dossier: dict, policy: Policy, today: date,
                      "address": (issuer or {}).get("address") or ""},
         "dossier": {"id": dossier["id"], "status": dossier.get("status"),
                     "status_label": status_label(dossier.get("status") or ""),
-                    "agent": dossier.get("agent"), "created_by": dossier.get("created_by"),
+                    "agent": referent or dossier.get("agent"),
+                    "created_by": dossier.get("created_by"),
                     "dates": {k: v.isoformat() if v else None for k, v in steps.items()}},
         "identity": {"nom": answers.get("nom"), "prenom": answers.get("prenom"),
                      "age": _num(computed.get("age")),
@@ -190,6 +197,7 @@ def build_summary(dossier: dict, policy: Policy, today: date,
             "montant_accorde": _num(commission.get("montant_accorde")),
             "conditions": commission.get("conditions")},
         "a_completer": [_field_label(fid) for fid in unknown],
+        **casework_summary(dossier, policy, computed, session),
     }
 
 
@@ -219,8 +227,9 @@ def export_dossier(store: Any, dossier_id: str, fmt: str, output: str | Path | N
         from intake_assistant.orientation.build import default_policy
 
         policy = default_policy()
-    summary = build_summary(store.load(dossier_id), policy, today or date.today(), estimates,
-                            issuer)
+    doc = store.load(dossier_id)
+    summary = build_summary(doc, policy, today or date.today(), estimates,
+                            session=latest_session(store, dossier_id), issuer=issuer)
     content = render(summary, fmt)
     if output is None:
         if isinstance(content, str):
@@ -237,3 +246,42 @@ def _write_private(path: Path, data: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
+
+
+def session_document(session: Session, dossiers: list[Any], *, today: date,
+                     referents: Mapping[str, str] | None = None,
+                     policy: Policy | None = None) -> bytes:
+    """The PDF of a commission session: agenda, then each dossier's summary (in agenda order)."""
+    from intake_assistant.core.french import format_date, format_date_long
+
+    from .layout import money
+    from .pdf import session_pdf
+
+    if policy is None:
+        from intake_assistant.orientation.build import default_policy
+
+        policy = default_policy()
+    by_id = {d["id"]: d for d in dossiers}
+    summaries, rows = [], []
+    for n, dossier_id in enumerate(session.agenda, 1):
+        doc = by_id.get(dossier_id)
+        if doc is None:
+            rows.append([str(n), dossier_id, "(dossier effacé ou illisible)", "", "", "", ""])
+            continue
+        summary = build_summary(doc, policy, today, session=session,
+                                referent=(referents or {}).get(dossier_id))
+        summaries.append(summary)
+        ident, project, docs = summary["identity"], summary["project"], summary["pieces"]
+        name = " ".join(str(p) for p in (ident["prenom"], ident["nom"]) if p) or "—"
+        pieces = ("complet" if docs["complet"] else
+                  f"{len(docs['manquantes'])} manque(nt)" if docs["etablie"] else "non établie")
+        decided = [d for d in summary["decisions_aides"] if d["seance"] == session.id]
+        verdict = ", ".join(f"{d['name'].split(' (')[0]} : {d['decision_label'].lower()}"
+                            for d in decided) or "à décider"
+        rows.append([str(n), dossier_id, name, project["type_label"] or "—",
+                     money(project["montant_demande"]), pieces, verdict])
+    title = f"Commission du CCAS — séance du {format_date(session.date)}"
+    pairs = [("Date", format_date_long(session.date)), ("Heure", session.time),
+             ("Lieu", session.place), ("Dossiers inscrits", str(len(session.agenda))),
+             ("Document établi le", format_date(today))]
+    return session_pdf(title, "CCAS — unité aide au projet", pairs, rows, summaries)

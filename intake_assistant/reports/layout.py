@@ -1,7 +1,8 @@
 """The commission summary as French text blocks, shared by the PDF and Markdown renderers.
 
 Blocks: ``("pairs", [(label, text)][, columns])``, ``("table", headers, rows, aligns)`` (aligns:
-"L" or "R" per column), ``("text", paragraph)``, ``("items", [(title, [detail lines])])``.
+"L", "R" or "N" per column: text, figures, short codes that must not wrap), ``("text",
+paragraph)``, ``("items", [(title, [detail lines])])``.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def heading_pairs(s: dict[str, Any]) -> list[tuple[str, str]]:
         ("Dossier", d["id"]), ("Statut", d["status_label"]),
         ("Demandeur", name), ("Âge", _plain(ident["age"], " ans")),
         ("Commune", ident["commune"] or TO_FILL),
-        ("Agent en charge", d["agent"] or "—"),
+        ("Référent", d["agent"] or "—"),
         ("Premier contact", day(d["dates"]["premier_contact"])),
         ("Évaluation", day(d["dates"]["evaluation"])),
         ("Commission", day(d["dates"]["commission"])),
@@ -166,19 +167,95 @@ def _meetings(meetings: list[dict[str, Any]]) -> Section:
     return Section("Rencontres", [("table", ["Date", "Avec", "Objet"], rows, "LLL")])
 
 
+def _proposal(p: dict[str, Any] | None) -> Section:
+    if p is None:
+        return Section("Proposition à la commission",
+                       [("text", "Aucune proposition d'aide n'est encore faite.")])
+    rows = []
+    for line in p["lignes"]:
+        after = "—" if line["rav_jour_uc_apres"] is None else \
+            f"{format_number(line['rav_jour_uc_apres'], 2)} €"
+        rows.append([line["name"], money(line["montant"]),
+                     f"{line['duree_mois']} mois" if line["duree_mois"] else "non remboursable",
+                     "—" if line["taux_annuel"] is None else format_percent(line["taux_annuel"], 2),
+                     "—" if line["mensualite"] is None else money(line["mensualite"], 2), after])
+    blocks: list[Block] = [("table", ["Aide proposée", "Montant", "Durée", "Taux", "Mensualité",
+                                      "Reste à vivre/j/UC après"], rows, "LRRRRR")]
+    total = f"{money(p['total'])}, mensualités {money(p['total_mensualites'], 2)} par mois"
+    pairs = [("Total proposé", total)]
+    if p["rav_jour_uc_apres"] is not None:
+        after = f"{format_number(p['rav_jour_uc_apres'], 2)} € par jour et par UC (plancher " \
+                f"{format_number(p['plancher_jour_uc'], 2)} €)"
+        if p["rav_jour_uc_apres"] < p["plancher_jour_uc"]:
+            after += " — sous le plancher"
+        pairs.append(("Reste à vivre après tous les remboursements", after))
+    blocks.append(("pairs", pairs))
+    blocks.append(("text", "Argumentaire : " + (p["arguments"] or "—")))
+    return Section("Proposition à la commission", blocks)
+
+
+def _documents(d: dict[str, Any]) -> Section:
+    if not d["etablie"]:
+        return Section("Pièces justificatives",
+                       [("text", "La liste des pièces n'est pas encore établie.")])
+    count = f"{d['recues']} reçue(s) sur {d['total']}" + (
+        f", {d['sans_objet']} sans objet" if d["sans_objet"] else "")
+    if d["complet"]:
+        return Section("Pièces justificatives", [("text", f"Dossier complet ({count}).")])
+    return Section("Pièces justificatives", [
+        ("text", f"Dossier incomplet ({count}). Pièces manquantes :"),
+        ("items", [(label, []) for label in d["manquantes"]]),
+    ])
+
+
+def _aid_decisions(c: dict[str, Any] | None, rows: list[dict[str, Any]],
+                   session: dict[str, Any] | None) -> Section | None:
+    if not c and not rows:
+        return None
+    pairs = []
+    if c:
+        pairs += [("Date de la décision", day(c["date"])),
+                  ("Décision sur le dossier", c["decision_label"] or "—")]
+        if c["montant_accorde"] is not None:
+            pairs.append(("Total accordé", money(c["montant_accorde"])))
+    if session:
+        pairs.append(("Séance", f"{day(session['date'])} à {session['heure']}, "
+                                f"{session['lieu']}"))
+    blocks: list[Block] = [("pairs", pairs, 2)] if pairs else []
+    if rows:
+        table_rows = []
+        for r in rows:
+            terms = "—"
+            if r["decision"] == "accorde":
+                terms = money(r["montant"])
+                if r["duree_mois"]:
+                    terms += f" sur {r['duree_mois']} mois"
+                    if r["mensualite"] is not None:
+                        terms += f", {money(r['mensualite'], 2)}/mois"
+                    if r["taux_annuel"] is not None:
+                        terms += f" à {format_percent(r['taux_annuel'], 2)}"
+            detail = r["conditions"] if r["decision"] == "accorde" else r["motif"]
+            if r["commentaire"]:
+                detail = f"{detail} ({r['commentaire']})" if detail else r["commentaire"]
+            table_rows.append([r["name"], r["decision_label"], terms, detail or "—",
+                               day(r["date"])])
+        blocks.append(("table", ["Aide", "Décision", "Montant, durée, mensualité",
+                                 "Conditions ou motif", "Séance du"], table_rows, "LNLLN"))
+    elif c and c["conditions"]:
+        blocks.append(("pairs", [("Conditions", c["conditions"])]))
+    return Section("Décision de la commission", blocks)
+
+
 def sections(s: dict[str, Any]) -> list[Section]:
     out = [_household(s["household"]), _budget(s["budget"]), _project(s["project"]),
            _loan(s["loan"]), _orientation(s["orientation"]), _meetings(s["meetings"]),
            Section("Évaluation sociale", [("text", s["evaluation_sociale"]
                                            or "Évaluation sociale à rédiger.")])]
-    c = s["commission"]
-    if c:
-        pairs = [("Date", day(c["date"])), ("Décision", c["decision_label"] or "—")]
-        if c["montant_accorde"] is not None:
-            pairs.append(("Montant accordé", money(c["montant_accorde"])))
-        if c["conditions"]:
-            pairs.append(("Conditions", c["conditions"]))
-        out.append(Section("Décision de la commission", [("pairs", pairs)]))
+    if "proposition" in s:  # summaries built before the casework keys existed have none
+        out += [_proposal(s["proposition"]), _documents(s["pieces"])]
+    decided = _aid_decisions(s["commission"], s.get("decisions_aides") or [], s.get("seance"))
+    if decided is not None:
+        out.append(decided)
     if s["a_completer"]:
         out.append(Section("À compléter", [("text", ", ".join(s["a_completer"]) + ".")]))
     return out

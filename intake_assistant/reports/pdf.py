@@ -90,8 +90,8 @@ def _table(pdf: _Document, headers: list[str], rows: list[list[str]], aligns: st
 
 def _widths(pdf: _Document, headers: list[str], rows: list[list[str]],
             aligns: str) -> tuple[float, ...]:
-    """Figures (right-aligned) keep their natural width so they never wrap; text columns share
-    what is left in proportion to their longest text."""
+    """Figures (right-aligned, "R") and short codes ("N": left-aligned) keep their natural width
+    so they never wrap; text columns share what is left in proportion to their longest text."""
     natural = []
     for i, head in enumerate(headers):
         pdf.use("B")
@@ -99,10 +99,10 @@ def _widths(pdf: _Document, headers: list[str], rows: list[list[str]],
         pdf.use()
         width = max([width] + [pdf.get_string_width(pdf.t(row[i])) for row in rows])
         natural.append(width + 3.5)
-    fixed = sum(w for w, a in zip(natural, aligns, strict=True) if a == "R")
-    text = sum(w for w, a in zip(natural, aligns, strict=True) if a != "R") or 1
+    fixed = sum(w for w, a in zip(natural, aligns, strict=True) if a in "RN")
+    text = sum(w for w, a in zip(natural, aligns, strict=True) if a not in "RN") or 1
     room = max(pdf.epw - fixed, 20)
-    return tuple(w if a == "R" else w * room / text
+    return tuple(w if a in "RN" else w * room / text
                  for w, a in zip(natural, aligns, strict=True))
 
 
@@ -136,17 +136,11 @@ def _block(pdf: _Document, block: Block) -> None:
         _items(pdf, block[1])
 
 
-def summary_pdf(summary: dict[str, Any], font: FontChoice | None = None) -> bytes:
-    """The PDF bytes; ``font`` forces a font choice (tests check the built-in fallback)."""
-    doc, dossier = summary["document"], summary["dossier"]
-    pdf = _Document(font or find_font(),
-                    f"Dossier {dossier['id']} — document confidentiel, réservé à la commission")
-    pdf.set_title(f"{doc['title']} — {dossier['id']}")
-    pdf.set_author(pdf.t(doc["service"]))
-    pdf.set_creator("intake-assistant")
+def _summary_pages(pdf: _Document, summary: dict[str, Any], title: str | None = None) -> None:
+    doc = summary["document"]
     pdf.add_page()
     pdf.use("B", 14)
-    pdf.cell(0, 7, pdf.t(doc["title"]), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, pdf.t(title or doc["title"]), new_x="LMARGIN", new_y="NEXT")
     pdf.use("", 9)
     pdf.cell(0, 5, pdf.t(doc["service"]), new_x="LMARGIN", new_y="NEXT")
     for line in (doc.get("address") or "").splitlines():  # the CCAS's address (settings)
@@ -157,4 +151,44 @@ def summary_pdf(summary: dict[str, Any], font: FontChoice | None = None) -> byte
         _section_title(pdf, section.title)
         for block in section.blocks:
             _block(pdf, block)
+
+
+def summary_pdf(summary: dict[str, Any], font: FontChoice | None = None) -> bytes:
+    """The PDF bytes; ``font`` forces a font choice (tests check the built-in fallback)."""
+    doc, dossier = summary["document"], summary["dossier"]
+    pdf = _Document(font or find_font(),
+                    f"Dossier {dossier['id']} — document confidentiel, réservé à la commission")
+    pdf.set_title(f"{doc['title']} — {dossier['id']}")
+    pdf.set_author(pdf.t(doc["service"]))
+    pdf.set_creator("intake-assistant")
+    _summary_pages(pdf, summary)
+    return bytes(pdf.output())
+
+
+def session_pdf(title: str, service: str, agenda_pairs: list[tuple[str, str]],
+                agenda_rows: list[list[str]], summaries: list[dict[str, Any]],
+                font: FontChoice | None = None) -> bytes:
+    """One document for a commission session: the agenda, then each dossier's summary on its
+    own pages (``n/N`` in its title)."""
+    pdf = _Document(font or find_font(),
+                    f"{title} — document confidentiel, réservé à la commission")
+    pdf.set_title(title)
+    pdf.set_author(pdf.t(service))
+    pdf.set_creator("intake-assistant")
+    pdf.add_page()
+    pdf.use("B", 14)
+    pdf.cell(0, 7, pdf.t(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.use("", 9)
+    pdf.cell(0, 5, pdf.t(service), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    _pairs(pdf, agenda_pairs, columns=2)
+    _section_title(pdf, "Ordre du jour")
+    if agenda_rows:
+        _table(pdf, ["N°", "Dossier", "Demandeur", "Projet", "Demandé", "Pièces",
+                     "Décision"], agenda_rows, "RNLLRNL")
+    else:
+        _text(pdf, "Aucun dossier inscrit.")
+    total = len(summaries)
+    for i, summary in enumerate(summaries, 1):
+        _summary_pages(pdf, summary, f"Dossier {i}/{total} — {summary['dossier']['id']}")
     return bytes(pdf.output())

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
+from intake_assistant.core.casework import decisions
 from intake_assistant.core.expressions import EvaluationError, is_missing
 from intake_assistant.core.lifecycle import step_dates
 from intake_assistant.core.statuses import DECISIONS, WAITING, AidStatus, Status
@@ -124,7 +125,24 @@ def build_record(dossier: Mapping[str, Any], policy: Policy) -> dict[str, Any]:
         "montant_accorde": _number(commission.get("montant_accorde")),
         "orientation": orientation_statuses(answers, dossier.get("unknown") or (), policy,
                                             answers_day(dossier)),
+        "aids": aid_decisions(dossier),
     }
+
+
+def aid_decisions(dossier: Mapping[str, Any]) -> list[list[Any]]:
+    """[aid, decision, amount granted, reason id, reason label] for the decision in force on
+    each aid (the commission's per-aid decisions, app/casework.py)."""
+    rows = ((dossier.get("tables") or {}).get(decisions.TABLE)) or []
+    return [[aid, d.get("decision"), _number(d.get("montant")), d.get("motif"),
+             d.get("motif_label")]
+            for aid, d in decisions.latest_by_aid(rows).items()]
+
+
+# The keys of a record, in the order the record cache stores them.
+RECORD_FIELDS = ("id", "created", "status", "stage", "decision", "granted_ever", "refused_ever",
+                 "abandoned", "since", "evaluation", "commission", "decided", "type_projet",
+                 "household", "age_band", "commune", "montant_demande", "montant_accorde",
+                 "orientation", "aids")
 
 
 def _iso(day: date | None) -> str | None:

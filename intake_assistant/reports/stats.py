@@ -40,7 +40,8 @@ from .tables import (
 )
 
 TABLE_NAMES = ("demandes_par_mois", "type_projet", "type_menage", "tranche_age", "commune",
-               "parcours", "orientations", "montants", "delais", "attente")
+               "parcours", "orientations", "montants", "decisions_par_aide", "motifs", "delais",
+               "attente")
 WAIT_THRESHOLDS = (30, 60, 90)
 Record = Mapping[str, Any]
 
@@ -99,6 +100,8 @@ def aggregate(records: Iterable[Record], *, date_from: date | None, date_to: dat
         _funnel(cohort, min_group),
         _orientations(cohort, policy, min_group),
         _amounts(cohort, min_group),
+        _aid_decisions(cohort, policy, min_group),
+        _reasons(cohort, min_group),
         _delays(cohort, min_group),
         _waiting(cohort, today, min_group),
     ]
@@ -270,6 +273,52 @@ def _amounts(cohort: list[Record], min_group: int) -> dict:
         column("total", "Total", "money"), column("mediane", "Médiane", "money"),
     ], [_amount_row("Montant demandé", asked, min_group),
         _amount_row("Montant accordé", granted, min_group)])
+
+
+def _aid_decisions(cohort: list[Record], policy: Policy, min_group: int) -> dict:
+    """Per aid: how many the commission granted (and how much), refused, adjourned."""
+    by_aid: dict[str, list[list[Any]]] = defaultdict(list)
+    for r in cohort:
+        for row in r.get("aids") or ():
+            by_aid[str(row[0])].append(row)
+    names = {a.id: a.name for a in policy.aids}
+    rows = []
+    for aid in [a.id for a in policy.aids if a.id in by_aid] + sorted(
+            a for a in by_aid if a not in names):
+        rows_ = by_aid[aid]
+        granted = [float(x[2]) for x in rows_ if x[1] == Status.ACCORDE and x[2] is not None]
+        n_granted = sum(1 for x in rows_ if x[1] == Status.ACCORDE)
+        rows.append({"aide": names.get(aid, aid),
+                     "accordees": count_cell(n_granted, min_group),
+                     "montant_total": derived_cell(float(sum(granted)), len(granted), min_group),
+                     "montant_median": derived_cell(median(granted), len(granted), min_group),
+                     "refusees": count_cell(sum(1 for x in rows_ if x[1] == Status.REFUSE),
+                                            min_group),
+                     "ajournees": count_cell(sum(1 for x in rows_ if x[1] == Status.AJOURNE),
+                                             min_group)})
+    return table("decisions_par_aide", "Décisions de la commission par aide", [
+        column("aide", "Aide", "text"), column("accordees", "Accordées"),
+        column("montant_total", "Montant accordé", "money"),
+        column("montant_median", "Montant médian", "money"),
+        column("refusees", "Refusées"), column("ajournees", "Ajournées"),
+    ], rows, "Décision en vigueur sur chaque aide (la dernière prise) ; une subvention et un prêt "
+             "du même dossier comptent chacun pour leur aide.")
+
+
+def _reasons(cohort: list[Record], min_group: int) -> dict:
+    counts: Counter[tuple[str, str]] = Counter()
+    for r in cohort:
+        for row in r.get("aids") or ():
+            if row[1] in (Status.REFUSE, Status.AJOURNE):
+                counts[(str(row[1]), str(row[4] or row[3] or NOT_GIVEN))] += 1
+    kinds = {Status.REFUSE.value: "Refus", Status.AJOURNE.value: "Ajournement"}
+    rows = [{"decision": kinds[k], "motif": label, "aides": count_cell(n, min_group)}
+            for (k, label), n in sorted(counts.items(), key=lambda p: (p[0][0] != "refuse",
+                                                                      -p[1], p[0][1]))]
+    return table("motifs", "Motifs de refus et d'ajournement", [
+        column("decision", "Décision", "text"), column("motif", "Motif", "text"),
+        column("aides", "Aides concernées"),
+    ], rows, "Un dossier dont deux aides sont refusées pour le même motif compte deux fois.")
 
 
 _DELAYS = (("Premier contact → évaluation", "created", "evaluation"),

@@ -308,6 +308,21 @@ class DossierStore(Protocol):
         phone number or id (index_entry.Query). Never writes anything."""
         ...
 
+    def iter_list(
+        self,
+        *,
+        status: str | None = None,
+        search: str | None = None,
+        agent: str | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        date_field: DateField = "created_at",
+    ) -> Iterator[IndexEntry]:
+        """The entries of `list()` with the same filters and order, given one at a time: a
+        listing of every dossier (an export) then needs memory for a page, not for 200,000
+        entries. Consume it promptly: it reads the index in pages as it goes."""
+        ...
+
     def count(self, *, status: str | None = None) -> int:
         """How many readable dossiers (with this status)."""
         ...

@@ -15,6 +15,7 @@ from intake_assistant.core.statuses import Status
 from intake_assistant.core.timeutil import iso, local_now
 
 from .audit import answer_changes
+from .demo_followup import followup_tables
 
 NOMS = (
     "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",
@@ -281,7 +282,7 @@ def generate_dossier(rng: random.Random, created: datetime, today: date) -> dict
                 "agent": worker, "at": iso(moment),
             }
     last = history[-1]["at"]
-    return {
+    doc = {
         "id": "", "rev": len(history) + 1, "created_at": created_at, "updated_at": last,
         "created_by": reception, "agent": worker if len(history) > 1 else reception,
         "status": history[-1]["status"], "status_history": history,
@@ -293,6 +294,8 @@ def generate_dossier(rng: random.Random, created: datetime, today: date) -> dict
         if rng.random() < 0.25 else [],
         "evaluation_sociale": evaluation,
     }
+    doc["tables"] = followup_tables(doc, today)  # requests, appointments, repayments
+    return doc
 
 
 def _meeting(rng: random.Random, day: date, agent: str, avec: str) -> dict[str, Any]:

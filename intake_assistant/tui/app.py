@@ -2,10 +2,16 @@
 
 The app is a thin layer: screens call the application layer (``intake_assistant.app``); nothing
 here decides anything about a dossier. Store access happens in worker threads.
+
+Who is at the keyboard comes from authentication, never from a form (``app.signin``): the store is
+opened as the operating-system user (one PC) or the PostgreSQL role connected, and that login's
+agent record gives the name and the role. The name and role remembered from the last run only
+paint the first screen while the store opens; the authenticated identity then replaces them.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
@@ -15,15 +21,23 @@ from typing import Any
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.message import Message
 from textual.screen import Screen
 
 from intake_assistant.tui.config import (
-    ROLES,
     TuiConfig,
     default_config_path,
     load_config,
     save_config,
 )
+
+
+class SignedIn(Message):
+    """The store is open (or refused): who is at the keyboard is known."""
+
+    def __init__(self, result: Any) -> None:
+        super().__init__()
+        self.result = result
 
 
 class IntakeApp(App[None]):
@@ -52,10 +66,12 @@ class IntakeApp(App[None]):
         settings: Any = None,
         plain: bool | None = None,
     ) -> None:
-        """``store`` is an open Store; without it the store at ``db`` is opened in a thread while
-        the first screen draws. ``start`` opens a new interview of that questionnaire at once.
-        ``settings`` (app.settings.Settings, read by the command line): theme, plain display,
-        remapped keys; ``plain`` forces the plain display either way."""
+        """``store`` is an open store (tests, tools); without it the store at ``db`` is opened in
+        a thread while the first screen draws. Either way it is used as the authenticated agent.
+        ``agent`` and ``role`` only paint the first screen until the store has said who is at
+        the keyboard (a difference is then pointed out). ``start`` opens a new interview of that
+        questionnaire at once. ``settings`` (app.settings.Settings, read by the command line):
+        theme, plain display, remapped keys; ``plain`` forces the plain display either way."""
         super().__init__()
         from intake_assistant.tui import glyphs, keymap
 
@@ -69,14 +85,18 @@ class IntakeApp(App[None]):
         self.set_keymap(keymap.effective(self.key_overrides))
         if settings is not None:
             self.theme = settings.get("display.theme")
-        self._store = store
+        self._given_store = store
         self._db = db
-        self._store_future: Future[Any] | None = None
+        self._signin: Any = None  # app.signin.SignIn, once the store is open
+        self._signin_future: Future[Any] | None = None
+        self._signin_lock = threading.Lock()
         self._fixed_today = today
         self.config_path = config_path or default_config_path()
         self.config: TuiConfig = load_config(self.config_path)
+        self._asked = (agent, role)  # given on the command line
         self.agent = (agent or self.config.agent or "").strip()
         self.role = role or self.config.role
+        self.identity: Any = None  # app.access.Identity, once authenticated
         self.wait_days = wait_days
         self.start = start
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-load")
@@ -90,45 +110,54 @@ class IntakeApp(App[None]):
 
     @property
     def store(self) -> Any:
-        """The store; blocks until opened, so only worker threads should touch it first."""
-        if self._store is None:
-            if self._store_future is None:
-                self._store_future = self._pool.submit(self._open_store)
-            self._store = self._store_future.result()
-        return self._store
+        """The store as the authenticated agent; blocks until opened, so only worker threads
+        should touch it first. `AccessDenied` (French) when the person may not sign in."""
+        from intake_assistant.app.errors import AccessDenied
+
+        result = self._signed_in()
+        if result.store is None:
+            raise AccessDenied(result.refusal)
+        return result.store
+
+    def _signed_in(self) -> Any:
+        if self._signin is None:
+            self._signin = self._begin_sign_in().result()
+        return self._signin
+
+    def _begin_sign_in(self) -> Future[Any]:
+        with self._signin_lock:  # asked by the UI thread and by workers: one sign-in only
+            if self._signin_future is None:
+                self._signin_future = self._pool.submit(self._open_store)
+            return self._signin_future
 
     def _open_store(self) -> Any:
-        from intake_assistant.store import open_store
+        from intake_assistant.app.signin import sign_in
 
-        return open_store(self._db)
+        result = sign_in(self._db, store=self._given_store)
+        self.post_message(SignedIn(result))  # thread-safe, and never waits for the UI
+        return result
 
     def default_questionnaire(self) -> str:
         from intake_assistant.app.questionnaires import questionnaire_for_role
 
         return questionnaire_for_role(self.role)
 
+    def may(self, action: str) -> bool:
+        """Whether the agent may do ``action`` (see app.access.ACTIONS); True while unknown (the
+        application layer refuses anyway)."""
+        return self.identity is None or self.identity.may(action)
+
     @staticmethod
     def _prewarm() -> None:
         """Load the questionnaires and the policy before the first interview needs them."""
-        from intake_assistant.app.questionnaires import (
-            QUESTIONNAIRE_BY_ROLE,
-            load_questionnaire_by_name,
-        )
-        from intake_assistant.orientation.build import default_policy
+        from intake_assistant.app.warmup import prewarm
 
-        for name in QUESTIONNAIRE_BY_ROLE.values():
-            load_questionnaire_by_name(name)
-        default_policy()
+        prewarm()
 
     # -- start-up ------------------------------------------------------------------------------
     def on_mount(self) -> None:
-        if self.agent and self.role in ROLES:
-            self._remember_agent()
-            self._enter()
-        else:
-            from intake_assistant.tui.screens.agent import AgentScreen
-
-            self.push_screen(AgentScreen(self.agent, self.role), self._agent_chosen)
+        self._enter()
+        self.call_after_refresh(self._begin_sign_in)
 
     def load_in_background(self) -> None:
         """Open the store and load the policy ahead of need; called by the first screen once it
@@ -136,19 +165,62 @@ class IntakeApp(App[None]):
         if self._prewarmed:
             return
         self._prewarmed = True
-        if self._store is None and self._store_future is None:
-            self._store_future = self._pool.submit(self._open_store)
+        self._begin_sign_in()
         self._pool.submit(self._prewarm)
 
-    def _agent_chosen(self, result: tuple[str, str] | None) -> None:
-        if result is None:
-            self.exit()
+    def on_signed_in(self, message: SignedIn) -> None:
+        from intake_assistant.tui.screens.agent import FirstAgentScreen, RefusedScreen
+
+        result = message.result
+        self._signin = result
+        if result.store is None:
+            self.push_screen(RefusedScreen(result.refusal), lambda _: self.exit())
+        elif result.needs_first_agent:
+            self.push_screen(FirstAgentScreen(result.login, self.agent, self.role),
+                             self._first_agent_chosen)
+        else:
+            self._identity_known(result.identity)
+
+    def _first_agent_chosen(self, chosen: tuple[str, str] | None) -> None:
+        if chosen is None:  # go on as the store's administrator, without an agent record
+            self._identity_known(self._signin.identity)
             return
-        self.agent, self.role = result
+        self._register_first_agent(*chosen)
+
+    def _register_first_agent(self, name: str, role: str) -> None:
+        from intake_assistant.app.errors import StoreError
+        from intake_assistant.app.signin import register_first_agent
+
+        def register() -> None:
+            try:
+                result = register_first_agent(self._signin, name, role)
+            except StoreError as exc:
+                self.call_from_thread(self.notify, exc.message, title="Enregistrement impossible",
+                                      severity="error", timeout=10)
+                return
+            self.post_message(SignedIn(result))
+
+        self.run_worker(register, thread=True, group="sign-in")
+
+    def _identity_known(self, identity: Any) -> None:
+        asked_agent, asked_role = self._asked
+        changed = (self.agent, self.role) != (identity.name, identity.role)
+        self.identity = identity
+        self.agent, self.role = identity.name, identity.role
+        if (asked_agent and asked_agent != identity.name) or \
+                (asked_role and asked_role != identity.role):
+            self.notify(f"Vous êtes connecté(e) comme {identity.label} ({identity.source} : "
+                        f"{identity.login}) ; le nom et le rôle demandés ne comptent pas.",
+                        title="Agent", severity="warning", timeout=10)
         self._remember_agent()
-        self._enter()
+        if changed:
+            for screen in self.screen_stack:
+                refresh = getattr(screen, "identity_changed", None)
+                if callable(refresh):
+                    refresh()
 
     def _remember_agent(self) -> None:
+        """The last identity, to paint the next start's first screen at once."""
         if (self.config.agent, self.config.role) != (self.agent, self.role):
             self.config.agent, self.config.role = self.agent, self.role
             self._save_config()
@@ -201,14 +273,26 @@ class IntakeApp(App[None]):
         self.push_screen(InterviewScreen(questionnaire or self.default_questionnaire()))
 
     def resume_interview(self, dossier_id: str, questionnaire: str | None = None) -> None:
+        """Continue a dossier's interview. From a dossier screen, that screen is closed first:
+        finishing the interview opens the dossier again, current (never a stale copy below)."""
         from intake_assistant.tui.screens.interview import InterviewScreen
 
+        self._close_dossiers()
         self.push_screen(InterviewScreen(questionnaire, dossier_id))
 
     def open_dossier(self, dossier_id: str) -> None:
+        """One dossier screen at a time, always over the home screen (Échap goes home)."""
         from intake_assistant.tui.screens.dossier import DossierScreen
 
+        self._close_dossiers()
         self.push_screen(DossierScreen(dossier_id))
+
+    def _close_dossiers(self) -> None:
+        """Pop the screens above the home screen when a dossier screen is among them."""
+        from intake_assistant.tui.screens.dossier import DossierScreen
+
+        if any(isinstance(s, DossierScreen) for s in self.screen_stack):
+            self.go_home()
 
     # -- app-wide actions ----------------------------------------------------------------------
     def action_help(self) -> None:
@@ -225,18 +309,19 @@ class IntakeApp(App[None]):
     def action_statistics(self) -> None:
         from intake_assistant.tui.screens.statistics import StatisticsScreen
 
-        self.push_screen(StatisticsScreen(self.store))
+        if not isinstance(self.screen, StatisticsScreen):
+            self.push_screen(StatisticsScreen())
 
-    def action_change_agent(self) -> None:
-        from intake_assistant.tui.screens.agent import AgentScreen
-
-        def chosen(result: tuple[str, str] | None) -> None:
-            if result is not None:
-                self.agent, self.role = result
-                self._remember_agent()
-                self.notify(f"Agent : {self.agent} ({ROLES[self.role]}).")
-
-        self.push_screen(AgentScreen(self.agent, self.role), chosen)
+    def action_who(self) -> None:
+        """Who the application thinks is at the keyboard, and how that is decided."""
+        identity = self.identity
+        if identity is None:
+            self.notify("Identification en cours…")
+            return
+        self.notify(f"{identity.label}, connecté(e) comme « {identity.login} » "
+                    f"({identity.source}). Pour un autre agent : se connecter sous son propre "
+                    "compte ; les agents sont gérés par le responsable (intake-assistant agents).",
+                    title="Agent", timeout=10)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield SystemCommand("Nouvel accueil téléphonique", "Questionnaire court, au téléphone",
@@ -244,15 +329,16 @@ class IntakeApp(App[None]):
         yield SystemCommand("Nouvelle évaluation", "Évaluation financière et sociale complète",
                             lambda: self.new_interview("evaluation"))
         yield SystemCommand("Dossiers (accueil)", "Revenir à la liste des dossiers",
-                            self._go_home)
+                            self.go_home)
         yield SystemCommand("Aide", "Toutes les touches (F1)", self.action_help)
         yield SystemCommand("Statistiques", "Activité du service (F9)", self.action_statistics)
-        yield SystemCommand("Changer d'agent", "Nom et rôle de la personne au clavier",
-                            self.action_change_agent)
+        yield SystemCommand("Agent connecté", "Qui est identifié au clavier, et comment",
+                            self.action_who)
         yield from screen_commands(screen)
         yield SystemCommand("Quitter", "Fermer l'application (Ctrl+Q)", self.exit)
 
-    def _go_home(self) -> None:
+    def go_home(self) -> None:
+        """Back to the home screen, whatever is open above it (everything is saved)."""
         from intake_assistant.tui.screens.home import HomeScreen
 
         while len(self.screen_stack) > 2 and not isinstance(self.screen, HomeScreen):

@@ -22,9 +22,9 @@ AID_STATUS = {
 
 
 def known(value: Any) -> bool:
-    from intake_assistant.core.expressions import is_missing
+    from intake_assistant.app.display import known as shown
 
-    return value is not None and not is_missing(value)
+    return shown(value)
 
 
 def money(value: Any, decimals: int | None = None) -> str:

@@ -16,7 +16,7 @@ def test_audit_rows_read_like_answers() -> None:
     assert _texts(q, {"id": "loyer", "old": 400, "new": 420}) == (
         "Loyer (reste à payer après aide au logement)", "400 €", "420 €")
     assert _texts(q, {"id": "logement", "old": "heberge", "new": "locataire_social"}) == (
-        "Logement", "Hébergé(e)", "Locataire (logement social)")
+        "Logement", "Chez quelqu'un (hébergement)", "Locataire (logement social)")
     assert _texts(q, {"id": "enfants", "old": [{}], "new": [{"age": 6}]}) == (
         "Enfants à charge", "1 élément(s) (?)", "1 élément(s) (6)")
     assert _texts(q, {"id": "ficp", "old": False, "new": None, "unknown": True})[2] == (

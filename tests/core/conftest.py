@@ -18,9 +18,17 @@ def personas() -> list[dict]:
 
 
 def typed_the_french_way(answers: dict) -> dict:
-    """Persona answers as an agent types them: "1 100", "11/02/1994", "o", choice numbers."""
+    """Persona answers as an agent types them: "1 100", "11/02/1994", "o", choice numbers.
+
+    An amount of the budget the persona leaves out (counted 0) is said, as the interview asks:
+    « 0 » or « aucun », in turn."""
     fields = load_fields()
     out: dict = {}
+    said = ("0", "aucun")
+    budget = [fid for fid, f in fields.items()
+              if f.type == "money" and f.absent_default is not None and fid not in answers]
+    for n, fid in enumerate(budget):
+        out[fid] = said[n % 2]
     for fid, value in answers.items():
         fdef = fields.get(fid)
         if fdef is None:

@@ -269,12 +269,12 @@ def test_handoff_evaluation_does_not_ask_known_answers() -> None:
         "",
         "",
         "1",
-        "o",
+        "1",  # how many children, then each one's age
         "6",
-        "n",
-        "",
+        "0",  # no other adult: a count is said, never taken by Enter
         "2",
         "2",
+        "0",  # months at France Travail: asked on a short contract
         "1",
         "n",  # not yet enrolled at the driving school (issue 12)
         "",
@@ -285,7 +285,7 @@ def test_handoff_evaluation_does_not_ask_known_answers() -> None:
         "24",
         "n",
         "1 100",
-        "",
+        "aucun",  # RSA: an amount of the budget is said, never taken by Enter
         "250",
         "420",
         "o",
@@ -307,7 +307,9 @@ def test_handoff_evaluation_does_not_ask_known_answers() -> None:
     while not evaluation.finished:
         step = evaluation.current_step()
         asked.append(step.path)
-        assert evaluation.answer("").accepted or evaluation.answer("n").accepted
+        # Enter where a default stands, « n » for yes/no, « 0 » for an amount (said, never
+        # taken by Enter), then the first choice.
+        assert any(evaluation.answer(typed, confirm=True).accepted for typed in ("", "n", "0", "1"))
     assert not {"nom", "prenom", "enfants", "cout_projet", "loyer"} & set(asked)
     assert round(evaluation.computed["nb_uc"], 2) == 1.3
 
@@ -357,12 +359,12 @@ def test_live_orientation_waits_for_questions_not_yet_asked() -> None:
     from intake_assistant.app.interviews import live_orientation
 
     iv = make_interview(load_questionnaire_by_name("accueil_telephonique"), today=TODAY)
-    play(iv, "Martin", "Julie", "11/02/1994", "06 12 34 56 78", "", "", "1", "o", "6", "n",
-         "", "2", "2", "1", "n", "", "o", "1 200", "350", "", "24", "n")
+    play(iv, "Martin", "Julie", "11/02/1994", "06 12 34 56 78", "", "", "1", "1", "6",
+         "0", "2", "2", "0", "1", "n", "", "o", "1 200", "350", "", "24", "n")
     # Resources not asked yet: the grant capped by reste à vivre is not decided on 0 €.
     early = live_orientation(iv).suggestion("aide_au_projet")
     assert early.status == "to_check" and "revenus_activite" in early.needs
-    play(iv, "1 100", "", "250", "420", "o", "o", "n", "1")
+    play(iv, "1 100", "0", "250", "420", "o", "o", "n", "1")
     assert live_orientation(iv).suggestion("aide_au_projet").status == "not_eligible"
 
 

@@ -10,7 +10,7 @@ import yaml
 
 from intake_assistant.cli import main
 
-from .conftest import personas, typed_the_french_way
+from .conftest import TODAY, personas, typed_the_french_way
 
 PERSONAS = personas()
 
@@ -44,7 +44,14 @@ def test_personas_typed_in_french_run_through(persona, questionnaire, tmp_path, 
     if questionnaire == "evaluation":
         for cid, expected in persona["computed"].items():
             assert round(dossier["computed"][cid], 2) == expected, cid
-    assert "? Nom de famille" in transcript or "? Nom" in transcript
+        # The dossier the new flow leaves (counted children, questions that do not apply left
+        # out) gives the persona's orientation, aid by aid.
+        from intake_assistant.orientation.build import load_policy
+        from intake_assistant.orientation.evaluate import evaluate
+
+        result = evaluate(dossier["answers"], load_policy(), TODAY)
+        assert {s.aid: s.status for s in result.suggestions} == persona["expect"]
+    assert "? Quel est votre nom de famille ?" in transcript
 
 
 def test_first_rejected_answer_stops_with_the_question_and_message(tmp_path, capsys) -> None:
@@ -128,13 +135,13 @@ def test_whole_dossier_is_checked_against_its_schema(tmp_path, capsys) -> None:
     from intake_assistant.store.tinydb import TinyDBStore as Store
 
     store = Store.open(tmp_path / "db")
-    doc = store.create_dossier(agent="Agnès", answers={"nom": "Martin", "loyer": -5})
+    doc = store.create_dossier(agent="Agnès", answers={"nom": "Martin", "energie": -5})
     answers = tmp_path / "a.yaml"
     answers.write_text("{}\n")
     status = main(["interview", "evaluation", "--answers", str(answers), "--quiet",
                    "--db", str(tmp_path / "db"), "--dossier", doc["id"], "--agent", "Agnès"])
     assert status == 1
-    assert "« loyer » : La valeur doit être supérieure ou égale à 0." in capsys.readouterr().err
+    assert "« energie » : La valeur doit être supérieure ou égale à 0." in capsys.readouterr().err
 
 
 def test_stored_interview_releases_the_dossier_and_reports_locks(tmp_path, capsys) -> None:

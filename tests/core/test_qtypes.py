@@ -149,7 +149,7 @@ def test_display_says_the_unit() -> None:
     assert display_value(FIELDS["duree_souhaitee_mois"], 24) == "24 mois"
     assert display_value(FIELDS["duree_souhaitee_mois"], 1) == "1 mois"
     assert display_value(FIELDS["loyer"], 420) == "420 €"
-    assert display_value(FIELDS["logement"], "heberge") == "Hébergé(e)"
+    assert display_value(FIELDS["logement"], "heberge") == "Chez quelqu'un (hébergement)"
     assert display_value(FIELDS["ficp"], False) == "non"
     assert display_value(FIELDS["date_naissance"], "1994-02-11") == "11/02/1994"
 

@@ -27,8 +27,14 @@ def test_screen_loads_stats_in_a_worker(tmp_path):
     store.import_dossiers(activity())
 
     class Host(App):
+        # What the screen asks of the app: its (unguarded, in this test) store and today.
+        def __init__(self) -> None:
+            super().__init__()
+            self.store = store
+            self.today = TODAY
+
         def on_mount(self) -> None:
-            self.push_screen(StatisticsScreen(store, today=TODAY))
+            self.push_screen(StatisticsScreen(today=TODAY))
 
     async def run() -> None:
         app = Host()

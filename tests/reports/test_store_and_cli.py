@@ -80,7 +80,7 @@ def test_cli_csv_one_file_per_table(store, tmp_path, capsys):
     code = main(["stats", "--db", str(store.root), "--from", "2026-01-01", "--to", "2026-06-30",
                  "--today", "2026-06-30", "--format", "csv", "-o", str(out)])
     assert code == 0
-    assert len(list(out.glob("*.csv"))) == 10
+    assert len(list(out.glob("*.csv"))) == 12  # with decisions_par_aide and motifs
     amounts = read_excel_csv((out / "montants.csv").read_bytes())
     assert amounts[0] == ["Montant", "Dossiers", "Total (€)", "Médiane (€)"]
     assert amounts[1] == ["Montant demandé", "9", "7800", "900"]
@@ -123,3 +123,23 @@ def test_parallel_cold_build_gives_the_same_statistics(store, dossiers, policy, 
     monkeypatch.setattr(cache, "_CHUNK", 3)
     assert summary(store, policy) == sequential
     assert cache_path(store).exists()
+
+
+def test_a_record_has_exactly_the_cached_fields(store, dossiers, policy) -> None:
+    """The cache stores records as rows of RECORD_FIELDS: a key added to a record and not to
+    the list would be lost from the cache."""
+    from intake_assistant.reports.records import RECORD_FIELDS, build_record
+
+    for doc in store.iter_dossiers():
+        assert tuple(build_record(doc, policy)) == RECORD_FIELDS
+
+
+def test_a_damaged_cache_file_is_rebuilt_not_trusted(store, dossiers, policy) -> None:
+    first = summary(store, policy)
+    path = cache_path(store)
+    doc = json.loads(path.read_bytes())
+    some = sorted(doc["records"])[:2]
+    doc["records"][some[0]][1] = doc["records"][some[0]][1][:3]  # a row cut short
+    doc["records"][some[1]] = "n'importe quoi"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert summary(store, policy) == first

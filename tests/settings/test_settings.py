@@ -183,3 +183,16 @@ def test_letters_and_pdfs_carry_the_ccas_name_and_address(
     assert main(["export", doc["id"], "-o", str(pdf), "--db", str(store.root)]) == 0
     text = PdfReader(pdf).pages[0].extract_text()
     assert "CCAS de Reims" in text and "51100 Reims" in text
+
+
+def test_the_settings_name_and_address_head_the_letters_too() -> None:
+    from intake_assistant.app.settings import ccas_defaults, ccas_header, install
+
+    shipped = ccas_defaults()  # ccas.yaml: the default
+    assert shipped["ccas.name"] and ccas_header().name == shipped["ccas.name"]
+    write('[ccas]\nname = "CCAS d\'Épernay"\naddress = """2 place Hugues Plomb\n51200 Épernay"""\n')
+    install(load_settings())
+    header = ccas_header()
+    assert header.name == "CCAS d'Épernay"
+    assert header.address == ("2 place Hugues Plomb", "51200 Épernay")
+    assert header.signatory  # the rest still from ccas.yaml

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import unicodedata
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
+from intake_assistant.app.agents import add_agent
 from intake_assistant.core.engine import Step
 from intake_assistant.core.french import format_number
 from intake_assistant.store.tinydb import TinyDBStore as Store
@@ -57,12 +59,56 @@ def store(tmp_path: Path) -> Store:
     return Store.open(tmp_path / "db", lock_timeout=2.0)
 
 
+def login_of(name: str) -> str:
+    """« Agnès Durand » -> « agnes.durand »: the OS login the tests sign in as."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return ".".join(plain.lower().split()) or "agent"
+
+
+def sign_in_as(monkeypatch: pytest.MonkeyPatch, login: str) -> None:
+    """Be the operating-system user ``login`` (the identity of a one-PC store)."""
+    from intake_assistant.app import access
+
+    monkeypatch.setattr(access.getpass, "getuser", lambda: login)
+
+
 @pytest.fixture
-def make_app(store: Store, tmp_path: Path):
+def make_app(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """An app signed in as ``agent`` with ``role``: the agent is registered in the store and the
+    tests run as its OS login (identity comes from authentication, never from a form)."""
     def make(role: str = "accueil", agent: str | None = AGENT, **kwargs: Any) -> IntakeApp:
-        return IntakeApp(store, agent=agent, role=role, today=TODAY,
-                         config_path=tmp_path / "config" / "tui.json", **kwargs)
+        if agent:
+            add_agent(store, login_of(agent), agent, role)
+            sign_in_as(monkeypatch, login_of(agent))
+        return IntakeApp(store, today=TODAY, config_path=tmp_path / "config" / "tui.json",
+                         **kwargs)
     return make
+
+
+async def until(pilot: Any, condition: Any, what: str = "", attempts: int = 1500) -> None:
+    """Wait until ``condition()`` holds (a state, never a duration): lets the app run between
+    checks; fails, naming what was awaited, if it never comes (30 s at most)."""
+    for _ in range(attempts):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"attendu en vain : {what or condition}")
+
+
+async def home_ready(pilot: Any) -> Any:
+    """The home screen showing the listing of what is typed and chosen now."""
+    def state() -> str:
+        screen = pilot.app.screen
+        return (f"la liste des dossiers (écran {type(screen).__name__}, agent "
+                f"{pilot.app.identity}, prête : {getattr(screen, 'ready', None)})")
+
+    try:
+        await until(pilot, lambda: type(pilot.app.screen).__name__ == "HomeScreen"
+                    and pilot.app.screen.ready)
+    except AssertionError:
+        raise AssertionError(f"attendu en vain : {state()}") from None
+    await pilot.pause()
+    return pilot.app.screen
 
 
 async def settle(pilot: Any) -> None:
@@ -75,10 +121,11 @@ async def settle(pilot: Any) -> None:
 async def wait_for_screen(pilot: Any, name: str, attempts: int = 50) -> Any:
     for _ in range(attempts):
         await settle(pilot)
-        if type(pilot.app.screen).__name__ == name and (
-            name != "InterviewScreen" or pilot.app.screen.interview is not None
-        ):
-            return pilot.app.screen
+        screen = pilot.app.screen
+        if type(screen).__name__ == name and (
+            name != "InterviewScreen" or screen.interview is not None
+        ) and (name != "HomeScreen" or screen.ready):
+            return screen
     raise AssertionError(f"écran {name} attendu, trouvé {type(pilot.app.screen).__name__}")
 
 
@@ -114,6 +161,12 @@ def answer_keys(step: Step, interview: Any, answers: dict[str, Any]) -> tuple[st
         value = answers[q.parent.id][step.index][q.id]
     else:
         value = answers.get(q.id)
+        counted = next((r.id for r in interview.questionnaire.questions()
+                        if r.count_from == q.id), None)
+        if value is None and counted is not None:  # « Combien d'enfants ? »: the list's length
+            value = len(answers.get(counted) or [])
+    if value is None and q.field is not None and q.field.absent_default is not None:
+        value = q.field.absent_default  # an amount left out: said (« 0 »), never taken by Enter
     if value is None or value == interview.default_for(step):
         return "", True
     if q.type == "boolean":

@@ -11,6 +11,7 @@ from tests.platforms import WINDOWS
 from tests.tui.conftest import (
     AGENT,
     KeyCount,
+    login_of,
     new_intake,
     persona,
     play_answers,
@@ -48,11 +49,12 @@ async def test_phone_intake_of_martin_by_keys(make_app, store, tmp_path):
 
     doc = store.load(dossier_id)
     assert doc["status"] == "premier_contact"
-    assert doc["agent"] == AGENT and doc["questionnaires"] == ["accueil_telephonique"]
+    # recorded under the authenticated login (the OS user), not a typed name
+    assert doc["agent"] == login_of(AGENT) and doc["questionnaires"] == ["accueil_telephonique"]
     for key in PHONE_IDS:  # not in the persona: a resource left at its default, 0 €
         assert doc["answers"][key] == MARTIN.get(key, 0), key
     assert doc["unknown"] == []
-    assert store.load(dossier_id)["events"][-1]["agent"] == AGENT
+    assert store.load(dossier_id)["events"][-1]["agent"] == login_of(AGENT)
     # A trained agent needs at most one key per question beyond the answer's characters.
     assert count.extra <= count.questions
     print(f"\nmartin_permis (accueil téléphonique) : {count.questions} questions, "
@@ -124,9 +126,11 @@ async def test_edit_makes_new_questions_relevant(make_app, store):
         await pilot.press("enter", "4")  # 4 = demandeur d'emploi
         await settle(pilot)
         step = screen.interview.current_step()
-        assert step.path == "inscrit_france_travail_mois"
-        await pilot.press("3", "enter")
-        assert screen.interview.current_step().path == "allocations_chomage"
+        # On a CDD the France Travail months were asked already: chômage is what is new.
+        assert step.path == "allocations_chomage"
+        await pilot.press("3", "0", "0", "enter")
+        await settle(pilot)
+        assert screen.interview.answers["allocations_chomage"] == 300
 
 
 async def test_unknown_key_and_note(make_app, store):
@@ -248,7 +252,7 @@ async def test_first_question_before_the_engine_is_ready(make_app, store, tmp_pa
         await pilot.pause()
         screen = app.screen
         assert screen.interview is None
-        assert "Nom de famille" in str(screen.query_one("#question").render())
+        assert "votre nom de famille" in str(screen.query_one("#question").render())
         await pilot.press(*"Martin", "enter", *"Ju")  # typed while the dossier opens
         assert "Ouverture du dossier" in str(screen.query_one("#message").render())
         gate.set()

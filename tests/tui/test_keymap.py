@@ -17,6 +17,7 @@ from intake_assistant.tui.screens.dossier import DossierScreen
 from intake_assistant.tui.screens.help import KEYS, HelpScreen
 from intake_assistant.tui.screens.home import HomeScreen
 from intake_assistant.tui.screens.interview import InterviewScreen
+from intake_assistant.tui.screens.reasons import ReasonsScreen
 from intake_assistant.tui.screens.statistics import StatisticsScreen
 from tests.tui.conftest import new_intake, persona, play_answers, settle
 
@@ -38,8 +39,8 @@ async def until(pilot: Any, condition: Any, what: str, attempts: int = 100) -> N
 
 
 def test_every_binding_with_an_id_is_in_the_keymap_and_every_action_is_bound() -> None:
-    ids = {b.id for cls in (IntakeApp, HelpScreen, *SCREENS.values()) for b in _bindings(cls)
-           if b.id}
+    ids = {b.id for cls in (IntakeApp, HelpScreen, ReasonsScreen, *SCREENS.values())
+           for b in _bindings(cls) if b.id}
     assert ids == set(keymap.BY_ID)
     for cls in (IntakeApp, *SCREENS.values()):
         for b in _bindings(cls):
@@ -64,15 +65,13 @@ def test_no_key_does_two_things_on_a_screen(screen: str) -> None:
             continue
         for key in keymap.split_keys(keys[action.id]):
             other = owner.setdefault(key, action.id)
-            same = {other, action.id} <= {"app.quit", "home.quit"} or \
-                {other, action.id} <= {"app.statistics", "home.statistics"}
-            assert other == action.id or same, f"{key} : {other} et {action.id}"
+            assert other == action.id, f"{key} : {other} et {action.id}"
 
 
 def test_the_help_names_a_keymap_action_for_every_remappable_key() -> None:
     named = {key[1:] for _, rows in KEYS for key, _ in rows if key.startswith("@")}
     assert named <= set(keymap.BY_ID)
-    assert set(keymap.BY_ID) - named == {"home.statistics", "home.quit"}  # same as app.*
+    assert named == set(keymap.BY_ID)
 
 
 def test_a_bad_keymap_is_described_in_french() -> None:

@@ -2,7 +2,7 @@
 
 Layout under the root folder (0700, files 0600):
     dossiers/<année>/D-<année>-NNNNNN.json   the dossiers (source of truth)
-    index/snapshot.json, index/journal.jsonl  the index (a cache; rebuilt when missing or stale)
+    index/index.sqlite3                       the index (a cache; rebuilt when missing or stale)
     locks/                                    short write locks (one per dossier, one for ids)
     leases/D-….json                           who has a dossier open (sessions)
     sequences/<année>                         last id given out per year
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import builtins
 import os
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -68,11 +69,10 @@ from .dossier_file import (
     parse_document,
     parse_id,
     read_document,
-    signature,
     update_file,
 )
 from .faults import writing
-from .index import Index, IndexEntry, entry_from_document
+from .index import Index, IndexEntry, entry_from_document, signature
 from .leases import Leases, locked_message
 from .records import Records, check_kind
 
@@ -161,7 +161,8 @@ class TinyDBStore:
                 self._harden()
                 self.removed_temps = self._clean_orphans()
         self.leases = Leases(root / "leases")
-        self.index = Index(self.index_dir, self.dossiers_dir, lock_timeout=lock_timeout)
+        self.index = Index(self.index_dir, self.dossiers_dir, lock_timeout=lock_timeout,
+                           read_only=self._read_only)
         self.records = Records(root, self.locks_dir, lock_timeout=lock_timeout,
                                ensure_dir=ensure_private_dir)
         self._mutex = threading.RLock()  # the in-memory index is shared by the process's threads
@@ -172,8 +173,8 @@ class TinyDBStore:
     def _finish_interrupted_erasure(self) -> None:
         """A forget or purge was killed before rewriting the index: rewrite it now, so that the
         erased person's line does not stay in the index files."""
-        with self._mutex, suppress(OSError, DossierLockedError):
-            self.index.load()
+        with self._mutex, suppress(OSError, DossierLockedError, sqlite3.Error):
+            self.index.verify()  # drops the rows of files erased before the kill
             self.index.compact()
             for name in os.listdir(self.locks_dir):  # lock files named after erased dossiers
                 dossier_id = name.removesuffix(".lock")
@@ -293,7 +294,15 @@ class TinyDBStore:
         except CorruptDossierError:
             with self._mutex:
                 self._corrupt_seen[dossier_id] = path
+            with suppress(sqlite3.Error, OSError):
+                self.index.mark_corrupt(dossier_id, path)  # no longer listed as readable
             raise
+        except DossierNotFoundError:
+            with suppress(sqlite3.Error, OSError):
+                self.index.drop(dossier_id)
+            raise
+        # Lazy verification: a file changed around the store (restored by hand) fixes its row.
+        self.index.repair(dossier_id, doc, path)
         return cast(Dossier, doc)
 
     def iter_dossiers(self) -> Iterator[Dossier]:
@@ -317,18 +326,14 @@ class TinyDBStore:
                     if os.path.exists(path)}
 
     def versions(self) -> dict[str, str]:
-        with self._mutex:
-            self.index.refresh()
-            return {dossier_id: entry.version for dossier_id, entry in self.index.entries.items()}
+        self.index.ensure()
+        return self.index.versions()
 
     def count(self, *, status: str | None = None) -> int:
         if status is not None:
             _check_status(status)
-        with self._mutex:
-            self.index.refresh()
-            if status is None:
-                return len(self.index.entries)
-            return sum(1 for e in self.index.entries.values() if e.status == status)
+        self.index.ensure()
+        return self.index.count(status)
 
     # -- index ---------------------------------------------------------------------------------
     def list(
@@ -348,30 +353,42 @@ class TinyDBStore:
             _check_status(status)
         if date_field not in ("created_at", "updated_at", "last_contact"):
             raise InvalidValueError(f"Champ de date inconnu : « {date_field} ».")
-        with self._mutex:
-            self.index.refresh()
-            return self.index.select(status=status, search=search, agent=agent,
-                                     date_from=date_from, date_to=date_to, date_field=date_field,
-                                     limit=limit)
+        self.index.ensure()
+        return self.index.select(status=status, search=search, agent=agent,
+                                 date_from=date_from, date_to=date_to, date_field=date_field,
+                                 limit=limit)
+
+    def iter_list(
+        self,
+        *,
+        status: str | None = None,
+        search: str | None = None,
+        agent: str | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        date_field: str = "created_at",
+    ) -> Iterator[IndexEntry]:
+        """`list()` given one entry at a time (pages of the index read as it goes)."""
+        if status is not None:
+            _check_status(status)
+        if date_field not in ("created_at", "updated_at", "last_contact"):
+            raise InvalidValueError(f"Champ de date inconnu : « {date_field} ».")
+        self.index.ensure()
+        yield from self.index.iter_select(status=status, search=search, agent=agent,
+                                          date_from=date_from, date_to=date_to,
+                                          date_field=date_field)
 
     def reindex(self) -> None:
-        """Reload the index, check it against every dossier file, and rewrite it if it can."""
-        with self._mutex:
-            self.index.load()
-            if not self._read_only and self.index.needs_compact:
-                with writing("la reconstruction de l'index", self.root):
-                    self.index.compact()
+        """Check the index against every dossier file now (a stat each, changed files re-read)."""
+        with writing("la reconstruction de l'index", self.root):
+            self.index.verify()
 
-    def _record(self, doc: dict[str, Any], st: os.stat_result) -> None:
+    def _record(self, doc: dict[str, Any], st: os.stat_result, token: str | None) -> None:
         """Index a dossier just written. The dossier file is the truth and is already durable:
         an index that cannot be written (disk full, unusable lock) must not turn a saved answer
-        into a reported failure; the next load re-reads the file (its signature differs)."""
-        entry, sig = entry_from_document(doc), signature(st)
-        with self._mutex:
-            try:
-                self.index.record(entry, sig)
-            except (OSError, DossierLockedError):
-                self.index.remember(entry, sig)
+        into a reported failure: its intent stays, so the next query re-reads the file."""
+        with suppress(OSError, DossierLockedError):
+            self.index.record(entry_from_document(doc), signature(st), token)
 
     # -- writing -------------------------------------------------------------------------------
     def _update(
@@ -388,9 +405,16 @@ class TinyDBStore:
             if lease_free:
                 self._refuse_if_open_elsewhere(dossier_id)
             with writing(what, self.root):
-                doc, st = update_file(path, dossier_id, build)
-                if st is not None:
-                    self._record(doc, st)
+                token = self.index.intend(dossier_id)  # a kill after the write leaves it
+                try:
+                    doc, st = update_file(path, dossier_id, build)
+                except BaseException:
+                    self.index.cancel(dossier_id, token)
+                    raise
+                if st is None:
+                    self.index.cancel(dossier_id, token)
+                else:
+                    self._record(doc, st, token)
         return cast(Dossier, doc)
 
     @staticmethod
@@ -441,7 +465,7 @@ class TinyDBStore:
         numbers but never hand one out twice.
         """
         ids: list[str] = []
-        bulk: list[tuple[IndexEntry, tuple[int, int, int, int]]] = []
+        bulk: list[tuple[IndexEntry, tuple[int, int]]] = []
         seq_lock = FileLock(
             self.locks_dir / "sequences.lock", timeout=self.lock_timeout, mode=0o600
         )
@@ -473,8 +497,13 @@ class TinyDBStore:
                     try:
                         if durable:
                             with self._write_lock(doc["id"]):
-                                st = create_file(path, doc)
-                                self._record(doc, st)
+                                token = self.index.intend(doc["id"])
+                                try:
+                                    st = create_file(path, doc)
+                                except BaseException:
+                                    self.index.cancel(doc["id"], token)
+                                    raise
+                                self._record(doc, st, token)
                         else:  # bulk: brand-new ids nobody else knows yet, indexed at the end
                             st = create_file(path, doc, durable=False)
                             bulk.append((entry_from_document(doc), signature(st)))
@@ -487,11 +516,10 @@ class TinyDBStore:
         if not durable:
             if hasattr(os, "sync"):
                 os.sync()
-            with self._mutex:
-                try:
-                    self.index.record_many(bulk)
-                except (OSError, DossierLockedError):
-                    self.index.needs_compact = True
+            try:
+                self.index.record_many(bulk)
+            except (OSError, sqlite3.Error):
+                self.index.needs_verify = True
         return ids
 
     def _read_counter(self, year: int) -> int:
@@ -843,9 +871,8 @@ class TinyDBStore:
         self._by_lease_holder(dossier_id, token, "la fin de l'entretien", meta)
 
     def interrupted_interviews(self, agent: str) -> builtins.list[InterruptedInterview]:
-        with self._mutex:
-            self.index.refresh()
-            candidates = [e.id for e in self.index.entries.values() if e.interview_agent == agent]
+        self.index.ensure()
+        candidates = self.index.with_interview_agent(agent)
         found: builtins.list[InterruptedInterview] = []
         for dossier_id in candidates:
             if self.leases.holder_elsewhere(dossier_id) is not None:
@@ -937,9 +964,8 @@ class TinyDBStore:
         """Delete dossiers without contact for `inactive_days` (CNIL: 2 years). Dossiers open in
         another session are skipped. Returns what was (or, with dry_run, would be) deleted."""
         cutoff = (local_now(now).date() - timedelta(days=inactive_days)).isoformat()
-        with self._mutex:
-            self.index.load()  # checked against the files: purge must not trust a stale cache
-            candidates = [e for e in self.index.entries.values() if e.last_contact < cutoff]
+        self.index.verify()  # checked against the files: purge must not trust a stale cache
+        candidates = self.index.contacted_before(cutoff)
         candidates.sort(key=lambda e: e.id)
         if dry_run:
             return [Erasure(e.id, e, self._exports_of(e.id)) for e in candidates]
@@ -967,10 +993,9 @@ class TinyDBStore:
             with suppress(FileNotFoundError):
                 os.unlink(self.locks_dir / f"{erased.dossier_id}.lock")
         if purged:
-            with self._mutex:
-                for erased in purged:
-                    self.index.forget_entry(erased.dossier_id)
-                self._compact_after_erasure(", ".join(e.dossier_id for e in purged))
+            for erased in purged:
+                self.index.forget_entry(erased.dossier_id)
+            self._compact_after_erasure(", ".join(e.dossier_id for e in purged))
         return purged
 
     def forget(self, dossier_id: str) -> Erasure:
@@ -983,9 +1008,8 @@ class TinyDBStore:
             holder = self.leases.holder_elsewhere(dossier_id)
             if holder is not None:
                 raise DossierLockedError(locked_message(dossier_id, holder))
-            with self._mutex:
-                self.index.refresh()
-                entry = self.index.entries.get(dossier_id)
+            self.index.ensure()
+            entry = self.index.get(dossier_id)
             if not path.exists() and entry is None and not self.records.attached(dossier_id):
                 raise DossierNotFoundError(dossier_id)
             exports = self._exports_of(dossier_id)
@@ -994,11 +1018,10 @@ class TinyDBStore:
                     self._erase(dossier_id)
                 with suppress(FileNotFoundError):
                     os.unlink(self.locks_dir / f"{dossier_id}.lock")
+                self.index.forget_entry(dossier_id)
                 with self._mutex:
-                    self.index.refresh()
-                    self.index.forget_entry(dossier_id)
                     self._corrupt_seen.pop(dossier_id, None)
-                    self._compact_after_erasure(dossier_id)
+                self._compact_after_erasure(dossier_id)
         return Erasure(dossier_id, entry, exports)
 
     def _compact_after_erasure(self, dossier_id: str) -> None:

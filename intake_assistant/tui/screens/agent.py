@@ -1,7 +1,16 @@
-"""First start: who is at the keyboard (name) and in which role; remembered afterwards."""
+"""Signing in: who is at the keyboard is the authenticated login (app.signin), never a form.
+
+Two screens only:
+- `FirstAgentScreen`: the first start of a store where nobody is registered yet. The person is the
+  store's administrator (the OS user of a one-PC install); they give the name and role of their
+  own login's agent record, once. Échap goes on as administrator without registering.
+- `RefusedScreen`: a login that may not sign in (not registered, disabled) or a store that cannot
+  be opened: the French reason and what to do (``intake-assistant agents add``), then quit.
+"""
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,26 +19,36 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from intake_assistant.tui.config import ROLES
+from intake_assistant.app.agents import ROLES
 
 
-class AgentScreen(ModalScreen[tuple[str, str] | None]):
-    BINDINGS = [Binding("escape", "cancel", "Annuler")]
+class FirstAgentScreen(ModalScreen[tuple[str, str] | None]):
+    BINDINGS = [Binding("escape", "cancel", "Continuer sans s'enregistrer")]
 
-    def __init__(self, agent: str = "", role: str = "") -> None:
+    def __init__(self, login: str, agent: str = "", role: str = "") -> None:
         super().__init__()
+        self._login = login
         self._agent = agent
         self._role = role if role in ROLES else "accueil"
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="agent-dialog"):
-            yield Static("Bienvenue — qui est au clavier ?", classes="dialog-title")
-            yield Label("Votre nom (il signe chaque réponse enregistrée) :")
+            yield Static("Première utilisation — enregistrez-vous comme agent",
+                         classes="dialog-title")
+            yield Static(
+                f"Vous êtes connecté(e) comme « {escape(self._login)} » et aucun agent n'est "
+                "encore enregistré : vous êtes l'administrateur de ces dossiers. Donnez le nom "
+                "et le rôle de ce compte ; ensuite, l'application vous reconnaît sans rien "
+                "demander, et vous ajoutez vos collègues avec « intake-assistant agents add ».",
+                classes="hint")
+            yield Label("Votre nom (il s'affiche sur les dossiers) :")
             yield Input(self._agent, placeholder="Prénom Nom", id="agent-name")
-            yield Label("Votre rôle (1 ou 2, ou flèches puis Entrée) :")
+            yield Label("Votre rôle (1, 2 ou 3, ou flèches puis Entrée) :")
             yield OptionList(*[Option(f"{i}. {label}", id=key)
                                for i, (key, label) in enumerate(ROLES.items(), 1)],
                              id="agent-role")
+            yield Static("Échap : continuer sans m'enregistrer (administrateur)",
+                         classes="hint")
             yield Static("", id="agent-error", classes="error")
 
     def on_mount(self) -> None:
@@ -55,13 +74,31 @@ class AgentScreen(ModalScreen[tuple[str, str] | None]):
         self._accept(event.option.id or "accueil")
 
     def _accept(self, role: str) -> None:
-        name = self.query_one("#agent-name", Input).value.strip()
+        name = " ".join(self.query_one("#agent-name", Input).value.split())
         if not name:
-            error = self.query_one("#agent-error", Static)
-            error.update("Indiquez votre nom.")
+            self.query_one("#agent-error", Static).update("Indiquez votre nom.")
             self.query_one("#agent-name", Input).focus()
             return
         self.dismiss((name, role))
 
     def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class RefusedScreen(ModalScreen[None]):
+    """Nothing can be done here but read why and quit."""
+
+    BINDINGS = [Binding("escape", "quit", "Quitter"), Binding("enter", "quit", "Quitter")]
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="refused-dialog"):
+            yield Static("Accès impossible", classes="dialog-title")
+            yield Static(escape(self.reason), id="refused-reason")
+            yield Static("Entrée ou Échap : quitter", classes="hint")
+
+    def action_quit(self) -> None:
         self.dismiss(None)

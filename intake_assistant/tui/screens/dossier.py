@@ -2,7 +2,10 @@
 status changes, audit trail; hand-off to the evaluation questionnaire; export for the commission.
 
 Everything is read (and every change written) in worker threads; the store's French message is
-shown when it refuses a change.
+shown when it refuses a change. One dossier screen at a time (the app closes the previous one),
+reloaded whenever it comes back to the top. The tabs answer ← → (whatever has the focus, after a
+dialog too), 1 to 6 and Ctrl+PgPréc / Ctrl+PgSuiv; ↑ ↓ PgPréc PgSuiv scroll the tab shown; F7
+opens the orientation's reasons in a full screen.
 """
 
 from __future__ import annotations
@@ -25,44 +28,90 @@ from intake_assistant.app import dossiers
 from intake_assistant.core.statuses import Status
 from intake_assistant.tui import text as fmt
 
-AID_STYLE = {"eligible": "green", "to_check": "yellow", "not_eligible": "red"}
+TABS = (("resume", "Résumé"), ("reponses", "Réponses"), ("orientation", "Orientation"),
+        ("simulation", "Simulation"), ("rencontres", "Rencontres"), ("historique", "Historique"))
+
+
+def who(doc: Any) -> str:
+    answers = doc.get("answers") or {}
+    return " ".join(str(answers[k]) for k in ("prenom", "nom") if answers.get(k)) or "(sans nom)"
 
 
 class DossierScreen(Screen[None]):
     CSS_PATH = "dossier.tcss"
     BINDINGS = [
-        Binding("escape", "back", "Retour", id="dossier.back"),
+        Binding("escape", "back", "Accueil", id="dossier.back"),
+        # priority: a scrolled tab body would otherwise take ← → for itself
+        Binding("left", "tab(-1)", "Onglet", priority=True, key_display="←→"),
+        Binding("right", "tab(1)", "Onglet suivant", priority=True, show=False),
+        Binding("ctrl+pageup", "tab(-1)", "Onglet précédent", show=False),
+        Binding("ctrl+pagedown", "tab(1)", "Onglet suivant", show=False),
+        *(Binding(str(i), f"show_tab({i - 1})", title, show=False)
+          for i, (_, title) in enumerate(TABS, start=1)),
+        Binding("f7", "reasons", "Motifs", id="dossier.reasons"),
         Binding("c", "continue", "Continuer", id="dossier.continue"),
         Binding("v", "evaluation", "Évaluation", id="dossier.evaluation"),
-        Binding("r", "meeting", "Rencontre", id="dossier.meeting"),
-        Binding("s", "status", "Statut", id="dossier.status"),
-        Binding("d", "decision", "Décision", id="dossier.decision"),
-        Binding("a", "abandon", "Abandon", id="dossier.abandon"),
-        Binding("n", "note", "Note", id="dossier.note"),
-        Binding("x", "export", "Export", id="dossier.export"),
+        # Listed under « Actions » in the summary, in F1 and in the palette: a footer that
+        # overflows its line is cut mid-word.
+        Binding("r", "meeting", "Rencontre", show=False, id="dossier.meeting"),
+        Binding("s", "status", "Statut", show=False, id="dossier.status"),
+        Binding("d", "decision", "Décision", show=False, id="dossier.decision"),
+        Binding("a", "abandon", "Abandon", show=False, id="dossier.abandon"),
+        Binding("n", "note", "Note", show=False, id="dossier.note"),
+        Binding("x", "export", "Export", show=False, id="dossier.export"),
     ]
 
     def __init__(self, dossier_id: str) -> None:
         super().__init__()
         self.dossier_id = dossier_id
         self.view: dossiers.DossierView | None = None
+        self._names: dict[str, str] = {}  # agents' login -> name
 
     def compose(self) -> ComposeResult:
         yield Static(f"[b]Dossier {self.dossier_id}[/b] — chargement…", id="dossier-title",
                      classes="title-bar")
         with TabbedContent(id="tabs"):
-            for pane_id, title in (("resume", "Résumé"), ("reponses", "Réponses"),
-                                   ("orientation", "Orientation"), ("simulation", "Simulation"),
-                                   ("rencontres", "Rencontres"), ("historique", "Historique")):
-                with TabPane(title, id=f"tab-{pane_id}"), VerticalScroll():
+            for i, (pane_id, title) in enumerate(TABS, start=1):
+                with TabPane(f"{i} {title}", id=f"tab-{pane_id}"), \
+                        VerticalScroll(id=f"scroll-{pane_id}"):
                     yield Static(id=f"body-{pane_id}", classes="tab-body")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.reload()
+        self._focus_tab()
 
     def on_screen_resume(self) -> None:
         self.reload()
+        self._focus_tab()  # after a dialog: the keys go to the tabs again
+
+    # -- tabs ----------------------------------------------------------------------------------
+    @property
+    def active_tab(self) -> str:
+        return self.query_one("#tabs", TabbedContent).active
+
+    def action_show_tab(self, index: int) -> None:
+        self.query_one("#tabs", TabbedContent).active = f"tab-{TABS[index % len(TABS)][0]}"
+        self._focus_tab()
+
+    def action_tab(self, delta: int) -> None:
+        ids = [f"tab-{pane_id}" for pane_id, _ in TABS]
+        current = ids.index(self.active_tab) if self.active_tab in ids else 0
+        self.action_show_tab(current + delta)
+
+    def _focus_tab(self) -> None:
+        """The shown tab's body takes the keys: ↑ ↓ PgPréc PgSuiv scroll it."""
+        pane_id = self.active_tab.removeprefix("tab-") or TABS[0][0]
+        self.query_one(f"#scroll-{pane_id}", VerticalScroll).focus()
+
+    def action_reasons(self) -> None:
+        from intake_assistant.tui.screens.reasons import ReasonsScreen
+
+        if self.view is None:
+            return
+        self.app.push_screen(ReasonsScreen(
+            f"Motifs de l'orientation — dossier {self.dossier_id} — {who(self.view.doc)}",
+            self.view.orientation.suggestions, self.view.orientation.missing))
 
     def reload(self) -> None:
         self._load()
@@ -70,24 +119,29 @@ class DossierScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="dossier")
     def _load(self) -> None:
         from intake_assistant.app.dossiers import dossier_view
-        from intake_assistant.store import StoreError
+        from intake_assistant.app.errors import StoreError
+        from intake_assistant.app.home import agent_names
 
         app: Any = self.app
         try:
             view = dossier_view(app.store, self.dossier_id, app.today)
+            names = agent_names(app.store)
         except StoreError as exc:
             app.call_from_thread(app.notify, exc.message, severity="error")
             return
-        app.call_from_thread(self._show, view)
+        app.call_from_thread(self._show, view, names)
+
+    def _agent(self, login: Any) -> str:
+        """An agent as staff know them: the name of the recorded login."""
+        return self._names.get(str(login), str(login)) if login else "—"
 
     # -- painting ------------------------------------------------------------------------------
-    def _show(self, view: dossiers.DossierView) -> None:
+    def _show(self, view: dossiers.DossierView, names: dict[str, str] | None = None) -> None:
+        self._names = names or {}
         self.view = view
         doc = view.doc
-        answers = doc.get("answers") or {}
-        who = " ".join(str(answers[k]) for k in ("prenom", "nom") if answers.get(k))
         self.query_one("#dossier-title", Static).update(
-            f"[b]Dossier {doc['id']}[/b] — {escape(who or '(sans nom)')} — "
+            f"[b]Dossier {doc['id']}[/b] — {escape(who(doc))} — "
             f"{fmt.status_label(doc['status'])}"
         )
         self.query_one("#body-resume", Static).update(self._summary(view))
@@ -111,8 +165,9 @@ class DossierScreen(Screen[None]):
         days = view.delays.get("days_in_status")
         if days is not None:
             row("Depuis", f"{days} j")
-        row("Agent en charge", doc.get("agent") or "—")
-        row("Créé le", f"{fmt.stamp(doc.get('created_at'))} par {doc.get('created_by') or '—'}")
+        row("Agent en charge", self._agent(doc.get("agent")))
+        row("Créé le", f"{fmt.stamp(doc.get('created_at'))} par "
+                       f"{self._agent(doc.get('created_by'))}")
         row("Téléphone", str(a.get("telephone") or "—"))
         row("Commune", str(a.get("commune_residence") or "—"))
         project = it.display(it.step_for("type_projet")) if it.step_for("type_projet") else "—"
@@ -164,19 +219,10 @@ class DossierScreen(Screen[None]):
         return out
 
     def _orientation(self, view: dossiers.DossierView) -> Text:
-        out = Text()
-        for s in view.orientation.suggestions:
-            label, icon, _ = fmt.AID_STATUS[s.status]
-            out.append(f"{icon} {s.name} — {label}\n", style=f"bold {AID_STYLE[s.status]}")
-            for reason in s.reasons:
-                out.append(f"    • {reason}\n")
-            if s.orient_to and s.status != "not_eligible":
-                out.append(f"    → {s.orient_to}\n", style="dim")
-                for item in s.bring:
-                    out.append(f"      à apporter : {item}\n", style="dim")
-        if view.orientation.missing:
-            out.append("\nRéponses qui manquent : " + ", ".join(view.orientation.missing),
-                       style="yellow")
+        from intake_assistant.tui.screens.reasons import orientation_text
+
+        out = orientation_text(view.orientation.suggestions, view.orientation.missing)
+        out.append("\n\nF7 : les motifs en plein écran", style="dim")
         return out
 
     def _simulation(self, view: dossiers.DossierView) -> Table | Text:
@@ -201,7 +247,7 @@ class DossierScreen(Screen[None]):
         for m in meetings:
             who = m.get("partenaire") or m.get("avec")
             out.append(f"{fmt.day(m.get('date'))}  avec {who}", style="bold")
-            out.append(f"  ({m.get('agent') or '—'})\n", style="dim")
+            out.append(f"  ({self._agent(m.get('agent'))})\n", style="dim")
             if m.get("note"):
                 out.append(f"    {m['note']}\n")
         if not meetings:
@@ -215,7 +261,7 @@ class DossierScreen(Screen[None]):
         out.append("Statuts\n", style="bold underline")
         for change in doc.get("status_history") or []:
             out.append(f"  {fmt.stamp(change.get('at'))}  {fmt.status_label(change['status'])}"
-                       f"  ({change.get('agent') or '—'})\n")
+                       f"  ({self._agent(change.get('agent'))})\n")
         if doc.get("commission"):
             c = doc["commission"]
             out.append(f"  Commission du {fmt.day(c.get('date'))} : "
@@ -225,19 +271,19 @@ class DossierScreen(Screen[None]):
         if notes:
             out.append("\nNotes\n", style="bold underline")
             for note in notes:
-                out.append(f"  {fmt.stamp(note.get('at'))} ({note.get('agent') or '—'}) ",
+                out.append(f"  {fmt.stamp(note.get('at'))} ({self._agent(note.get('agent'))}) ",
                            style="dim")
                 out.append(f"{note.get('text')}\n")
         out.append("\nJournal des modifications\n", style="bold underline")
         for line in view.audit:
             change = f"{line.old} → {line.new}" if line.old is not None else line.new
             out.append(f"  {fmt.stamp(line.at)} ", style="dim")
-            out.append(f"{line.label} : {change}  ({line.agent or '—'})\n")
+            out.append(f"{line.label} : {change}  ({self._agent(line.agent)})\n")
         return out
 
     # -- actions -------------------------------------------------------------------------------
     def action_back(self) -> None:
-        self.app.leave(self)  # type: ignore[attr-defined]
+        self.app.go_home()  # type: ignore[attr-defined]
 
     def action_continue(self) -> None:
         self.app.resume_interview(self.dossier_id)  # type: ignore[attr-defined]
@@ -329,7 +375,7 @@ class DossierScreen(Screen[None]):
 
     @work(thread=True, group="dossier-write")
     def _export(self, fmt_name: str, output: str) -> None:
-        from intake_assistant.store import StoreError
+        from intake_assistant.app.errors import StoreError
 
         app: Any = self.app
         try:
@@ -343,7 +389,7 @@ class DossierScreen(Screen[None]):
 
     @work(thread=True, group="dossier-write")
     def _write(self, change: Callable[[Any], Any], done: str) -> None:
-        from intake_assistant.store import StoreError
+        from intake_assistant.app.errors import StoreError
 
         app: Any = self.app
         try:

@@ -18,11 +18,12 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("Partout", (
         ("@app.help", "cette aide"),
         ("@app.command_palette", "palette des commandes (toutes les actions)"),
-        ("@app.statistics", "statistiques (quand l'écran est installé)"),
+        ("@app.statistics", "statistiques d'activité (rôle responsable)"),
         ("@app.quit", "quitter (tout est déjà enregistré)"),
     )),
     ("Accueil — dossiers", (
-        ("(taper)", "recherche instantanée : nom, prénom, téléphone, n° de dossier"),
+        ("(taper)", "recherche instantanée dans tous les statuts : nom, prénom, téléphone, "
+                    "n° de dossier"),
         ("↑ ↓  PgPréc PgSuiv", "choisir un dossier"),
         ("@home.open", "ouvrir le dossier (ou clic)"),
         ("@home.new_default", "nouvel entretien (selon le rôle : accueil téléphonique ou "
@@ -30,7 +31,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("@home.new_phone", "nouvel accueil téléphonique"),
         ("@home.new_evaluation", "nouvelle évaluation"),
         ("@home.resume", "reprendre l'entretien du dossier choisi"),
-        ("@home.next_filter", "filtre de statut suivant"),
+        ("@home.next_filter", "filtre de statut suivant (restreint aussi la recherche)"),
         ("@home.previous_filter", "filtre de statut précédent"),
     )),
     ("Entretien", (
@@ -51,7 +52,10 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("@interview.finish", "terminer l'entretien et voir le dossier"),
     )),
     ("Dossier", (
-        ("← →", "onglets : résumé, réponses, orientation, simulation, rencontres, historique"),
+        ("← →  1 … 6", "onglets : résumé, réponses, orientation, simulation, rencontres, "
+                       "historique (aussi Ctrl+PgPréc / Ctrl+PgSuiv)"),
+        ("↑ ↓  PgPréc PgSuiv", "faire défiler l'onglet"),
+        ("@dossier.reasons", "motifs de l'orientation en plein écran (↑ ↓ PgPréc PgSuiv, Échap)"),
         ("@dossier.continue", "continuer l'entretien"),
         ("@dossier.evaluation", "continuer avec l'évaluation (ce qui est connu n'est pas "
                                 "redemandé)"),
@@ -61,7 +65,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("@dossier.abandon", "abandon"),
         ("@dossier.note", "note"),
         ("@dossier.export", "exporter la synthèse pour la commission"),
-        ("@dossier.back", "revenir à la liste"),
+        ("@dossier.back", "revenir à l'accueil (liste des dossiers)"),
     )),
     ("Statistiques", (
         ("@statistics.next_period", "période suivante"),
@@ -94,7 +98,7 @@ class HelpScreen(ModalScreen[None]):
                 table.add_row(escape(key_text(key, overrides)), action)
         with VerticalScroll(classes="dialog", id="help-dialog"):
             yield Static("Aide — toutes les touches (Échap pour fermer)", classes="dialog-title")
-            yield Static(table)
+            yield Static(table, id="help-keys")
             yield Static(self._where(), classes="hint", id="help-where")
 
     def _where(self) -> str:

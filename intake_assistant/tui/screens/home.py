@@ -1,30 +1,36 @@
 """Accueil: the dossier list with instant search, status filters and long waits flagged.
 
-The list comes from the store index in a worker thread (a 50,000-dossier store takes a while to
-load the first time); the search box keeps the focus so that typing filters at once.
+The list comes from the application layer (`app.home.home_listing`) in a worker thread; the search
+box keeps the focus so that typing filters at once. A search looks in every status: while one is
+typed, the filter chips start on « Tous » and F5 narrows what was found (the count says how many
+the filter hides); the filter chosen before comes back when the search is emptied.
+
+`ready` tells that what is shown is the listing of what is typed and chosen now (tests wait on
+it, never on time); `ListShown` is posted each time a listing is painted.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from rich.markup import escape
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
-from intake_assistant.core.statuses import Status
+from intake_assistant.app.agents import ROLES
+from intake_assistant.core.statuses import Status, status_label
 from intake_assistant.tui import text as fmt
-from intake_assistant.tui.config import ROLES
 from intake_assistant.tui.keymap import key_of
 
-MAX_ROWS = 300
 SEARCH_DELAY = 0.12  # seconds of typing pause before searching
+WIDE = 100  # from this width on, the list also shows the date of the last contact
 
 # Filters are named with the one status vocabulary (core/statuses.py), in life-cycle order.
 FILTERS_ACCUEIL: tuple[tuple[str, str | None], ...] = (
@@ -36,14 +42,44 @@ FILTERS_ACCUEIL: tuple[tuple[str, str | None], ...] = (
 # The social worker starts from the dossiers waiting on her.
 FILTERS_SOCIAL = (FILTERS_ACCUEIL[1], FILTERS_ACCUEIL[4], FILTERS_ACCUEIL[0],
                   *FILTERS_ACCUEIL[2:4], *FILTERS_ACCUEIL[5:])
+# The responsable starts from the dossiers before the commission.
+FILTERS_RESPONSABLE = (FILTERS_ACCUEIL[4], FILTERS_ACCUEIL[0], *FILTERS_ACCUEIL[1:4],
+                       *FILTERS_ACCUEIL[5:])
+UNFINISHED = "incomplet"  # said of a phone intake left before its end
 
 
-@dataclass
-class Listing:
-    rows: list[Any]
-    total: int
-    to_evaluate: int
-    awaiting_decision: int
+def status_text(row: Any, wide: bool) -> str:
+    label = status_label(row.entry.status)
+    if row.intake_finished is False:
+        return f"{label} ({UNFINISHED})" if wide else f"{label}, {UNFINISHED}"
+    return label
+
+
+def short_agent(name: str) -> str:
+    """« Agnès Durand » -> « Agnès D. » (narrow screens)."""
+    parts = name.split()
+    if len(parts) < 2:
+        return name
+    return f"{parts[0]} {parts[-1][0]}."
+
+
+def clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:max(1, width - 1)] + "…"
+
+
+def column_widths(width: int, rows: list[Any]) -> dict[str, int]:
+    """Columns fitted to the screen: every column shows at 80 columns (« Attente » and
+    « Agent » included); the last contact's date only from WIDE on."""
+    wide = width >= WIDE
+    status_w = max([len(status_text(r, wide)) for r in rows] + [len("Statut")])
+    fixed = {"id": max([len(r.id) for r in rows] + [len("N° dossier")]),
+             "status": status_w, "wait": len("Attente")}
+    if wide:
+        fixed["contact"] = len("Dernier contact")
+    columns = len(fixed) + 2
+    free = width - 2 - 2 * columns - sum(fixed.values())  # 2: the scroll bar; 2 per column
+    agent = max(8, min(22, free * 2 // 5))
+    return {**fixed, "name": max(8, free - agent), "agent": agent}
 
 
 class HomeScreen(Screen[None]):
@@ -57,8 +93,7 @@ class HomeScreen(Screen[None]):
         Binding("ctrl+r", "resume", "Reprendre", priority=True, id="home.resume"),
         Binding("enter", "open", "Ouvrir", show=False, id="home.open"),
         Binding("f5", "next_filter", "Filtre", id="home.next_filter"),
-        Binding("f9", "app.statistics", "Stats", id="home.statistics"),
-        Binding("ctrl+q", "app.quit", "Quitter", id="home.quit"),
+        # F9 (statistics, the responsable's) is the app's; the header names it for that role.
         Binding("shift+f5", "previous_filter", "Filtre préc.", show=False,
                 id="home.previous_filter"),
         Binding("up", "cursor(-1)", "Monter", show=False),
@@ -67,15 +102,51 @@ class HomeScreen(Screen[None]):
         Binding("pagedown", "cursor(10)", show=False),
     ]
 
+    class ListShown(Message):
+        """A listing was painted (tests and tools may wait on it)."""
+
     def __init__(self) -> None:
         super().__init__()
         self._timer: Timer | None = None
-        self._filter = 0
+        self._filter = 0  # the filter chosen without a search
+        self._search_filter: int | None = None  # the filter while a search is typed (« Tous »)
+        self._request = 0  # listings asked for; only the last one asked is painted
+        self._shown_request = -1
+        self._typing = False  # the search changed and its delay has not run out yet
+        self.listing: Any = None  # the app.home.HomeListing painted last
+        self._columns: tuple[bool, dict[str, int]] | None = None
 
+    # -- state ---------------------------------------------------------------------------------
     @property
     def filters(self) -> tuple[tuple[str, str | None], ...]:
-        return FILTERS_SOCIAL if self.app.role == "travailleur_social" else FILTERS_ACCUEIL
+        role = self.app.role  # type: ignore[attr-defined]
+        if role == "travailleur_social":
+            return FILTERS_SOCIAL
+        if role == "responsable":
+            return FILTERS_RESPONSABLE
+        return FILTERS_ACCUEIL
 
+    @property
+    def search_text(self) -> str:
+        return self.query_one("#search", Input).value.strip()
+
+    @property
+    def filter_index(self) -> int:
+        if not self.search_text:
+            return self._filter
+        if self._search_filter is None:  # a search starts on « Tous »
+            return next(i for i, (_, status) in enumerate(self.filters) if status is None)
+        return self._search_filter
+
+    @property
+    def ready(self) -> bool:
+        """What is shown is the listing of the search typed and the filter chosen now, for the
+        authenticated agent."""
+        return (self.app.identity is not None  # type: ignore[attr-defined]
+                and not self._typing and self._shown_request == self._request
+                and self.listing is not None)
+
+    # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(id="home-title", classes="title-bar")
         yield Static(id="home-actions")
@@ -89,12 +160,6 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#dossiers", DataTable)
-        table.add_column("N° dossier", key="id")
-        table.add_column("Nom", key="nom")
-        table.add_column("Statut", key="status")
-        table.add_column("Dernier contact", key="contact")
-        table.add_column("Attente", key="wait")
-        table.add_column("Agent", key="agent")
         table.can_focus = False  # the search box keeps the keyboard; ↑/↓ move the row
         self._paint_header()
         self.query_one("#search", Input).focus()
@@ -108,64 +173,126 @@ class HomeScreen(Screen[None]):
         if self.app.screen is self:
             self.reload()  # a dossier may have been created or changed meanwhile
 
+    def on_resize(self, event: events.Resize) -> None:
+        if self.listing is not None:
+            self._fill(self.listing)
+
+    def identity_changed(self) -> None:
+        """The authenticated agent replaced the remembered one (another role: other filters)."""
+        self._filter, self._search_filter = 0, None
+        self._paint_header(self.listing)
+        if self.app.screen is self or self.listing is not None:
+            self.reload()
+
     # -- header --------------------------------------------------------------------------------
-    def _paint_header(self, listing: Listing | None = None) -> None:
-        role = ROLES.get(self.app.role, "")
+    def _paint_header(self, listing: Any = None) -> None:
+        app: Any = self.app
+        identity = app.identity
+        who = identity.label if identity is not None else (
+            f"{app.agent} ({ROLES.get(app.role, app.role)})" if app.agent else "identification…")
         self.query_one("#home-title", Static).update(
-            f"[b]Accueil — Dossiers[/b]   Agent : {self.app.agent} ({role})"
+            f"[b]Accueil — Dossiers[/b]   Agent : {escape(who)}"
         )
-        def k(action: str) -> str:  # the key in force (settings may remap it)
-            return key_of(self.app, action)
+        def k(action: str) -> str:  # the key in force (the settings file may remap it)
+            return key_of(app, action)
 
         others = f"[b]{k('home.open')}[/b] Ouvrir · [b]{k('home.resume')}[/b] Reprendre l'entretien"
-        if self.app.role == "travailleur_social":
+        if app.role in ("travailleur_social", "responsable"):
             first, second = Status.PREMIER_CONTACT.label, Status.EN_COMMISSION.label
             counts = f"{first} : … · {second} : …"
             if listing is not None:
                 counts = (f"{first} : {listing.to_evaluate} · "
                           f"{second} : {listing.awaiting_decision}")
-            actions = (f"▶ [b]{counts}[/b]\n[b]{k('home.new_default')}[/b] Nouvelle évaluation · "
-                       f"[b]{k('home.new_phone')}[/b] Accueil téléphonique · {others}")
+            actions = f"▶ [b]{counts}[/b]"
+            if app.role == "travailleur_social":
+                actions += (f"\n[b]{k('home.new_default')}[/b] Nouvelle évaluation · "
+                            f"[b]{k('home.new_phone')}[/b] Accueil téléphonique · {others}")
+            else:
+                actions += f" · [b]{k('app.statistics')}[/b] Statistiques · {others}"
         else:
             actions = (f"▶ [b]{k('home.new_default')} Nouvel accueil téléphonique[/b] · "
                        f"[b]{k('home.new_evaluation')}[/b] Évaluation · {others}")
         self.query_one("#home-actions", Static).update(actions)
         chips = []
+        current = self.filter_index
         for i, (label, _) in enumerate(self.filters):
             chip = f"[@click=screen.set_filter({i})]{label}[/]"
-            chips.append(f"[reverse]{chip}[/reverse]" if i == self._filter else chip)
-        self.query_one("#filters", Static).update(f"Statut ({k('home.next_filter')}) : "
-                                                  + "  ".join(chips))
+            chips.append(f"[reverse]{chip}[/reverse]" if i == current else chip)
+        where = f"Statut ({k('home.next_filter')})"
+        if self.search_text:
+            where = f"Statut ({k('home.next_filter')}, la recherche porte sur tous)"
+        self.query_one("#filters", Static).update(f"{where} : " + "  ".join(chips))
 
     # -- loading -------------------------------------------------------------------------------
     @on(Input.Changed, "#search")
     def _search_changed(self) -> None:
         if self._timer is not None:
             self._timer.stop()
+        self._typing = True
+        if not self.search_text:
+            self._search_filter = None  # the next search starts again on « Tous »
+        self._paint_header(self.listing)
         self._timer = self.set_timer(SEARCH_DELAY, self.reload)
 
     def reload(self) -> None:
-        search = self.query_one("#search", Input).value.strip() or None
-        status = self.filters[self._filter][1]
+        self._typing = False
+        search = self.search_text or None
+        status = self.filters[self.filter_index][1]
+        self._request += 1
         self.query_one("#home-status", Static).update("Recherche…")
-        self._load(search, status)
+        self._load(self._request, search, status)
 
     @work(thread=True, exclusive=True, group="home-list")
-    def _load(self, search: str | None, status: str | None) -> None:
-        store = self.app.store
-        rows = store.list(status=status, search=search)
-        listing = Listing(rows[:MAX_ROWS], len(rows),
-                          len(store.list(status=Status.PREMIER_CONTACT)),
-                          len(store.list(status=Status.EN_COMMISSION)))
-        self.app.call_from_thread(self._show, listing)
+    def _load(self, request: int, search: str | None, status: str | None) -> None:
+        from intake_assistant.app.errors import StoreError
+        from intake_assistant.app.home import home_listing
 
-    def _show(self, listing: Listing) -> None:
+        app: Any = self.app
+        try:
+            listing = home_listing(app.store, search=search, status=status, today=app.today)
+        except StoreError as exc:
+            app.call_from_thread(self._failed, request, exc.message)
+            return
+        app.call_from_thread(self._show, request, listing)
+
+    def _failed(self, request: int, message: str) -> None:
+        if request == self._request:
+            self._shown_request = request
+            self.query_one("#home-status", Static).update(Text(message, style="bold red"))
+
+    def _show(self, request: int, listing: Any) -> None:
+        if request != self._request:
+            return  # a later search or filter is on its way: its listing will be painted
+        self.listing = listing
+        self._fill(listing)
+        low, high = self.app.wait_days  # type: ignore[attr-defined]
+        self.query_one("#home-status", Static).update(self._count_text(listing, low, high))
+        self._paint_header(listing)
+        self._shown_request = request
+        self.post_message(self.ListShown())
+
+    def _fill(self, listing: Any) -> None:
         table = self.query_one("#dossiers", DataTable)
-        table.clear()
-        today = self.app.today
-        low, high = self.app.wait_days
-        for e in listing.rows:
-            name = " ".join(part for part in (e.nom, e.prenom) if part) or "(sans nom)"
+        width = self.size.width or self.app.size.width
+        wide = width >= WIDE
+        widths = column_widths(width, listing.rows)
+        cursor = table.cursor_row
+        if self._columns != (wide, widths):
+            self._columns = (wide, widths)
+            table.clear(columns=True)
+            table.add_column("N° dossier", key="id", width=widths["id"])
+            table.add_column("Nom", key="nom", width=widths["name"])
+            table.add_column("Statut", key="status", width=widths["status"])
+            if wide:
+                table.add_column("Dernier contact", key="contact", width=widths["contact"])
+            table.add_column("Attente", key="wait", width=widths["wait"])
+            table.add_column("Agent", key="agent", width=widths["agent"])
+        else:
+            table.clear()
+        today = self.app.today  # type: ignore[attr-defined]
+        low, high = self.app.wait_days  # type: ignore[attr-defined]
+        for row in listing.rows:
+            e = row.entry
             wait = fmt.days_since(e.last_contact, today)
             waiting = e.status in fmt.WAITING_STATUSES and wait is not None
             style = ""
@@ -174,16 +301,41 @@ class HomeScreen(Screen[None]):
             elif waiting and wait >= low:
                 style = "yellow"
             wait_text = Text(f"{wait} j" if waiting else "—", style=style, justify="right")
-            table.add_row(
-                Text(e.id, style=style), Text(name, style=style), fmt.status_label(e.status),
-                fmt.day(e.last_contact), wait_text, e.agent or "—", key=e.id,
-            )
+            agent = row.agent_name or "—"
+            status = Text(status_text(row, wide),
+                          style="italic" if row.intake_finished is False else "")
+            cells = [Text(e.id, style=style), Text(clip(row.name, widths["name"]), style=style),
+                     status]
+            if wide:
+                cells.append(Text(fmt.day(e.last_contact)))
+            cells += [wait_text, Text(clip(agent if wide else short_agent(agent),
+                                           widths["agent"]))]
+            table.add_row(*cells, key=e.id)
+        if table.row_count:
+            table.move_cursor(row=min(max(cursor, 0), table.row_count - 1))
+
+    def _count_text(self, listing: Any, low: int, high: int) -> str:
+        """How many were found (and hidden by the filter), what the marks mean: one line."""
+        wide = (self.size.width or self.app.size.width) >= WIDE
         shown = len(listing.rows)
-        total = fmt.plural(listing.total, "dossier")
-        more = f" — les {shown} plus récents affichés" if listing.total > shown else ""
-        legend = f"   attente ≥ {low} j en jaune, ≥ {high} j en rouge"
-        self.query_one("#home-status", Static).update(f"{total}{more}{legend}")
-        self._paint_header(listing)
+        if listing.search is None:
+            count = fmt.plural(listing.matched, "dossier")
+        elif listing.status is None:
+            count = f"{fmt.plural(listing.found, 'dossier')} trouvé{'s' * (listing.found > 1)}" \
+                    " (tous statuts)"
+        else:
+            count = (f"{listing.matched} « {status_label(listing.status)} » sur "
+                     f"{listing.found} trouvé{'s' * (listing.found > 1)}")
+            if listing.narrowed:
+                count += " (F5 : les autres statuts)"
+        if listing.matched > shown:
+            count += f" — les {shown} plus récents" + (" affichés" if wide else "")
+        marks = ""
+        if any(r.intake_finished is False for r in listing.rows):
+            marks = f" · {UNFINISHED} : accueil non terminé" + (" (Ctrl+R)" if wide else "")
+        legend = (f"attente ≥ {low} j en jaune, ≥ {high} j en rouge" if wide
+                  else f"≥ {low} j jaune, ≥ {high} j rouge")
+        return f"{count}{marks} · {legend}"
 
     # -- actions -------------------------------------------------------------------------------
     def _selected_id(self) -> str | None:
@@ -200,34 +352,38 @@ class HomeScreen(Screen[None]):
             table.move_cursor(row=row)
 
     def action_set_filter(self, index: int) -> None:
-        self._filter = index % len(self.filters)
-        self._paint_header()
+        index %= len(self.filters)
+        if self.search_text:
+            self._search_filter = index
+        else:
+            self._filter = index
+        self._paint_header(self.listing)
         self.reload()
 
     def action_next_filter(self) -> None:
-        self.action_set_filter(self._filter + 1)
+        self.action_set_filter(self.filter_index + 1)
 
     def action_previous_filter(self) -> None:
-        self.action_set_filter(self._filter - 1)
+        self.action_set_filter(self.filter_index - 1)
 
     @on(Input.Submitted, "#search")
     def action_open(self) -> None:
         dossier_id = self._selected_id()
         if dossier_id:
-            self.app.open_dossier(dossier_id)
+            self.app.open_dossier(dossier_id)  # type: ignore[attr-defined]
 
     @on(DataTable.RowSelected)
     def _row_clicked(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value:
-            self.app.open_dossier(str(event.row_key.value))
+            self.app.open_dossier(str(event.row_key.value))  # type: ignore[attr-defined]
 
     def action_new_default(self) -> None:
-        self.app.new_interview()
+        self.app.new_interview()  # type: ignore[attr-defined]
 
     def action_new(self, questionnaire: str) -> None:
-        self.app.new_interview(questionnaire)
+        self.app.new_interview(questionnaire)  # type: ignore[attr-defined]
 
     def action_resume(self) -> None:
         dossier_id = self._selected_id()
         if dossier_id:
-            self.app.resume_interview(dossier_id)
+            self.app.resume_interview(dossier_id)  # type: ignore[attr-defined]

@@ -130,8 +130,8 @@ class InterviewScreen(Screen[None]):
     # -- session -------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="session")
     def _start(self) -> None:
+        from intake_assistant.app.errors import StoreError
         from intake_assistant.app.interviews import start_interview
-        from intake_assistant.store import StoreError
 
         app: Any = self.app
         try:
@@ -518,7 +518,7 @@ class InterviewScreen(Screen[None]):
 
     @work(thread=True, group="note")
     def _add_note(self, text: str) -> None:
-        from intake_assistant.store import StoreError
+        from intake_assistant.app.errors import StoreError
 
         app: Any = self.app
         try:

@@ -18,14 +18,11 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from intake_assistant.app.reporting import PERIODS, period_label, text_cell
 from intake_assistant.core.french import format_date
-from intake_assistant.reports.stats import default_start
-from intake_assistant.reports.stats_text import text_cell
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
 BAR_WIDTH = 40
-PERIODS = (("12 derniers mois", "12"), ("année civile en cours", "annee"),
-           ("toute l'activité", "tout"))
 
 
 def bar(value: float, maximum: float, width: int = BAR_WIDTH) -> str:
@@ -59,14 +56,6 @@ def _column_chart(table: dict[str, Any], label_id: str, value_id: str,
             shown += f"   ({text_cell(row[extra], kinds[extra])})"
         rows.append((str(row[label_id]), row[value_id], shown))
     return bar_chart(rows)
-
-
-def period_bounds(choice: str, today: date) -> tuple[date | None, date]:
-    if choice == "annee":
-        return date(today.year, 1, 1), today
-    if choice == "tout":
-        return None, today
-    return default_start(today), today
 
 
 def charts(result: dict[str, Any]) -> list[tuple[str, str]]:
@@ -122,10 +111,9 @@ class StatisticsScreen(Screen[None]):
         Binding("r", "reload", "Recalculer", id="statistics.reload"),
     ]
 
-    def __init__(self, store: Any, today: date | None = None) -> None:
+    def __init__(self, today: date | None = None) -> None:
         super().__init__()
-        self.store = store
-        self.today = today or date.today()
+        self._today = today
         self.period_index = 0
         self.result: dict[str, Any] | None = None
 
@@ -134,6 +122,10 @@ class StatisticsScreen(Screen[None]):
         yield Static("", id="stats-status", markup=False)
         yield VerticalScroll(id="stats-body")
         yield Footer()
+
+    @property
+    def today(self) -> date:
+        return self._today or self.app.today  # type: ignore[attr-defined]
 
     def on_mount(self) -> None:
         self.action_reload()
@@ -146,7 +138,7 @@ class StatisticsScreen(Screen[None]):
         self.action_reload()
 
     def action_reload(self) -> None:
-        label = PERIODS[self.period_index][0]
+        label = period_label(PERIODS[self.period_index].key, self.today)
         self._status(f"Période : {label}. Calcul en cours…")
         self.run_worker(self._compute, thread=True, exclusive=True, group="statistics")
 
@@ -154,17 +146,21 @@ class StatisticsScreen(Screen[None]):
         self.query_one("#stats-status", Static).update(text)
 
     def _compute(self) -> None:
-        from intake_assistant.reports.stats import store_stats
+        from intake_assistant.app.errors import StoreError
+        from intake_assistant.app.reporting import activity
 
-        start, end = period_bounds(PERIODS[self.period_index][1], self.today)
+        key = PERIODS[self.period_index].key
 
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(
                 self._status, f"Préparation des statistiques : {done} / {total} dossiers…")
 
         try:
-            result = store_stats(self.store, date_from=start, date_to=end, today=self.today,
-                                 progress=progress)
+            result = activity(self.app.store, key, self.today,  # type: ignore[attr-defined]
+                              progress=progress)
+        except StoreError as exc:  # a refusal (role) or a store that cannot be read
+            self.app.call_from_thread(self._status, exc.message)
+            return
         except Exception as exc:  # shown on screen: the app must survive a damaged store
             self.app.call_from_thread(self._status, f"Statistiques impossibles : {exc}")
             return
@@ -172,7 +168,7 @@ class StatisticsScreen(Screen[None]):
 
     def _show(self, result: dict[str, Any]) -> None:
         self.result = result
-        label = PERIODS[self.period_index][0]
+        label = period_label(PERIODS[self.period_index].key, self.today)
         self._status(f"Période : {label} — {heading(result)}  "
                      f"(p : autre période · r : recalculer · Échap : retour ; "
                      f"groupes de moins de {result['min_group']} notés « < "

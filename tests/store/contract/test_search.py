@@ -105,3 +105,20 @@ def test_entries_carry_the_listing_fields(store: Store, filled: list[str]) -> No
         "Lefèvre", "Hélène", "Reims", "permis_b", 850, "premier_contact", "Sophie", 4)
     doc = store.load(filled[0])
     assert entry.updated_at == doc["updated_at"] and entry.created_at == doc["created_at"]
+
+
+@pytest.mark.parametrize("filters", [
+    {}, {"status": "en_evaluation"}, {"search": "le"}, {"search": "0612"},
+    {"agent": "sophie"}, {"date_from": date(2026, 3, 12), "date_field": "updated_at"},
+])
+def test_iter_list_gives_what_list_gives_in_the_same_order(store: Store, filled: list[str],
+                                                           filters) -> None:
+    assert [e.to_dict() for e in store.iter_list(**filters)] == [
+        e.to_dict() for e in store.list(**filters)]
+
+
+def test_iter_list_refuses_bad_filters_in_french(store: Store) -> None:
+    with pytest.raises(Exception, match="Statut inconnu"):  # as list() and count() do
+        list(store.iter_list(status="fini"))
+    with pytest.raises(InvalidValueError, match="Champ de date inconnu"):
+        list(store.iter_list(date_field="anniversaire"))

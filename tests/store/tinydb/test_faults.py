@@ -67,6 +67,9 @@ def test_read_only_store_reads_and_refuses_writes_in_french(tmp_path: Path, now,
                                                             monkeypatch, capsys) -> None:
     store, ids = _filled(tmp_path / "base", now)
     store.list()
+    # SQLite keeps a file open while this process holds locks on the same file through another
+    # path (the bind mount): closing the writer's index lets the view be unmounted.
+    store.index.close()
     with read_only_view(store.root, monkeypatch) as view:
         ro = open_store(view)
         assert ro.read_only
@@ -144,7 +147,10 @@ def test_disk_full_refuses_in_french_and_loses_nothing(tmp_path: Path, now, monk
         else:
             monkeypatch.setattr(os, "write", real_write)
         assert store.save_answer(ids[0], "loyer", 999, agent="x")["answers"]["loyer"] == 999
-        assert sorted(e.id for e in open_store(store.root).list()) == sorted(ids)
+        other = Store.open(store.root)
+        assert sorted(e.id for e in other.list()) == sorted(ids)
+        for opened in (store, other):  # their index files are on the small disk, unmounted next
+            opened.index.close()
 
 
 def test_a_lock_path_that_is_a_folder_or_a_link_loop(tmp_path: Path, now) -> None:
