@@ -42,7 +42,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("home.previous_filter", "shift+f5", "filtre précédent", "Accueil — Dossiers"),
     Action("interview.question_help", "f2,ctrl+g", "aide de la question", "Entretien"),
     Action("interview.unknown", "f3,ctrl+n", "« je ne sais pas » / à compléter", "Entretien"),
-    Action("interview.note", "f4,ctrl+b", "note sur la question", "Entretien"),
+    Action("interview.note", "f4,ctrl+b", "note libre sur le dossier", "Entretien"),
     Action("interview.toggle_panel", "f6,ctrl+t", "panneau fiche et orientation", "Entretien"),
     Action("interview.toggle_reasons", "f7,ctrl+r", "motifs de l'orientation", "Entretien"),
     Action("interview.estimate", "f8,ctrl+f", "montants estimés (OpenFisca)", "Entretien"),
@@ -116,7 +116,9 @@ def effective(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
 def key_label(key: str, plain: bool = False) -> str:
     """One key in French: ``ctrl+n`` -> ``Ctrl+N``, ``escape`` -> ``Échap``."""
     *mods, name = key.split("+")
-    word = _FRENCH.get(name) or (name.upper() if len(name) <= 3 else name)
+    # A letter alone stays lower case (« x », not Maj+X); F-keys and Ctrl+letter as printed.
+    word = _FRENCH.get(name) or (name if len(name) == 1 and not mods else
+                                 name.upper() if len(name) <= 3 else name)
     if plain:
         word = {"↑": "Haut", "↓": "Bas", "←": "Gauche", "→": "Droite"}.get(word, word)
     return "+".join([*(_FRENCH.get(m, m) for m in mods), word])
