@@ -8,12 +8,14 @@ the text, enough for the flat files people write by hand).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -203,12 +205,15 @@ def read_file(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError([_toml_error(path, exc)]) from exc
-    # Only now (a file exists): every command reads the settings, and `list` must stay fast.
-    from intake_assistant.core.loader import format_schema, schema_message
+    errors = sorted(_validator().iter_errors(doc), key=lambda e: list(e.path))
+    if not errors:
+        return doc, key_lines(text)
+    # The French wording of the data files' schemas (imported only when something is wrong).
+    from intake_assistant.core.loader import schema_message
 
     lines = key_lines(text)
     messages = []
-    for err in sorted(format_schema("settings").iter_errors(doc), key=lambda e: list(e.path)):
+    for err in errors:
         place = tuple(str(p) for p in err.absolute_path)
         if err.validator == "additionalProperties":  # the unknown key's own line
             extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
@@ -216,9 +221,19 @@ def read_file(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
         line = _line_of(lines, place)
         name = ".".join(place) or "(racine)"
         messages.append(f"{path}:{line or 1}: réglage « {name} » : {schema_message(err)}")
-    if messages:
-        raise SettingsError(messages)
-    return doc, lines
+    raise SettingsError(messages)
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    """The settings schema alone (jsonschema, not the questionnaire loader): every command
+    reads the settings, and `list` must start fast."""
+    from importlib import resources
+
+    from jsonschema import Draft202012Validator
+
+    text = resources.files("intake_assistant.schemas").joinpath("settings.schema.json")
+    return Draft202012Validator(json.loads(text.read_text(encoding="utf-8")))
 
 
 # ----------------------------------------------------------------------------- effective values
