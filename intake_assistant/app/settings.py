@@ -17,11 +17,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 
 from intake_assistant.core import datadir
+
+if TYPE_CHECKING:
+    from intake_assistant.core.casework.settings import CcasSettings
 
 APP_NAME = "intake-assistant"
 FILE_NAME = "config.toml"
@@ -65,7 +68,7 @@ SAMPLE = '''\
 # mode = "auto"               # auto, unicode ou ascii (sans ▶ ✔ ni blocs)
 
 [keys]
-# "interview.dont_know" = "f3, ctrl+d"
+# "interview.unknown" = "f3, ctrl+d"
 '''
 
 
@@ -353,38 +356,28 @@ def current() -> Settings:
     return _current
 
 
-def _given(name: str) -> str | None:
-    """A CCAS setting given by an option, the environment or the file (None: the default)."""
-    settings = current()
-    return None if settings.where(name).startswith("défaut") else str(settings.get(name))
-
-
-def ccas_header() -> Any:
-    """The letters' header (``ccas.yaml`` of the questionnaires folder), with the name and the
-    address of the settings file or environment when they are given: one CCAS name everywhere."""
+def ccas_header() -> CcasSettings:
+    """The CCAS as letters and PDFs name it: `ccas.yaml` of the questionnaires folder (name,
+    service, address, signatory, bank), where the settings file's ``[ccas]`` name and address,
+    when set (file or environment), win: one place for an IT department to set them."""
     from dataclasses import replace
 
     from intake_assistant.core.casework.settings import load_ccas
 
-    header = load_ccas()
-    name, address = _given("ccas.name"), _given("ccas.address")
-    if name:
-        header = replace(header, name=name)
-    if address:
-        header = replace(header, address=tuple(
-            line.strip() for line in address.splitlines() if line.strip()))
-    return header
+    base = load_ccas()
+    settings = current()
+    changes: dict[str, Any] = {}
+    if not settings.where("ccas.name").startswith("défaut"):
+        changes["name"] = str(settings.get("ccas.name"))
+    if not settings.where("ccas.address").startswith("défaut"):
+        lines = str(settings.get("ccas.address")).splitlines()
+        changes["address"] = tuple(line.strip() for line in lines if line.strip())
+    return replace(base, **changes) if changes else base
 
 
 def issuer() -> dict[str, str]:
-    """Who issues the commission summaries: the CCAS's name and address (settings, else
-    ``ccas.yaml``, else « CCAS »)."""
-    from intake_assistant.core.findings import FindingsError
-
-    try:
-        header = ccas_header()
-    except (FindingsError, OSError):  # no usable ccas.yaml: the settings alone
-        return {"name": _given("ccas.name") or "CCAS", "address": _given("ccas.address") or ""}
+    """Who signs the commission summary: the CCAS's name and address (see `ccas_header`)."""
+    header = ccas_header()
     return {"name": header.name, "address": "\n".join(header.address)}
 
 

@@ -129,6 +129,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def _looks_like_a_command(argv: list[str], first: str | None) -> bool:
+    """A first word that is no option's value: an unknown command, not the TUI's options."""
+    if first is None:
+        return False
+    position = argv.index(first)
+    return position == 0 or not argv[position - 1].startswith("-") or "=" in argv[position - 1]
+
+
 def _apply_settings(args: argparse.Namespace) -> bool:
     """Read the settings file (and the environment, the options) for this command; False, after
     saying why and where, when the file is refused: what `config` rejects, no command uses."""
@@ -150,10 +158,3 @@ def _apply_settings(args: argparse.Namespace) -> bool:
     args.settings = settings
     return True
 
-
-def _looks_like_a_command(argv: list[str], first: str | None) -> bool:
-    """A first word that is no option's value: an unknown command, not the TUI's options."""
-    if first is None:
-        return False
-    position = argv.index(first)
-    return position == 0 or not argv[position - 1].startswith("-") or "=" in argv[position - 1]

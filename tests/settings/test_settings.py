@@ -185,14 +185,23 @@ def test_letters_and_pdfs_carry_the_ccas_name_and_address(
     assert "CCAS de Reims" in text and "51100 Reims" in text
 
 
-def test_the_settings_name_and_address_head_the_letters_too() -> None:
-    from intake_assistant.app.settings import ccas_defaults, ccas_header, install
+def test_the_ccas_header_is_ccas_yaml_where_the_settings_file_says_nothing() -> None:
+    from intake_assistant.app import settings
+    from intake_assistant.core.casework.settings import load_ccas
 
-    shipped = ccas_defaults()  # ccas.yaml: the default
-    assert shipped["ccas.name"] and ccas_header().name == shipped["ccas.name"]
-    write('[ccas]\nname = "CCAS d\'Épernay"\naddress = """2 place Hugues Plomb\n51200 Épernay"""\n')
-    install(load_settings())
-    header = ccas_header()
-    assert header.name == "CCAS d'Épernay"
-    assert header.address == ("2 place Hugues Plomb", "51200 Épernay")
-    assert header.signatory  # the rest still from ccas.yaml
+    shipped = load_ccas()
+    settings.install(load_settings())  # no settings file
+    assert settings.ccas_header() == shipped
+    assert settings.issuer() == {"name": shipped.name, "address": "\n".join(shipped.address)}
+
+
+def test_the_settings_file_name_and_address_win_in_letters_too() -> None:
+    from intake_assistant.app import settings
+    from intake_assistant.core.casework.settings import load_ccas
+
+    write('[ccas]\nname = "CCAS de Reims"\naddress = """11 rue Voltaire\n51100 Reims"""\n')
+    settings.install(load_settings())
+    header = settings.ccas_header()
+    assert header.name == "CCAS de Reims"
+    assert header.address == ("11 rue Voltaire", "51100 Reims")
+    assert header.signatory == load_ccas().signatory  # the rest still from ccas.yaml

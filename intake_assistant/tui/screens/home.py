@@ -193,8 +193,8 @@ class HomeScreen(Screen[None]):
         self.query_one("#home-title", Static).update(
             f"[b]Accueil — Dossiers[/b]   Agent : {escape(who)}"
         )
-        def k(action: str) -> str:  # the key in force (the settings file may remap it)
-            return key_of(app, action)
+        def k(action: str) -> str:  # the key in force (settings may remap it)
+            return key_of(self.app, action)
 
         others = f"[b]{k('home.open')}[/b] Ouvrir · [b]{k('home.resume')}[/b] Reprendre l'entretien"
         if app.role in ("travailleur_social", "responsable"):
