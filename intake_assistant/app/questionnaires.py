@@ -18,7 +18,7 @@ QUESTIONNAIRE_BY_ROLE: Mapping[str, str] = {
 }
 # Policy and dictionary files that live beside the questionnaires but are not questionnaires.
 DATA_FILES = frozenset({"champs.yaml", "calculs.yaml", "parametres.yaml", "aides.yaml",
-                        "partenaires.yaml", "ccas.yaml", "commission.yaml", "documents.yaml"})
+                        "partenaires.yaml", "commission.yaml", "documents.yaml", "ccas.yaml"})
 
 
 def questionnaire_for_role(role: str | None) -> str:

@@ -197,7 +197,7 @@ def test_the_finding_catalogue_is_complete_and_used() -> None:
     from intake_assistant.core.findings import CODES, MESSAGES
 
     assert all(code in CODES for code, _ in MESSAGES.values())
-    source = "".join(p.read_text() for p in pathlib.Path(qtypes.__file__).parent.glob("*.py")
+    source = "".join(p.read_text() for p in pathlib.Path(qtypes.__file__).parent.rglob("*.py")
                      if p.name != "findings.py")
     assert [key for key in MESSAGES if f'"{key}"' not in source] == []
 

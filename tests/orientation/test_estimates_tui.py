@@ -5,11 +5,21 @@ from __future__ import annotations
 import asyncio
 
 from intake_assistant.app import estimates as estimates_module
+from intake_assistant.app.agents import add_agent
 from intake_assistant.app.estimates import Estimates
 from intake_assistant.store.tinydb import TinyDBStore as Store
 from intake_assistant.tui.app import IntakeApp
 from intake_assistant.tui.widgets.side_panel import AidRow, OrientationList
-from tests.tui.conftest import AGENT, TODAY, new_intake, persona, play_answers, settle
+from tests.tui.conftest import (
+    AGENT,
+    TODAY,
+    login_of,
+    new_intake,
+    persona,
+    play_answers,
+    settle,
+    sign_in_as,
+)
 
 
 class FakeService:
@@ -25,8 +35,10 @@ def run_intake(tmp_path, monkeypatch, result: Estimates):
     service = FakeService(result)
     monkeypatch.setattr(estimates_module, "_SHARED", service)
     store = Store.open(tmp_path / "db", lock_timeout=2.0)
-    app = IntakeApp(store, agent=AGENT, role="accueil", today=TODAY,
-                    config_path=tmp_path / "config" / "tui.json")
+    # Signed in as a registered reception agent (identity comes from the OS login).
+    add_agent(store, login_of(AGENT), AGENT, "accueil")
+    sign_in_as(monkeypatch, login_of(AGENT))
+    app = IntakeApp(store, today=TODAY, config_path=tmp_path / "config" / "tui.json")
     seen: dict = {}
 
     async def scenario() -> None:

@@ -76,7 +76,10 @@ def test_version(installed: dict[str, object]) -> None:
 def test_check_finds_the_shipped_questionnaires(installed: dict[str, object]) -> None:
     done = _run(installed, "check")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "0 erreur(s)" in done.stderr, done.stderr
+    # Every data file: the YAML files and the letter templates.
+    shipped = len(list((ROOT / "questionnaires").glob("*.yaml"))) + len(
+        list((ROOT / "questionnaires" / "lettres").glob("*.md")))
+    assert f"{shipped} fichier(s) vérifié(s) : 0 erreur(s)" in done.stderr
     # Which folder was checked: the installed copy, not the checkout.
     assert str(installed["site"]) in done.stderr and str(ROOT) not in done.stderr
 
@@ -88,7 +91,7 @@ def test_the_application_starts_on_a_terminal(installed: dict[str, object]) -> N
     from tests.packaging.pty_screen import PtyScreen
 
     db = Path(str(installed["cwd"])) / "dossiers"
-    # The administrator registers the agent (their login on this computer), as the README says.
+    # The OS account is registered as a reception agent (identity comes from the login).
     added = _run(installed, "agents", "add", getpass.getuser(), "--nom", "Agnès Durand",
                  "--role", "accueil", "--db", str(db))
     assert added.returncode == 0, added.stdout + added.stderr
@@ -98,7 +101,7 @@ def test_the_application_starts_on_a_terminal(installed: dict[str, object]) -> N
         term.wait_for("Agent : Agnès Durand")  # the home screen, its agent recognised
         # The questionnaires were found: a new phone intake asks its first question.
         term.send("ctrl+n")
-        term.wait_for("nom de famille")
+        term.wait_for("votre nom de famille")
     finally:
         status = term.close()
     assert status == 0, term.text()

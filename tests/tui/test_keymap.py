@@ -71,7 +71,7 @@ def test_no_key_does_two_things_on_a_screen(screen: str) -> None:
 def test_the_help_names_a_keymap_action_for_every_remappable_key() -> None:
     named = {key[1:] for _, rows in KEYS for key, _ in rows if key.startswith("@")}
     assert named <= set(keymap.BY_ID)
-    assert named == set(keymap.BY_ID)
+    assert set(keymap.BY_ID) - named == set()
 
 
 def test_a_bad_keymap_is_described_in_french() -> None:
