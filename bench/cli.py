@@ -23,6 +23,7 @@ from pathlib import Path
 
 from bench.figures import Figure, Row
 from bench.screen import fold
+from bench.stores import register_bench_agent
 from intake_assistant.store import IndexEntry, open_store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -148,6 +149,7 @@ def bench_cli(db: Path, size: int, runs: int, entries: list[IndexEntry], name: s
     if not stats:
         return rows
     stats_cmd = [*cli, "stats", "--db", str(db), "--format", "json"]
+    register_bench_agent(db, "responsable")  # statistics are the responsable's
 
     # Every folder of derived data (rebuilt from the dossiers): the parent of any derived_dir.
     derived = open_store(db).derived_dir("banc_essai").parent

@@ -38,7 +38,8 @@ def intake_steps(env: dict[str, str], cwd: Path, questionnaire: str = "accueil_t
     typed: list[tuple[str, bool]] = []
     for event in events:
         if event.get("type") == "answer":
-            typed.append((event.get("raw") or "", False))
+            raw = event.get("raw")  # a count taken from a list is a number, not typed text
+            typed.append(("" if raw is None else str(raw), False))
         elif event.get("type") == "repeat":
             typed.append(("o" if event.get("value") else "n", False))
         elif event.get("type") == "unknown":

@@ -11,6 +11,7 @@ saves on existing dossiers change only the value of one answer.
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import shutil
 import time
@@ -85,10 +86,26 @@ def ensure_store(size: int, log=print, root: Path = STORES) -> Path:
     return path
 
 
+def bench_login() -> str:
+    """The OS login the benchmarked TUI signs in as (identity comes from authentication)."""
+    return getpass.getuser()
+
+
+def register_bench_agent(db: Path, role: str = "accueil") -> None:
+    """Identity comes from authentication: register the OS login as BENCH_AGENT in ``role`` —
+    reception for the TUI's phone intake, the responsable for `stats` (its dossiers are recorded
+    under that login)."""
+    from intake_assistant.app.agents import add_agent
+
+    add_agent(open_store(db), bench_login(), BENCH_AGENT, role)
+
+
 def cleanup(store: DossierStore) -> int:
-    """Erase every dossier the benchmarks created (their agent is BENCH_AGENT)."""
+    """Erase every dossier the benchmarks created (agent BENCH_AGENT, or the OS login the TUI
+    signs in as: demo data is written by fictitious agents only)."""
     count = 0
-    for entry in store.list(agent=BENCH_AGENT):
+    created = [*store.list(agent=BENCH_AGENT), *store.list(agent=bench_login())]
+    for entry in created:
         try:
             store.forget(entry.id)
             count += 1

@@ -21,7 +21,34 @@ from intake_assistant.core.model import Questionnaire
 from intake_assistant.orientation.build import default_policy
 from intake_assistant.orientation.evaluate import Orientation, evaluate
 from intake_assistant.orientation.policy import Policy
-from intake_assistant.store import DossierLease, DossierStore, Draft, StoreError
+from intake_assistant.store import (
+    DossierLease,
+    DossierStore,
+    Draft,
+    InterruptedInterview,
+    StoreError,
+)
+
+# The data-protection notice (RGPD art. 13; CNIL référentiel « accompagnement social », 2021-028),
+# said to the person at the start of the first interview held with them, whichever it is, and
+# recorded as given (who, when) in the dossier's table of that name. A questionnaire may word it
+# itself in a note of id NOTICE_NOTE (the phone intake does); this text is used otherwise.
+NOTICE_TABLE = "information_rgpd"
+NOTICE_NOTE = "info_rgpd"
+DATA_PROTECTION_NOTICE = (
+    "Avant de commencer : vos réponses sont enregistrées par le CCAS pour étudier votre demande. "
+    "Elles sont conservées deux ans après notre dernier contact, et vous pouvez à tout moment les "
+    "consulter, les faire corriger ou les faire effacer."
+)
+
+
+def notice_text(questionnaire: Questionnaire) -> str:
+    """The data-protection notice as this questionnaire words it (its NOTICE_NOTE), else ours."""
+    try:
+        note = questionnaire.question(NOTICE_NOTE)
+    except KeyError:
+        return DATA_PROTECTION_NOTICE
+    return note.text if note.type == "note" and note.text else DATA_PROTECTION_NOTICE
 
 
 class AnswerNotSaved(StoreError):
@@ -166,6 +193,9 @@ class InterviewSession(InterviewRun):
         self.lease = lease
         self.rev = rev  # the revision this interview was built from / last saved
         self.created = created  # a dossier this session made (erased if nothing is said)
+        self.draft: Draft | None = None  # text typed but not sent when it was last left
+        self.notice_given = True  # whether the data-protection notice was given on this dossier
+        self.notice = notice_text(interview.questionnaire)
 
     @classmethod
     def start(
@@ -209,8 +239,11 @@ class InterviewSession(InterviewRun):
         except BaseException:
             lease.close()
             raise
-        return cls(store, dossier_id, interview, lease, rev=int(doc.get("rev") or 0),
-                   created=created)
+        session = cls(store, dossier_id, interview, lease, rev=int(doc.get("rev") or 0),
+                      created=created)
+        session.draft = doc.get("draft")
+        session.notice_given = bool((doc.get("tables") or {}).get(NOTICE_TABLE))
+        return session
 
     def _commit(self, intent: Any) -> Any:
         before = self.interview.checkpoint()
@@ -239,6 +272,19 @@ class InterviewSession(InterviewRun):
         doc = self.store.add_note(self.dossier_id, text, agent=self.interview.agent,
                                   expected_rev=self.rev)
         self.rev = int(doc.get("rev") or self.rev)
+
+    def record_notice_given(self) -> None:
+        """The agent gave the person the data-protection notice (shown at the start of the first
+        interview): recorded with the dossier, by whom and when (the store stamps the row)."""
+        if self.notice_given:
+            return
+        doc = self.store.append_rows(
+            self.dossier_id, NOTICE_TABLE,
+            [{"questionnaire": self.interview.questionnaire.id, "texte": self.notice}],
+            agent=self.interview.agent, expected_rev=self.rev,
+        )
+        self.rev = int(doc.get("rev") or self.rev)
+        self.notice_given = True
 
     def save_draft(self, path: str, text: str) -> None:
         """Keep the text typed for a question but not sent yet, with the dossier (given back on
@@ -270,6 +316,13 @@ class InterviewSession(InterviewRun):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def interrupted_interviews(store: DossierStore, agent: str) -> list[InterruptedInterview]:
+    """The interviews `agent` left open (the app or the terminal was killed, or quit before the
+    end) that no live session holds: kept with each dossier, so two windows of one user each find
+    their own, and a forgotten dossier leaves none. Oldest first."""
+    return list(store.interrupted_interviews(agent)) if agent else []
 
 
 def start_interview(

@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -101,7 +102,6 @@ class IntakeApp(App[None]):
         self.start = start
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-load")
         self._prewarmed = False
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-config")
 
     # -- shared services -----------------------------------------------------------------------
     @property
@@ -237,34 +237,46 @@ class IntakeApp(App[None]):
 
         # Straight into an interview, the home screen is built only when it is left (back_to_home):
         # the first question comes up sooner.
-        if self.config.open_dossier:  # interrupted last time: resume exactly there
-            self.push_screen(InterviewScreen(self.config.open_questionnaire,
-                                             self.config.open_dossier, resumed=True))
-        elif self.start:
+        if self.start:
             self.push_screen(InterviewScreen(self.start))
         else:
             self.push_screen(HomeScreen())
+            self._offer_interrupted()
 
-    # -- the interview left open (resumed after a crash) ---------------------------------------
-    def remember_interview(self, dossier_id: str, questionnaire: str) -> None:
-        if (self.config.open_dossier, self.config.open_questionnaire) != (dossier_id,
-                                                                          questionnaire):
-            self.config.open_dossier, self.config.open_questionnaire = dossier_id, questionnaire
-            self._save_config()
-
-    def forget_interview(self) -> None:
-        if self.config.open_dossier is not None or self.config.draft is not None:
-            self.config.open_dossier = self.config.open_questionnaire = None
-            self.config.draft = None
-            self._save_config()
-
-    def remember_draft(self, draft: dict[str, str] | None) -> None:
-        """Typed text not validated yet; written off the UI thread, in order."""
-        if draft == self.config.draft:
+    # -- an interview left open (the app or the terminal was killed) ----------------------------
+    @work(thread=True, group="interrupted")
+    def _offer_interrupted(self) -> None:
+        """The store marks each interview in progress with its dossier: this agent's interrupted
+        ones (no live session holds them, whichever window or terminal it was) are resumed, the
+        oldest first; each app instance keeps its own, and a forgotten dossier leaves nothing."""
+        from intake_assistant.app.interviews import interrupted_interviews
+        try:
+            store = self.store  # signs in first: the markers carry the authenticated name
+            identity = self._signed_in().identity
+            found = interrupted_interviews(store, getattr(identity, "name", "") or self.agent)
+        except Exception:  # noqa: BLE001 (a store that cannot be read is said on the home screen)
             return
-        self.config.draft = draft
-        snapshot = TuiConfig(**{**self.config.__dict__})
-        self._writer.submit(save_config, self.config_path, snapshot)
+        if found:
+            self.call_from_thread(self._resume_interrupted, found[0], len(found) - 1)
+
+    def _resume_interrupted(self, interrupted: Any, others: int) -> None:
+        from intake_assistant.tui.screens.home import HomeScreen
+        from intake_assistant.tui.screens.interview import InterviewScreen
+
+        if not isinstance(self.screen, HomeScreen):
+            return  # the agent already went elsewhere: offered again at the next start
+        self.push_screen(InterviewScreen(interrupted["questionnaire"], interrupted["dossier_id"],
+                                         resumed=True, others_interrupted=others))
+
+    async def on_event(self, event: events.Event) -> None:
+        # A screen that takes keys in typing order (the interview's type-ahead) gets them before
+        # any widget: forwarding to the focused widget goes through message queues, and a key
+        # handled later than the next one (Enter then « M ») would land in the wrong answer.
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            take = getattr(self.screen, "take_input", None)
+            if take is not None and await take(event):
+                return
+        await super().on_event(event)
 
     # -- navigation used by several screens ----------------------------------------------------
     def new_interview(self, questionnaire: str | None = None) -> None:
@@ -360,7 +372,6 @@ class IntakeApp(App[None]):
 
     def on_unmount(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
-        self._writer.shutdown(wait=True)  # the last draft reaches the disk
 
 
 def screen_commands(screen: Screen) -> Iterable[SystemCommand]:

@@ -1,7 +1,10 @@
-"""What the TUI remembers between runs: the agent (name, role) and the interview left open.
+"""What the TUI remembers between runs: the agent at this keyboard (name, role).
 
-A small JSON file in the user config folder, readable by its owner only (it names the person whose
-interview was interrupted). The path is injectable so that tests never touch the real one.
+A small JSON file in the user config folder, readable by its owner only. Nothing about a dossier
+is kept here: the interview in progress and its typed draft live with the dossier in the store
+(one per dossier, erased with it), so two windows of one user never share a slot. A file written
+by an older version, which still names a dossier or holds a draft, is rewritten without them when
+read. The path is injectable so that tests never touch the real one.
 """
 
 from __future__ import annotations
@@ -25,12 +28,6 @@ def default_config_path() -> Path:
 class TuiConfig:
     agent: str = ""
     role: str = ""
-    # The interview in progress (dossier id, questionnaire id), cleared when it is closed normally:
-    # after a crash or a killed terminal, the next start reopens it.
-    open_dossier: str | None = None
-    open_questionnaire: str | None = None
-    # Text typed but not yet validated ({"dossier", "path", "text"}): given back on resume.
-    draft: dict[str, str] | None = None
 
     @property
     def complete(self) -> bool:
@@ -46,9 +43,15 @@ def load_config(path: Path) -> TuiConfig:
         return TuiConfig()
     known = {k: v for k, v in raw.items() if k in TuiConfig.__dataclass_fields__}
     try:
-        return TuiConfig(**known)
+        config = TuiConfig(**known)
     except TypeError:
         return TuiConfig()
+    if set(raw) - set(known):  # an older file naming a dossier or holding a draft: dropped
+        try:
+            save_config(path, config)
+        except OSError:
+            pass
+    return config
 
 
 def save_config(path: Path, config: TuiConfig) -> None:

@@ -18,6 +18,7 @@ from tests.tui.conftest import (
     settle,
     wait_for_screen,
 )
+from tests.tui.keys import after_reading, until
 
 MARTIN = persona("martin_permis")["answers"]
 PHONE_IDS = {
@@ -28,6 +29,13 @@ PHONE_IDS = {
     "aides_logement_percues", "loyer", "compte_bancaire", "refus_credit_bancaire", "ficp",
     "surendettement",
 }
+
+
+def killed(screen) -> None:
+    """What a killed app or terminal leaves (its exit code never runs): the lease goes with the
+    process, the interview stays marked « en cours » with its draft, in the dossier."""
+    session, screen.session = screen.session, None
+    session.close()
 
 
 def status_of(screen, aid: str) -> str:
@@ -74,9 +82,8 @@ async def test_rejected_answer_keeps_text_then_correction(make_app, store):
         assert screen.interview.current_step().path == "date_naissance"
         assert screen.query_one("#answer").value == "31/02/1994"  # kept for correction
         assert "31 février 1994 n'existe pas" in message  # the engine's French message
-        # Correct the day in place: erase the first two characters.
-        await pilot.press("home", "delete", "delete", *"11", "enter")
-        await pilot.pause()
+        # Correct the day in place, after reading the message: erase the first two characters.
+        await after_reading(pilot, "home", "delete", "delete", *"11", "enter")
         assert screen.interview.answers["date_naissance"] == "1994-02-11"
         assert not screen.query_one("#message").display
         assert store.load(screen.dossier_id)["answers"]["date_naissance"] == "1994-02-11"
@@ -89,8 +96,7 @@ async def test_warning_asks_confirmation(make_app, store):
         await pilot.press(*"Tinqueux", "enter")
         assert "Confirmer" in str(screen.query_one("#message").render())
         assert "commune_residence" not in screen.interview.answers
-        await pilot.press("enter")  # same text again: confirmed
-        await pilot.pause()
+        await after_reading(pilot, "enter")  # read, then the same text again: confirmed
         assert screen.interview.answers["commune_residence"] == "Tinqueux"
         event = store.load(screen.dossier_id)["events"][-1]
         assert event["id"] == "commune_residence" and event["confirmed_warnings"]
@@ -150,7 +156,9 @@ async def test_unknown_key_and_note(make_app, store):
         assert notes and notes[0]["text"] == "Rappeler_après_17_h"
 
 
-async def test_resume_after_the_app_is_stopped_mid_interview(make_app, store, tmp_path):
+async def test_resume_after_the_app_is_killed_mid_interview(make_app, store, tmp_path):
+    from intake_assistant.app.interviews import interrupted_interviews
+
     app = make_app()
     async with new_intake(app) as (pilot, screen):
         await play_answers(pilot, MARTIN, stop_at="logement")
@@ -158,11 +166,17 @@ async def test_resume_after_the_app_is_stopped_mid_interview(make_app, store, tm
         # Saved at acceptance, not at exit: the file already holds every answer.
         assert store.load(dossier_id)["answers"]["enfants"] == [{"age": 6}]
         await pilot.press(*"Loc")  # typed, not validated, when the terminal dies
-        await pilot.pause(0.6)  # a short pause in typing keeps it as a draft
-    config = json.loads((tmp_path / "config" / "tui.json").read_text(encoding="utf-8"))
-    assert config["open_dossier"] == dossier_id
+        await until(pilot, lambda: (store.load(dossier_id)["draft"] or {}).get("text") == "Loc",
+                    "le brouillon gardé avec le dossier")  # after a short pause in typing
+        killed(screen)
+    # The interview in progress and its draft live with the dossier, not in the user's config.
+    config = (tmp_path / "config" / "tui.json").read_text(encoding="utf-8")
+    assert dossier_id not in config and "Loc" not in config
     mode = stat.S_IMODE((tmp_path / "config" / "tui.json").stat().st_mode)
     assert WINDOWS or mode == 0o600  # POSIX modes
+    found = interrupted_interviews(store, AGENT)
+    assert [(i["dossier_id"], i["questionnaire"]) for i in found] == [
+        (dossier_id, "accueil_telephonique")]
 
     again = IntakeApp(store, today=app.today, config_path=tmp_path / "config" / "tui.json")
     async with again.run_test() as pilot:
@@ -171,13 +185,73 @@ async def test_resume_after_the_app_is_stopped_mid_interview(make_app, store, tm
         assert screen.interview.current_step().path == "logement"
         assert screen.query_one("#transcript").paths[-1] == "autres_personnes"
         assert screen.query_one("#answer").value == "Loc"  # not a word lost
+        assert "Entretien repris" in str(screen.query_one("#message").render())
         await pilot.press(*["backspace"] * 3)
         assert again.agent == AGENT  # remembered from the first start
         await play_answers(pilot, MARTIN)
         await pilot.press("f10")
         await wait_for_screen(pilot, "DossierScreen")
-    assert json.loads((tmp_path / "config" / "tui.json").read_text())["open_dossier"] is None
-    assert store.load(dossier_id)["answers"]["surendettement"] == "aucun"
+    doc = store.load(dossier_id)
+    assert doc["interview"] is None and doc["draft"] is None  # finished: nothing to resume
+    assert interrupted_interviews(store, AGENT) == []
+    assert doc["answers"]["surendettement"] == "aucun"
+
+
+async def test_two_windows_of_one_user_keep_their_own_interrupted_interview(make_app, store):
+    """Issue 11 §9: one resume slot per dossier, not per OS user."""
+    from intake_assistant.app.interviews import interrupted_interviews
+
+    first, second = make_app(), make_app()  # same user, same config file
+    async with new_intake(first) as (pilot_a, screen_a):
+        await play_answers(pilot_a, MARTIN, stop_at="date_naissance")
+        async with new_intake(second) as (pilot_b, screen_b):
+            await play_answers(pilot_b, MARTIN, stop_at="telephone")
+            await pilot_b.press("f10")  # the second window finishes its interview
+            await wait_for_screen(pilot_b, "DossierScreen")
+        a_id, b_id = screen_a.dossier_id, screen_b.dossier_id
+        assert interrupted_interviews(store, AGENT) == []  # the first one is still live
+        killed(screen_a)
+    # The first window is killed mid-interview: its interview is still offered, with its id.
+    assert [i["dossier_id"] for i in interrupted_interviews(store, AGENT)] == [a_id]
+    assert store.load(b_id)["interview"] is None
+    third = make_app()
+    async with third.run_test() as pilot:
+        screen = await wait_for_screen(pilot, "InterviewScreen")
+        assert screen.dossier_id == a_id
+        assert screen.interview.current_step().path == "date_naissance"
+
+
+async def test_a_forgotten_dossier_leaves_no_draft_anywhere(make_app, store, tmp_path):
+    from intake_assistant.app.interviews import interrupted_interviews
+    from intake_assistant.app.privacy import forget
+
+    app = make_app()
+    async with new_intake(app) as (pilot, screen):
+        await play_answers(pilot, MARTIN, stop_at="date_naissance")
+        await pilot.press(*"12/0")
+        dossier_id = screen.dossier_id
+        await until(pilot, lambda: store.load(dossier_id)["draft"] is not None, "le brouillon")
+        killed(screen)
+    assert interrupted_interviews(store, AGENT)  # offered again, with its draft...
+    forget(store, dossier_id)  # ...until the person is forgotten
+    assert interrupted_interviews(store, AGENT) == []
+    for path in (tmp_path / "config").rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            assert dossier_id not in text and "12/0" not in text and MARTIN["nom"] not in text
+    again = make_app()
+    async with again.run_test() as pilot:
+        await wait_for_screen(pilot, "HomeScreen")  # nothing to resume
+
+
+def test_an_older_config_naming_a_dossier_is_cleaned_when_read(tmp_path):
+    from intake_assistant.tui.config import load_config
+
+    path = tmp_path / "tui.json"
+    path.write_text(json.dumps({"agent": AGENT, "role": "accueil", "open_dossier": "D-2026-000001",
+                                "draft": {"dossier": "D-2026-000001", "text": "Dupo"}}))
+    assert load_config(path).agent == AGENT
+    assert json.loads(path.read_text()) == {"agent": AGENT, "role": "accueil"}
 
 
 async def test_hand_off_from_phone_intake_to_evaluation(make_app, store):
@@ -254,7 +328,7 @@ async def test_first_question_before_the_engine_is_ready(make_app, store, tmp_pa
         assert screen.interview is None
         assert "votre nom de famille" in str(screen.query_one("#question").render())
         await pilot.press(*"Martin", "enter", *"Ju")  # typed while the dossier opens
-        assert "Ouverture du dossier" in str(screen.query_one("#message").render())
+        assert "Ouverture du dossier" in str(screen.query_one("#pending").render())
         gate.set()
         await wait_for_screen(pilot, "InterviewScreen")
         await settle(pilot)
@@ -273,3 +347,17 @@ def test_remembered_first_step_is_dropped_when_the_data_changes(tmp_path):
     save_first_step(path, step)
     assert load_first_step(path, "accueil_telephonique") is None
     assert WINDOWS or stat.S_IMODE(path.stat().st_mode) == 0o600  # POSIX modes
+
+
+async def test_quitting_normally_finishes_the_interview(make_app, store):
+    """Ctrl+Q (or leaving the screen) is not a crash: nothing to resume at the next start; the
+    dossier keeps every answer and is continued from the list."""
+    from intake_assistant.app.interviews import interrupted_interviews
+
+    app = make_app()
+    async with new_intake(app) as (pilot, screen):
+        await play_answers(pilot, MARTIN, stop_at="telephone")
+        dossier_id = screen.dossier_id
+        await pilot.press("ctrl+q")
+    assert interrupted_interviews(store, AGENT) == []
+    assert store.load(dossier_id)["answers"]["prenom"] == MARTIN["prenom"]

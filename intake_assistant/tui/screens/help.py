@@ -44,7 +44,10 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("@interview.note", "note libre sur le dossier"),
         ("↑ ↓ puis Entrée", "choisir une réponse précédente et la modifier (ou clic)"),
         ("@interview.remove_item", "supprimer l'élément choisi (un enfant saisi par erreur)"),
-        ("@interview.escape", "annuler ; sinon revenir à la question précédente"),
+        ("@interview.escape", "fermer ce qui est ouvert ; sinon la question précédente (encore : "
+                              "plus loin ; à la première, quitter après confirmation)"),
+        ("@interview.current", "revenir à la question en cours (abandonner la correction)"),
+        ("@interview.jump", "aller à une réponse : quelques lettres de sa question ou partie"),
         ("@interview.toggle_panel", "afficher / masquer le panneau fiche et orientation"),
         ("@interview.toggle_reasons", "afficher / masquer les motifs de l'orientation "
                                       "(ou clic sur une aide)"),

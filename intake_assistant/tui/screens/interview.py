@@ -6,6 +6,10 @@ the next question is shown, so that nothing acknowledged can be lost; the transc
 the progress, the fiche and the orientation are then refreshed. The orientation is evaluated on the
 UI thread: it takes a few milliseconds (see bench/ui.py), less than handing it to a thread that
 would compete with the repaint for the GIL.
+
+Keys reach this screen in the order they were typed, whatever it is doing (see ``tui/typeahead``):
+the app hands every raw key to `take_input` before any widget sees it, and one consumer applies
+them one by one to the current question, holding them while the dossier opens or after a refusal.
 """
 
 from __future__ import annotations
@@ -14,13 +18,13 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from intake_assistant.tui.first_step import (
     FirstStep,
@@ -29,7 +33,9 @@ from intake_assistant.tui.first_step import (
     save_first_step,
 )
 from intake_assistant.tui.keymap import key_of
+from intake_assistant.tui.typeahead import Stroke, TypeAhead
 from intake_assistant.tui.widgets.answer_input import AnswerInput
+from intake_assistant.tui.widgets.key_bar import KeyBar
 from intake_assistant.tui.widgets.quick_replies import QuickReplies
 from intake_assistant.tui.widgets.side_panel import (
     Fiche,
@@ -46,6 +52,15 @@ if TYPE_CHECKING:  # the engine is imported by the worker that opens the session
 DRAFT_DELAY = 0.4  # seconds of typing pause before the typed text is kept as a draft
 PANEL_MIN_WIDTH = 100  # below this the side panel starts hidden (F6 shows it)
 _ITEM = re.compile(r"^([a-z][a-z0-9_]*)\[(\d+)\]")
+# The key bar, most useful first (as many as fit; F1 lists them all).
+KEY_BAR = (
+    ("interview.escape", "Préc."), ("interview.finish", "Fin"),
+    ("interview.unknown", "Ne sait pas"), ("interview.jump", "Aller à"),
+    ("interview.question_help", "Aide"), ("interview.current", "En cours"),
+    ("interview.note", "Note"), ("interview.toggle_panel", "Fiche"), ("app.help", "Touches"),
+)
+# Keys left to the app even during an interview (its own keymap ids, in force after remapping).
+APP_ACTIONS = ("app.help", "app.command_palette", "app.quit")
 
 
 class InterviewScreen(Screen[None]):
@@ -63,25 +78,31 @@ class InterviewScreen(Screen[None]):
         Binding("down", "cursor(1)", "Réponse suiv.", show=False),
         Binding("ctrl+x", "remove_item", "Supprimer l'élément", show=False,
                 id="interview.remove_item"),
-        Binding("escape", "escape", "Retour", id="interview.escape"),
+        Binding("escape", "escape", "Question préc.", id="interview.escape"),
+        Binding("f12", "current", "Question en cours", id="interview.current"),
+        Binding("f5", "jump", "Aller à", id="interview.jump"),
         Binding("f10", "finish", "Fin", id="interview.finish"),
     ]
 
     def __init__(self, questionnaire: str | None, dossier_id: str | None = None, *,
-                 resumed: bool = False) -> None:
+                 resumed: bool = False, others_interrupted: int = 0) -> None:
         super().__init__()
         self.questionnaire_name = questionnaire
         self.dossier_id = dossier_id
         self.created = dossier_id is None  # a new dossier, made when the session opens
         self.resumed = resumed
+        self.others_interrupted = others_interrupted  # other interrupted interviews to resume
         self.session: Any = None
         self.interview: Interview | None = None
         self._warning: tuple[str, str] | None = None  # (path, text) awaiting confirmation
         self._help_shown = False
         self._panel_forced: bool | None = None
         self._early: FirstStep | None = None  # the remembered first question, shown at once
-        self._pending: str | None = None  # an answer sent before the engine was ready
+        self.typeahead = TypeAhead()
+        self._draining = False
         self._draft_timer: Timer | None = None
+        self._draft_saved: str | None = None  # the path a draft was kept for, if any
+        self._leave_armed = False  # Échap at the first question asked once: again = leave
         self.orientation: Any = None  # the last Orientation shown (tests read it)
 
     # -- layout --------------------------------------------------------------------------------
@@ -92,14 +113,16 @@ class InterviewScreen(Screen[None]):
             with Vertical(id="chat"):
                 yield Transcript(id="transcript")
                 with Vertical(id="current"):
+                    yield Static(id="notice")
                     yield Static(id="step-line")
                     yield Static(id="notes")
                     yield Static("Chargement du questionnaire…", id="question")
                     yield QuickReplies(id="replies")
-                yield AnswerInput(id="answer", disabled=True)
+                yield AnswerInput(id="answer")
                 yield Static(id="message")
+                yield Static(id="pending")
             yield SidePanel(id="panel")
-        yield Footer(compact=True)
+        yield KeyBar(KEY_BAR, id="keys")
 
     def on_mount(self) -> None:
         self._apply_width(self.app.size.width)
@@ -109,12 +132,12 @@ class InterviewScreen(Screen[None]):
             self.query_one("#interview-title", Static).update(
                 f"[b]Entretien[/b] — {escape(self._early.title)} — ouverture du dossier…")
             self._paint_step(self._early)
-            answer = self.query_one("#answer", AnswerInput)
-            answer.disabled = False
-            answer.focus()
+            self.query_one("#answer", AnswerInput).focus()
             self.call_after_refresh(self._start)  # paint first, then load
         else:
+            self.query_one("#answer", AnswerInput).focus()
             self._start()
+        self._show_pending()  # keys typed before the screen was mounted
 
     @property
     def _first_step_path(self) -> Any:
@@ -146,33 +169,35 @@ class InterviewScreen(Screen[None]):
         app.call_from_thread(self._ready, session)
 
     def _failed(self, message: str) -> None:
-        if self.resumed:
-            self.app.forget_interview()  # type: ignore[attr-defined]
+        self.typeahead.discard()
         self.app.notify(message, title="Entretien impossible", severity="error", timeout=8)
         self.app.leave(self)  # type: ignore[attr-defined]
 
     def _ready(self, session: Any) -> None:
+        if not self.is_attached:  # the screen was left while the dossier opened
+            session.close()
+            return
         self.session = session
         self.interview = session.interview
         self.dossier_id = session.dossier_id
-        self.app.remember_interview(session.dossier_id,  # type: ignore[attr-defined]
-                                    session.interview.questionnaire.id)
         answer = self.query_one("#answer", AnswerInput)
-        answer.disabled = False
+        answer.value = ""  # what was typed meanwhile is held, and replayed below
         answer.focus()
         self.refresh_view()
+        self._show_notice()
         if not session.interview.events:
             self._remember_first_step()
         self.call_after_refresh(self.app.load_in_background)  # type: ignore[attr-defined]
-        if self._pending is not None:
-            pending, self._pending = self._pending, None
-            typed_after = answer.value[len(pending):] if answer.value.startswith(pending) else ""
-            self.submit(pending)
-            if typed_after and not answer.value:
-                answer.value = typed_after  # typed after Enter, while the dossier was opening
-        self._restore_draft()
-        if self.resumed:
-            self.app.notify("Entretien repris là où il s'était arrêté.", title=session.dossier_id)
+        note = ""
+        if self.resumed:  # said in the message line: a toast would cover the answer line
+            others = self.others_interrupted
+            note = "Entretien repris là où il s'était arrêté." + (
+                f" ({others} autre(s) entretien(s) interrompu(s) : proposé(s) au prochain "
+                "démarrage.)" if others else "")
+        draft_note = self._restore_draft()
+        if note or draft_note:
+            self._message("info", " ".join(t for t in (note, draft_note) if t))
+        self.call_later(self._drain)
 
     def _remember_first_step(self) -> None:
         it = self.interview
@@ -184,18 +209,18 @@ class InterviewScreen(Screen[None]):
             save_first_step(self._first_step_path, view)
 
     def on_unmount(self) -> None:
+        """The screen goes or the app quits normally: the interview is finished (everything is
+        saved; it can be continued from the dossier). Only a crash or a killed terminal, where
+        this never runs, leaves it marked « en cours » with its draft, to resume at next start."""
         self._close_session()
 
     def _close_session(self) -> bool:
-        """Release the dossier; a dossier this screen created and nothing was said in is erased
-        (an intake opened by mistake). True when it was erased."""
+        """Finish the interview (marker and draft cleared, dossier released); a dossier this
+        screen created and nothing was said in is erased. True when it was erased."""
         session, self.session = self.session, None
         if session is None:
             return False
-        if not session.finish().erased:
-            return False
-        self.app.forget_interview()  # type: ignore[attr-defined]
-        return True
+        return bool(session.finish().erased)
 
     # -- refresh -------------------------------------------------------------------------------
     def refresh_view(self) -> None:
@@ -259,7 +284,8 @@ class InterviewScreen(Screen[None]):
         return FirstStep(
             questionnaire=it.questionnaire.id, title=it.questionnaire.title,
             section=section.title, progress=line,
-            notes=[escape(n) for n in it.notes_before(step)],
+            notes=[escape(n) for n in it.notes_before(step)
+                   if self.session is None or n.strip() != self.session.notice.strip()],
             question=escape(it.question_text(step)), kind=step.input_type,
             choices=[c.label for c in q.choices],
             default_shown=display_value(q, default) if default is not None else None,
@@ -316,16 +342,109 @@ class InterviewScreen(Screen[None]):
         self._estimated_for = answers
         panel.show(panel._suggestions)
 
+    # -- type-ahead: every key, in order -------------------------------------------------------
+    async def take_input(self, event: events.Key | events.Paste) -> bool:
+        """Every raw key (or paste) while this screen is on top, handed by the app before any
+        widget sees it; False leaves it to the app (quit, palette, help)."""
+        if isinstance(event, events.Paste):
+            stroke = Stroke("paste", " ".join(event.text.splitlines()), event.time)
+        elif event.key in self._app_keys:
+            return False
+        else:
+            stroke = Stroke(event.key, event.character, event.time, event.is_printable)
+        if self.typeahead.should_hold(stroke, ready=self._ready_for_keys, busy=self._draining):
+            self._show_pending()
+        else:
+            await self._apply(stroke)
+        return True
+
+    @property
+    def _app_keys(self) -> frozenset[str]:
+        from intake_assistant.tui.keymap import effective, split_keys
+
+        if self._app_keys_cache is None:
+            keymap = effective(getattr(self.app, "key_overrides", None) or {})
+            self._app_keys_cache = frozenset(
+                {"ctrl+c"} | {k for a in APP_ACTIONS for k in split_keys(keymap[a])})
+        return self._app_keys_cache
+
+    _app_keys_cache: frozenset[str] | None = None
+
+    @property
+    def _ready_for_keys(self) -> bool:
+        return self.interview is not None and self.is_mounted and self.app.screen is self
+
+    async def _apply(self, stroke: Stroke) -> None:
+        """One key on the current question: Enter sends exactly what the line holds, a single
+        key answers when the question takes one, other keys edit the line or run their binding."""
+        answer = self.query_one("#answer", AnswerInput)
+        if self.focused is not answer:
+            answer.focus()
+        answer.key_applied()
+        if stroke.key != "escape":
+            self._leave_armed = False
+        if stroke.key == "enter":
+            self.submit(answer.value)
+        elif stroke.key == "pick":
+            self.submit(stroke.character or "")
+        elif stroke.key == "paste":
+            answer.type_text(stroke.character or "")
+        elif stroke.printable and stroke.character:
+            instant = answer.instant_answer(stroke.character)
+            if instant is not None:
+                self.submit(instant)
+            else:
+                answer.type_text(stroke.character)
+        else:
+            await self.app._check_bindings(stroke.key)  # editing keys, F-keys, Échap, ↑/↓
+
+    async def _drain(self) -> None:
+        """Apply the held keys in order, until none is left, a refusal blocks the queue, or
+        another screen (a note, the dossier) takes over."""
+        if self._draining:
+            return
+        self._draining = True
+        try:
+            while self.interview is not None and not self.typeahead.blocked:
+                if self.app.screen is not self:
+                    break
+                stroke = self.typeahead.next()
+                if stroke is None:
+                    break
+                await self._apply(stroke)
+        finally:
+            self._draining = False
+            if self.is_attached:
+                self._show_pending()
+
+    def on_screen_resume(self) -> None:
+        if self.typeahead.held and not self.typeahead.blocked:
+            self.call_later(self._drain)  # keys typed ahead of a note or a help screen
+
+    def _show_pending(self) -> None:
+        """What is typed but not applied yet. While the dossier opens, the first answer shows in
+        the line as typed; after a refusal, what was typed ahead is listed under the message."""
+        if not self.is_mounted:
+            return
+        parts = self.typeahead.segments()
+        line = self.query_one("#pending", Static)
+        if self.interview is None and len(parts) <= 1:
+            text = parts[0][0] if parts and not parts[0][1] else ""
+            self.query_one("#answer", AnswerInput).value = text
+            parts = [p for p in parts if p[1]]
+        if not parts:
+            line.display = False
+            return
+        shown = " ".join(f"« {escape(t)} »{' ⏎' if done else '…'}" for t, done in parts)
+        if self.interview is None:
+            line.update(f"Ouverture du dossier… tapé à l'avance : {shown}")
+        else:
+            line.update(f"En attente, tapé à l'avance : {shown}\n"
+                        "[dim]Corrigez puis Entrée : la suite reprend · Échap : abandonner "
+                        "ce qui est en attente[/dim]")
+        line.display = True
+
     # -- answering -----------------------------------------------------------------------------
-    @on(AnswerInput.Submitted, "#answer")
-    def _submitted(self, event: AnswerInput.Submitted) -> None:
-        event.stop()
-        self.submit(event.value)
-
-    @on(AnswerInput.Instant)
-    def _instant(self, event: AnswerInput.Instant) -> None:
-        self.submit(event.text)
-
     @on(AnswerInput.Changed, "#answer")
     def _typing(self, event: AnswerInput.Changed) -> None:
         if event.value:
@@ -336,33 +455,61 @@ class InterviewScreen(Screen[None]):
             self._draft_timer = self.set_timer(DRAFT_DELAY, self._save_draft)
 
     def _save_draft(self) -> None:
+        """Kept with the dossier (through the session), given back if the app is killed."""
+        from intake_assistant.store import StoreError
+
         it = self.interview
         step = it.current_step() if it else None
         text = self.query_one("#answer", AnswerInput).value
-        draft = {"dossier": self.dossier_id or "", "path": step.path, "text": text} \
-            if step is not None and text else None
-        self.app.remember_draft(draft)  # type: ignore[attr-defined]
-
-    def _restore_draft(self) -> None:
-        draft = self.app.config.draft  # type: ignore[attr-defined]
-        it = self.interview
-        step = it.current_step() if it else None
-        if not draft or step is None or draft.get("dossier") != self.dossier_id:
+        if self.session is None or step is None or (not text and self._draft_saved is None):
             return
-        if draft.get("path") == step.path and draft.get("text"):
-            self.query_one("#answer", AnswerInput).value = draft["text"]
-            self._message("info", "Texte tapé avant l'interruption : Entrée pour le valider.")
+        try:
+            self.session.save_draft(step.path, text)
+        except (StoreError, OSError):
+            return  # best effort: the answers themselves are saved at each acceptance
+        self._draft_saved = step.path if text else None
+
+    def _clear_draft(self) -> None:
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        if self._draft_saved is not None and self.session is not None:
+            from intake_assistant.store import StoreError
+
+            try:
+                self.session.save_draft(self._draft_saved, "")
+            except (StoreError, OSError):
+                return
+            self._draft_saved = None
+
+    def _restore_draft(self) -> str:
+        """The text typed but not sent when the app was stopped, back in the line; unless keys
+        were typed while the dossier opened (they go to the question, never merged with it).
+        Returns what to tell the agent about it."""
+        draft = getattr(self.session, "draft", None)
+        step = self.interview.current_step() if self.interview else None
+        if not draft or step is None or draft.get("path") != step.path or not draft.get("text"):
+            return ""
+        self._draft_saved = step.path
+        if self.typeahead.held:
+            return (f"Texte tapé avant l'interruption, non repris : « {draft['text']} » "
+                    "(vous avez tapé entre-temps).")
+        self.query_one("#answer", AnswerInput).value = draft["text"]
+        return "Texte tapé avant l'interruption : Entrée pour le valider."
 
     def action_pick(self, text: str) -> None:
-        """A quick reply clicked."""
-        self.submit(text)
+        """A quick reply clicked: in line with the keys typed before it."""
+        from textual._time import get_time
+
+        stroke = Stroke("pick", text, get_time())
+        if not self.typeahead.should_hold(stroke, ready=self._ready_for_keys,
+                                          busy=self._draining):
+            self.submit(text)
+        else:
+            self._show_pending()
 
     def submit(self, raw: str) -> None:
         it = self.interview
         if it is None:
-            if self._early is not None:  # held until the engine is ready, then sent
-                self._pending = raw
-                self._message("info", "Ouverture du dossier…")
             return
         transcript = self.query_one(Transcript)
         if transcript.cursor_path is not None and not raw.strip():
@@ -385,20 +532,55 @@ class InterviewScreen(Screen[None]):
             self._warning = None
             answer.value = raw  # keep what was typed, for correction
             self._message("error", " ".join(result.messages))
+            self._block()
             return
         if result.status == "warning":
             self._warning = (step.path if step else result.path, raw)
             answer.value = raw
             text = " ".join(result.messages)
             self._message("warning", f"{text}  Entrée : confirmer · ou corrigez la réponse.")
+            self._block()
             return
         self._warning = None
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
         answer.value = ""
-        self.app.remember_draft(None)  # type: ignore[attr-defined]
+        self._clear_draft()
         self._message(None, "")
+        self._notice_given()
         self.refresh_view()
+        if self.typeahead.blocked:  # the correction is in: what was typed ahead follows
+            self.typeahead.unblock()
+            self.call_later(self._drain)
+        self._show_pending()
+
+    def _show_notice(self) -> None:
+        """The data-protection notice, at the start of the first interview held with the person
+        (phone or evaluation); recorded as given with the first accepted answer."""
+        notice = self.query_one("#notice", Static)
+        due = self.session is not None and not self.session.notice_given
+        notice.display = due
+        if due:
+            notice.update(f"[b]À dire à la personne (protection des données) :[/b] "
+                          f"{escape(self.session.notice)}")
+
+    def _notice_given(self) -> None:
+        from intake_assistant.store import StoreError
+
+        if self.session is None or self.session.notice_given:
+            return
+        try:
+            self.session.record_notice_given()
+        except (StoreError, OSError) as exc:
+            message = getattr(exc, "message", None) or str(exc)
+            self.notify(f"Information RGPD non enregistrée : {message}", severity="warning")
+            return
+        self._show_notice()
+
+    def _block(self) -> None:
+        """Stop the queue at a refused answer: what was typed ahead waits, shown as pending."""
+        from textual._time import get_time
+
+        self.typeahead.block(get_time())
+        self._show_pending()
 
     def _intent(self, intent: Any) -> Any:
         """Run one user intent on the session (it saves inside); None when the save failed (the
@@ -409,6 +591,7 @@ class InterviewScreen(Screen[None]):
             return intent(self.session)
         except AnswerNotSaved as exc:
             self._message("error", f"Réponse NON enregistrée : {exc.message} Réessayez (Entrée).")
+            self._block()
             return None
 
     def _message(self, kind: str | None, text: str) -> None:
@@ -449,24 +632,76 @@ class InterviewScreen(Screen[None]):
         self.refresh_view()
 
     def action_escape(self) -> None:
+        """Échap, always the same way: first it closes what is open (pending keys, the ↑ cursor,
+        help, a warning); otherwise it goes back one question, and again further back; at the
+        first question it asks once, then leaves the interview (everything is saved). F12 goes
+        back to the question in progress."""
+        from intake_assistant.app.interviews import AnswerNotSaved
+
         it = self.interview
         transcript = self.query_one(Transcript)
+        if self.typeahead.held:  # an explicit choice: what was typed ahead is dropped, and said
+            dropped = [t for t in self.typeahead.discard() if t]
+            self._show_pending()
+            self._message("info", "Abandonné : " + " ".join(f"« {t} »" for t in dropped)
+                          if dropped else "")
+            return
         if it is None:
             self.app.leave(self)  # type: ignore[attr-defined]
-        elif transcript.cursor is not None:
+            return
+        if transcript.cursor is not None:
             transcript.clear_cursor()
             self._message(None, "")
-        elif self._warning is not None or self._help_shown:
+            return
+        if self._warning is not None or self._help_shown:
             self._warning = None
             self._help_shown = False
             self._message(None, "")
-        elif it.focus is not None:
+            return
+        try:
+            step = self.session.back()
+        except AnswerNotSaved as exc:
+            self._message("error", f"Réponse NON enregistrée : {exc.message}")
+            return
+        if step is not None:
+            self._leave_armed = False
+            self._message("info", f"Correction · {key_of(self.app, 'interview.current')} : "
+                                  "revenir à la question en cours")
+            self.refresh_view()
+        elif self._leave_armed or not it.events:
+            self.action_finish()  # nothing before: leave the interview (everything is saved)
+        else:
+            self._leave_armed = True
+            self._message("warning", "Pas de question avant celle-ci. Échap encore : quitter "
+                                     "l'entretien (tout est enregistré).")
+
+    def action_current(self) -> None:
+        """Back to the question in progress, leaving the answer being corrected as it was."""
+        if self.interview is None:
+            return
+        self.query_one(Transcript).clear_cursor()
+        if self.interview.focus is not None:
             self._intent(lambda s: s.cancel_focus())
-            self.refresh_view()
-        elif self._intent(lambda s: s.back()) is not None:
-            self.refresh_view()
-        else:  # nothing before: leave the interview (everything is saved)
-            self.action_finish()
+        self._message(None, "")
+        self.refresh_view()
+
+    def action_jump(self) -> None:
+        """« Aller à » : pick an earlier answer by a few letters of its question or section."""
+        from intake_assistant.tui.widgets.question_picker import Entry, QuestionPicker
+
+        it = self.interview
+        if it is None:
+            return
+        entries = [Entry(step.path, it.questionnaire.section_of(step.question).title,
+                         question, answer) for step, question, answer in it.transcript()]
+        if not entries:
+            self._message("info", "Aucune réponse encore.")
+            return
+        self.app.push_screen(QuestionPicker(entries), self._jumped)
+
+    def _jumped(self, path: str | None) -> None:
+        if path:
+            self._edit(path)
 
     def action_remove_item(self) -> None:
         it = self.interview
@@ -541,7 +776,7 @@ class InterviewScreen(Screen[None]):
         from intake_assistant.tui.screens.dossier import DossierScreen
 
         app: Any = self.app
-        app.forget_interview()
+        self.typeahead.discard()
         if self._close_session():
             app.notify("Aucune réponse : le dossier n'a pas été créé.")
             app.leave(self)

@@ -9,20 +9,14 @@ fits the question (« 12 ou 2 ans » for months).
 
 from __future__ import annotations
 
-from textual import events
-from textual.message import Message
 from textual.widgets import Input
 
 DEFAULT_PLACEHOLDER = "Tapez la réponse puis Entrée"
 
 
 class AnswerInput(Input):
-    class Instant(Message):
-        """A complete answer given by a single key."""
-
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
+    """Displays and edits the answer being typed; the interview screen feeds it the keys, in
+    order (``tui/typeahead``), and decides what Enter and single keys do."""
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(select_on_focus=False, **kwargs)  # type: ignore[arg-type]
@@ -50,12 +44,15 @@ class AnswerInput(Input):
                 return key
         return None
 
-    async def _on_key(self, event: events.Key) -> None:
-        if event.is_printable and event.character:
-            answer = self.instant_answer(event.character)
-            if answer is not None:
-                event.stop()
-                event.prevent_default()
-                self.post_message(self.Instant(answer))
-                return
-        await super()._on_key(event)
+    def key_applied(self) -> None:
+        """A key reached the line (through the screen, not `_on_key`): the cursor shows, steady,
+        as after any key typed in an input."""
+        self._restart_blink()
+
+    def type_text(self, text: str) -> None:
+        """Text typed at the cursor (replacing a selection), as a key of the terminal would."""
+        selection = self.selection
+        if selection.is_empty:
+            self.insert_text_at_cursor(text)
+        else:
+            self.replace(text, *selection)
