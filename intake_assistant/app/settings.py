@@ -68,7 +68,7 @@ SAMPLE = '''\
 # mode = "auto"               # auto, unicode ou ascii (sans ▶ ✔ ni blocs)
 
 [keys]
-# "interview.unknown" = "f3, ctrl+d"
+# "interview.unknown" = "f3, ctrl+z"
 '''
 
 
@@ -91,7 +91,7 @@ class Settings:
     path: Path
     exists: bool
     values: Mapping[str, Value]
-    keys: Mapping[str, str] = field(default_factory=dict)  # action id -> "f3, ctrl+d"
+    keys: Mapping[str, str] = field(default_factory=dict)  # action id -> "f3, ctrl+z"
     key_lines: Mapping[str, int] = field(default_factory=dict)
 
     def get(self, name: str) -> Any:

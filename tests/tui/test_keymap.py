@@ -102,7 +102,7 @@ def _settings(tmp_path: Path, text: str) -> Any:
 
 
 async def test_a_remapped_key_works_and_is_shown(make_app, store, tmp_path: Path) -> None:
-    settings = _settings(tmp_path, '[keys]\n"interview.unknown" = "f12"\n'
+    settings = _settings(tmp_path, '[keys]\n"interview.unknown" = "f11"\n'
                                    '"app.help" = "ctrl+o"\n')
     app = make_app(settings=settings)
     async with new_intake(app, size=(100, 30)) as (pilot, screen):
@@ -110,21 +110,21 @@ async def test_a_remapped_key_works_and_is_shown(make_app, store, tmp_path: Path
         await pilot.press("f3")  # no longer « je ne sais pas »
         await settle(pilot)
         assert "date_naissance" not in (store.load(screen.dossier_id).get("unknown") or [])
-        await pilot.press("f12")
+        await pilot.press("f11")
         await until(pilot, lambda: "date_naissance" in store.load(screen.dossier_id)["unknown"],
-                    "F12 aurait dû marquer la question « ne sait pas »")
+                    "F11 aurait dû marquer la question « ne sait pas »")
         assert screen.interview.current_step().path == "telephone"
-        assert screen.active_bindings["f12"].binding.id == "interview.unknown"
+        assert screen.active_bindings["f11"].binding.id == "interview.unknown"
         assert "f3" not in screen.active_bindings
         bar = str(screen.query_one("#keys").render())  # the interview's key bar
-        assert "F12 Ne sait pas" in bar and "F3" not in bar
+        assert "F11 Ne sait pas" in bar and "F3" not in bar
         await pilot.press("f1")  # remapped away: F1 opens nothing now
         await settle(pilot)
         assert not isinstance(app.screen, HelpScreen)
         await pilot.press("ctrl+o")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen), "Ctrl+O : l'aide")
         table = _text(app.screen.query(Static)[1].content)
-        assert "F12" in table and "Ctrl+O" in table
+        assert "F11" in table and "Ctrl+O" in table
         await pilot.press("ctrl+o")  # the same key closes it
         await until(pilot, lambda: app.screen is screen, "Ctrl+O ferme l'aide")
 
