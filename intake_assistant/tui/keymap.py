@@ -51,7 +51,7 @@ ACTIONS: tuple[Action, ...] = (
     # Not Ctrl+N: that is « new interview » on the home screen, pressed by habit right after a
     # restart that resumed an interrupted interview (seen driving the app through tmux).
     Action("interview.unknown", "f3,ctrl+d", "« je ne sais pas » / à compléter", "Entretien"),
-    Action("interview.note", "f4,ctrl+b", "note sur la question", "Entretien"),
+    Action("interview.note", "f4,ctrl+b", "note libre sur le dossier", "Entretien"),
     Action("interview.toggle_panel", "f6,ctrl+t", "panneau fiche et orientation", "Entretien"),
     Action("interview.toggle_reasons", "f7,ctrl+r", "motifs de l'orientation", "Entretien"),
     Action("interview.estimate", "f8,ctrl+f", "montants estimés (OpenFisca)", "Entretien"),
@@ -61,7 +61,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("interview.current", "f12,ctrl+down", "revenir à la question en cours", "Entretien"),
     Action("interview.jump", "f5,ctrl+up", "aller à une réponse (quelques lettres)", "Entretien"),
     Action("interview.finish", "f10,ctrl+s", "terminer l'entretien", "Entretien"),
-    Action("dossier.back", "escape", "retour", "Dossier"),
+    Action("dossier.back", "escape", "retour à l'accueil", "Dossier"),
     Action("dossier.reasons", "f7,ctrl+r", "motifs de l'orientation en plein écran", "Dossier"),
     Action("dossier.continue", "c", "continuer l'entretien", "Dossier"),
     Action("dossier.evaluation", "v", "évaluation", "Dossier"),
@@ -161,7 +161,9 @@ def effective(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
 def key_label(key: str, plain: bool = False) -> str:
     """One key in French: ``ctrl+n`` -> ``Ctrl+N``, ``escape`` -> ``Échap``."""
     *mods, name = key.split("+")
-    word = _FRENCH.get(name) or (name.upper() if len(name) <= 3 else name)
+    # A letter alone stays lower case (« x », not Maj+X); F-keys and Ctrl+letter as printed.
+    word = _FRENCH.get(name) or (name if len(name) == 1 and not mods else
+                                 name.upper() if len(name) <= 3 else name)
     if plain:
         word = {"↑": "Haut", "↓": "Bas", "←": "Gauche", "→": "Droite"}.get(word, word)
     return "+".join([*(_FRENCH.get(m, m) for m in mods), word])

@@ -16,6 +16,7 @@ from intake_assistant.core.statuses import STATUS_LABELS
 from intake_assistant.tui.app import IntakeApp
 from intake_assistant.tui.config import TuiConfig, load_config, save_config
 from intake_assistant.tui.screens.statistics import charts
+from tests.platforms import WINDOWS
 from tests.tui.conftest import (
     AGENT,
     TODAY,
@@ -60,7 +61,7 @@ async def test_first_start_of_a_fresh_store_registers_its_os_user_once(store, tm
     assert (agent.name, agent.role) == ("Sophie Lambert", "travailleur_social")
     saved = json.loads(config.read_text(encoding="utf-8"))
     assert saved["agent"] == "Sophie Lambert" and saved["role"] == "travailleur_social"
-    assert stat.S_IMODE(config.stat().st_mode) == 0o600
+    assert WINDOWS or stat.S_IMODE(config.stat().st_mode) == 0o600  # POSIX modes
     # Next start: no form; a name or role asked on the command line does not count.
     again = IntakeApp(store, agent="Remplaçant", role="accueil", today=TODAY,
                       config_path=config)
@@ -412,7 +413,7 @@ async def test_export_for_the_commission(make_app, store, tmp_path):
         await until(pilot, lambda: any("Synthèse écrite" in n.message
                                        for n in app._notifications), "la confirmation")
     assert "Martin" in written.read_text(encoding="utf-8")
-    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert WINDOWS or stat.S_IMODE(written.stat().st_mode) == 0o600  # POSIX modes
 
 
 # -- one vocabulary --------------------------------------------------------------------------------

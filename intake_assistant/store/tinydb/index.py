@@ -400,7 +400,7 @@ class Index:
     def _reread(self, dossier_id: str, path: Path) -> IndexEntry | None:
         """Index one file as it is now (its row dropped if missing, marked if unreadable)."""
         try:
-            fd = os.open(path, os.O_RDONLY)
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))  # Windows: raw bytes
         except FileNotFoundError:
             self.drop(dossier_id)
             return None

@@ -13,6 +13,7 @@ from intake_assistant.store.tinydb import index as index_module
 from intake_assistant.store.tinydb import store as store_module
 from intake_assistant.store.tinydb.atomic_storage import HOST
 from intake_assistant.store.tinydb.index import DB_NAME, Index
+from tests.platforms import POSIX_MODES
 
 PEOPLE = [
     {"nom": "Lefèvre", "prenom": "Hélène", "telephone": "06 12 34 56 78"},
@@ -146,6 +147,7 @@ def test_orphan_temp_files_are_removed_at_start_but_not_live_ones(store: Store,
     assert _ids(fresh.list()) == sorted(filled)
 
 
+@POSIX_MODES
 def test_files_are_private(store: Store, filled: list[str]) -> None:
     store.list()
     for folder, _, files in os.walk(store.root):
