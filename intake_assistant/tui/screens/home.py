@@ -257,15 +257,20 @@ class HomeScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="home-list")
     def _load(self, request: int, search: str | None, status: str | None) -> None:
         from intake_assistant.app.errors import StoreError
-        from intake_assistant.app.home import home_listing
+        from intake_assistant.app.home import home_listing, with_intakes_checked
 
         app: Any = self.app
         try:
-            listing = home_listing(app.store, search=search, status=status, today=app.today)
+            # First the rows (milliseconds), then which phone intakes are unfinished: replaying
+            # them would hold the first paint for seconds on a big store (bench, issue 16).
+            listing = home_listing(app.store, search=search, status=status, today=app.today,
+                                   check_intakes=False)
+            app.call_from_thread(self._show, request, listing)
+            if not listing.complete:
+                listing = with_intakes_checked(app.store, listing, app.today)
+                app.call_from_thread(self._show, request, listing)
         except StoreError as exc:
             app.call_from_thread(self._failed, request, exc.message)
-            return
-        app.call_from_thread(self._show, request, listing)
 
     def _failed(self, request: int, message: str) -> None:
         if request == self._request:
@@ -307,8 +312,9 @@ class HomeScreen(Screen[None]):
         low, high = self.app.wait_days  # type: ignore[attr-defined]
         self.query_one("#home-status", Static).update(self._count_text(listing, low, high))
         self._paint_header(listing)
-        self._shown_request = request
-        self.post_message(self.ListShown())
+        if listing.complete:  # ready (tests wait on it) once the unfinished intakes are told
+            self._shown_request = request
+            self.post_message(self.ListShown())
 
     def _fill(self, listing: Any) -> None:
         table = self.query_one("#dossiers", DataTable)
