@@ -74,6 +74,22 @@ async def test_first_start_of_a_fresh_store_registers_its_os_user_once(store, tm
                                        for n in again._notifications), "l'avertissement")
 
 
+async def test_first_start_typed_in_one_burst_keeps_the_name_and_the_role(store, tmp_path,
+                                                                          monkeypatch):
+    """Name, Enter and the role's digit typed without a pause: the digit chooses the role (it
+    once arrived before the focus had moved and was appended to the name)."""
+    from tests.tui.keys import burst
+
+    sign_in_as(monkeypatch, "agnes")
+    app = IntakeApp(store, today=TODAY, config_path=tmp_path / "tui.json")
+    async with app.run_test() as pilot:
+        await wait_for_screen(pilot, "FirstAgentScreen")
+        burst(app, [*"Agnès Durand", "⏎", "1"])
+        await home_ready(pilot)
+    agent = get_agent(store, "agnes")
+    assert (agent.name, agent.role) == ("Agnès Durand", "accueil")
+
+
 async def test_escape_at_first_start_goes_on_as_administrator(store, tmp_path, monkeypatch):
     sign_in_as(monkeypatch, "marie")
     app = IntakeApp(store, today=TODAY, config_path=tmp_path / "tui.json")

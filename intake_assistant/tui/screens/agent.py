@@ -22,6 +22,22 @@ from textual.widgets.option_list import Option
 from intake_assistant.app.agents import ROLES
 
 
+class _NameInput(Input):
+    """The name line: a digit chooses the role. Typed fast after the name's Enter, digits reach
+    this line before the focus has moved to the role list (they were appended to the name: seen
+    through tmux); a name holds no digit, so none is lost."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.character and event.character.isdigit():
+            event.stop()
+            event.prevent_default()
+            screen = self.screen
+            if isinstance(screen, FirstAgentScreen):
+                screen.choose_role(int(event.character) - 1)
+            return
+        await super()._on_key(event)
+
+
 class FirstAgentScreen(ModalScreen[tuple[str, str] | None]):
     DEFAULT_CSS = """
     FirstAgentScreen #agent-role { height: auto; border: none; padding: 0; }
@@ -46,7 +62,7 @@ class FirstAgentScreen(ModalScreen[tuple[str, str] | None]):
                 "des agents : intake-assistant agents add).",
                 classes="hint", id="agent-intro")
             yield Label("Votre nom (il s'affiche sur les dossiers) :")
-            yield Input(self._agent, placeholder="Prénom Nom", id="agent-name")
+            yield _NameInput(self._agent, placeholder="Prénom Nom", id="agent-name")
             yield Label("Votre rôle (1, 2 ou 3, ou flèches puis Entrée) :")
             yield OptionList(*[Option(f"{i}. {label}", id=key)
                                for i, (key, label) in enumerate(ROLES.items(), 1)],
@@ -65,13 +81,14 @@ class FirstAgentScreen(ModalScreen[tuple[str, str] | None]):
         self.query_one("#agent-role", OptionList).focus()
 
     def on_key(self, event: events.Key) -> None:
+        if event.character and event.character.isdigit():  # the role list has the focus
+            self.choose_role(int(event.character) - 1)
+            event.stop()
+
+    def choose_role(self, index: int) -> None:
         roles = list(ROLES)
-        if event.character and event.character.isdigit() and \
-                self.focused is self.query_one("#agent-role"):
-            index = int(event.character) - 1
-            if 0 <= index < len(roles):
-                event.stop()
-                self._accept(roles[index])
+        if 0 <= index < len(roles):
+            self._accept(roles[index])
 
     @on(OptionList.OptionSelected, "#agent-role")
     def _role_chosen(self, event: OptionList.OptionSelected) -> None:
