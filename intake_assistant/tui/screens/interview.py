@@ -396,8 +396,10 @@ class InterviewScreen(Screen[None]):
                 self.submit(instant)
             else:
                 answer.type_text(stroke.character)
-        elif not await self.app._check_bindings(stroke.key, priority=True):
-            await self.app._check_bindings(stroke.key)  # editing keys, F-keys, Échap, ↑/↓
+        else:
+            answer.keep_text()  # → / Fin complete a restored draft instead of replacing it
+            if not await self.app._check_bindings(stroke.key, priority=True):
+                await self.app._check_bindings(stroke.key)  # editing keys, F-keys, Échap, ↑/↓
 
     async def _drain(self) -> None:
         """Apply the held keys in order, until none is left, a refusal blocks the queue, or
@@ -516,6 +518,7 @@ class InterviewScreen(Screen[None]):
         it = self.interview
         if it is None:
             return
+        self.query_one("#answer", AnswerInput).keep_text()  # sent: no longer a restored draft
         transcript = self.query_one(Transcript)
         if transcript.cursor_path is not None and not raw.strip():
             self._edit(transcript.cursor_path)

@@ -23,6 +23,10 @@ class AnswerInput(Input):
         super().__init__(select_on_focus=False, **kwargs)  # type: ignore[arg-type]
         self.kind = "text"
         self.choice_count = 0
+        # A restored draft is replaced by the next typed text whatever the selection became
+        # meanwhile (a selection can be reset by the widget's own deferred updates: under load
+        # a draft « Mar » once merged with « Marie » typed after it).
+        self._replaced_by_typing = False
 
     def configure(self, kind: str, choice_count: int = 0, default_shown: str | None = None,
                   placeholder: str | None = None) -> None:
@@ -54,9 +58,19 @@ class AnswerInput(Input):
         """``text`` in the line, selected: the next typed key replaces it."""
         self.value = text
         self.selection = Selection(0, len(text))
+        self._replaced_by_typing = True
+
+    def keep_text(self) -> None:
+        """An editing key (→, Fin, ←…) reached the line: the text shown is the agent's now."""
+        self._replaced_by_typing = False
 
     def type_text(self, text: str) -> None:
         """Text typed at the cursor (replacing a selection), as a key of the terminal would."""
+        if self._replaced_by_typing:
+            self._replaced_by_typing = False
+            self.value = text
+            self.cursor_position = len(text)
+            return
         selection = self.selection
         if selection.is_empty:
             self.insert_text_at_cursor(text)
