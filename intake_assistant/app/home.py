@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from intake_assistant.core.statuses import Status
@@ -55,6 +55,9 @@ class HomeListing:
     found_by_status: dict[str, int] = field(default_factory=dict)  # the search's, per status
     to_evaluate: int = 0
     awaiting_decision: int = 0
+    # False: the phone intakes shown are not yet checked for completeness (`with_intakes_checked`
+    # does it after the first paint: replaying them costs seconds on a big store's first start).
+    complete: bool = True
 
     @property
     def narrowed(self) -> bool:
@@ -63,7 +66,8 @@ class HomeListing:
 
 
 def home_listing(store: DossierStore, *, search: str | None, status: str | None,
-                 limit: int = MAX_ROWS, today: date | None = None) -> HomeListing:
+                 limit: int = MAX_ROWS, today: date | None = None,
+                 check_intakes: bool = True) -> HomeListing:
     search = (search or "").strip() or None
     if search is None:
         entries = store.list(status=status, limit=limit)
@@ -76,12 +80,23 @@ def home_listing(store: DossierStore, *, search: str | None, status: str | None,
         matched, found = len(entries), len(everywhere)
     names = agent_names(store)
     shown = entries[:limit]
-    finished = _intakes_finished(store, shown, today)
+    finished = _intakes_finished(store, shown, today) if check_intakes else {}
     rows = [HomeRow(e, names.get(e.agent or "", e.agent or ""), finished.get(e.id))
             for e in shown]
+    complete = check_intakes or not any(e.status == Status.PREMIER_CONTACT for e in shown)
     return HomeListing(search, status, rows, matched, found, by_status,
                        store.count(status=Status.PREMIER_CONTACT),
-                       store.count(status=Status.EN_COMMISSION))
+                       store.count(status=Status.EN_COMMISSION), complete)
+
+
+def with_intakes_checked(store: DossierStore, listing: HomeListing,
+                         today: date | None = None) -> HomeListing:
+    """The listing with its phone intakes told finished or not (the second, slower pass)."""
+    if listing.complete:
+        return listing
+    finished = _intakes_finished(store, [row.entry for row in listing.rows], today)
+    rows = [replace(row, intake_finished=finished.get(row.id)) for row in listing.rows]
+    return replace(listing, rows=rows, complete=True)
 
 
 def agent_names(store: DossierStore) -> dict[str, str]:

@@ -8,12 +8,14 @@ the text, enough for the flat files people write by hand).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -66,7 +68,7 @@ SAMPLE = '''\
 # mode = "auto"               # auto, unicode ou ascii (sans ▶ ✔ ni blocs)
 
 [keys]
-# "interview.unknown" = "f3, ctrl+d"
+# "interview.unknown" = "f3, ctrl+z"
 '''
 
 
@@ -89,7 +91,7 @@ class Settings:
     path: Path
     exists: bool
     values: Mapping[str, Value]
-    keys: Mapping[str, str] = field(default_factory=dict)  # action id -> "f3, ctrl+d"
+    keys: Mapping[str, str] = field(default_factory=dict)  # action id -> "f3, ctrl+z"
     key_lines: Mapping[str, int] = field(default_factory=dict)
 
     def get(self, name: str) -> Any:
@@ -188,8 +190,6 @@ def _toml_error(path: Path, exc: tomllib.TOMLDecodeError) -> str:
 
 def read_file(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
     """The parsed and validated file (empty when absent) and the line of each key."""
-    from intake_assistant.core.loader import format_schema, schema_message
-
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_BYTES + 1)
@@ -208,9 +208,15 @@ def read_file(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError([_toml_error(path, exc)]) from exc
+    errors = sorted(_validator().iter_errors(doc), key=lambda e: list(e.path))
+    if not errors:
+        return doc, key_lines(text)
+    # The French wording of the data files' schemas (imported only when something is wrong).
+    from intake_assistant.core.loader import schema_message
+
     lines = key_lines(text)
     messages = []
-    for err in sorted(format_schema("settings").iter_errors(doc), key=lambda e: list(e.path)):
+    for err in errors:
         place = tuple(str(p) for p in err.absolute_path)
         if err.validator == "additionalProperties":  # the unknown key's own line
             extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
@@ -218,9 +224,19 @@ def read_file(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
         line = _line_of(lines, place)
         name = ".".join(place) or "(racine)"
         messages.append(f"{path}:{line or 1}: réglage « {name} » : {schema_message(err)}")
-    if messages:
-        raise SettingsError(messages)
-    return doc, lines
+    raise SettingsError(messages)
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    """The settings schema alone (jsonschema, not the questionnaire loader): every command
+    reads the settings, and `list` must start fast."""
+    from importlib import resources
+
+    from jsonschema import Draft202012Validator
+
+    text = resources.files("intake_assistant.schemas").joinpath("settings.schema.json")
+    return Draft202012Validator(json.loads(text.read_text(encoding="utf-8")))
 
 
 # ----------------------------------------------------------------------------- effective values
@@ -307,10 +323,8 @@ def _default(name: str) -> Value:
         if own.is_dir():
             return Value(str(own), "dossier des réglages (copie du CCAS)")
         return Value(str(datadir.shipped_dir()), "défaut (questionnaires livrés)")
-    if name == "ccas.name":
-        return Value("CCAS", "défaut")
-    if name == "ccas.address":
-        return Value("", "défaut (aucune)")
+    if name in ("ccas.name", "ccas.address"):  # shown from ccas.yaml by `config`
+        return Value("", "défaut : ccas.yaml du dossier des questionnaires")
     if name == "display.theme":
         return Value(DEFAULT_THEME, "défaut")
     return Value("auto", "défaut")
@@ -376,3 +390,16 @@ def in_use() -> tuple[str, str, str, bool]:
     exists = settings.exists if settings is not None else path.exists()
     shown = str(path) if exists else f"{path} (absent : valeurs par défaut)"
     return str(folder.path), folder.source, shown, bool(settings and settings.keys)
+
+
+def ccas_defaults() -> dict[str, str]:
+    """Name and address as ``ccas.yaml`` gives them (the default of the CCAS settings), if it is
+    readable: what `config` shows when the settings leave them out."""
+    from intake_assistant.core.casework.settings import load_ccas
+    from intake_assistant.core.findings import FindingsError
+
+    try:
+        header = load_ccas()
+    except (FindingsError, OSError):
+        return {}
+    return {"ccas.name": header.name, "ccas.address": "\n".join(header.address)}

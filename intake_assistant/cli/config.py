@@ -81,6 +81,7 @@ def run_config(args: argparse.Namespace) -> int:
         LABELS,
         SAMPLE,
         SettingsError,
+        ccas_defaults,
         settings_path,
     )
 
@@ -115,8 +116,12 @@ def run_config(args: argparse.Namespace) -> int:
     print(f"Fichier de réglages : {path}{state}")
     print()
     width = max(len(label) for label in LABELS.values())
+    header = ccas_defaults()
     for name, label in LABELS.items():
-        value = str(settings.get(name)).replace("\n", " / ") or "—"
+        value = str(settings.get(name))
+        if not value and name in header:  # the default: what ccas.yaml says
+            value = header[name]
+        value = value.replace("\n", " / ") or "—"
         print(f"{label:<{width}}  {value}")
         print(f"{'':<{width}}  ({name} ; {settings.where(name)})")
     if args.touches:

@@ -10,6 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.platforms import POSIX_PTY
+
+pytestmark = POSIX_PTY
+
 REPO = Path(__file__).resolve().parents[2]
 
 

@@ -23,6 +23,8 @@ HAS_EXTRA = importlib.util.find_spec("openfisca_france") is not None
 
 def fake_python(tmp_path, body: str) -> str:
     """An executable standing for ``python -m intake_assistant.openfisca_worker``."""
+    if sys.platform == "win32":
+        pytest.skip("lanceur factice écrit en shell (#!/bin/sh) : POSIX seulement")
     worker = tmp_path / "fake_worker.py"
     worker.write_text(textwrap.dedent(body), encoding="utf-8")
     launcher = tmp_path / "python"

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import intake_assistant
+from tests.platforms import POSIX_PTY
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -59,7 +60,8 @@ def test_the_wheel_carries_the_data_files(installed: dict[str, object]) -> None:
     import zipfile
 
     names = set(zipfile.ZipFile(installed["wheel"]).namelist())  # type: ignore[arg-type]
-    shipped = {p.name for p in (ROOT / "questionnaires").glob("*.yaml")}
+    folder = ROOT / "questionnaires"
+    shipped = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
     assert shipped and {f"intake_assistant/_questionnaires/{n}" for n in shipped} <= names
     schemas = {p.name for p in (ROOT / "intake_assistant" / "schemas").glob("*.json")}
     assert {f"intake_assistant/schemas/{n}" for n in schemas} <= names
@@ -82,11 +84,11 @@ def test_check_finds_the_shipped_questionnaires(installed: dict[str, object]) ->
     assert str(installed["site"]) in done.stderr and str(ROOT) not in done.stderr
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminal: POSIX only")
+@POSIX_PTY
 def test_the_application_starts_on_a_terminal(installed: dict[str, object]) -> None:
-    from tests.packaging.pty_screen import PtyScreen
-
     import getpass
+
+    from tests.packaging.pty_screen import PtyScreen
 
     db = Path(str(installed["cwd"])) / "dossiers"
     # The OS account is registered as a reception agent (identity comes from the login).
@@ -96,7 +98,7 @@ def test_the_application_starts_on_a_terminal(installed: dict[str, object]) -> N
     term = PtyScreen([str(installed["exe"]), "--db", str(db)], env=installed["env"],
                      cwd=installed["cwd"])  # type: ignore[arg-type]
     try:
-        term.wait_for("Accueil — Dossiers")
+        term.wait_for("Agent : Agnès Durand")  # the home screen, its agent recognised
         # The questionnaires were found: a new phone intake asks its first question.
         term.send("ctrl+n")
         term.wait_for("votre nom de famille")

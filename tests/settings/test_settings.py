@@ -34,7 +34,7 @@ theme = "nord"
 mode = "ascii"
 
 [keys]
-"interview.unknown" = "f3, ctrl+d"
+"interview.unknown" = "f3, ctrl+z"
 '''
 
 
@@ -64,7 +64,7 @@ def test_values_come_from_the_file_with_their_line() -> None:
     assert settings.get("ccas.address") == "11 rue Voltaire\n51100 Reims"
     assert settings.where("display.theme") == f"fichier {path}:12"
     assert settings.ascii
-    assert settings.keys == {"interview.unknown": "f3, ctrl+d"}
+    assert settings.keys == {"interview.unknown": "f3, ctrl+z"}
     assert settings.key_source("interview.unknown") == f"fichier {path}:16"
 
 
@@ -132,7 +132,7 @@ def test_config_shows_each_source(capsys: pytest.CaptureFixture[str],
     assert "(display.theme ; option --theme)" in out
     assert f"(store ; fichier {path}:2)" in out
     assert "11 rue Voltaire / 51100 Reims" in out
-    assert "F3 / Ctrl+D" in out and f"[interview.unknown]  ← fichier {path}:16" in out
+    assert "F3 / Ctrl+Z" in out and f"[interview.unknown]  ← fichier {path}:16" in out
 
 
 def test_config_init_writes_a_valid_commented_file(capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,6 +16,7 @@ from intake_assistant.core.statuses import STATUS_LABELS
 from intake_assistant.tui.app import IntakeApp
 from intake_assistant.tui.config import TuiConfig, load_config, save_config
 from intake_assistant.tui.screens.statistics import charts
+from tests.platforms import WINDOWS
 from tests.tui.conftest import (
     AGENT,
     TODAY,
@@ -60,7 +61,7 @@ async def test_first_start_of_a_fresh_store_registers_its_os_user_once(store, tm
     assert (agent.name, agent.role) == ("Sophie Lambert", "travailleur_social")
     saved = json.loads(config.read_text(encoding="utf-8"))
     assert saved["agent"] == "Sophie Lambert" and saved["role"] == "travailleur_social"
-    assert stat.S_IMODE(config.stat().st_mode) == 0o600
+    assert WINDOWS or stat.S_IMODE(config.stat().st_mode) == 0o600  # POSIX modes
     # Next start: no form; a name or role asked on the command line does not count.
     again = IntakeApp(store, agent="Remplaçant", role="accueil", today=TODAY,
                       config_path=config)
@@ -274,15 +275,17 @@ async def test_tabs_answer_the_keys_even_after_a_dialog(make_app, store):
         assert screen.active_tab == "tab-orientation"
         await pilot.press("6")
         assert screen.active_tab == "tab-historique"
+        await pilot.press("ctrl+pagedown")  # the casework's tab comes last (7)
+        assert screen.active_tab == "tab-commission"
         await pilot.press("ctrl+pagedown")  # wraps round
         assert screen.active_tab == "tab-resume"
         await pilot.press("ctrl+pageup")
-        assert screen.active_tab == "tab-historique"
+        assert screen.active_tab == "tab-commission"
         await pilot.press("s")  # another dialog, a status chosen
         await wait_for_screen(pilot, "ChoiceScreen")
         await pilot.press("1")
         await wait_for_screen(pilot, "DossierScreen")
-        await pilot.press("left")
+        await pilot.press("left", "left")
         assert screen.active_tab == "tab-rencontres"
         assert app.focused is screen.query_one("#scroll-rencontres")  # ↑ ↓ scroll this tab
 
@@ -332,18 +335,25 @@ async def test_dossier_meeting_status_decision_and_audit(make_app, store):
         await pilot.press("1")
         await until(pilot, lambda: store.load(dossier_id)["status"] == "en_evaluation",
                     "le statut changé")
-        # A decision now is refused by the store; its French message is shown, nothing changes.
+        # A decision now is refused (no commission session holds the dossier), nothing changes.
         await pilot.press("d")
-        await wait_for_screen(pilot, "FormScreen")
-        await pilot.press("enter", "1", "enter", *"850", "enter", "enter")
-        await until(pilot, lambda: any(n.title == "Refusé" for n in app._notifications),
-                    "le refus affiché")
+        await until(pilot, lambda: any(n.title == "Décision impossible"
+                                       for n in app._notifications), "le refus affiché")
         assert store.load(dossier_id)["status"] == "en_evaluation"
-        for status in ("en_instruction", "en_commission"):
-            store.set_status(dossier_id, status, agent="sophie.lambert")
+        # On the agenda of a session held today: the decision per aid (casework)
+        store.set_status(dossier_id, "en_instruction", agent="sophie.lambert")
+        from intake_assistant.app import casework
+
+        session = casework.create_session(store, day=app.today)
+        casework.add_to_session(store, session.id, dossier_id, agent="sophie.lambert",
+                                today=app.today)
         await pilot.press("d")
-        await wait_for_screen(pilot, "FormScreen")
-        await pilot.press("enter", "1", "enter", *"850", "enter", *"Sur 24 mois", "enter")
+        await wait_for_screen(pilot, "DecisionScreen")
+        await pilot.press("down", "down", "a")  # the microcredit, third aid of commission.yaml
+        await wait_for_screen(pilot, "CompactForm")
+        await pilot.press(*"850", "enter", *"24", "enter", "enter", *"Sur 24 mois", "enter")
+        await wait_for_screen(pilot, "DecisionScreen")
+        await pilot.press("ctrl+s")
         await until(pilot, lambda: store.load(dossier_id)["status"] == "accorde", "la décision")
         assert store.load(dossier_id)["commission"]["montant_accorde"] == 850
         await until(pilot, lambda: "Accordé" in rendered(screen, "#body-historique"),
@@ -403,7 +413,7 @@ async def test_export_for_the_commission(make_app, store, tmp_path):
         await until(pilot, lambda: any("Synthèse écrite" in n.message
                                        for n in app._notifications), "la confirmation")
     assert "Martin" in written.read_text(encoding="utf-8")
-    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert WINDOWS or stat.S_IMODE(written.stat().st_mode) == 0o600  # POSIX modes
 
 
 # -- one vocabulary --------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ class ReasonsScreen(Screen[None]):
     """
     BINDINGS = [
         Binding("escape", "close", "Retour"),
-        Binding("f7", "close", "Fermer", show=False),
+        Binding("f7", "close", "Fermer", show=False, id="dossier.reasons"),  # F7 opens it
         Binding("home", "scroll('home')", "Début", show=False),
         Binding("end", "scroll('end')", "Fin", show=False),
     ]

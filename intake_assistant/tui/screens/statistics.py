@@ -175,6 +175,16 @@ class StatisticsScreen(Screen[None]):
         except Exception as exc:  # shown on screen: the app must survive a damaged store
             self.app.call_from_thread(self._status, f"Statistiques impossibles : {exc}")
             return
+        from intake_assistant.tui.screens.followup_charts import followup_charts
+
+        try:  # the partners' delays and the bank results, when there is follow-up
+            period = result["period"]
+            start = date.fromisoformat(period["from"]) if period.get("from") else None
+            result["followup_charts"] = followup_charts(
+                self.app.store, start, date.fromisoformat(period["to"]),  # type: ignore[attr-defined]
+                self.today, _column_chart)
+        except Exception:  # the activity's figures are shown all the same
+            result["followup_charts"] = []
         self.app.call_from_thread(self._show, result)
 
     def _show(self, result: dict[str, Any]) -> None:
@@ -188,7 +198,7 @@ class StatisticsScreen(Screen[None]):
         body.remove_children()
         widgets = []
         width = (self.size.width or self.app.size.width) - 6  # padding, scroll bar
-        for title, chart in charts(result, width):
+        for title, chart in [*charts(result, width), *result.get("followup_charts", [])]:
             widgets.append(Static(Text(title), classes="chart-title"))
             widgets.append(Static(Text(chart or "Aucune donnée."), classes="chart"))
         body.mount_all(widgets)

@@ -14,6 +14,7 @@ from intake_assistant.store import (
     RecordNotFoundError,
     dossier_version,
 )
+from tests.platforms import POSIX_MODES
 
 from .conftest import Backend
 
@@ -157,6 +158,7 @@ def test_records_attached_to_a_dossier_follow_it(store: DossierStore, now) -> No
 
 
 # -- derived data ----------------------------------------------------------------------------------
+@POSIX_MODES
 def test_derived_dir_is_private_and_per_name(store: DossierStore) -> None:
     stats = store.derived_dir("stats")
     other = store.derived_dir("lettres")

@@ -14,6 +14,7 @@ import pytest
 
 from intake_assistant.store import DossierLockedError
 from intake_assistant.store.postgres import PostgresStore
+from tests.platforms import POSIX_SIGNALS
 
 from . import server
 
@@ -98,6 +99,7 @@ def test_heartbeat_keeps_a_lease_past_its_ttl(store: PostgresStore, pg_url: str)
         finish([child])
 
 
+@POSIX_SIGNALS
 def test_a_lease_whose_connection_lives_on_ends_at_expiry(store: PostgresStore,
                                                           pg_url: str) -> None:
     """A client frozen (suspended laptop: its connection still open, no heartbeat) holds the

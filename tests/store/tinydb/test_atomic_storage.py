@@ -8,8 +8,10 @@ import pytest
 from tinydb import TinyDB
 
 from intake_assistant.store.tinydb.atomic_storage import AtomicJSONStorage, write_atomic
+from tests.platforms import POSIX_MODES
 
 
+@POSIX_MODES
 def test_write_atomic_replaces_and_keeps_files_private(tmp_path: Path) -> None:
     target = tmp_path / "f.json"
     write_atomic(target, b"one")

@@ -10,6 +10,7 @@ import pytest
 
 from intake_assistant.store import DossierLockedError
 from intake_assistant.store.tinydb import TinyDBStore as Store
+from tests.platforms import POSIX_PIDS
 
 from ..conftest import start_child
 
@@ -88,6 +89,7 @@ def test_session_open_elsewhere_gives_a_french_message(store: Store, now) -> Non
     assert not store.leases.path(dossier_id).exists()
 
 
+@POSIX_PIDS
 def test_stale_lease_of_a_dead_process_is_taken_over(store: Store, now) -> None:
     dossier_id = store.create_dossier(agent="a", now=now)["id"]
     lease = {"pid": 999_999_999, "host": socket.gethostname(), "agent": "Parti",

@@ -4,7 +4,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.platforms import POSIX_SIGNALS
+
 from ..crash_check import kill_loop
+
+pytestmark = POSIX_SIGNALS
 
 
 @pytest.mark.slow

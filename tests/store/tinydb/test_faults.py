@@ -18,6 +18,9 @@ from intake_assistant.cli import main
 from intake_assistant.store import StoreError, StoreUnavailableError, open_store
 from intake_assistant.store.tinydb import TinyDBStore as Store
 from intake_assistant.store.tinydb import store as store_module
+from tests.platforms import POSIX_FILESYSTEM
+
+pytestmark = POSIX_FILESYSTEM
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 

@@ -14,8 +14,11 @@ import pytest
 
 from intake_assistant.store import DossierNotFoundError
 from intake_assistant.store.tinydb import TinyDBStore as Store
+from tests.platforms import POSIX_SIGNALS
 
 from ..conftest import start_child
+
+pytestmark = POSIX_SIGNALS
 
 
 def _people(store: Store, count: int, *, when: datetime | None = None,

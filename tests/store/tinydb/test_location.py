@@ -8,6 +8,7 @@ import pytest
 
 from intake_assistant.store import ENV_VAR, resolve_root
 from intake_assistant.store.tinydb import TinyDBStore as Store
+from tests.platforms import POSIX_MODES
 
 
 def test_db_argument_wins_over_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -22,6 +23,7 @@ def test_default_is_the_user_data_dir(monkeypatch: pytest.MonkeyPatch) -> None:
                                                                  appauthor=False))
 
 
+@POSIX_MODES
 def test_open_creates_a_private_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv(ENV_VAR, str(tmp_path / "a" / "b"))
     store = Store.open()
@@ -29,6 +31,7 @@ def test_open_creates_a_private_folder(monkeypatch: pytest.MonkeyPatch, tmp_path
     assert os.stat(store.root).st_mode & 0o777 == 0o700
 
 
+@POSIX_MODES
 def test_existing_open_folder_is_tightened(tmp_path: Path) -> None:
     folder = tmp_path / "shared"
     folder.mkdir(mode=0o755)
