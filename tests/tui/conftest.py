@@ -95,6 +95,15 @@ async def until(pilot: Any, condition: Any, what: str = "", attempts: int = 1500
     raise AssertionError(f"attendu en vain : {what or condition}")
 
 
+def steady_cursors(pilot: Any) -> None:
+    """Text cursors shown steadily (no blink) on the current screen: a snapshot taken under load
+    must not depend on the half-second phase of a blinking cursor."""
+    from textual.widgets import Input
+
+    for text_input in pilot.app.screen.query(Input):
+        text_input.cursor_blink = False
+
+
 async def home_ready(pilot: Any) -> Any:
     """The home screen showing the listing of what is typed and chosen now."""
     def state() -> str:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from intake_assistant.tui.glyphs import plain_text
-from tests.tui.conftest import AGENT, persona, play_answers, settle
+from tests.tui.conftest import AGENT, persona, play_answers, settle, steady_cursors
 from tests.tui.test_snapshots import martin_dossier, seed_dossiers
 
 MARTIN = persona("martin_permis")["answers"]
@@ -55,6 +55,7 @@ def interview(store: Any, panel: bool = False) -> Any:
         if panel:
             await pilot.press("f6")
             await until(pilot, lambda app: app.screen.query_one("#panel").display, "le panneau")
+        steady_cursors(pilot)  # the snapshot must not catch a blink phase
     return run
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from intake_assistant.app.agents import add_agent
 from intake_assistant.store.tinydb import TinyDBStore as Store
-from tests.tui.conftest import NOW, home_ready, persona, play_answers, until
+from tests.tui.conftest import NOW, home_ready, persona, play_answers, steady_cursors, until
 
 MARTIN = persona("martin_permis")["answers"]
 
@@ -106,6 +106,7 @@ def test_interview(snap_compare, make_app, store, size):
         await pilot.press(*"12OO", "enter")  # letters O: rejected, French message shown
         await until(pilot, lambda: pilot.app.screen.query_one("#message").display,
                     "le message de refus")
+        steady_cursors(pilot)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
 
