@@ -164,6 +164,8 @@ class TinyDBStore:
                     ensure_private_dir(root / name)
                 self._harden()
                 self.removed_temps = self._clean_orphans()
+                if self._cleaner is not None:  # started once removed_temps is the list it fills
+                    self._cleaner.start()
         self.leases = Leases(root / "leases")
         self.index = Index(self.index_dir, self.dossiers_dir, lock_timeout=lock_timeout,
                            read_only=self._read_only)
@@ -236,10 +238,10 @@ class TinyDBStore:
         listing of every dossier name) in the background, after the first screen."""
         folders = [self.index_dir, self.sequences_dir, self.root / "leases",
                    self.root / "records", self.cache_dir]
+        removed = [path for folder in folders for path in remove_orphan_temps(folder)]
         self._cleaner = threading.Thread(target=self._clean_dossier_folders,
                                          name="orphan-temps", daemon=True)
-        self._cleaner.start()
-        return [path for folder in folders for path in remove_orphan_temps(folder)]
+        return removed
 
     def _clean_dossier_folders(self) -> None:
         time.sleep(CLEANUP_DELAY_S)
