@@ -163,9 +163,7 @@ class TinyDBStore:
                 for name in _FOLDERS:
                     ensure_private_dir(root / name)
                 self._harden()
-                self.removed_temps = self._clean_orphans()
-                if self._cleaner is not None:  # started once removed_temps is the list it fills
-                    self._cleaner.start()
+                self._clean_orphans()
         self.leases = Leases(root / "leases")
         self.index = Index(self.index_dir, self.dossiers_dir, lock_timeout=lock_timeout,
                            read_only=self._read_only)
@@ -239,8 +237,12 @@ class TinyDBStore:
         folders = [self.index_dir, self.sequences_dir, self.root / "leases",
                    self.root / "records", self.cache_dir]
         removed = [path for folder in folders for path in remove_orphan_temps(folder)]
+        # Started after the small folders' list exists: the thread appends to it (assigning the
+        # list after starting it lost what a quick thread had found — seen under load in CI).
+        self.removed_temps = removed
         self._cleaner = threading.Thread(target=self._clean_dossier_folders,
                                          name="orphan-temps", daemon=True)
+        self._cleaner.start()
         return removed
 
     def _clean_dossier_folders(self) -> None:
