@@ -6,6 +6,7 @@ They go through the application layer (app/stores.py, app/privacy.py), never the
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Iterable
@@ -136,13 +137,19 @@ def cmd_list(args: argparse.Namespace, store: DossierStore) -> int:
 
 
 def _print_json(entries: Iterable[IndexEntry]) -> None:
-    """The JSON array written entry by entry, as `json.dumps(indent=2)` would write it whole."""
+    """The JSON array written entry by entry, byte for byte as `json.dumps(indent=2)` writes
+    the whole list: each value through the C encoder, keys and indentation laid out once
+    (200,000 entries: the pure-Python indenting encoder would take most of the time)."""
     write = sys.stdout.write
+    encode = json.JSONEncoder(ensure_ascii=False).encode
     write("[")
     count = 0
+    heads: list[tuple[str, str]] = []
     for entry in entries:
-        body = json.dumps(entry.to_dict(), ensure_ascii=False, indent=2).replace("\n", "\n  ")
-        write(("," if count else "") + "\n  " + body)
+        if not heads:  # the entry's fields, in order, with their indented key
+            heads = [(f.name, f'\n    {encode(f.name)}: ') for f in dataclasses.fields(entry)]
+        body = ",".join(head + encode(getattr(entry, name)) for name, head in heads)
+        write(("," if count else "") + "\n  {" + body + "\n  }")
         count += 1
     write("\n]\n" if count else "]\n")
 

@@ -60,6 +60,13 @@ def is_temp_name(name: str) -> bool:
     return name.startswith(_TEMP_PREFIX) and name.endswith(_TEMP_SUFFIX)
 
 
+def temp_names_of(names: list[str], target: str) -> list[str]:
+    """The temp files among `names` that were meant to replace the file named `target`
+    (a prefix test in one comprehension: a folder holds a year of dossiers)."""
+    prefix = f"{_TEMP_PREFIX}{target}~"
+    return [n for n in names if n.startswith(prefix) and temp_target_name(n) == target]
+
+
 def temp_target_name(name: str) -> str | None:
     """The name of the file a temp file was meant to replace, or None if not a temp file."""
     if not is_temp_name(name):

@@ -56,7 +56,7 @@ from .atomic_storage import (
     dumps,
     fsync_dir,
     remove_orphan_temps,
-    temp_target_name,
+    temp_names_of,
     write_atomic,
 )
 from .dossier_file import (
@@ -1064,10 +1064,10 @@ class TinyDBStore:
         path = self._path(dossier_id)
         folder = path.parent
         with suppress(FileNotFoundError):
-            for name in os.listdir(folder):
-                if name == path.name or temp_target_name(name) == path.name:
-                    with suppress(FileNotFoundError):
-                        os.unlink(folder / name)
+            target = path.name
+            for name in [target, *temp_names_of(os.listdir(folder), target)]:
+                with suppress(FileNotFoundError):
+                    os.unlink(folder / name)
             fsync_dir(folder)
         self.leases.remove(dossier_id)
 

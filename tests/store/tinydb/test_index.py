@@ -236,3 +236,15 @@ def test_pages_of_a_streamed_listing_neither_skip_nor_repeat(store: Store, now) 
     for page in (1, 2, 3, 5, 100):
         assert [e.id for e in store.index.iter_select(page=page)] == expected
     assert [e.id for e in store.index.iter_select(status="premier_contact", page=4)] == expected
+
+
+def test_forget_erases_the_temp_copies_of_that_dossier_only(store: Store, filled: list[str]
+                                                            ) -> None:
+    folder = store.dossiers_dir / "2026"
+    mine = folder / f".~{filled[0]}.json~{HOST}~999999999~abcd.tmp"
+    other = folder / f".~{filled[1]}.json~{HOST}~999999999~abcd.tmp"
+    mine.write_bytes(b"Lef\xc3\xa8vre, a killed writer's copy")
+    other.write_bytes(b"another person's copy")
+    store.forget(filled[0])
+    assert not mine.exists() and other.exists()
+    assert not (folder / f"{filled[0]}.json").exists()
