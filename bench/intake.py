@@ -38,7 +38,7 @@ def intake_steps(env: dict[str, str], cwd: Path, questionnaire: str = "accueil_t
     typed: list[tuple[str, bool]] = []
     for event in events:
         if event.get("type") == "answer":
-            raw = event.get("raw")  # a count taken from a list is a number, not typed text
+            raw = event.get("raw")  # as typed; a number for a counted repeat (« 2 » enfants)
             typed.append(("" if raw is None else str(raw), False))
         elif event.get("type") == "repeat":
             typed.append(("o" if event.get("value") else "n", False))

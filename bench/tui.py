@@ -29,7 +29,7 @@ from pathlib import Path
 from bench import screen as sc
 from bench.figures import Figure, Row, percentile
 from bench.intake import Step
-from bench.stores import register_bench_agent
+from bench.stores import BENCH_AGENT
 from bench.terminal import Terminal
 
 REPO = Path(__file__).resolve().parents[1]
@@ -111,8 +111,8 @@ def _bare(cols: int, rows: int, fig: TuiFigures, *, config: Path) -> None:
 
 
 def _app(db: Path, cols: int, rows: int, config: Path) -> Terminal:
-    register_bench_agent(db)
-    argv = [sys.executable, "-m", "intake_assistant", "--db", str(db)]
+    argv = [sys.executable, "-m", "intake_assistant", "--db", str(db), "--agent", BENCH_AGENT,
+            "--role", "accueil"]
     return Terminal(argv, cols=cols, rows=rows, env=_env(config), cwd=REPO)
 
 

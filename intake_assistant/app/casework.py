@@ -74,6 +74,13 @@ def terms() -> dict[str, AidTerms]:
     return aid_terms(default_policy(), settings().aids)
 
 
+def short_name(aid: str) -> str:
+    """An aid's name without its parenthesis, for narrow lists (« Avance remboursable du
+    CCAS »)."""
+    term = terms().get(aid)
+    return term.name.split(" (")[0] if term else aid
+
+
 def reasons(decision: str) -> list[tuple[str, str]]:
     return [(r.id, r.label) for r in settings().reasons(decision)]
 
@@ -826,3 +833,62 @@ def _write_private(path: Path, data: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
+
+
+# -- what the dossier screen shows ---------------------------------------------------------------
+@dataclass(frozen=True)
+class CaseworkPanel:
+    referent: str
+    referents: list[tuple[str, str, str]]  # (when, from, to)
+    assessment: str | None  # None: not readable by this role, "" : not written
+    draft: bool  # an autosaved assessment not yet saved
+    proposal: ProposalView | None
+    checklist: ChecklistView
+    session: Session | None  # the last session whose agenda holds the dossier
+    decisions: list[Mapping[str, Any]]
+    letters: list[Mapping[str, Any]]
+    names: dict[str, str]
+
+
+def dossier_panel(store: DossierStore, doc: Mapping[str, Any],
+                  today: date | None = None) -> CaseworkPanel:
+    """Everything of the casework the dossier screen shows, read once (in a worker thread)."""
+    identity = _identity(store)
+    readable = identity is None or identity.may("lire_evaluation")
+    draft = doc.get("draft") or {}
+    mine = sessions.latest_session_of(list_sessions(store), str(doc["id"]))
+    return CaseworkPanel(
+        agent_name(store, doc.get("agent")), referent_history(store, doc),
+        str(doc.get(ASSESSMENT_FIELD) or "") if readable else None,
+        draft.get("path") == ASSESSMENT_FIELD,
+        proposal_view(doc, today) if readable else None, checklist_view(doc), mine,
+        decision_lines(doc), letters_sent(doc), {k: t.name for k, t in terms().items()})
+
+
+def decision_session(store: DossierStore, dossier_id: str, today: date | None = None
+                     ) -> Session:
+    """The session whose decision on the dossier is to be recorded now: the last one holding it
+    on its agenda, already held, without a decision on it yet."""
+    day = _day(today)
+    doc = store.load(dossier_id)
+    mine = [s for s in list_sessions(store) if dossier_id in s.agenda]
+    if not mine:
+        raise CaseworkRefused(f"Le dossier {dossier_id} n'est inscrit à aucune séance : "
+                              "inscrivez-le depuis l'écran Commission (F6).")
+    for session in mine:  # most recent first
+        if session.held(day) and not session_decisions(doc, session.id):
+            return session
+    coming = [s for s in mine if not s.held(day)]
+    if coming:
+        raise CaseworkRefused(f"La séance du {format_date(coming[-1].date)} n'a pas encore eu "
+                              "lieu : la décision s'enregistre le jour de la séance ou après.")
+    raise CaseworkRefused(f"La décision de la séance du {format_date(mine[0].date)} est déjà "
+                          "enregistrée.")
+
+
+def decision_defaults(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The aids to decide on, prefilled from the proposal (all the commission's aids without)."""
+    raw = doc.get(PROPOSAL_FIELD)
+    if isinstance(raw, Mapping) and raw.get("aides"):
+        return [dict(a) for a in raw["aides"]]
+    return [{"aid": aid, "montant": None, "duree_mois": None} for aid in settings().aids]

@@ -84,8 +84,12 @@ def _audit_line(questionnaire: Questionnaire, row: Mapping[str, Any]) -> AuditLi
 
 def dossier_view(store: DossierStore, dossier_id: str, today: date) -> DossierView:
     doc = store.load(dossier_id)
-    names = doc.get("questionnaires") or ["accueil_telephonique"]
-    # The evaluation covers the most; fall back on the last questionnaire used.
+    from .questionnaires import questionnaire_path
+
+    # The evaluation covers the most; else the last questionnaire used that still exists (a
+    # questionnaire renamed or retired since must not make the dossier unreadable).
+    names = [n for n in doc.get("questionnaires") or () if questionnaire_path(n).exists()]
+    names = names or ["accueil_telephonique"]
     name = "evaluation" if "evaluation" in names else names[-1]
     questionnaire = load_questionnaire_by_name(name)
     interview = make_interview(questionnaire, answers=doc.get("answers"),

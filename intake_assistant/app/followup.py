@@ -313,8 +313,18 @@ def callback_done(store: DossierStore, dossier_id: str, row_id: str, *, day: dat
 
 # -- the avance remboursable ------------------------------------------------------------------
 def advance_inputs(doc: Mapping[str, Any]) -> tuple[float | None, int | None, date | None]:
-    """(amount, months, decision day) from a granted decision: the commission's amount, the
-    duration kept by the worker (else the one wished), the commission's date."""
+    """(amount, months, decision day) from a granted decision: the commission's decision on
+    the avance itself (``decisions`` rows, per aid: amount, duration, session date), else the
+    dossier's decision (its amount, the duration kept by the worker or the one wished)."""
+    granted: list[dict[str, Any]] = [dict(r["data"]) for r in _rows(doc, "decisions")
+                                     if r["data"].get("aid") == ADVANCE_AID]
+    if granted:
+        last = granted[-1]  # the latest decision on the avance is the one in force
+        if last.get("decision") != "accorde":
+            return None, None, None
+        months = last.get("duree_mois")
+        return (last.get("montant"), int(months) if isinstance(months, int) else None,
+                parse_day(str(last["date"])) if last.get("date") else None)
     commission = doc.get("commission") or {}
     amount = commission.get("montant_accorde") if commission.get("decision") == "accorde" \
         else None
@@ -475,6 +485,17 @@ def request_line(row: TableRow, listing: Partners | None, today: date,
     level = delay_rules.WaitLevel.OK if answered else delay_rules.wait_level(days, limits)
     partner = listing.by_id.get(str(data.get("partenaire"))) if listing else None
     return RequestLine(row, partner, days, level, answered is not None)
+
+
+def open_requests_text(doc: Mapping[str, Any], today: date) -> list[tuple[str, str]]:
+    """The dossier's requests still awaiting an answer, as (text, level) for a summary:
+    (« CAF de la Marne : 35 j », « relance »); the longest wait first."""
+    limits = thresholds(today)
+    lines = [request_line(r, None, today, limits) for r in _rows(doc, REQUESTS)]
+    waiting = sorted((r for r in lines if not r.answered), key=lambda r: -r.waiting_days)
+    return [(f"{r.data.get('organisme') or r.data.get('partenaire')} : {r.waiting_days} j"
+             + ("" if r.level is delay_rules.WaitLevel.OK else f" ({r.level.label})"),
+             r.level.value) for r in waiting]
 
 
 def followup_view(store: DossierStore, dossier_id: str, today: date) -> FollowupView:

@@ -105,15 +105,16 @@ def _entries(store: DossierStore) -> list[tuple[str, dict[str, Any]]]:
 
 
 # -- appointments ------------------------------------------------------------------------------
-def _appointment(dossier_id: str, person: str, data: Mapping[str, Any]
-                 ) -> agenda_rules.Appointment:
+def _appointment(dossier_id: str, person: str, data: Mapping[str, Any],
+                 names: Mapping[str, str] | None = None) -> agenda_rules.Appointment:
     return agenda_rules.Appointment(
         dossier_id, str(data["id"]), parse_day(str(data["date"])),
         agenda_rules.parse_time(str(data.get("heure") or "9:00")),
         int(data.get("duree_min") or 45), str(data.get("lieu") or ""),
         str(data.get("avec") or "demandeur"), data.get("partenaire_nom") or data.get("partenaire"),
         str(data.get("objet") or ""), agenda_rules.AppointmentState(data.get("etat") or "prevu"),
-        person, str(data.get("agent") or ""))
+        person, str(data.get("agent") or ""),
+        (names or {}).get(str(data.get("agent") or ""), ""))
 
 
 def appointment_of(doc: Mapping[str, Any], row: TableRow) -> agenda_rules.Appointment:
@@ -124,7 +125,10 @@ def appointment_of(doc: Mapping[str, Any], row: TableRow) -> agenda_rules.Appoin
 
 
 def all_appointments(store: DossierStore) -> list[agenda_rules.Appointment]:
-    return [_appointment(did, str(e.get("nom") or ""), a) for did, e in _entries(store)
+    from .home import agent_names  # rows record the login; people read names
+
+    names = agent_names(store)
+    return [_appointment(did, str(e.get("nom") or ""), a, names) for did, e in _entries(store)
             for a in e.get("rendez_vous") or []]
 
 
@@ -158,14 +162,18 @@ class Agenda:
     upcoming: list[agenda_rules.Appointment]
 
     def summary(self) -> str:
-        """One line for the home screen."""
+        """One line: « 20 rendez-vous · 3 rappels · 5 demandes à relancer (2 en alerte) ·
+        8 rendez-vous à renseigner »."""
+        def count(n: int, word: str, words: str) -> str:
+            return f"{n} {word if n <= 1 else words}"  # « 0 rappel » in French
+
         alerts = sum(w.level is delay_rules.WaitLevel.ALERTE for w in self.waiting)
-        parts = [f"{len(self.appointments)} rendez-vous aujourd'hui",
-                 f"{len(self.callbacks)} rappel(s) à faire",
-                 f"{len(self.waiting)} demande(s) à relancer"
-                 + (f" dont {alerts} en attente anormale" if alerts else "")]
+        parts = [count(len(self.appointments), "rendez-vous", "rendez-vous"),
+                 count(len(self.callbacks), "rappel", "rappels"),
+                 count(len(self.waiting), "demande à relancer", "demandes à relancer")
+                 + (f" ({alerts} en alerte)" if alerts else "")]
         if self.to_record:
-            parts.append(f"{len(self.to_record)} rendez-vous à renseigner")
+            parts.append(f"{len(self.to_record)} à renseigner")
         return " · ".join(parts)
 
 

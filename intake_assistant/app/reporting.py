@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from intake_assistant.store import DossierStore
 
 __all__ = ["CSV_BOM", "EXPORT_FORMATS", "PERIODS", "STATS_TABLES", "Period", "activity",
-           "default_start", "period_bounds", "period_label", "statistics", "stats_as_json",
+           "default_start", "last_twelve_months", "period_bounds", "period_label", "statistics",
+           "stats_as_json",
            "stats_as_text", "table_as_csv", "text_cell", "write_table_csv"]
 
 Progress = Callable[[int, int], None]
@@ -44,8 +45,17 @@ class Period:
     name: str  # as the period chooser says it
 
 
-PERIODS = (Period("12", "12 mois"), Period("annee", "année civile en cours"),
+PERIODS = (Period("12", "12 derniers mois complets"), Period("annee", "année civile en cours"),
            Period("tout", "toute l'activité"))
+
+
+def last_twelve_months(today: date) -> tuple[date, date]:
+    """The twelve complete calendar months before the current one: twelve bars in the chart,
+    each month compared with the same month a year before (the current month, partial, is in
+    « année civile en cours »)."""
+    end = today.replace(day=1) - timedelta(days=1)
+    months = end.year * 12 + end.month - 1 - 11
+    return date(months // 12, months % 12 + 1, 1), end
 
 
 def default_start(end: date) -> date:
@@ -61,19 +71,17 @@ def period_bounds(key: str, today: date) -> tuple[date | None, date]:
         return date(today.year, 1, 1), today
     if key == "tout":
         return None, today
-    # Twelve calendar months, the current one included (so the monthly chart has 12 bars, and a
-    # month is always compared with the same month a year before).
-    return default_start(today), today
+    return last_twelve_months(today)
 
 
 def period_label(key: str, today: date) -> str:
     """The period as the screen heads it, saying exactly what it covers."""
     if key == "12":
-        start = default_start(today)
-        return (f"12 mois, de {MONTHS[start.month - 1]} {start.year} à "
-                f"{MONTHS[today.month - 1]} {today.year} (mois en cours compris)")
+        start, end = last_twelve_months(today)
+        return (f"12 derniers mois complets, {MONTHS[start.month - 1]} {start.year} – "
+                f"{MONTHS[end.month - 1]} {end.year}")
     if key == "annee":
-        return f"année {today.year} (jusqu'à aujourd'hui)"
+        return f"année {today.year} jusqu'à aujourd'hui"
     return "toute l'activité"
 
 

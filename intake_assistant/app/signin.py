@@ -15,7 +15,7 @@ from pathlib import Path
 from intake_assistant.store import DossierStore, StoreError, open_store
 
 from .access import AccessDenied, GuardedStore, Identity, authenticate, authenticated_login
-from .agents import add_agent, get_agent
+from .agents import add_agent, get_agent, list_agents
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class SignIn:
     login: str = ""
     source: str = ""  # "système" (OS user) or "postgresql" (database role)
     refusal: str = ""  # the French reason when `store` is None
+    fresh: bool = False  # no agent registered in the store yet
 
     @property
     def identity(self) -> Identity | None:
@@ -33,10 +34,12 @@ class SignIn:
 
     @property
     def needs_first_agent(self) -> bool:
-        """The administrator signed in without an agent record (a fresh one-PC store, or the
-        database's owner): the first-time set-up may register this login as an agent."""
+        """The administrator of a store where no agent is registered yet (a fresh install): the
+        first-time set-up may register this login as the first agent. (The owner of a
+        PostgreSQL database that has agents goes on as administrator, asked nothing.)"""
         identity = self.identity
-        return identity is not None and identity.admin and identity.role == "administrateur"
+        return (self.fresh and identity is not None and identity.admin
+                and identity.role == "administrateur")
 
 
 def sign_in(db: str | Path | None = None, store: DossierStore | None = None) -> SignIn:
@@ -54,7 +57,11 @@ def sign_in(db: str | Path | None = None, store: DossierStore | None = None) -> 
         return SignIn(None, login, source, exc.message)
     except StoreError as exc:
         return SignIn(None, login, source, f"Identification impossible : {exc.message}")
-    return SignIn(GuardedStore(raw, identity), login, source)
+    try:
+        fresh = identity.admin and not list_agents(raw)
+    except StoreError:
+        fresh = False
+    return SignIn(GuardedStore(raw, identity), login, source, fresh=fresh)
 
 
 def register_first_agent(signed: SignIn, name: str, role: str) -> SignIn:

@@ -341,7 +341,7 @@ def cmd_appointment(args: argparse.Namespace, store: Any, today: date) -> int:
     print(f"Rendez-vous n° {booking.row['id']} le {french.format_date(data['date'])} à "
           f"{data['heure'].replace(':', ' h ')} — {data['objet']} ({data['lieu']}).")
     for other in booking.overlaps:
-        print(f"Attention : {other.agent} a déjà un rendez-vous à "
+        print(f"Attention : {other.who_booked} a déjà un rendez-vous à "
               f"{other.start:%H:%M} ({safe(other.person)}, {other.dossier_id}).",
               file=sys.stderr)
     return EXIT_OK
@@ -365,7 +365,7 @@ def _agenda_json(a: fi.Agenda) -> dict[str, Any]:
         return {"dossier": x.dossier_id, "rdv": x.row_id, "date": x.day.isoformat(),
                 "heure": x.start.strftime("%H:%M"), "duree_min": x.minutes, "lieu": x.place,
                 "personne": x.person, "objet": x.subject, "avec": x.with_whom,
-                "partenaire": x.partner, "etat": x.state.value, "agent": x.agent}
+                "partenaire": x.partner, "etat": x.state.value, "agent": x.who_booked}
     return {"date": a.day.isoformat(), "rendez_vous": [appt(x) for x in a.appointments],
             "a_renseigner": [appt(x) for x in a.to_record],
             "rappels": [{"dossier": c.dossier_id, "rappel": c.row_id, "le": c.due.isoformat(),
@@ -388,7 +388,7 @@ def cmd_agenda(args: argparse.Namespace, store: Any, today: date) -> int:
     print(f"Agenda du {french.format_date_long(day)} — {a.summary()}")
     sections = (
         ("Rendez-vous", [f"{x.start:%H:%M}  {safe(x.person)[:24]:<24} {x.dossier_id}  "
-                         f"{safe(x.subject)} — {safe(x.place)} ({x.agent})"
+                         f"{safe(x.subject)} — {safe(x.place)} ({safe(x.who_booked)})"
                          + ("" if x.state.value == "prevu" else f" [{x.state.label}]")
                          for x in a.appointments]),
         ("Rappels à faire", [f"{french.format_date(c.due)}  {safe(c.person)[:24]:<24} "

@@ -270,8 +270,16 @@ def _integer_hint(spec: Spec) -> InputHint:
         example = example_of(spec, parsing.unit_example(unit))
         return InputHint(f"{parsing.unit_label(unit)} ({example}) puis Entrée")
     # Letters too: « aucun » is a count of 0.
-    return InputHint(f"Nombre ({example_of(spec, '3')}) puis Entrée",
+    zero = " ; 0 si aucun" if zero_allowed(spec) else ""
+    return InputHint(f"Nombre ({example_of(spec, '3')}{zero}) puis Entrée",
                      allowed=rf"[0-9 {_WORD_CHARS}+\-]*")
+
+
+def _integer_empty(spec: Spec) -> str:
+    if zero_allowed(spec) and not unit_of(spec):
+        return ("Tapez le nombre, ou 0 (« aucun ») s'il n'y en a pas "
+                "(touche F3 : « je ne sais pas »).")
+    return EMPTY_ANSWER
 
 
 def _integer_coerce(spec: Spec, value: Any, today: date) -> Any:
@@ -286,6 +294,7 @@ register(QuestionType(
     coerce=_integer_coerce,
     display=_integer_display,
     hint=_integer_hint,
+    empty=_integer_empty,
     checks=_finite,
     keys=frozenset({"unit"}),
 ))

@@ -49,7 +49,7 @@ def calendar_bytes(appointments: Iterable[Appointment], *, now: datetime | None 
         lines = [f"Dossier {a.dossier_id}", f"Avec {WITH_WHOM.get(a.with_whom, a.with_whom)}"
                  + (f" ({a.partner})" if a.partner else "")]
         if a.agent:
-            lines.append(f"Agent : {a.agent}")
+            lines.append(f"Agent : {a.who_booked}")
         if a.state is not AppointmentState.PREVU:
             lines.append(f"État : {a.state.label}")
         event.add("description", "\n".join(lines))

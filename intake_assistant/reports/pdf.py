@@ -46,8 +46,8 @@ class _Document(FPDF):
                   align="C")
 
 
-def _section_title(pdf: _Document, title: str) -> None:
-    if pdf.get_y() > pdf.h - 40:  # no heading alone at the bottom of a page
+def _section_title(pdf: _Document, title: str, need: float = 40) -> None:
+    if pdf.get_y() > pdf.h - need:  # no heading alone at the bottom of a page
         pdf.add_page()
     pdf.ln(2.5)
     pdf.use("B", 10.5)
@@ -74,6 +74,8 @@ def _pairs(pdf: _Document, pairs: list[tuple[str, str]], columns: int = 1) -> No
 
 
 def _table(pdf: _Document, headers: list[str], rows: list[list[str]], aligns: str) -> None:
+    if pdf.get_y() > pdf.h - 16 - LINE * 6:  # no table heading alone at the bottom of a page
+        pdf.add_page()
     align = tuple("RIGHT" if a == "R" else "LEFT" for a in aligns)
     with pdf.table(col_widths=_widths(pdf, headers, rows, aligns), width=pdf.epw,
                    text_align=align, line_height=LINE,
@@ -148,7 +150,12 @@ def _summary_pages(pdf: _Document, summary: dict[str, Any], title: str | None = 
     pdf.ln(2)
     _pairs(pdf, heading_pairs(summary), columns=2)
     for section in sections(summary):
-        _section_title(pdf, section.title)
+        # a section with a table starts where its table fits too (rows of a short table)
+        tables = [b for b in section.blocks if b[0] == "table"]
+        pairs = [b for b in section.blocks if b[0] == "pairs"]
+        need = 40 + sum(min(len(b[2]) + 1, 5) * LINE * 2.5 for b in tables) + \
+            sum(len(b[1]) * LINE for b in pairs)
+        _section_title(pdf, section.title, need)
         for block in section.blocks:
             _block(pdf, block)
 

@@ -10,6 +10,7 @@ come out: no name, and the small-group rule of ``tables.py``.
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
@@ -66,7 +67,11 @@ def store_stats(store: DossierStore, *, date_from: date | None, date_to: date | 
                 progress: Progress | None = None) -> dict:
     """Statistics of every dossier of the store, through the record cache."""
     policy = policy or _default_policy()
-    records = store_records(store, policy, progress)
+    # Only the records the tables use: first contacts from a year before the period to its
+    # end (the "a year before" columns); ten years of dossiers are not all parsed.
+    low = year_before(date_from).isoformat() if date_from else None
+    high = (date_to or today).isoformat() if date_from else None
+    records = store_records(store, policy, progress, created_from=low, created_to=high)
     return aggregate(records, date_from=date_from, date_to=date_to, today=today,
                      min_group=min_group, policy=policy)
 
@@ -203,9 +208,12 @@ def _communes(cohort: list[Record], min_group: int) -> dict:
     """Grouped without case or accents ("reims" is Reims), shown with the most common spelling."""
     groups: dict[str, list[Record]] = defaultdict(list)
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    keys_of: dict[str, str] = {}  # a few hundred spellings among 100,000 records
     for r in cohort:
         name = r["commune"]
-        key = normalize_text(name) if name else ""
+        key = ""
+        if name:
+            key = keys_of.get(name) or keys_of.setdefault(name, normalize_text(name))
         groups[key].append(r)
         if name:
             spellings[key][name] += 1
@@ -275,11 +283,19 @@ def _amounts(cohort: list[Record], min_group: int) -> dict:
         _amount_row("Montant accordé", granted, min_group)])
 
 
+def aid_rows(record: Record) -> list[list[Any]]:
+    """The per-aid decisions of a record: a list in a fresh record, JSON text in the cache."""
+    rows = record["aids"]
+    if isinstance(rows, str):
+        rows = json.loads(rows) if rows != "[]" else []
+    return rows if isinstance(rows, list) else []
+
+
 def _aid_decisions(cohort: list[Record], policy: Policy, min_group: int) -> dict:
     """Per aid: how many the commission granted (and how much), refused, adjourned."""
     by_aid: dict[str, list[list[Any]]] = defaultdict(list)
     for r in cohort:
-        for row in r.get("aids") or ():
+        for row in aid_rows(r):
             by_aid[str(row[0])].append(row)
     names = {a.id: a.name for a in policy.aids}
     rows = []
@@ -308,7 +324,7 @@ def _aid_decisions(cohort: list[Record], policy: Policy, min_group: int) -> dict
 def _reasons(cohort: list[Record], min_group: int) -> dict:
     counts: Counter[tuple[str, str]] = Counter()
     for r in cohort:
-        for row in r.get("aids") or ():
+        for row in aid_rows(r):
             if row[1] in (Status.REFUSE, Status.AJOURNE):
                 counts[(str(row[1]), str(row[4] or row[3] or NOT_GIVEN))] += 1
     kinds = {Status.REFUSE.value: "Refus", Status.AJOURNE.value: "Ajournement"}

@@ -217,7 +217,7 @@ def _appointments(rng: random.Random, rows: _Rows, doc: dict[str, Any], today: d
             rows.add("rendez_vous", _at(rng, max(created, past - timedelta(days=7))), agent,
                      _appointment(rng, past, "Point d'étape", state))
         if rng.random() < 0.55:
-            ahead = 0 if rng.random() < 0.25 else rng.randint(1, 14)
+            ahead = 0 if rng.random() < 0.1 else rng.randint(1, 14)  # a few today
             day = today + timedelta(days=ahead)
             while day.weekday() > 4:
                 day += timedelta(days=1)

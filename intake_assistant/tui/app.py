@@ -306,6 +306,15 @@ class IntakeApp(App[None]):
         if any(isinstance(s, DossierScreen) for s in self.screen_stack):
             self.go_home()
 
+    def show_reasons(self, title: str, suggestions: Any, missing: Any = (),
+                     estimates: Any = None) -> None:
+        """Every aid and every reason in a full screen scrolled by keys (F7 of the dossier, and
+        of the interview)."""
+        from intake_assistant.tui.screens.reasons import ReasonsScreen
+
+        if not isinstance(self.screen, ReasonsScreen):
+            self.push_screen(ReasonsScreen(title, suggestions, missing, estimates))
+
     # -- app-wide actions ----------------------------------------------------------------------
     def action_help(self) -> None:
         from intake_assistant.tui.screens.help import HelpScreen
@@ -323,6 +332,17 @@ class IntakeApp(App[None]):
 
         if not isinstance(self.screen, StatisticsScreen):
             self.push_screen(StatisticsScreen())
+
+    def action_commission(self) -> None:
+        from intake_assistant.tui.screens.commission import CommissionScreen
+
+        if not isinstance(self.screen, CommissionScreen):
+            self.push_screen(CommissionScreen())
+
+    def action_agenda(self) -> None:
+        from intake_assistant.tui.screens.agenda import AgendaScreen
+
+        self.push_screen(AgendaScreen())
 
     def action_who(self) -> None:
         """Who the application thinks is at the keyboard, and how that is decided."""
@@ -344,6 +364,10 @@ class IntakeApp(App[None]):
                             self.go_home)
         yield SystemCommand("Aide", "Toutes les touches (F1)", self.action_help)
         yield SystemCommand("Statistiques", "Activité du service (F9)", self.action_statistics)
+        yield SystemCommand("Commission", "Séances, ordres du jour, décisions (F11 à l'accueil)",
+                            self.action_commission)
+        yield SystemCommand("Agenda", "Rendez-vous du jour, rappels, demandes à relancer (F6)",
+                            self.action_agenda)
         yield SystemCommand("Agent connecté", "Qui est identifié au clavier, et comment",
                             self.action_who)
         yield from screen_commands(screen)

@@ -1,6 +1,6 @@
 """Every key of the application as data: an action id, its default keys, what it does.
 
-The settings file's ``[keys]`` table remaps any action (``"interview.unknown" = "f3, ctrl+n"``);
+The settings file's ``[keys]`` table remaps any action (``"interview.unknown" = "f3, ctrl+k"``);
 Textual applies it to the bindings that carry the same id (``App.set_keymap``), so footers show
 the keys in force, and the help screen lists them from here. Each F-key has a Ctrl alternative:
 VS Code's terminal keeps F1, F5, F6, Ctrl+P… for itself, PuTTY and some SSH terminals send F-keys
@@ -25,7 +25,8 @@ class Action:
     screen: str  # where it works, French
 
 
-SCREENS = ("Partout", "Accueil — Dossiers", "Entretien", "Dossier", "Statistiques")
+SCREENS = ("Partout", "Accueil — Dossiers", "Entretien", "Dossier", "Statistiques",
+           "Commission", "Décision", "Pièces", "Évaluation écrite")
 
 ACTIONS: tuple[Action, ...] = (
     Action("app.help", "f1,ctrl+o", "toutes les touches (cet écran)", "Partout"),
@@ -40,8 +41,16 @@ ACTIONS: tuple[Action, ...] = (
     Action("home.open", "enter", "ouvrir le dossier choisi", "Accueil — Dossiers"),
     Action("home.next_filter", "f5,ctrl+g", "filtre suivant", "Accueil — Dossiers"),
     Action("home.previous_filter", "shift+f5", "filtre précédent", "Accueil — Dossiers"),
+    Action("home.commission", "f11,ctrl+k", "commission : séances, ordres du jour, décisions",
+           "Accueil — Dossiers"),
+    # F6 and F11 both work from the home screen: the agenda is everyone's, the commission the
+    # social workers' (a merge of two branches gave both F6; F11 is the commission's now).
+    Action("home.agenda", "f6,ctrl+b", "agenda du jour : rendez-vous, rappels, demandes à relancer",
+           "Accueil — Dossiers"),
     Action("interview.question_help", "f2,ctrl+g", "aide de la question", "Entretien"),
-    Action("interview.unknown", "f3,ctrl+n", "« je ne sais pas » / à compléter", "Entretien"),
+    # Not Ctrl+N: that is « new interview » on the home screen, pressed by habit right after a
+    # restart that resumed an interrupted interview (seen driving the app through tmux).
+    Action("interview.unknown", "f3,ctrl+d", "« je ne sais pas » / à compléter", "Entretien"),
     Action("interview.note", "f4,ctrl+b", "note libre sur le dossier", "Entretien"),
     Action("interview.toggle_panel", "f6,ctrl+t", "panneau fiche et orientation", "Entretien"),
     Action("interview.toggle_reasons", "f7,ctrl+r", "motifs de l'orientation", "Entretien"),
@@ -62,9 +71,42 @@ ACTIONS: tuple[Action, ...] = (
     Action("dossier.abandon", "a", "abandon", "Dossier"),
     Action("dossier.note", "n", "note", "Dossier"),
     Action("dossier.export", "x", "export pour la commission", "Dossier"),
+    Action("dossier.assessment", "e", "écrire l'évaluation sociale", "Dossier"),
+    Action("dossier.proposal", "p", "proposer des aides à la commission", "Dossier"),
+    Action("dossier.documents", "j", "pièces justificatives", "Dossier"),
+    Action("dossier.letter", "l", "écrire un courrier", "Dossier"),
+    Action("dossier.referent", "t", "changer de référent", "Dossier"),
+    Action("dossier.followup", "u", "suivi : demandes aux partenaires, rendez-vous, remboursement",
+           "Dossier"),
     Action("statistics.close", "escape", "retour", "Statistiques"),
     Action("statistics.next_period", "p", "période suivante", "Statistiques"),
     Action("statistics.reload", "r", "recalculer", "Statistiques"),
+    Action("commission.back", "escape", "retour", "Commission"),
+    Action("commission.new_session", "n", "nouvelle séance", "Commission"),
+    Action("commission.add", "a", "inscrire un dossier à l'ordre du jour", "Commission"),
+    Action("commission.remove", "x", "retirer le dossier de l'ordre du jour", "Commission"),
+    Action("commission.decide", "d", "décision sur le dossier choisi", "Commission"),
+    Action("commission.pdf", "p", "document de séance (PDF)", "Commission"),
+    Action("commission.open", "enter", "ouvrir le dossier choisi", "Commission"),
+    Action("commission.move_down", "plus", "descendre le dossier dans l'ordre du jour",
+           "Commission"),
+    Action("commission.move_up", "minus", "monter le dossier dans l'ordre du jour",
+           "Commission"),
+    Action("decision.grant", "a", "accorder l'aide choisie", "Décision"),
+    Action("decision.refuse", "r", "refuser l'aide choisie (motif)", "Décision"),
+    Action("decision.adjourn", "j", "ajourner l'aide choisie (motif)", "Décision"),
+    Action("decision.clear", "e", "effacer la décision sur l'aide choisie", "Décision"),
+    Action("decision.save", "ctrl+s", "enregistrer la décision", "Décision"),
+    Action("decision.cancel", "escape", "annuler", "Décision"),
+    Action("documents.back", "escape", "retour", "Pièces"),
+    Action("documents.build", "b", "établir ou mettre à jour la liste", "Pièces"),
+    Action("documents.received", "r", "pièce reçue", "Pièces"),
+    Action("documents.requested", "d", "pièce à fournir", "Pièces"),
+    Action("documents.not_applicable", "s", "pièce sans objet", "Pièces"),
+    Action("documents.add", "a", "ajouter une pièce", "Pièces"),
+    Action("documents.print", "i", "imprimer la liste pour la personne (PDF)", "Pièces"),
+    Action("assessment.save", "ctrl+s", "enregistrer l'évaluation", "Évaluation écrite"),
+    Action("assessment.close", "escape", "enregistrer et fermer", "Évaluation écrite"),
 )
 BY_ID: Mapping[str, Action] = {a.id: a for a in ACTIONS}
 

@@ -216,3 +216,17 @@ def test_a_retired_couple_without_children_is_not_asked_what_does_not_apply() ->
     single = _iv("evaluation", date_naissance="1954-05-02", situation_familiale="seul",
                  nb_enfants=0, logement="proprietaire", situation_professionnelle="retraite")
     assert single.step_for("allocations_chomage") is None
+
+
+def test_a_count_left_empty_says_to_type_it_or_zero() -> None:
+    iv = _iv("accueil_telephonique", situation_familiale="seul")
+    result = iv.answer("", path="nb_enfants")
+    assert result.status == "rejected"
+    assert result.messages[0].startswith("Tapez le nombre, ou 0 (« aucun »)")
+    assert "0 si aucun" in iv.step_for("nb_enfants").input_hint.placeholder
+
+
+def test_the_partners_share_recalls_the_household_amount() -> None:
+    iv = _iv("evaluation", situation_familiale="couple", revenus_activite=2400)
+    assert iv.question_text(iv.step_for("revenus_activite_conjoint")) == (
+        "Sur les 2 400 € que vous gagnez à deux chaque mois, combien gagne votre conjoint ?")

@@ -50,3 +50,32 @@ def make_dossier(store: Store, answers: dict[str, Any] | None = None, *,
         store.record_decision(doc["id"], date="2026-10-15", decision=decision,
                               montant_accorde=amount, conditions="", agent=AGENT)
     return doc["id"]
+
+
+# -- the TUI -----------------------------------------------------------------------------------
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run ``async def`` tests (Pilot) in a fresh event loop, as tests/tui does."""
+    import asyncio
+    import inspect
+
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    names = pyfuncitem._fixtureinfo.argnames
+    asyncio.run(pyfuncitem.obj(**{name: pyfuncitem.funcargs[name] for name in names}))
+    return True
+
+
+@pytest.fixture
+def make_app(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """An app signed in as ``agent`` with ``role`` (registered in the store, the tests run as
+    its OS login: identity comes from authentication), as tests/tui does."""
+    from intake_assistant.app.agents import add_agent
+    from intake_assistant.tui.app import IntakeApp
+    from tests.tui.conftest import login_of, sign_in_as
+
+    def make(role: str = "travailleur_social", agent: str = AGENT) -> IntakeApp:
+        add_agent(store, login_of(agent), agent, role)
+        sign_in_as(monkeypatch, login_of(agent))
+        return IntakeApp(store, today=TODAY, config_path=tmp_path / "config" / "tui.json")
+    return make

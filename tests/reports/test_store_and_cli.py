@@ -41,7 +41,7 @@ def test_store_stats_equal_compute_stats_and_cache_follows_changes(store, dossie
     assert first == compute_stats(dossiers, date_from=PERIOD[0], date_to=PERIOD[1],
                                   today=TODAY, min_group=0, policy=policy)
     assert cache_path(store).exists()
-    assert NAME not in cache_path(store).read_text(encoding="utf-8")
+    assert NAME.encode() not in cache_path(store).read_bytes()
     assert summary(store, policy) == first  # from the cache
     a1 = next(e.id for e in store.list() if e.created_at.startswith("2026-01-05"))
     store.set_status(a1, "en_evaluation", agent="Nadia Benali",
@@ -135,11 +135,18 @@ def test_a_record_has_exactly_the_cached_fields(store, dossiers, policy) -> None
 
 
 def test_a_damaged_cache_file_is_rebuilt_not_trusted(store, dossiers, policy) -> None:
+    import sqlite3
+
     first = summary(store, policy)
     path = cache_path(store)
-    doc = json.loads(path.read_bytes())
-    some = sorted(doc["records"])[:2]
-    doc["records"][some[0]][1] = doc["records"][some[0]][1][:3]  # a row cut short
-    doc["records"][some[1]] = "n'importe quoi"
-    path.write_text(json.dumps(doc), encoding="utf-8")
+    with sqlite3.connect(path) as db:  # a row that is no record, a token that matches nothing
+        ids = [r[0] for r in db.execute("SELECT id FROM records ORDER BY id LIMIT 2")]
+        db.execute("UPDATE records SET r_created = 12 WHERE id = ?", (ids[0],))
+        db.execute("UPDATE records SET token = 'x', r_stage = 'n''importe quoi' WHERE id = ?",
+                   (ids[1],))
+    db.close()
+    assert summary(store, policy) == first
+    path.write_bytes(b"pas une base" * 1000)  # the whole file damaged
+    for suffix in ("-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
     assert summary(store, policy) == first

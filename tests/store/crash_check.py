@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from intake_assistant.store.tinydb import TinyDBStore as Store
+from intake_assistant.store.tinydb import store as store_module
 
 from .conftest import start_child
 
@@ -26,6 +27,14 @@ class KillReport:
 
 
 def kill_loop(root: Path, kills: int, *, seed: int = 7) -> KillReport:
+    delay, store_module.CLEANUP_DELAY_S = store_module.CLEANUP_DELAY_S, 0.0
+    try:
+        return _kill_loop(root, kills, seed=seed)
+    finally:
+        store_module.CLEANUP_DELAY_S = delay
+
+
+def _kill_loop(root: Path, kills: int, *, seed: int) -> KillReport:
     rng = random.Random(seed)
     report = KillReport()
     acked: dict[tuple[str, str], str] = {}  # (dossier, answer id) -> value
@@ -44,6 +53,7 @@ def kill_loop(root: Path, kills: int, *, seed: int = 7) -> KillReport:
                 acked[(parts[1], parts[2])] = parts[3]
         # every dossier stays readable, every acknowledged answer is there
         store = Store.open(root)
+        store.wait_cleanup(60)  # orphan temps of the dossier folders (CLEANUP_DELAY_S is 0 here)
         report.orphans += len(store.removed_temps)
         docs = {d["id"]: d for d in store.iter_dossiers()}
         if store.corrupt_files():

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import getpass
-import json
 import os
+import sqlite3
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
@@ -104,8 +105,9 @@ def test_forget_keeps_the_other_statistics_records_warm(store: Store, now) -> No
     kept = _person(store, now, 5, nom="Gardé")
     store_records(store, default_policy())
     privacy.forget(store, gone)
-    cached = json.loads(cache_path(store).read_bytes())["records"]
-    assert list(cached) == [kept]  # only the erased id left the cache; no cold rebuild
+    with closing(sqlite3.connect(cache_path(store))) as db:
+        cached = [row[0] for row in db.execute("SELECT id FROM records")]
+    assert cached == [kept]  # only the erased id left the cache; no cold rebuild
 
 
 def test_exports_are_registered_and_forget_lists_or_deletes_them(store: Store, now, tmp_path,

@@ -13,6 +13,9 @@ from textual.widgets import Static
 from intake_assistant.app.settings import load_settings
 from intake_assistant.tui import keymap
 from intake_assistant.tui.app import IntakeApp
+from intake_assistant.tui.screens.assessment import AssessmentScreen
+from intake_assistant.tui.screens.commission import CommissionScreen, DecisionScreen
+from intake_assistant.tui.screens.documents import DocumentsScreen
 from intake_assistant.tui.screens.dossier import DossierScreen
 from intake_assistant.tui.screens.help import KEYS, HelpScreen
 from intake_assistant.tui.screens.home import HomeScreen
@@ -23,7 +26,9 @@ from tests.tui.conftest import new_intake, persona, play_answers, settle
 
 MARTIN = persona("martin_permis")["answers"]
 SCREENS = {"Accueil — Dossiers": HomeScreen, "Entretien": InterviewScreen,
-           "Dossier": DossierScreen, "Statistiques": StatisticsScreen}
+           "Dossier": DossierScreen, "Statistiques": StatisticsScreen,
+           "Commission": CommissionScreen, "Décision": DecisionScreen,
+           "Pièces": DocumentsScreen, "Évaluation écrite": AssessmentScreen}
 
 
 def _bindings(cls: type) -> list[Binding]:
@@ -133,8 +138,22 @@ async def test_the_default_alternatives_work(make_app, store) -> None:
     app = make_app()
     async with new_intake(app) as (pilot, screen):
         await play_answers(pilot, MARTIN, stop_at="date_naissance")
-        await pilot.press("ctrl+n")  # F3's alternative (VS Code, PuTTY)
+        await pilot.press("ctrl+d")  # F3's alternative (VS Code, PuTTY)
         await until(pilot, lambda: "date_naissance" in store.load(screen.dossier_id)["unknown"],
-                    "Ctrl+N aurait dû marquer la question « ne sait pas »")
+                    "Ctrl+D aurait dû marquer la question « ne sait pas »")
         await pilot.press("ctrl+o")  # F1's alternative
         await until(pilot, lambda: isinstance(app.screen, HelpScreen), "Ctrl+O : l'aide")
+
+
+async def test_ctrl_n_pressed_by_habit_in_an_interview_marks_nothing(make_app, store) -> None:
+    """Ctrl+N is « new interview » on the home screen; after a restart that resumed an
+    interrupted interview, an agent presses it by habit: no answer may be marked unknown."""
+    app = make_app()
+    async with new_intake(app) as (pilot, screen):
+        await play_answers(pilot, MARTIN, stop_at="date_naissance")
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        await pilot.press(*"11/02/1994", "enter")
+        await until(pilot, lambda: "date_naissance" in store.load(screen.dossier_id)["answers"],
+                    "la date tapée après Ctrl+N")
+        assert "date_naissance" not in store.load(screen.dossier_id).get("unknown", [])

@@ -39,8 +39,8 @@ def on(name: str) -> Any:
 
 
 async def home(pilot: Any) -> None:
-    await until(pilot, lambda app: on("HomeScreen")(app) and app.screen.query_one("#dossiers")
-                .row_count > 0, "la liste des dossiers")
+    await until(pilot, lambda app: on("HomeScreen")(app) and app.screen.ready
+                and app.screen.query_one("#dossiers").row_count > 0, "la liste des dossiers")
 
 
 def interview(store: Any, panel: bool = False) -> Any:

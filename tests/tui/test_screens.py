@@ -15,6 +15,7 @@ from intake_assistant.app.agents import add_agent, disable_agent, get_agent
 from intake_assistant.core.statuses import STATUS_LABELS
 from intake_assistant.tui.app import IntakeApp
 from intake_assistant.tui.config import TuiConfig, load_config, save_config
+from intake_assistant.tui.screens.statistics import charts
 from tests.platforms import WINDOWS
 from tests.tui.conftest import (
     AGENT,
@@ -161,7 +162,7 @@ async def test_a_search_finds_in_every_status_and_the_filter_narrows_visibly(mak
         await home_ready(pilot)
         assert table_ids(home) == [ids["Dubois"]]
         assert "1 dossier trouvé (tous statuts)" in rendered(home, "#home-status")
-        assert "la recherche porte sur tous" in rendered(home, "#filters")
+        assert "F5 restreint la recherche" in rendered(home, "#filters")
         assert home.filters[home.filter_index][0] == "Tous"  # visibly: the chip shown
         await pilot.press("f5")  # narrows the search: « En évaluation » after « Tous »
         await home_ready(pilot)
@@ -274,15 +275,17 @@ async def test_tabs_answer_the_keys_even_after_a_dialog(make_app, store):
         assert screen.active_tab == "tab-orientation"
         await pilot.press("6")
         assert screen.active_tab == "tab-historique"
+        await pilot.press("ctrl+pagedown")  # the casework's tab comes last (7)
+        assert screen.active_tab == "tab-commission"
         await pilot.press("ctrl+pagedown")  # wraps round
         assert screen.active_tab == "tab-resume"
         await pilot.press("ctrl+pageup")
-        assert screen.active_tab == "tab-historique"
+        assert screen.active_tab == "tab-commission"
         await pilot.press("s")  # another dialog, a status chosen
         await wait_for_screen(pilot, "ChoiceScreen")
         await pilot.press("1")
         await wait_for_screen(pilot, "DossierScreen")
-        await pilot.press("left")
+        await pilot.press("left", "left")
         assert screen.active_tab == "tab-rencontres"
         assert app.focused is screen.query_one("#scroll-rencontres")  # ↑ ↓ scroll this tab
 
@@ -332,18 +335,25 @@ async def test_dossier_meeting_status_decision_and_audit(make_app, store):
         await pilot.press("1")
         await until(pilot, lambda: store.load(dossier_id)["status"] == "en_evaluation",
                     "le statut changé")
-        # A decision now is refused by the store; its French message is shown, nothing changes.
+        # A decision now is refused (no commission session holds the dossier), nothing changes.
         await pilot.press("d")
-        await wait_for_screen(pilot, "FormScreen")
-        await pilot.press("enter", "1", "enter", *"850", "enter", "enter")
-        await until(pilot, lambda: any(n.title == "Refusé" for n in app._notifications),
-                    "le refus affiché")
+        await until(pilot, lambda: any(n.title == "Décision impossible"
+                                       for n in app._notifications), "le refus affiché")
         assert store.load(dossier_id)["status"] == "en_evaluation"
-        for status in ("en_instruction", "en_commission"):
-            store.set_status(dossier_id, status, agent="sophie.lambert")
+        # On the agenda of a session held today: the decision per aid (casework)
+        store.set_status(dossier_id, "en_instruction", agent="sophie.lambert")
+        from intake_assistant.app import casework
+
+        session = casework.create_session(store, day=app.today)
+        casework.add_to_session(store, session.id, dossier_id, agent="sophie.lambert",
+                                today=app.today)
         await pilot.press("d")
-        await wait_for_screen(pilot, "FormScreen")
-        await pilot.press("enter", "1", "enter", *"850", "enter", *"Sur 24 mois", "enter")
+        await wait_for_screen(pilot, "DecisionScreen")
+        await pilot.press("down", "down", "a")  # the microcredit, third aid of commission.yaml
+        await wait_for_screen(pilot, "CompactForm")
+        await pilot.press(*"850", "enter", *"24", "enter", "enter", *"Sur 24 mois", "enter")
+        await wait_for_screen(pilot, "DecisionScreen")
+        await pilot.press("ctrl+s")
         await until(pilot, lambda: store.load(dossier_id)["status"] == "accorde", "la décision")
         assert store.load(dossier_id)["commission"]["montant_accorde"] == 850
         await until(pilot, lambda: "Accordé" in rendered(screen, "#body-historique"),
@@ -443,13 +453,17 @@ async def test_statistics_cover_twelve_months_for_the_responsable(make_app, stor
         screen = await wait_for_screen(pilot, "StatisticsScreen")
         await until(pilot, lambda: screen.result is not None, "les statistiques")
         status = rendered(screen, "#stats-status")
-        assert "12 mois, de décembre 2025 à novembre 2026 (mois en cours compris)" in status
-        assert "Du 01/12/2025 au 26/11/2026" in status
+        # twelve complete months, said as such (not 11 months and some days)
+        assert "12 derniers mois complets, novembre 2025 – octobre 2026" in status
+        assert "Du 01/11/2025 au 31/10/2026" in status
         months = [r for r in screen.result["tables"]["demandes_par_mois"]["rows"]
                   if r["mois"] != "Total de la période"]
         assert len(months) == 12
+        for line in "\n".join(chart for _, chart in charts(screen.result, 114)).splitlines():
+            assert len(line) <= 114  # bars fitted to the screen: no line wraps
         await pilot.press("p")  # next period
-        await until(pilot, lambda: "année 2026" in rendered(screen, "#stats-status"),
+        await until(pilot, lambda: "année 2026 jusqu'à aujourd'hui"
+                    in rendered(screen, "#stats-status"),
                     "l'année civile")
         await pilot.press("escape")
         await home_ready(pilot)

@@ -48,6 +48,8 @@ def seed_dossiers(store: Store) -> dict[str, str]:
 
 
 def martin_dossier(store: Store) -> str:
+    add_agent(store, "agnes.durand", "Agnès Durand", "accueil")
+    add_agent(store, "sophie.lambert", "Sophie Lambert", "travailleur_social")
     answers = {k: v for k, v in MARTIN.items()}
     doc = store.create_dossier(agent="agnes.durand", questionnaire="accueil_telephonique",
                                answers=answers, now=at(3))

@@ -122,7 +122,7 @@ async def test_refused_answer_stops_the_queue_and_keeps_the_rest(make_app, store
         assert screen.query_one("#answer").value == "31/02/1990"  # kept for correction
         assert "31 février 1990 n'existe pas" in str(screen.query_one("#message").render())
         pending = str(screen.query_one("#pending").render())
-        assert "« 06 12 34 56 78 » ⏎" in pending and "« Reims » ⏎" in pending
+        assert "« 06 12 34 56 78 » ⏎ ⏎ « Reims » ⏎ « 1 »…" in pending  # in order, Enter alone too
         assert "telephone" not in (await stored(app, screen.dossier_id))
         # The agent reads the message, then corrects the day (after a pause: not typed ahead).
         burst(app, ["home", "delete", "delete", *"28", "⏎"], after=READ)
@@ -220,7 +220,26 @@ async def test_resume_gives_the_draft_back_when_nothing_was_typed(make_app, stor
     async with app.run_test() as pilot:
         screen = await wait_for_screen(pilot, "InterviewScreen")
         await until(pilot, lambda: screen.query_one("#answer").value == "Mar", "le brouillon")
-        await pilot.press(*"ie", "enter")
+        assert "Texte tapé avant l'interruption" in str(screen.query_one("#message").render())
+        await pilot.press("end", *"ie", "enter")  # → / Fin: complete it
+        await until(pilot, lambda: "prenom" in screen.interview.answers, "le prénom")
+        assert screen.interview.answers["prenom"] == "Marie"
+
+
+async def test_resume_draft_is_replaced_by_typing_over_it(make_app, store) -> None:
+    """Keys arriving after the draft is shown replace it (it is selected): never « MarMarie »."""
+    from intake_assistant.app.interviews import start_interview
+
+    session = start_interview(store, questionnaire="accueil_telephonique", dossier_id=None,
+                              agent="Agnès Durand", role="accueil", today=TODAY)
+    session.answer("Dupont")
+    session.save_draft("prenom", "Mar")
+    session.close()
+    app = make_app()
+    async with app.run_test() as pilot:
+        screen = await wait_for_screen(pilot, "InterviewScreen")
+        await until(pilot, lambda: screen.query_one("#answer").value == "Mar", "le brouillon")
+        burst(app, [*"Marie", "⏎"])
         await until(pilot, lambda: "prenom" in screen.interview.answers, "le prénom")
         assert screen.interview.answers["prenom"] == "Marie"
 

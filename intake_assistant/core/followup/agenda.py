@@ -56,7 +56,12 @@ class Appointment:
     subject: str
     state: AppointmentState
     person: str = ""  # the applicant's name, for the agenda
-    agent: str = ""
+    agent: str = ""  # who booked it (the login recorded on the row)
+    agent_name: str = ""  # the same, as people read it
+
+    @property
+    def who_booked(self) -> str:
+        return self.agent_name or self.agent
 
     @property
     def starts_at(self) -> datetime:

@@ -166,10 +166,17 @@ def remove_orphan_temps(directory: Path) -> list[Path]:
     removed: list[Path] = []
     now = time.time()
     try:
-        entries = list(os.scandir(directory))
+        # Names only, filtered in one comprehension: a year of dossiers is tens of thousands
+        # of names, and this runs at every start.
+        names = [n for n in os.listdir(directory) if n.startswith(_TEMP_PREFIX)]
     except FileNotFoundError:
         return removed
-    for entry in entries:
+    if not names:
+        return removed
+    wanted = set(names)
+    with suppress(FileNotFoundError), os.scandir(directory) as listing:
+        candidates = [e for e in listing if e.name in wanted]
+    for entry in candidates:
         if is_temp_name(entry.name) and _is_orphan(entry, now):
             with suppress(FileNotFoundError):
                 os.unlink(entry.path)

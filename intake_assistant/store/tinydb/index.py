@@ -46,7 +46,7 @@ from ..index_entry import (
 from .atomic_storage import is_temp_name
 from .dossier_file import ID_PATTERN, parse_document
 
-_FORMAT = "5"
+_FORMAT = "6"
 DB_NAME = "index.sqlite3"
 _OLD_FILES = ("snapshot.json", "journal.jsonl")  # the JSON index of earlier versions
 _STALE_INTENT_S = 30.0  # an intent older than this belongs to a writer that died
@@ -54,7 +54,8 @@ _BACKGROUND_DELAY_S = 3.0  # let the first screen paint before checking files
 
 Signature = tuple[int, int]  # size, modification time (ns): kept by copies that keep times
 
-_COLUMNS = (*ENTRY_FIELDS, "agent_key", "search_text", "search_digits", "size", "mtime")
+_COLUMNS = (*ENTRY_FIELDS, "agent_key", "search_text", "search_digits", "search_compact",
+            "size", "mtime")
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries ({", ".join(
@@ -95,7 +96,7 @@ def signature(st: os.stat_result) -> Signature:
 def _row(entry: IndexEntry, sig: Signature) -> tuple[Any, ...]:
     text, digits = search_key(entry)
     return (*(getattr(entry, name) for name in ENTRY_FIELDS), normalize(entry.agent or ""),
-            text, digits, sig[0], sig[1])
+            text, digits, text.replace(" ", ""), sig[0], sig[1])
 
 
 class Index:
@@ -118,7 +119,10 @@ class Index:
             return self._db
         with self._lock:
             if self._db is None:
-                self._db = self._open()
+                try:
+                    self._db = self._open()
+                except sqlite3.Error as exc:
+                    raise translate(exc) from exc
             return self._db
 
     def _open(self) -> sqlite3.Connection:
@@ -275,29 +279,31 @@ class Index:
         db = self._connect()
         try:
             self._ensure(db, background)
-        except (OSError, DossierLockedError):
+        except (OSError, DossierLockedError, sqlite3.Error):
             # The index cannot be written now (disk full, busy): list what it holds; the
             # check is tried again at the next query.
             self.needs_verify = True
 
     def _ensure(self, db: sqlite3.Connection, background: bool) -> None:
-        if self.needs_verify:
-            self.verify()
-            return
-        self._finish_intents(db)
-        if self._checked:
-            return
-        self._checked = True
-        if self._meta(db, "built") is None or self.read_only:
-            # A new index: every file is read once. A read-only store (a backup medium): its
-            # index file was copied without its write-ahead log, so the files are checked.
-            self.verify()
-            return
-        if self._meta(db, "checked") != self._check_mark():
-            if background and not self.read_only:
-                self._start_background()
-            else:
+        # Under the lock: another thread's first query waits for a new index to be filled
+        # instead of listing it half-built.
+        with self._lock:
+            if self.needs_verify:
                 self.verify()
+                return
+            self._finish_intents(db)
+            if self._checked:
+                return
+            if self._meta(db, "built") is None or self.read_only:
+                # A new index: every file is read once. A read-only store (a backup medium):
+                # its index file was copied without its write-ahead log, so files are checked.
+                self.verify()
+            elif self._meta(db, "checked") != self._check_mark():
+                if background and not self.read_only:
+                    self._start_background()
+                else:
+                    self.verify()
+            self._checked = True
 
     def _check_mark(self) -> str:
         return f"{boot_id()}|{_identity(self.dossiers_dir)}"
@@ -310,8 +316,8 @@ class Index:
         for dossier_id in sorted({r[0] for r in rows}):
             self._reread(dossier_id, self._file(dossier_id))
         stale = [(r[0], r[1]) for r in rows if now - r[2] > _STALE_INTENT_S]
-        if stale and not self.read_only:
-            with suppress(sqlite3.Error), self._write(db) as tx:
+        if stale:
+            with suppress(OSError, DossierLockedError), self._write(db) as tx:
                 tx.executemany("DELETE FROM pending WHERE id = ? AND token = ?", stale)
 
     def _start_background(self) -> None:
@@ -432,14 +438,17 @@ class Index:
         if entry is not None and entry.version == _version(doc) \
                 and entry.interview_agent == _interview_agent(doc):
             return
-        with suppress(sqlite3.Error, OSError):
+        with suppress(sqlite3.Error, OSError, DossierLockedError):
             self._reread(dossier_id, path)
 
     # -- querying ------------------------------------------------------------------------------
     def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
         db = self._connect()
         with self._lock:
-            return db.execute(sql, tuple(params)).fetchall()
+            try:
+                return db.execute(sql, tuple(params)).fetchall()
+            except sqlite3.Error as exc:
+                raise translate(exc) from exc
 
     @property
     def corrupt(self) -> dict[str, Path]:
@@ -526,8 +535,7 @@ class Index:
         query = Query(search) if search and search.strip() else None
         if query is not None:
             if query.digits is not None:
-                where.append("(instr(search_digits, ?) > 0 OR "
-                             "instr(replace(search_text, ' ', ''), ?) > 0)")
+                where.append("(instr(search_digits, ?) > 0 OR instr(search_compact, ?) > 0)")
                 params += [query.digits, query.digits]
             else:
                 for word in query.words:

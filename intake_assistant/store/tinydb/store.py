@@ -17,6 +17,7 @@ import builtins
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import date, datetime, timedelta
@@ -77,6 +78,7 @@ from .leases import Leases, locked_message
 from .records import Records, check_kind
 
 DRAFT_MAX_CHARS = 100_000
+CLEANUP_DELAY_S = 3.0  # orphan temps of dossier folders: removed once the first screen is up
 _FOLDERS = ("dossiers", "locks", "sequences", "index", "leases", "records", "attachments",
             "cache")
 _HARDENED_MARK = ".private"  # the root's identity when every file was last tightened
@@ -153,6 +155,8 @@ class TinyDBStore:
         self.cache_dir = root / "cache"
         self._read_only = _read_only(root)
         self.removed_temps: list[Path] = []
+        self._mutex = threading.RLock()  # state shared by the process's threads
+        self._cleaner: threading.Thread | None = None
         if not self._read_only:
             with writing("l'ouverture de la base", root):
                 ensure_private_dir(root, link_allowed=True)
@@ -165,7 +169,6 @@ class TinyDBStore:
                            read_only=self._read_only)
         self.records = Records(root, self.locks_dir, lock_timeout=lock_timeout,
                                ensure_dir=ensure_private_dir)
-        self._mutex = threading.RLock()  # the in-memory index is shared by the process's threads
         self._corrupt_seen: dict[str, Path] = {}
         if not self._read_only and (self.index_dir / _ERASING_MARK).exists():
             self._finish_interrupted_erasure()
@@ -229,11 +232,27 @@ class TinyDBStore:
             )
 
     def _clean_orphans(self) -> list[Path]:
+        """Temp files left by killed writers: the small folders now; the dossier folders (a
+        listing of every dossier name) in the background, after the first screen."""
         folders = [self.index_dir, self.sequences_dir, self.root / "leases",
                    self.root / "records", self.cache_dir]
-        with suppress(FileNotFoundError):
-            folders += [Path(e.path) for e in os.scandir(self.dossiers_dir) if e.is_dir()]
+        self._cleaner = threading.Thread(target=self._clean_dossier_folders,
+                                         name="orphan-temps", daemon=True)
+        self._cleaner.start()
         return [path for folder in folders for path in remove_orphan_temps(folder)]
+
+    def _clean_dossier_folders(self) -> None:
+        time.sleep(CLEANUP_DELAY_S)
+        with suppress(OSError):
+            for year in _subfolders(self.dossiers_dir):
+                removed = remove_orphan_temps(year)
+                with self._mutex:
+                    self.removed_temps += removed
+
+    def wait_cleanup(self, timeout: float | None = None) -> None:
+        """Wait for the background removal of orphan temp files (tests, tools)."""
+        if self._cleaner is not None:
+            self._cleaner.join(timeout)
 
     # -- locks ---------------------------------------------------------------------------------
     @contextmanager
@@ -294,15 +313,16 @@ class TinyDBStore:
         except CorruptDossierError:
             with self._mutex:
                 self._corrupt_seen[dossier_id] = path
-            with suppress(sqlite3.Error, OSError):
+            with suppress(sqlite3.Error, OSError, DossierLockedError):
                 self.index.mark_corrupt(dossier_id, path)  # no longer listed as readable
             raise
         except DossierNotFoundError:
-            with suppress(sqlite3.Error, OSError):
+            with suppress(sqlite3.Error, OSError, DossierLockedError):
                 self.index.drop(dossier_id)
             raise
         # Lazy verification: a file changed around the store (restored by hand) fixes its row.
-        self.index.repair(dossier_id, doc, path)
+        with suppress(OSError, DossierLockedError):  # a busy index never fails a read
+            self.index.repair(dossier_id, doc, path)
         return cast(Dossier, doc)
 
     def iter_dossiers(self) -> Iterator[Dossier]:

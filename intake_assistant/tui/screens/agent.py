@@ -23,6 +23,11 @@ from intake_assistant.app.agents import ROLES
 
 
 class FirstAgentScreen(ModalScreen[tuple[str, str] | None]):
+    DEFAULT_CSS = """
+    FirstAgentScreen #agent-role { height: auto; border: none; padding: 0; }
+    FirstAgentScreen #agent-intro { margin-bottom: 1; }
+    FirstAgentScreen #agent-name { margin-bottom: 0; }
+    """
     BINDINGS = [Binding("escape", "cancel", "Continuer sans s'enregistrer")]
 
     def __init__(self, login: str, agent: str = "", role: str = "") -> None:
@@ -36,11 +41,10 @@ class FirstAgentScreen(ModalScreen[tuple[str, str] | None]):
             yield Static("Première utilisation — enregistrez-vous comme agent",
                          classes="dialog-title")
             yield Static(
-                f"Vous êtes connecté(e) comme « {escape(self._login)} » et aucun agent n'est "
-                "encore enregistré : vous êtes l'administrateur de ces dossiers. Donnez le nom "
-                "et le rôle de ce compte ; ensuite, l'application vous reconnaît sans rien "
-                "demander, et vous ajoutez vos collègues avec « intake-assistant agents add ».",
-                classes="hint")
+                f"Vous êtes « {escape(self._login)} » sur ce poste ; aucun agent n'est encore "
+                "enregistré. Enregistrez ce compte une fois (seul un responsable ajoute ensuite "
+                "des agents : intake-assistant agents add).",
+                classes="hint", id="agent-intro")
             yield Label("Votre nom (il s'affiche sur les dossiers) :")
             yield Input(self._agent, placeholder="Prénom Nom", id="agent-name")
             yield Label("Votre rôle (1, 2 ou 3, ou flèches puis Entrée) :")

@@ -29,7 +29,8 @@ from intake_assistant.core.statuses import Status
 from intake_assistant.tui import text as fmt
 
 TABS = (("resume", "Résumé"), ("reponses", "Réponses"), ("orientation", "Orientation"),
-        ("simulation", "Simulation"), ("rencontres", "Rencontres"), ("historique", "Historique"))
+        ("simulation", "Simulation"), ("rencontres", "Rencontres"), ("historique", "Historique"),
+        ("commission", "Commission"))
 
 
 def who(doc: Any) -> str:
@@ -59,6 +60,14 @@ class DossierScreen(Screen[None]):
         Binding("a", "abandon", "Abandon", show=False, id="dossier.abandon"),
         Binding("n", "note", "Note", show=False, id="dossier.note"),
         Binding("x", "export", "Export", show=False, id="dossier.export"),
+        # the casework (tui/screens/casework_actions.py)
+        Binding("e", "casework('assessment')", "Éval. écrite", show=False,
+                id="dossier.assessment"),
+        Binding("p", "casework('proposal')", "Proposition", show=False, id="dossier.proposal"),
+        Binding("j", "casework('documents')", "Pièces", show=False, id="dossier.documents"),
+        Binding("l", "casework('letter')", "Courrier", show=False, id="dossier.letter"),
+        Binding("t", "casework('referent')", "Référent", show=False, id="dossier.referent"),
+        Binding("u", "followup", "Suivi", show=False, id="dossier.followup"),
     ]
 
     def __init__(self, dossier_id: str) -> None:
@@ -105,13 +114,11 @@ class DossierScreen(Screen[None]):
         self.query_one(f"#scroll-{pane_id}", VerticalScroll).focus()
 
     def action_reasons(self) -> None:
-        from intake_assistant.tui.screens.reasons import ReasonsScreen
-
         if self.view is None:
             return
-        self.app.push_screen(ReasonsScreen(
+        self.app.show_reasons(  # type: ignore[attr-defined]
             f"Motifs de l'orientation — dossier {self.dossier_id} — {who(self.view.doc)}",
-            self.view.orientation.suggestions, self.view.orientation.missing))
+            self.view.orientation.suggestions, self.view.orientation.missing)
 
     def reload(self) -> None:
         self._load()
@@ -127,9 +134,27 @@ class DossierScreen(Screen[None]):
             view = dossier_view(app.store, self.dossier_id, app.today)
             names = agent_names(app.store)
         except StoreError as exc:
-            app.call_from_thread(app.notify, exc.message, severity="error")
+            app.call_from_thread(self._unreadable, exc.message)
+            return
+        except (OSError, ValueError) as exc:  # a data file gone or refused: say it, stay up
+            app.call_from_thread(self._unreadable, str(exc))
             return
         app.call_from_thread(self._show, view, names)
+        from intake_assistant.app.casework import dossier_panel
+        from intake_assistant.tui.screens.casework_actions import panel_text
+
+        try:
+            panel = panel_text(dossier_panel(app.store, view.doc, app.today))
+        except (StoreError, ValueError) as exc:  # ValueError: a broken settings file
+            panel = Text(getattr(exc, "message", None) or str(exc))
+        app.call_from_thread(self.query_one("#body-commission", Static).update, panel)
+
+    def _unreadable(self, message: str) -> None:
+        self.query_one("#dossier-title", Static).update(
+            f"[b]Dossier {self.dossier_id}[/b] — illisible")
+        self.query_one("#body-resume", Static).update(
+            Text(f"Ce dossier ne peut pas être affiché : {message}", style="bold red"))
+        self.app.notify(message, title="Dossier illisible", severity="error", timeout=8)
 
     def _agent(self, login: Any) -> str:
         """An agent as staff know them: the name of the recorded login."""
@@ -165,7 +190,7 @@ class DossierScreen(Screen[None]):
         days = view.delays.get("days_in_status")
         if days is not None:
             row("Depuis", f"{days} j")
-        row("Agent en charge", self._agent(doc.get("agent")))
+        row("Référent", self._agent(doc.get("agent")))
         row("Créé le", f"{fmt.stamp(doc.get('created_at'))} par "
                        f"{self._agent(doc.get('created_by'))}")
         row("Téléphone", str(a.get("telephone") or "—"))
@@ -177,7 +202,18 @@ class DossierScreen(Screen[None]):
 
         row("Questionnaires", ", ".join(
             questionnaire_title(qid) for qid in doc.get("questionnaires") or []) or "—")
+        from intake_assistant.app.followup import open_requests_text
+
+        waits = open_requests_text(doc, self.app.today)  # type: ignore[attr-defined]
+        for i, (text, level) in enumerate(waits):  # requests to partners (u: the follow-up)
+            out.append(f"{'Attente partenaire' if i == 0 else '':<26}", style="dim")
+            out.append(f"{text}\n", style={"alerte": "bold red", "relance": "yellow"}.get(
+                level, ""))
         out.append("\nBudget\n", style="bold")
+        if not self.app.may("lire_evaluation"):  # type: ignore[attr-defined]
+            # reception reads the phone intake's answers only: say so next to the figures
+            out.append("  D'après l'accueil téléphonique seulement (l'évaluation est réservée "
+                       "au travailleur social).\n", style="italic yellow")
         row("Foyer", f"{fmt.number(computed.get('nb_personnes'), 0)} pers. · "
                      f"{fmt.number(computed.get('nb_uc'), 1)} UC")
         row("Reste à vivre", fmt.money(computed.get("reste_a_vivre")))
@@ -193,7 +229,8 @@ class DossierScreen(Screen[None]):
         status = doc["status"]
         out.append("\nActions : ", style="bold")
         out.append("c continuer · v évaluation · r rencontre · s statut · d décision · "
-                   "a abandon · n note · x export", style="dim")
+                   "a abandon · n note · x export · e évaluation écrite · p proposition · "
+                   "j pièces · l courrier · t référent", style="dim")
         if status == Status.PREMIER_CONTACT:
             out.append(f"\n{Status.PREMIER_CONTACT.label} : v ouvre l'évaluation (ce qui est "
                        "connu n'est pas redemandé).", style="italic")
@@ -321,17 +358,21 @@ class DossierScreen(Screen[None]):
         app.push_screen(ChoiceScreen("Changer le statut du dossier", options), done)
 
     def action_decision(self) -> None:
-        from intake_assistant.tui.screens.forms import decision_form
+        from intake_assistant.tui.screens import casework_actions
 
-        app: Any = self.app
+        # per aid, dated by the commission session (casework); the old one-amount form is gone
+        casework_actions.decision(self, self.dossier_id, self.reload)
 
-        def done(values: dict[str, Any] | None) -> None:
-            if values:
-                self._write(lambda store: dossiers.record_decision(store, self.dossier_id,
-                                                                   agent=app.agent, **values),
-                            "Décision enregistrée.")
+    def action_casework(self, what: str) -> None:
+        from intake_assistant.tui.screens import casework_actions as actions
 
-        app.push_screen(decision_form(app.today), done)
+        if what == "proposal":
+            if self.view is not None:
+                actions.proposal(self, self.dossier_id, self.view.doc, self.reload)
+        elif what in ("assessment", "documents"):
+            getattr(actions, what)(self, self.dossier_id)
+        else:
+            getattr(actions, what)(self, self.dossier_id, self.reload)
 
     def action_abandon(self) -> None:
         from intake_assistant.tui.screens.forms import ChoiceScreen
@@ -360,6 +401,12 @@ class DossierScreen(Screen[None]):
                             "Note ajoutée.")
 
         app.push_screen(NoteScreen(), done)
+
+    def action_followup(self) -> None:
+        """Requests to partners, appointments, repayment (tui/screens/followup.py)."""
+        from intake_assistant.tui.screens.followup import FollowupScreen
+
+        self.app.push_screen(FollowupScreen(self.dossier_id))
 
     def action_export(self) -> None:
         from intake_assistant.tui.screens.forms import export_form
@@ -413,7 +460,19 @@ class DossierScreen(Screen[None]):
                           self.action_meeting),
             SystemCommand("Changer le statut", "Envoyer en commission, clore… (s)",
                           self.action_status),
-            SystemCommand("Enregistrer la décision", "Décision de la commission (d)",
-                          self.action_decision),
+            SystemCommand("Enregistrer la décision", "Décision de la commission, aide par "
+                          "aide (d)", self.action_decision),
+            SystemCommand("Écrire l'évaluation sociale", "Pour la commission (e)",
+                          lambda: self.action_casework("assessment")),
+            SystemCommand("Proposer des aides", "Montant, durée, mensualité (p)",
+                          lambda: self.action_casework("proposal")),
+            SystemCommand("Pièces justificatives", "Liste, reçues, à fournir (j)",
+                          lambda: self.action_casework("documents")),
+            SystemCommand("Écrire un courrier", "Convocation, notification… (l)",
+                          lambda: self.action_casework("letter")),
+            SystemCommand("Changer de référent", "Confier le dossier (t)",
+                          lambda: self.action_casework("referent")),
             SystemCommand("Exporter la synthèse", "Pour la commission (x)", self.action_export),
+            SystemCommand("Suivi du dossier", "Demandes aux partenaires, rendez-vous, "
+                          "remboursement (u)", self.action_followup),
         ]

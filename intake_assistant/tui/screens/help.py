@@ -33,6 +33,9 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("@home.resume", "reprendre l'entretien du dossier choisi"),
         ("@home.next_filter", "filtre de statut suivant (restreint aussi la recherche)"),
         ("@home.previous_filter", "filtre de statut précédent"),
+        ("@home.commission", "commission : séances, ordres du jour, décisions"),
+        ("@home.agenda", "agenda du jour : rendez-vous, rappels, demandes à relancer "
+                         "(← → jour, i export .ics)"),
     )),
     ("Entretien", (
         ("Entrée", "valider la réponse ; ligne vide : accepter la valeur proposée"),
@@ -55,8 +58,8 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("@interview.finish", "terminer l'entretien et voir le dossier"),
     )),
     ("Dossier", (
-        ("← →  1 … 6", "onglets : résumé, réponses, orientation, simulation, rencontres, "
-                       "historique (aussi Ctrl+PgPréc / Ctrl+PgSuiv)"),
+        ("← →  1 … 7", "onglets : résumé, réponses, orientation, simulation, rencontres, "
+                       "historique, commission (aussi Ctrl+PgPréc / Ctrl+PgSuiv)"),
         ("↑ ↓  PgPréc PgSuiv", "faire défiler l'onglet"),
         ("@dossier.reasons", "motifs de l'orientation en plein écran (↑ ↓ PgPréc PgSuiv, Échap)"),
         ("@dossier.continue", "continuer l'entretien"),
@@ -68,12 +71,53 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("@dossier.abandon", "abandon"),
         ("@dossier.note", "note"),
         ("@dossier.export", "exporter la synthèse pour la commission"),
+        ("@dossier.assessment", "écrire l'évaluation sociale (enregistrée au fil de la frappe)"),
+        ("@dossier.proposal", "proposer des aides : montant, durée, mensualité simulée"),
+        ("@dossier.documents", "pièces justificatives : liste, reçues, à fournir, impression"),
+        ("@dossier.letter", "écrire un courrier (convocation, notification, banque…)"),
+        ("@dossier.referent", "confier le dossier à un autre travailleur social"),
+        ("@dossier.followup", "suivi : demandes aux partenaires et délais, dossier pour la "
+                              "banque, rendez-vous, remboursement de l'avance"),
         ("@dossier.back", "revenir à l'accueil (liste des dossiers)"),
     )),
     ("Statistiques", (
         ("@statistics.next_period", "période suivante"),
         ("@statistics.reload", "recalculer"),
         ("@statistics.close", "revenir"),
+    )),
+    ("Commission", (
+        ("Tab", "passer des séances à l'ordre du jour"),
+        ("@commission.new_session", "nouvelle séance (date, heure, lieu)"),
+        ("@commission.add", "inscrire un dossier (il passe « En commission »)"),
+        ("@commission.remove", "retirer le dossier choisi"),
+        ("@commission.move_down", "descendre le dossier dans l'ordre du jour"),
+        ("@commission.move_up", "monter le dossier dans l'ordre du jour"),
+        ("@commission.decide", "décision sur le dossier choisi, aide par aide"),
+        ("@commission.pdf", "document de séance : ordre du jour et fiche de chaque dossier"),
+        ("@commission.open", "ouvrir le dossier choisi"),
+        ("@commission.back", "revenir"),
+    )),
+    ("Décision", (
+        ("@decision.grant", "accorder l'aide choisie (montant, durée, taux, conditions)"),
+        ("@decision.refuse", "refuser, avec un motif de la liste"),
+        ("@decision.adjourn", "ajourner, avec un motif de la liste"),
+        ("@decision.clear", "effacer la décision sur l'aide"),
+        ("@decision.save", "enregistrer (date : celle de la séance)"),
+        ("@decision.cancel", "annuler"),
+    )),
+    ("Pièces", (
+        ("@documents.build", "établir la liste (aides proposées et projet)"),
+        ("@documents.received", "pièce reçue (datée du jour)"),
+        ("@documents.requested", "pièce à fournir"),
+        ("@documents.not_applicable", "sans objet"),
+        ("@documents.add", "ajouter une pièce"),
+        ("@documents.print", "imprimer la liste pour la personne"),
+        ("@documents.back", "revenir"),
+    )),
+    ("Évaluation écrite", (
+        ("@assessment.save", "enregistrer l'évaluation (le brouillon l'est déjà au fil de la "
+                             "frappe)"),
+        ("@assessment.close", "enregistrer et fermer"),
     )),
 )
 

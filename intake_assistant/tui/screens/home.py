@@ -93,7 +93,12 @@ class HomeScreen(Screen[None]):
         Binding("ctrl+r", "resume", "Reprendre", priority=True, id="home.resume"),
         Binding("enter", "open", "Ouvrir", show=False, id="home.open"),
         Binding("f5", "next_filter", "Filtre", id="home.next_filter"),
-        # F9 (statistics, the responsable's) is the app's; the header names it for that role.
+        # Listed in F1 and in the palette: the footer must fit 60 columns.
+        Binding("f11", "app.commission", "Commission", priority=True, show=False,
+                id="home.commission"),
+        # F9 (statistics, the responsable's) and Ctrl+Q are the app's keys: not in this footer;
+        # the responsable's header names F9.
+        Binding("f6", "agenda", "Agenda", show=False, id="home.agenda"),
         Binding("shift+f5", "previous_filter", "Filtre préc.", show=False,
                 id="home.previous_filter"),
         Binding("up", "cursor(-1)", "Monter", show=False),
@@ -115,6 +120,7 @@ class HomeScreen(Screen[None]):
         self._typing = False  # the search changed and its delay has not run out yet
         self.listing: Any = None  # the app.home.HomeListing painted last
         self._columns: tuple[bool, dict[str, int]] | None = None
+        self._followup: dict[str, Any] | None = None  # dossier id -> its longest partner wait
 
     # -- state ---------------------------------------------------------------------------------
     @property
@@ -150,6 +156,7 @@ class HomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="home-title", classes="title-bar")
         yield Static(id="home-actions")
+        yield Static(id="home-agenda")  # today's agenda and partner waits (follow-up), if any
         with Horizontal(id="search-row"):
             yield Static("Rechercher :", id="search-label")
             yield Input(placeholder="nom, prénom, téléphone ou n° de dossier", id="search")
@@ -159,12 +166,16 @@ class HomeScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.query_one("#home-agenda", Static).display = False
         table = self.query_one("#dossiers", DataTable)
         table.can_focus = False  # the search box keeps the keyboard; ↑/↓ move the row
         self._paint_header()
-        self.query_one("#search", Input).focus()
+        search = self.query_one("#search", Input)
+        search.cursor_blink = False  # a steady cursor: always visible where typing goes
+        search.focus()
         if self.app.screen is self:  # not when an interview opens straight away over this screen:
             self.reload()    # loading a big index would compete with it for the store
+            self._load_followup()
         self.call_after_refresh(self.app.load_in_background)  # type: ignore[attr-defined]
 
     def on_screen_resume(self) -> None:
@@ -172,6 +183,7 @@ class HomeScreen(Screen[None]):
         self.query_one("#search", Input).focus()
         if self.app.screen is self:
             self.reload()  # a dossier may have been created or changed meanwhile
+            self._load_followup()
 
     def on_resize(self, event: events.Resize) -> None:
         if self.listing is not None:
@@ -220,7 +232,7 @@ class HomeScreen(Screen[None]):
             chips.append(f"[reverse]{chip}[/reverse]" if i == current else chip)
         where = f"Statut ({k('home.next_filter')})"
         if self.search_text:
-            where = f"Statut ({k('home.next_filter')}, la recherche porte sur tous)"
+            where = f"Statut ({k('home.next_filter')} restreint la recherche)"
         self.query_one("#filters", Static).update(f"{where} : " + "  ".join(chips))
 
     # -- loading -------------------------------------------------------------------------------
@@ -259,6 +271,33 @@ class HomeScreen(Screen[None]):
         if request == self._request:
             self._shown_request = request
             self.query_one("#home-status", Static).update(Text(message, style="bold red"))
+
+    @work(thread=True, exclusive=True, group="home-followup")
+    def _load_followup(self) -> None:
+        """Today's agenda and the requests waiting at partners (not on every keystroke)."""
+        from intake_assistant.app.followup_index import agenda, waiting_by_dossier
+        from intake_assistant.app.stores import StoreError
+
+        app: Any = self.app
+        try:
+            today = agenda(app.store, app.today)
+            waiting = waiting_by_dossier(app.store, app.today)
+        except (ValueError, LookupError, OSError, StoreError):
+            return  # the list says why (a refused agent...) and works without the follow-up
+        app.call_from_thread(self._show_followup, today, waiting)
+
+    def _show_followup(self, today: Any, waiting: dict[str, Any]) -> None:
+        self._followup = waiting
+        widget = self.query_one("#home-agenda", Static)
+        busy = today.appointments or today.callbacks or today.waiting or today.to_record
+        widget.display = bool(busy)
+        if busy:
+            widget.update(f"[b]F6 Agenda[/b] du jour : {escape(today.summary())}")
+        if waiting and self.listing is not None:
+            self._fill(self.listing)  # flag the rows of the dossiers waiting at a partner
+            low, high = self.app.wait_days  # type: ignore[attr-defined]
+            self.query_one("#home-status", Static).update(
+                self._count_text(self.listing, low, high))
 
     def _show(self, request: int, listing: Any) -> None:
         if request != self._request:
@@ -304,8 +343,13 @@ class HomeScreen(Screen[None]):
             agent = row.agent_name or "—"
             status = Text(status_text(row, wide),
                           style="italic" if row.intake_finished is False else "")
-            cells = [Text(e.id, style=style), Text(clip(row.name, widths["name"]), style=style),
-                     status]
+            name = Text(clip(row.name, widths["name"]), style=style)
+            partner_wait = (self._followup or {}).get(e.id)
+            if partner_wait is not None:  # a request to a partner over its threshold
+                flag = "bold red" if partner_wait.level.value == "alerte" else "yellow"
+                name = Text.assemble(("⚑ ", flag), Text(clip(row.name, widths["name"] - 2),
+                                                        style=style))
+            cells = [Text(e.id, style=style), name, status]
             if wide:
                 cells.append(Text(fmt.day(e.last_contact)))
             cells += [wait_text, Text(clip(agent if wide else short_agent(agent),
@@ -335,6 +379,8 @@ class HomeScreen(Screen[None]):
             marks = f" · {UNFINISHED} : accueil non terminé" + (" (Ctrl+R)" if wide else "")
         legend = (f"attente ≥ {low} j en jaune, ≥ {high} j en rouge" if wide
                   else f"≥ {low} j jaune, ≥ {high} j rouge")
+        if self._followup:
+            legend += " · ⚑ partenaire à relancer"
         return f"{count}{marks} · {legend}"
 
     # -- actions -------------------------------------------------------------------------------
@@ -376,6 +422,11 @@ class HomeScreen(Screen[None]):
     def _row_clicked(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value:
             self.app.open_dossier(str(event.row_key.value))  # type: ignore[attr-defined]
+
+    def action_agenda(self) -> None:
+        from intake_assistant.tui.screens.agenda import AgendaScreen
+
+        self.app.push_screen(AgendaScreen())
 
     def action_new_default(self) -> None:
         self.app.new_interview()  # type: ignore[attr-defined]

@@ -67,7 +67,8 @@ class InterviewScreen(Screen[None]):
     CSS_PATH = "interview.tcss"
     BINDINGS = [
         Binding("f2", "question_help", "Aide q.", id="interview.question_help"),
-        Binding("f3", "unknown", "Ne sait pas", id="interview.unknown"),
+        # priority: its Ctrl alternative (Ctrl+D) is also the answer line's « delete right »
+        Binding("f3", "unknown", "Ne sait pas", id="interview.unknown", priority=True),
         Binding("f4", "note", "Note", id="interview.note"),
         Binding("f6", "toggle_panel", "Fiche", id="interview.toggle_panel"),
         Binding("f7", "toggle_reasons", "Motifs", show=False,
@@ -395,7 +396,7 @@ class InterviewScreen(Screen[None]):
                 self.submit(instant)
             else:
                 answer.type_text(stroke.character)
-        else:
+        elif not await self.app._check_bindings(stroke.key, priority=True):
             await self.app._check_bindings(stroke.key)  # editing keys, F-keys, Échap, ↑/↓
 
     async def _drain(self) -> None:
@@ -435,7 +436,8 @@ class InterviewScreen(Screen[None]):
         if not parts:
             line.display = False
             return
-        shown = " ".join(f"« {escape(t)} »{' ⏎' if done else '…'}" for t, done in parts)
+        shown = " ".join(("⏎" if not t else f"« {escape(t)} » ⏎") if done else f"« {escape(t)} »…"
+                         for t, done in parts)  # an Enter alone shows as ⏎
         if self.interview is None:
             line.update(f"Ouverture du dossier… tapé à l'avance : {shown}")
         else:
@@ -456,7 +458,7 @@ class InterviewScreen(Screen[None]):
 
     def _save_draft(self) -> None:
         """Kept with the dossier (through the session), given back if the app is killed."""
-        from intake_assistant.store import StoreError
+        from intake_assistant.app.errors import StoreError
 
         it = self.interview
         step = it.current_step() if it else None
@@ -473,7 +475,7 @@ class InterviewScreen(Screen[None]):
         if self._draft_timer is not None:
             self._draft_timer.stop()
         if self._draft_saved is not None and self.session is not None:
-            from intake_assistant.store import StoreError
+            from intake_assistant.app.errors import StoreError
 
             try:
                 self.session.save_draft(self._draft_saved, "")
@@ -493,8 +495,11 @@ class InterviewScreen(Screen[None]):
         if self.typeahead.held:
             return (f"Texte tapé avant l'interruption, non repris : « {draft['text']} » "
                     "(vous avez tapé entre-temps).")
-        self.query_one("#answer", AnswerInput).value = draft["text"]
-        return "Texte tapé avant l'interruption : Entrée pour le valider."
+        # Given back selected: Enter sends it, → or Fin completes it, and a key typed over it
+        # replaces it, so that new typing can never merge with it (whenever it arrives).
+        self.query_one("#answer", AnswerInput).show_selected(draft["text"])
+        return ("Texte tapé avant l'interruption (sélectionné) : Entrée le valide, → le "
+                "complète, une autre saisie le remplace.")
 
     def action_pick(self, text: str) -> None:
         """A quick reply clicked: in line with the keys typed before it."""
@@ -563,7 +568,7 @@ class InterviewScreen(Screen[None]):
                           f"{escape(self.session.notice)}")
 
     def _notice_given(self) -> None:
-        from intake_assistant.store import StoreError
+        from intake_assistant.app.errors import StoreError
 
         if self.session is None or self.session.notice_given:
             return
@@ -785,6 +790,21 @@ class InterviewScreen(Screen[None]):
         else:
             app.leave(self)
 
+    def action_book_first(self) -> None:
+        """End of the phone intake: close it like « Fin », then book the first interview with
+        the social worker (the follow-up's appointment form, over the dossier)."""
+        from intake_assistant.tui.screens.followup import FollowupScreen
+
+        app: Any = self.app
+        dossier_id = self.dossier_id
+        self.action_finish()
+
+        def book() -> None:  # once the dossier is shown (not when nothing was answered)
+            if dossier_id and type(app.screen).__name__ == "DossierScreen":
+                app.push_screen(FollowupScreen(dossier_id, tab=1, book=True))
+
+        app.call_later(book)
+
     def palette_commands(self) -> list[Any]:
         from textual.app import SystemCommand
 
@@ -800,4 +820,7 @@ class InterviewScreen(Screen[None]):
             SystemCommand("Terminer l'entretien",
                           f"Voir le dossier ({key_of(self.app, 'interview.finish')})",
                           self.action_finish),
+            SystemCommand("Terminer et prendre le premier rendez-vous",
+                          "Entretien avec le travailleur social (agenda, .ics)",
+                          self.action_book_first),
         ]

@@ -38,7 +38,11 @@ def orientation_text(suggestions: Sequence[Any], missing: Sequence[str] = (),
     if not suggestions:
         out.append("Aucune aide à examiner pour l'instant.\n")
     if missing:
-        out.append("\nRéponses qui manquent : " + ", ".join(missing), style="yellow")
+        from intake_assistant.app.display import field_label
+
+        out.append("\nRéponses qui manquent :\n", style="bold yellow")
+        for field_id in missing:
+            out.append(f"  • {field_label(field_id)}\n", style="yellow")
     return out
 
 

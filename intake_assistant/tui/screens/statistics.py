@@ -34,11 +34,16 @@ def bar(value: float, maximum: float, width: int = BAR_WIDTH) -> str:
     return "█" * full + (BLOCKS[rest] if rest else "")
 
 
-def bar_chart(rows: Sequence[tuple[str, Any, str]], width: int = BAR_WIDTH) -> str:
-    """Rows of (label, value, shown text); a masked value ("< 5") draws a sliver."""
+def bar_chart(rows: Sequence[tuple[str, Any, str]], width: int = BAR_WIDTH,
+              total: int | None = None) -> str:
+    """Rows of (label, value, shown text); a masked value ("< 5") draws a sliver. With
+    ``total`` (the columns available), the bars shrink so that no line wraps."""
     numbers = [v for _, v, _ in rows if isinstance(v, int | float)]
     maximum = max(numbers, default=0)
     label_w = max((len(label) for label, _, _ in rows), default=0)
+    if total is not None:
+        shown_w = max((len(shown) for _, _, shown in rows), default=0)
+        width = max(2, min(width, total - label_w - shown_w - 4))
     lines = []
     for label, value, shown in rows:
         drawn = bar(value, maximum, width) if isinstance(value, int | float) else "▏"
@@ -47,7 +52,8 @@ def bar_chart(rows: Sequence[tuple[str, Any, str]], width: int = BAR_WIDTH) -> s
 
 
 def _column_chart(table: dict[str, Any], label_id: str, value_id: str,
-                  extra: str | None = None, limit: int | None = None) -> str:
+                  extra: str | None = None, limit: int | None = None,
+                  total: int | None = None) -> str:
     kinds = {c["id"]: c["kind"] for c in table["columns"]}
     rows = []
     for row in table["rows"][:limit]:
@@ -55,29 +61,34 @@ def _column_chart(table: dict[str, Any], label_id: str, value_id: str,
         if extra is not None and row.get(extra) is not None:
             shown += f"   ({text_cell(row[extra], kinds[extra])})"
         rows.append((str(row[label_id]), row[value_id], shown))
-    return bar_chart(rows)
+    return bar_chart(rows, total=total)
 
 
-def charts(result: dict[str, Any]) -> list[tuple[str, str]]:
-    """(title, chart text) for each block of the screen."""
+def charts(result: dict[str, Any], total: int | None = None) -> list[tuple[str, str]]:
+    """(title, chart text) for each block of the screen, fitted to ``total`` columns."""
     t = result["tables"]
     months = dict(t["demandes_par_mois"])
     months["rows"] = [r for r in months["rows"] if r["mois"] != "Total de la période"]
+
+    def chart(table: dict[str, Any], label_id: str, value_id: str, extra: str | None = None,
+              limit: int | None = None) -> str:
+        return _column_chart(table, label_id, value_id, extra, limit, total)
+
     out = [
-        ("Demandes par mois (évolution sur un an)",
-         _column_chart(months, "mois", "demandes", "evolution")),
-        ("Parcours des demandes", _column_chart(t["parcours"], "etape", "dossiers", "part")),
-        ("Par type de projet", _column_chart(t["type_projet"], "groupe", "demandes", "part")),
-        ("Par type de ménage", _column_chart(t["type_menage"], "groupe", "demandes", "part")),
-        ("Par tranche d'âge", _column_chart(t["tranche_age"], "groupe", "demandes", "part")),
+        ("Demandes par mois (évolution sur un an)", chart(months, "mois", "demandes",
+                                                           "evolution")),
+        ("Parcours des demandes", chart(t["parcours"], "etape", "dossiers", "part")),
+        ("Par type de projet", chart(t["type_projet"], "groupe", "demandes", "part")),
+        ("Par type de ménage", chart(t["type_menage"], "groupe", "demandes", "part")),
+        ("Par tranche d'âge", chart(t["tranche_age"], "groupe", "demandes", "part")),
         ("Par commune (10 premières)",
-         _column_chart(t["commune"], "groupe", "demandes", "part", limit=10)),
+         chart(t["commune"], "groupe", "demandes", "part", limit=10)),
         ("Orientations proposées (éligible ou à vérifier)",
-         _column_chart(t["orientations"], "aide", "proposee")),
+         chart(t["orientations"], "aide", "proposee")),
         ("Délais médians entre les étapes (90e centile entre parenthèses)",
-         _column_chart(t["delais"], "etape", "mediane", "centile_90")),
+         chart(t["delais"], "etape", "mediane", "centile_90")),
         ("Dossiers en cours depuis plus de 30 jours dans leur statut",
-         _column_chart(t["attente"], "statut", "plus_30_jours")),
+         chart(t["attente"], "statut", "plus_30_jours")),
     ]
     amounts = t["montants"]["rows"]
     out.append(("Montants", "\n".join(
@@ -164,6 +175,16 @@ class StatisticsScreen(Screen[None]):
         except Exception as exc:  # shown on screen: the app must survive a damaged store
             self.app.call_from_thread(self._status, f"Statistiques impossibles : {exc}")
             return
+        from intake_assistant.tui.screens.followup_charts import followup_charts
+
+        try:  # the partners' delays and the bank results, when there is follow-up
+            period = result["period"]
+            start = date.fromisoformat(period["from"]) if period.get("from") else None
+            result["followup_charts"] = followup_charts(
+                self.app.store, start, date.fromisoformat(period["to"]),  # type: ignore[attr-defined]
+                self.today, _column_chart)
+        except Exception:  # the activity's figures are shown all the same
+            result["followup_charts"] = []
         self.app.call_from_thread(self._show, result)
 
     def _show(self, result: dict[str, Any]) -> None:
@@ -176,7 +197,8 @@ class StatisticsScreen(Screen[None]):
         body = self.query_one("#stats-body", VerticalScroll)
         body.remove_children()
         widgets = []
-        for title, chart in charts(result):
+        width = (self.size.width or self.app.size.width) - 6  # padding, scroll bar
+        for title, chart in [*charts(result, width), *result.get("followup_charts", [])]:
             widgets.append(Static(Text(title), classes="chart-title"))
             widgets.append(Static(Text(chart or "Aucune donnée."), classes="chart"))
         body.mount_all(widgets)

@@ -10,6 +10,7 @@ fits the question (« 12 ou 2 ans » for months).
 from __future__ import annotations
 
 from textual.widgets import Input
+from textual.widgets.input import Selection
 
 DEFAULT_PLACEHOLDER = "Tapez la réponse puis Entrée"
 
@@ -48,6 +49,11 @@ class AnswerInput(Input):
         """A key reached the line (through the screen, not `_on_key`): the cursor shows, steady,
         as after any key typed in an input."""
         self._restart_blink()
+
+    def show_selected(self, text: str) -> None:
+        """``text`` in the line, selected: the next typed key replaces it."""
+        self.value = text
+        self.selection = Selection(0, len(text))
 
     def type_text(self, text: str) -> None:
         """Text typed at the cursor (replacing a selection), as a key of the terminal would."""

@@ -10,6 +10,7 @@ import pytest
 from intake_assistant.store import CorruptDossierError
 from intake_assistant.store.tinydb import TinyDBStore as Store
 from intake_assistant.store.tinydb import index as index_module
+from intake_assistant.store.tinydb import store as store_module
 from intake_assistant.store.tinydb.atomic_storage import HOST
 from intake_assistant.store.tinydb.index import DB_NAME, Index
 from tests.platforms import POSIX_MODES
@@ -131,13 +132,16 @@ def test_corrupt_dossier_is_reported_by_name_and_never_overwritten(store: Store,
 
 
 def test_orphan_temp_files_are_removed_at_start_but_not_live_ones(store: Store,
-                                                                  filled: list[str]) -> None:
+                                                                  filled: list[str],
+                                                                  monkeypatch) -> None:
     folder = store.dossiers_dir / "2026"
     dead = folder / f".~{filled[0]}.json~{HOST}~999999999~abcd.tmp"
     live = folder / f".~{filled[1]}.json~{HOST}~{os.getppid()}~abcd.tmp"
     dead.write_bytes(b"half a dossier")
     live.write_bytes(b"being written")
+    monkeypatch.setattr(store_module, "CLEANUP_DELAY_S", 0.0)
     fresh = Store.open(store.root)
+    fresh.wait_cleanup(30)  # dossier folders are cleaned in the background
     assert dead in fresh.removed_temps
     assert not dead.exists() and live.exists()
     assert _ids(fresh.list()) == sorted(filled)
