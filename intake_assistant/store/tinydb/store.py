@@ -163,7 +163,7 @@ class TinyDBStore:
                 for name in _FOLDERS:
                     ensure_private_dir(root / name)
                 self._harden()
-                self.removed_temps = self._clean_orphans()
+                self._clean_orphans()
         self.leases = Leases(root / "leases")
         self.index = Index(self.index_dir, self.dossiers_dir, lock_timeout=lock_timeout,
                            read_only=self._read_only)
@@ -236,10 +236,14 @@ class TinyDBStore:
         listing of every dossier name) in the background, after the first screen."""
         folders = [self.index_dir, self.sequences_dir, self.root / "leases",
                    self.root / "records", self.cache_dir]
+        removed = [path for folder in folders for path in remove_orphan_temps(folder)]
+        # Started after the small folders' list exists: the thread appends to it (assigning the
+        # list after starting it lost what a quick thread had found — seen under load in CI).
+        self.removed_temps = removed
         self._cleaner = threading.Thread(target=self._clean_dossier_folders,
                                          name="orphan-temps", daemon=True)
         self._cleaner.start()
-        return [path for folder in folders for path in remove_orphan_temps(folder)]
+        return removed
 
     def _clean_dossier_folders(self) -> None:
         time.sleep(CLEANUP_DELAY_S)
