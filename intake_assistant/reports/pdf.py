@@ -93,19 +93,34 @@ def _table(pdf: _Document, headers: list[str], rows: list[list[str]], aligns: st
 def _widths(pdf: _Document, headers: list[str], rows: list[list[str]],
             aligns: str) -> tuple[float, ...]:
     """Figures (right-aligned, "R") and short codes ("N": left-aligned) keep their natural width
-    so they never wrap; text columns share what is left in proportion to their longest text."""
-    natural = []
+    so they never wrap; text columns first get their longest word (no word cut in two:
+    « Demand-eur » was seen in a session agenda), then share what is left in proportion to
+    what more their longest text needs."""
+    natural, words = [], []
     for i, head in enumerate(headers):
         pdf.use("B")
         width = pdf.get_string_width(pdf.t(head))
+        word = max((pdf.get_string_width(pdf.t(w)) for w in head.split()), default=0.0)
         pdf.use()
-        width = max([width] + [pdf.get_string_width(pdf.t(row[i])) for row in rows])
+        cells = [str(row[i]) for row in rows]
+        width = max([width] + [pdf.get_string_width(pdf.t(c)) for c in cells])
+        word = max([word] + [pdf.get_string_width(pdf.t(w)) for c in cells for w in c.split()])
         natural.append(width + 3.5)
+        words.append(word + 3.5)
     fixed = sum(w for w, a in zip(natural, aligns, strict=True) if a in "RN")
-    text = sum(w for w, a in zip(natural, aligns, strict=True) if a not in "RN") or 1
     room = max(pdf.epw - fixed, 20)
-    return tuple(w if a in "RN" else w * room / text
-                 for w, a in zip(natural, aligns, strict=True))
+    text_cols = [i for i, a in enumerate(aligns) if a not in "RN"]
+    floor = sum(words[i] for i in text_cols)
+    widths = list(natural)
+    if floor <= room:
+        wanted = sum(natural[i] - words[i] for i in text_cols) or 1
+        for i in text_cols:
+            widths[i] = words[i] + (natural[i] - words[i]) * (room - floor) / wanted
+    else:  # even the words do not fit: share in proportion, as before
+        text = sum(natural[i] for i in text_cols) or 1
+        for i in text_cols:
+            widths[i] = natural[i] * room / text
+    return tuple(widths)
 
 
 def _text(pdf: _Document, text: str) -> None:
