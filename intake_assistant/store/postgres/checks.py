@@ -1,20 +1,22 @@
-"""Arguments checked before anything reaches the database, refused with a French message."""
+"""Arguments checked before anything reaches the database, refused with a French message: the
+dossier id here, the rest shared with the TinyDB backend (`store/checks.py`)."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
-from typing import Any
 
-from intake_assistant.core import lifecycle
-
-from ..document import TABLE_NAME
-from ..errors import InvalidTransitionError, InvalidValueError
-from .documents import dumps
+from ..checks import (  # shared with the TinyDB backend
+    check_day,
+    check_json,
+    check_kind,
+    check_record_id,
+    check_status,
+    check_table,
+    check_transition,
+)
+from ..errors import InvalidValueError
 
 _ID_PATTERN = r"^D-(\d{4})-(\d{6})$"
-_KIND = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-_RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$")
 
 
 def parse_id(dossier_id: str) -> tuple[int, int]:
@@ -27,55 +29,5 @@ def parse_id(dossier_id: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
-def check_json(value: Any, what: str) -> None:
-    try:
-        dumps(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidValueError(f"Valeur impossible à enregistrer pour {what} : {exc}.") from exc
-
-
-def check_day(value: str, what: str) -> str:
-    try:
-        return date.fromisoformat(value).isoformat()
-    except (TypeError, ValueError):
-        raise InvalidValueError(
-            f"Date invalide pour {what} : « {value} » (attendu : AAAA-MM-JJ)."
-        ) from None
-
-
-def check_status(status: str) -> None:
-    try:
-        lifecycle.check_status(status)
-    except lifecycle.TransitionError as exc:
-        raise InvalidTransitionError(exc.message) from None
-
-
-def check_transition(current: str, new: str) -> None:
-    try:
-        lifecycle.check_transition(current, new)
-    except lifecycle.TransitionError as exc:
-        raise InvalidTransitionError(exc.message) from None
-
-
-def check_kind(kind: str) -> None:
-    if not isinstance(kind, str) or not _KIND.match(kind):
-        raise InvalidValueError(
-            f"Type d'enregistrement invalide : « {kind} » (lettres minuscules, chiffres et _, "
-            "40 caractères au plus)."
-        )
-
-
-def check_record_id(record_id: str) -> None:
-    if not isinstance(record_id, str) or not _RECORD_ID.match(record_id):
-        raise InvalidValueError(
-            f"Identifiant d'enregistrement invalide : « {record_id} » (lettres, chiffres et "
-            "_ . @ -, sans point au début, 100 caractères au plus)."
-        )
-
-
-def check_table(table: str) -> None:
-    if not isinstance(table, str) or not TABLE_NAME.match(table):
-        raise InvalidValueError(
-            f"Nom de table invalide : « {table} » (lettres minuscules, chiffres et _, "
-            "40 caractères au plus, commençant par une lettre)."
-        )
+__all__ = ["check_day", "check_json", "check_kind", "check_record_id", "check_status",
+           "check_table", "check_transition", "parse_id"]

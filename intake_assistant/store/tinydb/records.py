@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -18,33 +17,15 @@ from filelock import FileLock, Timeout
 
 from intake_assistant.core.timeutil import iso, local_now
 
+from ..checks import KIND, RECORD_ID, check_kind, check_record_id
 from ..errors import (
     ConflictError,
     DossierLockedError,
-    InvalidValueError,
     RecordNotFoundError,
 )
 from .atomic_storage import dumps, fsync_dir, is_temp_name, write_atomic
 
-KIND = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$")
 _LINK_SEP = "~"
-
-
-def check_kind(kind: str) -> None:
-    if not isinstance(kind, str) or not KIND.match(kind):
-        raise InvalidValueError(
-            f"Type d'enregistrement invalide : « {kind} » (lettres minuscules, chiffres et _, "
-            "40 caractères au plus)."
-        )
-
-
-def check_record_id(record_id: str) -> None:
-    if not isinstance(record_id, str) or not RECORD_ID.match(record_id):
-        raise InvalidValueError(
-            f"Identifiant d'enregistrement invalide : « {record_id} » (lettres, chiffres et "
-            "_ . @ -, sans point au début, 100 caractères au plus)."
-        )
 
 
 class Records:

@@ -39,13 +39,18 @@ from ..api import (
     StoredRecord,
 )
 from ..audit import answer_changes, field_changes, same_value
-from ..document import TABLE_NAME, shape_error, with_defaults
+from ..checks import check_day as _check_day
+from ..checks import check_json as _check_json
+from ..checks import check_kind
+from ..checks import check_status as _check_status
+from ..checks import check_table as _check_table
+from ..checks import check_transition as _check_transition
+from ..document import shape_error, with_defaults
 from ..errors import (
     ConflictError,
     CorruptDossierError,
     DossierLockedError,
     DossierNotFoundError,
-    InvalidTransitionError,
     InvalidValueError,
     RecordNotFoundError,
     StoreUnavailableError,
@@ -53,7 +58,6 @@ from ..errors import (
 from ..location import ensure_private_dir, harden_tree, resolve_root
 from .atomic_storage import (
     HOST,
-    dumps,
     fsync_dir,
     remove_orphan_temps,
     temp_names_of,
@@ -75,7 +79,7 @@ from .dossier_file import (
 from .faults import writing
 from .index import Index, IndexEntry, entry_from_document, signature
 from .leases import Leases, locked_message
-from .records import Records, check_kind
+from .records import Records
 
 DRAFT_MAX_CHARS = 100_000
 CLEANUP_DELAY_S = 3.0  # orphan temps of dossier folders: removed once the first screen is up
@@ -88,36 +92,6 @@ _ERASING_MARK = "erasing"  # in index/: an erasure started; its index rewrite ma
 _PROTECTED = frozenset({"id", "rev", "created_at", "updated_at", "created_by", "agent", "status",
                         "status_history", "questionnaires", "answers", "unknown", "commission",
                         "tables", "draft", "interview", *ROW_TABLES})
-
-
-def _check_json(value: Any, what: str) -> None:
-    try:
-        dumps(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidValueError(f"Valeur impossible à enregistrer pour {what} : {exc}.") from exc
-
-
-def _check_day(value: str, what: str) -> str:
-    try:
-        return date.fromisoformat(value).isoformat()
-    except (TypeError, ValueError):
-        raise InvalidValueError(
-            f"Date invalide pour {what} : « {value} » (attendu : AAAA-MM-JJ)."
-        ) from None
-
-
-def _check_status(status: str) -> None:
-    try:
-        lifecycle.check_status(status)
-    except lifecycle.TransitionError as exc:
-        raise InvalidTransitionError(exc.message) from None
-
-
-def _check_transition(current: str, new: str) -> None:
-    try:
-        lifecycle.check_transition(current, new)
-    except lifecycle.TransitionError as exc:
-        raise InvalidTransitionError(exc.message) from None
 
 
 class TinyDBLease:
@@ -1070,14 +1044,6 @@ class TinyDBStore:
                     os.unlink(folder / name)
             fsync_dir(folder)
         self.leases.remove(dossier_id)
-
-
-def _check_table(table: str) -> None:
-    if not isinstance(table, str) or not TABLE_NAME.match(table):
-        raise InvalidValueError(
-            f"Nom de table invalide : « {table} » (lettres minuscules, chiffres et _, "
-            "40 caractères au plus, commençant par une lettre)."
-        )
 
 
 def _subfolders(folder: Path) -> builtins.list[Path]:
