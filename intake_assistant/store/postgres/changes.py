@@ -13,6 +13,7 @@ from intake_assistant.core.timeutil import iso, local_now
 
 from ..api import Dossier
 from ..audit import answer_changes, field_changes
+from ..changes import answer_change, status_change
 from ..errors import InvalidValueError
 from .checks import check_day, check_json, check_transition
 from .documents import META_KEYS, OTHER_KEYS, ROW_TABLES
@@ -73,23 +74,10 @@ class Changes(Writing):
 
         def build(doc: dict[str, Any]) -> Change:
             meta = touch(doc, at)
-            answers = dict(doc["answers"])
-            unknowns = [u for u in doc["unknown"] if u != answer_id]
-            if unknown:
-                answers.pop(answer_id, None)
-                unknowns.append(answer_id)
-            else:
-                answers[answer_id] = value
-            meta.update(answers=answers, unknown=unknowns)
-            if questionnaire and questionnaire not in doc["questionnaires"]:
-                meta["questionnaires"] = [*doc["questionnaires"], questionnaire]
-            seq = max((int(e.get("seq") or 0) for e in doc["events"]), default=0) + 1
-            event = {"seq": seq, "at": at, "agent": agent, "questionnaire": questionnaire,
-                     "type": "unknown" if unknown else "answer", "id": answer_id,
-                     "raw": raw, "value": None if unknown else value}
-            audit = answer_changes(doc["answers"], doc["unknown"], answers, unknowns,
-                                   agent=agent, at=at)
-            return meta, {"events": [event], "audit": audit}
+            fields, rows = answer_change(doc, answer_id, value, unknown=unknown,
+                                         questionnaire=questionnaire, raw=raw, agent=agent, at=at)
+            meta.update(fields)
+            return meta, rows
 
         return self._update(dossier_id, build)
 
@@ -100,13 +88,9 @@ class Changes(Writing):
         at = iso(local_now(now))
 
         def build(doc: dict[str, Any]) -> Change:
-            touch(doc, at, expected_rev)
-            check_transition(doc["status"], status)
             meta = touch(doc, at, expected_rev)
-            change = {"status": status, "at": at, "agent": agent}
-            if note:
-                change["note"] = note
-            meta.update(status=status, status_history=[*doc["status_history"], change])
+            check_transition(doc["status"], status)
+            meta.update(status_change(doc, status, agent=agent, note=note, at=at))
             return meta, {}
 
         return self._update(dossier_id, build)

@@ -39,6 +39,7 @@ from ..api import (
     StoredRecord,
 )
 from ..audit import answer_changes, field_changes, same_value
+from ..changes import answer_change, status_change
 from ..checks import check_day as _check_day
 from ..checks import check_json as _check_json
 from ..checks import check_kind
@@ -611,22 +612,10 @@ class TinyDBStore:
 
         def build(doc: dict[str, Any]) -> Change:
             meta = self._touch(doc, at)
-            answers, unknowns = dict(doc["answers"]), [u for u in doc["unknown"] if u != answer_id]
-            if unknown:
-                answers.pop(answer_id, None)
-                unknowns.append(answer_id)
-            else:
-                answers[answer_id] = value
-            meta.update(answers=answers, unknown=unknowns)
-            if questionnaire and questionnaire not in doc["questionnaires"]:
-                meta["questionnaires"] = [*doc["questionnaires"], questionnaire]
-            seq = max((int(e.get("seq") or 0) for e in doc["events"]), default=0) + 1
-            event = {"seq": seq, "at": at, "agent": agent, "questionnaire": questionnaire,
-                     "type": "unknown" if unknown else "answer", "id": answer_id,
-                     "raw": raw, "value": None if unknown else value}
-            audit = answer_changes(doc["answers"], doc["unknown"], answers, unknowns,
-                                   agent=agent, at=at)
-            return Change(meta, {"events": [event], "audit": audit})
+            fields, rows = answer_change(doc, answer_id, value, unknown=unknown,
+                                         questionnaire=questionnaire, raw=raw, agent=agent, at=at)
+            meta.update(fields)
+            return Change(meta, rows)
 
         return self._update(dossier_id, build, what="l'enregistrement de la réponse")
 
@@ -640,10 +629,7 @@ class TinyDBStore:
         def build(doc: dict[str, Any]) -> Change:
             meta = self._touch(doc, at, expected_rev)
             _check_transition(doc["status"], status)
-            change = {"status": status, "at": at, "agent": agent}
-            if note:
-                change["note"] = note
-            meta.update(status=status, status_history=[*doc["status_history"], change])
+            meta.update(status_change(doc, status, agent=agent, note=note, at=at))
             return Change(meta)
 
         return self._update(dossier_id, build, what="le changement de statut")
