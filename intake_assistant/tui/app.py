@@ -102,6 +102,7 @@ class IntakeApp(App[None]):
         self.start = start
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-load")
         self._prewarmed = False
+        self._first_list_seen = False
 
     # -- shared services -----------------------------------------------------------------------
     @property
@@ -232,16 +233,26 @@ class IntakeApp(App[None]):
             self.notify(f"Préférences non enregistrées : {exc}", severity="warning")
 
     def _enter(self) -> None:
-        from intake_assistant.tui.screens.home import HomeScreen
-        from intake_assistant.tui.screens.interview import InterviewScreen
-
         # Straight into an interview, the home screen is built only when it is left (back_to_home):
         # the first question comes up sooner.
         if self.start:
+            from intake_assistant.tui.screens.interview import InterviewScreen
+
             self.push_screen(InterviewScreen(self.start))
         else:
+            from intake_assistant.tui.screens.home import HomeScreen
+
             self.push_screen(HomeScreen())
-            self._offer_interrupted()
+
+    def after_first_list(self) -> None:
+        """The home list is on the screen: resume an interrupted interview, if any, and load
+        the questionnaires and the policy ahead of the first interview (both would have slowed
+        the list's first paint: one interpreter lock)."""
+        if self._first_list_seen:
+            return
+        self._first_list_seen = True
+        self._offer_interrupted()
+        self.load_in_background()
 
     # -- an interview left open (the app or the terminal was killed) ----------------------------
     @work(thread=True, group="interrupted")
