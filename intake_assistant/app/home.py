@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
 
 from intake_assistant.core.statuses import Status
 from intake_assistant.store import DossierStore, IndexEntry, StoreError
@@ -59,8 +58,9 @@ class HomeListing:
 
 
 def home_listing(store: DossierStore, *, search: str | None, status: str | None,
-                 limit: int = MAX_ROWS, today: date | None = None,
-                 check_intakes: bool = True) -> HomeListing:
+                 limit: int = MAX_ROWS) -> HomeListing:
+    """The rows shown (the phone intakes not yet told finished or not: ``complete`` is False
+    while some are shown; `app.intake_progress.with_intakes_checked` tells them)."""
     search = (search or "").strip() or None
     if search is None:
         entries = store.list(status=status, limit=limit)
@@ -73,14 +73,8 @@ def home_listing(store: DossierStore, *, search: str | None, status: str | None,
         matched, found = len(entries), len(everywhere)
     names = agent_names(store)
     shown = entries[:limit]
-    finished: dict[str, bool] = {}
-    if check_intakes:
-        from .intake_progress import intakes_finished
-
-        finished = intakes_finished(store, shown, today)
-    rows = [HomeRow(e, names.get(e.agent or "", e.agent or ""), finished.get(e.id))
-            for e in shown]
-    complete = check_intakes or not any(e.status == Status.PREMIER_CONTACT for e in shown)
+    rows = [HomeRow(e, names.get(e.agent or "", e.agent or "")) for e in shown]
+    complete = not any(e.status == Status.PREMIER_CONTACT for e in shown)
     return HomeListing(search, status, rows, matched, found, by_status,
                        store.count(status=Status.PREMIER_CONTACT),
                        store.count(status=Status.EN_COMMISSION), complete)

@@ -277,8 +277,7 @@ class HomeScreen(Screen[None]):
         try:
             # First the rows (milliseconds); which phone intakes are unfinished comes once they
             # are painted (`_check_intakes`): replaying them would hold the paint (issue 16).
-            listing = home_listing(app.store, search=search, status=status, today=app.today,
-                                   check_intakes=False)
+            listing = home_listing(app.store, search=search, status=status)
             app.call_from_thread(self._show, request, listing)
         except StoreError as exc:
             app.call_from_thread(self._failed, request, exc.message)
