@@ -29,6 +29,8 @@ from intake_assistant.store import (
     StoreError,
 )
 
+from .errors import AnswerNotSaved  # noqa: F401 (where callers and tests have long found it)
+
 # The data-protection notice (RGPD art. 13; CNIL référentiel « accompagnement social », 2021-028),
 # said to the person at the start of the first interview held with them, whichever it is, and
 # recorded as given (who, when) in the dossier's table of that name. A questionnaire may word it
@@ -49,10 +51,6 @@ def notice_text(questionnaire: Questionnaire) -> str:
     except KeyError:
         return DATA_PROTECTION_NOTICE
     return note.text if note.type == "note" and note.text else DATA_PROTECTION_NOTICE
-
-
-class AnswerNotSaved(StoreError):
-    """A change the engine accepted could not be made durable; the interview was rolled back."""
 
 
 def _with_item_gaps(env: Mapping[str, Any], questionnaire: Questionnaire) -> dict[str, Any]:
