@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from intake_assistant.core.statuses import Status
@@ -66,11 +65,11 @@ def home_listing(store: DossierStore, *, search: str | None, status: str | None,
         entries = store.list(status=status, limit=limit)
         matched = store.count(status=status)
         found, by_status = matched, {}
-    else:
-        everywhere = store.list(search=search)
-        by_status = dict(Counter(e.status for e in everywhere))
-        entries = [e for e in everywhere if status is None or e.status == status]
-        matched, found = len(entries), len(everywhere)
+    else:  # counted by the backend: a one-letter search must not list 200,000 entries
+        by_status = store.count_by_status(search=search)
+        entries = store.list(search=search, status=status, limit=limit)
+        found = sum(by_status.values())
+        matched = found if status is None else by_status.get(status, 0)
     names = agent_names(store)
     shown = entries[:limit]
     rows = [HomeRow(e, names.get(e.agent or "", e.agent or "")) for e in shown]
