@@ -74,8 +74,9 @@ class _Cache:
     """The records table; in memory when the file cannot be written (read-only store, disk
     full): the statistics still come out, only the next run is cold again."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, synchronous: str = "OFF") -> None:
         self.path = path
+        self.synchronous = synchronous
         self.db = self._connect()
 
     def _connect(self) -> sqlite3.Connection:
@@ -96,7 +97,9 @@ class _Cache:
             with suppress(OSError):
                 os.chmod(self.path, 0o600)
             db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=OFF")  # losing it costs only time
+            # Losing it costs only time; NORMAL (a save's refresh) keeps the file whole on a
+            # power cut, without an fsync per commit in write-ahead-log mode.
+            db.execute(f"PRAGMA synchronous={self.synchronous}")
             db.execute("PRAGMA secure_delete=ON")  # an erased id's bytes are overwritten
             self._schema(db)
             for suffix in ("-wal", "-shm"):
@@ -200,20 +203,16 @@ def _records(cache: _Cache, store: DossierStore, policy: Policy, progress: Progr
     gone = [(i,) for i in cached if i not in versions]
     total = len(versions)
     rows: list[tuple[Any, ...]] = []
-    insert = (f"INSERT OR REPLACE INTO records (id, token, {_COLUMNS}) VALUES "
-              f"({', '.join('?' for _ in range(len(RECORD_FIELDS) + 2))})")
 
     def flush(db: sqlite3.Connection) -> None:
         if gone:
             db.executemany("DELETE FROM records WHERE id = ?", gone)
-        db.executemany(insert, rows)
+        db.executemany(_INSERT, rows)
 
     def build(ids: list[str], *, count: bool) -> None:
         nonlocal rows, gone
         for done, (dossier_id, token, record) in enumerate(_build(store, ids, policy), 1):
-            rows.append((dossier_id, token, *(
-                json.dumps(record[name], ensure_ascii=False, separators=(",", ":"))
-                if name in JSON_FIELDS else record[name] for name in RECORD_FIELDS)))
+            rows.append(_row(dossier_id, token, record))
             if count and progress is not None and done % 500 == 0:
                 progress(total - len(ids) + done, total)
             if len(rows) >= 5000:  # bounded memory on a first run over years of dossiers
@@ -230,6 +229,67 @@ def _records(cache: _Cache, store: DossierStore, policy: Policy, progress: Progr
         found += _read(cache.db, set(damaged), created_from, created_to)[0]
         found.sort(key=lambda record: record["id"])
     return found
+
+
+_INSERT = (f"INSERT OR REPLACE INTO records (id, token, {_COLUMNS}) VALUES "
+           f"({', '.join('?' for _ in range(len(RECORD_FIELDS) + 2))})")
+
+
+def _row(dossier_id: str, token: str, record: dict[str, Any]) -> tuple[Any, ...]:
+    return (dossier_id, token, *(
+        json.dumps(record[name], ensure_ascii=False, separators=(",", ":"))
+        if name in JSON_FIELDS else record[name] for name in RECORD_FIELDS))
+
+
+def refresh_records(store: DossierStore, policy: Policy, dossier_ids: Collection[str], *,
+                    fingerprint: str | None = None) -> int:
+    """Bring the records of these dossiers up to date after they were saved (app/
+    records_upkeep.py): each is read and its record written with its new change token, all in
+    one transaction, so the next run finds them current. Nothing is written when there is no
+    cache yet, when it was built from other policy files (the next run rebuilds every record
+    anyway) or when the store or the cache cannot be written. A dossier gone meanwhile (forgotten)
+    loses its record, as `drop_records` does. How many records were written."""
+    if not dossier_ids or store.read_only:
+        return 0
+    path = cache_path(store)
+    if not path.exists():
+        return 0
+    cache = _Cache(path, synchronous="NORMAL")
+    try:
+        if cache.db.execute("PRAGMA database_list").fetchone()[2] == "":
+            return 0  # the file could not be opened for writing: an in-memory copy
+        if cache._meta(cache.db, "policy") != (fingerprint or policy_fingerprint(policy)):
+            return 0
+        rows, gone = [], []
+        for dossier_id, token, record in _build_chunk(store, sorted(dossier_ids), policy,
+                                                      gone=gone):
+            rows.append(_row(dossier_id, token, record))
+
+        def write(db: sqlite3.Connection) -> None:
+            db.executemany(_INSERT, rows)
+
+        if rows:
+            cache.write(write)
+    finally:
+        cache.close()
+    if gone:  # forgotten meanwhile: erased as an erasure erases (bytes and log)
+        drop_records(store, gone)
+    # An erasure that ran while these records were built finds them written, or has already
+    # dropped its own: its dossier is read again, and its record goes if it is gone.
+    late = [i for i, *_ in rows if not _exists(store, i)]
+    if late:
+        drop_records(store, late)
+    return len(rows) - len(late)
+
+
+def _exists(store: DossierStore, dossier_id: str) -> bool:
+    try:
+        store.load(dossier_id)
+    except DossierNotFoundError:
+        return False
+    except (StoreError, OSError):
+        return True  # unreadable, not erased: the next run decides
+    return True
 
 
 def _read(db: sqlite3.Connection, ids: set[str], low: str | None, high: str | None
@@ -315,13 +375,18 @@ def _build(store: DossierStore, misses: list[str], policy: Policy) -> Iterator[B
             yield from results
 
 
-def _build_chunk(store: DossierStore, misses: list[str], policy: Policy) -> Iterator[Built]:
+def _build_chunk(store: DossierStore, misses: list[str], policy: Policy, *,
+                 gone: list[str] | None = None) -> Iterator[Built]:
     for dossier_id in misses:
         try:
             doc = store.load(dossier_id)
             record = build_record(doc, policy)
-        except (DossierNotFoundError, CorruptDossierError):
-            continue  # forgotten meanwhile, or unreadable: the store reports it (corrupt_files)
+        except DossierNotFoundError:
+            if gone is not None:
+                gone.append(dossier_id)
+            continue  # forgotten meanwhile
+        except CorruptDossierError:
+            continue  # unreadable: the store reports it (corrupt_files)
         except (StoreError, OSError, KeyError, TypeError, ValueError):
             continue
         yield dossier_id, dossier_version(doc), record
