@@ -182,22 +182,35 @@ def store_records(store: DossierStore, policy: Policy, progress: Progress | None
     """One record per readable dossier of the store (first contact within [created_from,
     created_to] when given, ISO days), rebuilding only what changed. Records are read by field
     name (``record["status"]``) like those of ``build_record``."""
+    return records_and_days(store, policy, progress, created_from=created_from,
+                            created_to=created_to)[0]
+
+
+def records_and_days(store: DossierStore, policy: Policy, progress: Progress | None = None, *,
+                     created_from: str | None = None, created_to: str | None = None,
+                     whole_from: str | None = None) -> tuple[list[Any], list[str]]:
+    """`store_records`, but whole records only from `whole_from` on (the period of the
+    statistics), and the first-contact days of every record in [created_from, created_to]
+    (the year before needs only those): half the rows of a year's statistics are not read."""
     path = cache_path(store)
     _remove_old_caches(path.parent)
     cache = _Cache(path)
     try:
-        return _records(cache, store, policy, progress, created_from, created_to)
+        return _records(cache, store, policy, progress, created_from, created_to, whole_from)
     finally:
         cache.close()
 
 
 def _records(cache: _Cache, store: DossierStore, policy: Policy, progress: Progress | None,
-             created_from: str | None, created_to: str | None) -> list[Any]:
+             created_from: str | None, created_to: str | None, whole_from: str | None
+             ) -> tuple[list[Any], list[str]]:
     fingerprint = policy_fingerprint(policy)
     if cache._meta(cache.db, "policy") != fingerprint:  # new parameters: every record anew
         cache.write(lambda db: (db.execute("DELETE FROM records"), db.execute(
             "INSERT OR REPLACE INTO meta VALUES ('policy', ?)", (fingerprint,))))
-    cached = dict(cache.db.execute("SELECT id, token FROM records"))
+    # One narrow read serves the token comparison and the first-contact days.
+    known = cache.db.execute("SELECT id, token, r_created FROM records").fetchall()
+    cached = {row[0]: row[1] for row in known}
     versions = store.versions()
     misses = [i for i, token in versions.items() if cached.get(i) != token]
     gone = [(i,) for i in cached if i not in versions]
@@ -222,13 +235,40 @@ def _records(cache: _Cache, store: DossierStore, policy: Policy, progress: Progr
             cache.write(flush)
             rows, gone = [], []
 
+    changed = bool(misses or gone)
     build(misses, count=True)
-    found, damaged = _read(cache.db, set(versions), created_from, created_to)
-    if damaged:  # rows of the wrong shape in the file: rebuilt, not trusted
-        build(damaged, count=False)
-        found += _read(cache.db, set(damaged), created_from, created_to)[0]
+    whole = whole_from if whole_from is not None and whole_from > (created_from or "") else None
+    found, damaged = _read(cache.db, versions, whole or created_from, created_to)
+    if changed:  # rows written since the narrow read
+        known = cache.db.execute("SELECT id, token, r_created FROM records").fetchall()
+    days, bad_days = _days(known, versions, created_from, created_to)
+    if damaged or bad_days:  # rows of the wrong shape in the file: rebuilt, not trusted
+        again = set(damaged) | set(bad_days)
+        build(sorted(again), count=False)
+        found += _read(cache.db, again, whole or created_from, created_to)[0]
         found.sort(key=lambda record: record["id"])
-    return found
+        known = cache.db.execute("SELECT id, token, r_created FROM records").fetchall()
+        days = _days(known, versions, created_from, created_to)[0]
+    return found, days
+
+
+def _days(known: list[Any], ids: Collection[str], low: str | None, high: str | None
+          ) -> tuple[list[str], list[str]]:
+    """The first-contact day of every record of `ids` created in [low, high] (rows of id,
+    token, day), and the ids whose row has no day (of those SQL would find in the range:
+    a day that is not text is out of any range, as SQLite compares it)."""
+    ranged = low is not None or high is not None
+    low, high = low or "", high or "9999"
+    days, damaged = [], []
+    for dossier_id, _, day in known:
+        if dossier_id not in ids:
+            continue
+        if isinstance(day, str):
+            if not ranged or low <= day <= high:
+                days.append(day)
+        elif not ranged:
+            damaged.append(str(dossier_id))
+    return days, damaged
 
 
 _INSERT = (f"INSERT OR REPLACE INTO records (id, token, {_COLUMNS}) VALUES "
@@ -292,7 +332,7 @@ def _exists(store: DossierStore, dossier_id: str) -> bool:
     return True
 
 
-def _read(db: sqlite3.Connection, ids: set[str], low: str | None, high: str | None
+def _read(db: sqlite3.Connection, ids: Collection[str], low: str | None, high: str | None
           ) -> tuple[list[Any], list[str]]:
     """The records of `ids` created in [low, high] (rows read by field name, as the record
     dicts are; the booleans as 0 or 1), and the ids whose row is unusable."""
