@@ -183,27 +183,30 @@ def store_records(store: DossierStore, policy: Policy, progress: Progress | None
     created_to] when given, ISO days), rebuilding only what changed. Records are read by field
     name (``record["status"]``) like those of ``build_record``."""
     return records_and_days(store, policy, progress, created_from=created_from,
-                            created_to=created_to)[0]
+                            created_to=created_to, named=True)[0]
 
 
 def records_and_days(store: DossierStore, policy: Policy, progress: Progress | None = None, *,
                      created_from: str | None = None, created_to: str | None = None,
-                     whole_from: str | None = None) -> tuple[list[Any], list[str]]:
+                     whole_from: str | None = None, named: bool = False
+                     ) -> tuple[list[Any], list[str]]:
     """`store_records`, but whole records only from `whole_from` on (the period of the
     statistics), and the first-contact days of every record in [created_from, created_to]
-    (the year before needs only those): half the rows of a year's statistics are not read."""
+    (the year before needs only those): half the rows of a year's statistics are not read.
+    Records are tuples in RECORD_FIELDS order unless `named` (what `stats.aggregate` reads)."""
     path = cache_path(store)
     _remove_old_caches(path.parent)
     cache = _Cache(path)
     try:
-        return _records(cache, store, policy, progress, created_from, created_to, whole_from)
+        return _records(cache, store, policy, progress, created_from, created_to, whole_from,
+                        named)
     finally:
         cache.close()
 
 
 def _records(cache: _Cache, store: DossierStore, policy: Policy, progress: Progress | None,
-             created_from: str | None, created_to: str | None, whole_from: str | None
-             ) -> tuple[list[Any], list[str]]:
+             created_from: str | None, created_to: str | None, whole_from: str | None,
+             named: bool) -> tuple[list[Any], list[str]]:
     fingerprint = policy_fingerprint(policy)
     if cache._meta(cache.db, "policy") != fingerprint:  # new parameters: every record anew
         cache.write(lambda db: (db.execute("DELETE FROM records"), db.execute(
@@ -238,15 +241,15 @@ def _records(cache: _Cache, store: DossierStore, policy: Policy, progress: Progr
     changed = bool(misses or gone)
     build(misses, count=True)
     whole = whole_from if whole_from is not None and whole_from > (created_from or "") else None
-    found, damaged = _read(cache.db, versions, whole or created_from, created_to)
+    found, damaged = _read(cache.db, versions, whole or created_from, created_to, named)
     if changed:  # rows written since the narrow read
         known = cache.db.execute("SELECT id, token, r_created FROM records").fetchall()
     days, bad_days = _days(known, versions, created_from, created_to)
     if damaged or bad_days:  # rows of the wrong shape in the file: rebuilt, not trusted
         again = set(damaged) | set(bad_days)
         build(sorted(again), count=False)
-        found += _read(cache.db, again, whole or created_from, created_to)[0]
-        found.sort(key=lambda record: record["id"])
+        found += _read(cache.db, again, whole or created_from, created_to, named)[0]
+        found.sort(key=lambda record: record[_ID])
         known = cache.db.execute("SELECT id, token, r_created FROM records").fetchall()
         days = _days(known, versions, created_from, created_to)[0]
     return found, days
@@ -332,33 +335,39 @@ def _exists(store: DossierStore, dossier_id: str) -> bool:
     return True
 
 
-def _read(db: sqlite3.Connection, ids: Collection[str], low: str | None, high: str | None
-          ) -> tuple[list[Any], list[str]]:
+def _read(db: sqlite3.Connection, ids: Collection[str], low: str | None, high: str | None,
+          named: bool) -> tuple[list[Any], list[str]]:
     """The records of `ids` created in [low, high] (rows read by field name, as the record
-    dicts are; the booleans as 0 or 1), and the ids whose row is unusable."""
+    dicts are, when `named`, else tuples in RECORD_FIELDS order; the booleans as 0 or 1), and
+    the ids whose row is unusable."""
     sql, params = f"SELECT {_NAMED} FROM records", []
     if low is not None or high is not None:
         sql += " WHERE r_created >= ? AND r_created <= ?"
         params = [low or "", high or "9999"]
-    db.row_factory = sqlite3.Row  # no dict built per record: 200,000 of them cost a second
+    if named:
+        db.row_factory = sqlite3.Row  # no dict built per record: 200,000 of them cost a second
     try:
         rows = db.execute(sql + " ORDER BY id", params).fetchall()
     finally:
         db.row_factory = None
     out, damaged = [], []
     for row in rows:
-        if row["id"] not in ids:
+        if row[_ID] not in ids:
             continue  # unreadable now (its build failed): not counted, as before
-        if isinstance(row["created"], str) and _lists(row):
+        if isinstance(row[_CREATED], str) and _lists(row):
             out.append(row)
         else:  # a first contact is a day, decisions a JSON list: this row is not a record
-            damaged.append(str(row["id"]))
+            damaged.append(str(row[_ID]))
     return out, damaged
 
 
-def _lists(row: sqlite3.Row) -> bool:
-    for name in JSON_FIELDS:
-        text = row[name]
+_ID, _CREATED = RECORD_FIELDS.index("id"), RECORD_FIELDS.index("created")
+_JSON_AT = tuple(RECORD_FIELDS.index(name) for name in sorted(JSON_FIELDS))
+
+
+def _lists(row: Any) -> bool:
+    for at in _JSON_AT:
+        text = row[at]
         if text == "[]":
             continue
         try:
