@@ -30,6 +30,7 @@ from intake_assistant.store import (
 )
 
 from .errors import AnswerNotSaved  # noqa: F401 (where callers and tests have long found it)
+from .records_upkeep import dossier_saved
 
 # The data-protection notice (RGPD art. 13; CNIL référentiel « accompagnement social », 2021-028),
 # said to the person at the start of the first interview held with them, whichever it is, and
@@ -223,6 +224,7 @@ class InterviewSession(InterviewRun):
                 from .casework import take_over_at_evaluation  # becomes the referent
 
                 doc = take_over_at_evaluation(store, doc)
+                dossier_saved(store, dossier_id)  # its statistics record, off this path
             # Marked in progress with the dossier: a killed app offers to resume it.
             store.begin_interview(dossier_id, questionnaire.id, token=lease.token)
             interview = make_interview(
@@ -263,6 +265,7 @@ class InterviewSession(InterviewRun):
                 message = getattr(exc, "message", None) or str(exc)
                 raise AnswerNotSaved(message) from exc
             self.rev = int(doc.get("rev") or self.rev + 1)
+            dossier_saved(self.store, self.dossier_id)  # its statistics record, off this path
         return result
 
     def add_note(self, text: str) -> None:
@@ -270,6 +273,7 @@ class InterviewSession(InterviewRun):
         doc = self.store.add_note(self.dossier_id, text, agent=self.interview.agent,
                                   expected_rev=self.rev)
         self.rev = int(doc.get("rev") or self.rev)
+        dossier_saved(self.store, self.dossier_id)
 
     def record_notice_given(self) -> None:
         """The agent gave the person the data-protection notice (shown at the start of the first
@@ -283,6 +287,7 @@ class InterviewSession(InterviewRun):
         )
         self.rev = int(doc.get("rev") or self.rev)
         self.notice_given = True
+        dossier_saved(self.store, self.dossier_id)
 
     def save_draft(self, path: str, text: str) -> None:
         """Keep the text typed for a question but not sent yet, with the dossier (given back on
@@ -304,6 +309,7 @@ class InterviewSession(InterviewRun):
             except StoreError:
                 return Finished(self.dossier_id, erased=False)
             return Finished(self.dossier_id, erased=True)
+        dossier_saved(self.store, self.dossier_id)
         return Finished(self.dossier_id, erased=False)
 
     def close(self) -> None:
