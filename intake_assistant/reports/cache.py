@@ -50,7 +50,7 @@ JSON_FIELDS = frozenset({"aids"})  # lists, kept as JSON text (stats.aid_rows re
 _NAMED = ", ".join(f"r_{name} AS {name}" for name in RECORD_FIELDS)
 
 Progress = Callable[[int, int], None]
-Built = tuple[str, str, dict[str, Any]]  # dossier id, change token, record
+Built = tuple[Any, ...]  # a row of the records table: dossier id, change token, the fields
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
            "CREATE TABLE IF NOT EXISTS records (id TEXT PRIMARY KEY, token TEXT NOT NULL, "
            f"{_COLUMNS})",
@@ -227,8 +227,8 @@ def _records(cache: _Cache, store: DossierStore, policy: Policy, progress: Progr
 
     def build(ids: list[str], *, count: bool) -> None:
         nonlocal rows, gone
-        for done, (dossier_id, token, record) in enumerate(_build(store, ids, policy), 1):
-            rows.append(_row(dossier_id, token, record))
+        for done, row in enumerate(_build(store, ids, policy), 1):
+            rows.append(row)
             if count and progress is not None and done % 500 == 0:
                 progress(total - len(ids) + done, total)
             if len(rows) >= 5000:  # bounded memory on a first run over years of dossiers
@@ -304,9 +304,7 @@ def refresh_records(store: DossierStore, policy: Policy, dossier_ids: Collection
         if cache._meta(cache.db, "policy") != (fingerprint or policy_fingerprint(policy)):
             return 0
         rows, gone = [], []
-        for dossier_id, token, record in _build_chunk(store, sorted(dossier_ids), policy,
-                                                      gone=gone):
-            rows.append(_row(dossier_id, token, record))
+        rows.extend(_build_chunk(store, sorted(dossier_ids), policy, gone=gone))
 
         def write(db: sqlite3.Connection) -> None:
             db.executemany(_INSERT, rows)
@@ -438,7 +436,7 @@ def _build_chunk(store: DossierStore, misses: list[str], policy: Policy, *,
             continue  # unreadable: the store reports it (corrupt_files)
         except (StoreError, OSError, KeyError, TypeError, ValueError):
             continue
-        yield dossier_id, dossier_version(doc), record
+        yield _row(dossier_id, dossier_version(doc), record)  # encoded where it is built
 
 
 _WORKER: tuple[DossierStore, Policy] | None = None
