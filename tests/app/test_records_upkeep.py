@@ -98,3 +98,15 @@ def test_a_forgotten_dossier_keeps_no_record(store, builds):
     assert UPKEEP.flush(timeout=60)
     assert target not in cached_tokens(store)
     assert target.encode() not in cache.cache_path(store).read_bytes()
+
+
+def test_a_cache_of_other_policy_files_is_left_to_the_next_run(store):
+    run_stats(store)
+    with cache.closing(cache.sqlite3.connect(cache.cache_path(store))) as db, db:
+        db.execute("UPDATE meta SET value = 'autre' WHERE key = 'policy'")
+    target = open_one(store, set())
+    before = cached_tokens(store)[target]
+    actions.set_status(store, target, "abandonne", agent="Nadia")
+    assert UPKEEP.flush(timeout=60)
+    # not refreshed with these parameters: the next run rebuilds every record anyway
+    assert cached_tokens(store)[target] == before != store.versions()[target]
