@@ -146,6 +146,12 @@ _fingerprints: dict[int, str] = {}
 UPKEEP = RecordsUpkeep()
 
 
+def prewarm() -> None:
+    """Import what a refresh needs ahead of the first save (app/warmup.py, while the first
+    screen is on show): the first refresh then takes no import time from an interview."""
+    import intake_assistant.reports.cache  # noqa: F401
+
+
 def dossier_saved(store: DossierStore, *dossier_ids: str) -> None:
     """After a durable save of these dossiers: their statistics records will be refreshed."""
     try:

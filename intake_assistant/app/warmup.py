@@ -12,3 +12,6 @@ def prewarm() -> None:
     for name in QUESTIONNAIRE_BY_ROLE.values():
         load_questionnaire_by_name(name)
     default_policy()
+    from .records_upkeep import prewarm as records_prewarm
+
+    records_prewarm()  # what refreshing a statistics record after a save imports
