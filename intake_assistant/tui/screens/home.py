@@ -375,7 +375,8 @@ class HomeScreen(Screen[None]):
 
     @on(DossierTable.NearEnd)
     def _more_rows(self) -> None:
-        self._add_rows(MORE_ROWS)
+        if self.query_one("#dossiers", DossierTable).near_end():  # still, now it is handled
+            self._add_rows(MORE_ROWS)
 
     def _add_rows(self, count: int) -> None:
         if self._rows_left is None:

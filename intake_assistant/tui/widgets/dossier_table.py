@@ -18,15 +18,21 @@ NEAR = 10  # rows before the end at which the next rows are asked for
 
 class DossierTable(DataTable[object]):
     class NearEnd(Message):
-        """The cursor or the scroll came within NEAR rows of the last row given."""
+        """The cursor or the scroll may have come within NEAR rows of the last row given (the
+        receiver checks `near_end()`: the table posts it while rows are being added too)."""
+
+    def near_end(self) -> bool:
+        rows = self.row_count
+        return bool(rows) and (self.cursor_row >= rows - NEAR
+                               or self.scroll_y + self.size.height >= rows - NEAR)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
-        if self.row_count and new_value + self.size.height >= self.row_count - NEAR:
+        if self.near_end():
             self.post_message(self.NearEnd())
 
     def watch_cursor_coordinate(self, old_coordinate: Coordinate,
                                 new_coordinate: Coordinate) -> None:
         super().watch_cursor_coordinate(old_coordinate, new_coordinate)
-        if self.row_count and new_coordinate.row >= self.row_count - NEAR:
+        if self.near_end():
             self.post_message(self.NearEnd())
