@@ -582,9 +582,11 @@ class InterviewScreen(Screen[None]):
         first waits for the save (`_settle`); a failed save brings the question back with its
         text (``kept``, else ``raw``) and says « Réponse NON enregistrée »."""
         result, save = stage(self.session)
-        if not result.accepted:
-            save()  # nothing to save (the engine refused or asks to confirm): releases it
-            self._refused(result, step, raw)
+        if not result.accepted:  # refused, or to confirm: nothing new to save, said at once
+            if self._intent(lambda _: save() or True):
+                self._refused(result, step, raw)
+            else:
+                self.query_one("#answer", AnswerInput).value = raw if kept is None else kept
             return
         self._unsaved = _PendingSave(save, raw if kept is None else kept, self._follow_ups())
         self._warning = None
@@ -640,13 +642,14 @@ class InterviewScreen(Screen[None]):
         """The save has returned: the keys typed meanwhile are applied first (their frame comes
         before the rest), then the transcript (its bubble acknowledges the answer), the side
         panel and the title follow."""
-        if self._unsaved is not pending or not self._settle():
-            return  # settled already by another intent, or the save failed (said)
-        if self.typeahead.blocked:  # the correction is in: what was typed ahead follows
-            self.typeahead.unblock()
-        if self.typeahead.held:
+        if self._unsaved is pending:
+            if not self._settle():
+                return  # the save failed: said, the question back
+        elif pending.error is not None or self._unsaved is not None:
+            return  # settled by another intent: its failure said, or a newer answer in flight
+        if self.typeahead.held and not self.typeahead.blocked:
             await self._drain()
-        if self._unsaved is None and self.is_attached:
+        if self._unsaved is None and self.is_attached and self.session is not None:
             self._paint_rest()
             self._show_pending()
 
@@ -671,6 +674,8 @@ class InterviewScreen(Screen[None]):
             self._message("error", f"Réponse NON enregistrée : {pending.error} Réessayez (Entrée).")
             self._block()
             return False
+        if self.typeahead.blocked:  # the correction is in: what was typed ahead follows
+            self.typeahead.unblock()
         if pending.draft_cleared:
             self._draft_saved = None
         if pending.notice_error is not None:
@@ -935,7 +940,8 @@ class InterviewScreen(Screen[None]):
     @work(thread=True, group="finish")
     def _finish_worker(self, session: Any) -> None:
         erased = bool(session.finish().erased)
-        import intake_assistant.tui.screens.dossier  # noqa: F401  (loaded here, not on the UI thread)
+        if not erased:  # the dossier screen comes next: loaded here, not on the UI thread
+            import intake_assistant.tui.screens.dossier  # noqa: F401
 
         try:
             self.app.call_from_thread(self._finished, erased)
