@@ -11,7 +11,6 @@ interleaved with its baselines in the same runs.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -22,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.figures import Figure, Row
+from bench.python_env import measured_env
 from bench.screen import fold
 from bench.stores import BENCH_AGENT, BENCH_LOGIN
 from intake_assistant.store import IndexEntry, open_store
@@ -55,10 +55,7 @@ print(count)
 
 
 def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
-    env.pop("INTAKE_ASSISTANT_DB", None)
-    return env
+    return measured_env()  # bytecode as installed (bench/python_env.py)
 
 
 # A process's ru_maxrss counts the memory of the process that forked it (Linux keeps the pre-exec

@@ -17,7 +17,6 @@ Each session gets a fresh config folder (no interview left open) and quits with 
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import tempfile
@@ -29,6 +28,7 @@ from pathlib import Path
 from bench import screen as sc
 from bench.figures import Figure, Row, percentile
 from bench.intake import Step
+from bench.python_env import measured_env
 from bench.stores import BENCH_AGENT
 from bench.terminal import Terminal
 
@@ -39,10 +39,8 @@ ECHO_KEYS = 12
 
 
 def _env(config: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    env = measured_env()  # bytecode as installed (bench/python_env.py)
     env["XDG_CONFIG_HOME"] = str(config)
-    env.pop("INTAKE_ASSISTANT_DB", None)
     return env
 
 

@@ -312,6 +312,11 @@ class GuardedStore:
     def count(self, *, status: str | None = None) -> int:
         return self.inner.count(status=status)
 
+    def count_by_status(self, *, search: str | None = None) -> dict[str, int]:
+        if search:
+            self._require("lister")  # a search reads names: as list() does
+        return self.inner.count_by_status(search=search)
+
     def reindex(self) -> None:
         self.inner.reindex()
 

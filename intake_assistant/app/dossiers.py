@@ -32,6 +32,7 @@ from intake_assistant.store import Dossier, DossierStore, StoreError
 
 from .interviews import make_interview
 from .questionnaires import load_questionnaire_by_name
+from .records_upkeep import dossier_saved
 
 DECISION_STATUSES = lifecycle.DECISIONS
 
@@ -116,30 +117,42 @@ def resume_questionnaire(store: DossierStore, dossier_id: str, role: str | None)
 
 
 # -- actions ---------------------------------------------------------------------------------------
+# Each saved change also has the dossier's statistics record refreshed (records_upkeep: a note
+# taken here, the work done by a thread of the process after the save).
 def add_meeting(store: DossierStore, dossier_id: str, *, agent: str, date: str, avec: str,
                 partenaire: str | None, note: str) -> Dossier:
-    return store.add_meeting(dossier_id, date=date, avec=avec, partenaire=partenaire, note=note,
-                             agent=agent)
+    doc = store.add_meeting(dossier_id, date=date, avec=avec, partenaire=partenaire, note=note,
+                            agent=agent)
+    dossier_saved(store, dossier_id)
+    return doc
 
 
 def set_status(store: DossierStore, dossier_id: str, status: str, *, agent: str,
                note: str | None = None) -> Dossier:
-    return store.set_status(dossier_id, status, agent=agent, note=note)
+    doc = store.set_status(dossier_id, status, agent=agent, note=note)
+    dossier_saved(store, dossier_id)
+    return doc
 
 
 def abandon(store: DossierStore, dossier_id: str, *, agent: str) -> Dossier:
-    return store.set_status(dossier_id, lifecycle.Status.ABANDONNE, agent=agent)
+    doc = store.set_status(dossier_id, lifecycle.Status.ABANDONNE, agent=agent)
+    dossier_saved(store, dossier_id)
+    return doc
 
 
 def record_decision(store: DossierStore, dossier_id: str, *, agent: str, date: str,
                     decision: str, montant_accorde: float | None, conditions: str) -> Dossier:
-    return store.record_decision(dossier_id, date=date, decision=decision,
-                                 montant_accorde=montant_accorde, conditions=conditions,
-                                 agent=agent)
+    doc = store.record_decision(dossier_id, date=date, decision=decision,
+                                montant_accorde=montant_accorde, conditions=conditions,
+                                agent=agent)
+    dossier_saved(store, dossier_id)
+    return doc
 
 
 def add_note(store: DossierStore, dossier_id: str, text: str, *, agent: str) -> Dossier:
-    return store.add_note(dossier_id, text, agent=agent)
+    doc = store.add_note(dossier_id, text, agent=agent)
+    dossier_saved(store, dossier_id)
+    return doc
 
 
 def export_summary(store: DossierStore, dossier_id: str, fmt: str,

@@ -5,29 +5,20 @@
   évaluation » while the filter shows « À évaluer »).
 - Agents are recorded by login (the authenticated identity): the list shows their names.
 - A phone intake left before its end (« À évaluer » but questions still unasked) is told apart
-  from a finished one: its answers are replayed in the questionnaire (under a millisecond each),
-  for the rows shown only, and remembered per dossier version.
+  from a finished one by `app.intake_progress` (a second pass, after the first paint: it needs
+  the questionnaire engine, which this module does not import — the list comes up sooner).
 """
 
 from __future__ import annotations
 
-import threading
-from collections import Counter
-from dataclasses import dataclass, field, replace
-from datetime import date
+from dataclasses import dataclass, field
 
 from intake_assistant.core.statuses import Status
 from intake_assistant.store import DossierStore, IndexEntry, StoreError
 
-from .access import GuardedStore
 from .agents import list_agents
-from .interviews import make_interview
-from .questionnaires import load_questionnaire_by_name
 
 MAX_ROWS = 300
-# Intakes checked for completeness per listing (the most recent first): bounds the cost on a
-# store where hundreds of phone intakes wait.
-MAX_CHECKED = 80
 
 
 @dataclass(frozen=True)
@@ -66,37 +57,26 @@ class HomeListing:
 
 
 def home_listing(store: DossierStore, *, search: str | None, status: str | None,
-                 limit: int = MAX_ROWS, today: date | None = None,
-                 check_intakes: bool = True) -> HomeListing:
+                 limit: int = MAX_ROWS) -> HomeListing:
+    """The rows shown (the phone intakes not yet told finished or not: ``complete`` is False
+    while some are shown; `app.intake_progress.with_intakes_checked` tells them)."""
     search = (search or "").strip() or None
     if search is None:
         entries = store.list(status=status, limit=limit)
         matched = store.count(status=status)
         found, by_status = matched, {}
-    else:
-        everywhere = store.list(search=search)
-        by_status = dict(Counter(e.status for e in everywhere))
-        entries = [e for e in everywhere if status is None or e.status == status]
-        matched, found = len(entries), len(everywhere)
+    else:  # counted by the backend: a one-letter search must not list 200,000 entries
+        by_status = store.count_by_status(search=search)
+        entries = store.list(search=search, status=status, limit=limit)
+        found = sum(by_status.values())
+        matched = found if status is None else by_status.get(status, 0)
     names = agent_names(store)
     shown = entries[:limit]
-    finished = _intakes_finished(store, shown, today) if check_intakes else {}
-    rows = [HomeRow(e, names.get(e.agent or "", e.agent or ""), finished.get(e.id))
-            for e in shown]
-    complete = check_intakes or not any(e.status == Status.PREMIER_CONTACT for e in shown)
+    rows = [HomeRow(e, names.get(e.agent or "", e.agent or "")) for e in shown]
+    complete = not any(e.status == Status.PREMIER_CONTACT for e in shown)
     return HomeListing(search, status, rows, matched, found, by_status,
                        store.count(status=Status.PREMIER_CONTACT),
                        store.count(status=Status.EN_COMMISSION), complete)
-
-
-def with_intakes_checked(store: DossierStore, listing: HomeListing,
-                         today: date | None = None) -> HomeListing:
-    """The listing with its phone intakes told finished or not (the second, slower pass)."""
-    if listing.complete:
-        return listing
-    finished = _intakes_finished(store, [row.entry for row in listing.rows], today)
-    rows = [replace(row, intake_finished=finished.get(row.id)) for row in listing.rows]
-    return replace(listing, rows=rows, complete=True)
 
 
 def agent_names(store: DossierStore) -> dict[str, str]:
@@ -105,43 +85,3 @@ def agent_names(store: DossierStore) -> dict[str, str]:
         return {a.login: a.name for a in list_agents(store)}
     except StoreError:
         return {}
-
-
-# dossier id -> (version, finished): a dossier is replayed again only once it has changed.
-_finished_cache: dict[str, tuple[str, bool]] = {}
-_cache_lock = threading.Lock()
-
-
-def _intakes_finished(store: DossierStore, entries: list[IndexEntry],
-                      today: date | None) -> dict[str, bool]:
-    # Completeness says nothing of the content: it is read from the store itself, without an
-    # entry in the access log of every dossier the list merely shows.
-    raw = store.inner if isinstance(store, GuardedStore) else store
-    out: dict[str, bool] = {}
-    waiting = [e for e in entries if e.status == Status.PREMIER_CONTACT][:MAX_CHECKED]
-    for entry in waiting:
-        with _cache_lock:
-            hit = _finished_cache.get(entry.id)
-        if hit is not None and hit[0] == entry.version:
-            out[entry.id] = hit[1]
-            continue
-        try:
-            done = intake_finished(raw, entry.id, today)
-        except (StoreError, OSError, ValueError, KeyError):
-            continue  # unreadable: the store names it elsewhere (corrupt_files)
-        with _cache_lock:
-            _finished_cache[entry.id] = (entry.version, done)
-        out[entry.id] = done
-    return out
-
-
-def intake_finished(store: DossierStore, dossier_id: str, today: date | None = None) -> bool:
-    """Whether the dossier's last interview reached its end (every question that applies was
-    answered or marked « ne sait pas »)."""
-    doc = store.load(dossier_id)
-    names = doc.get("questionnaires") or ["accueil_telephonique"]
-    questionnaire = load_questionnaire_by_name(names[-1])
-    interview = make_interview(questionnaire, answers=doc.get("answers"),
-                               unknown=doc.get("unknown", ()), history=doc.get("events", ()),
-                               today=today)
-    return interview.finished

@@ -32,6 +32,9 @@ from intake_assistant.store import (
     StoreError,
 )
 
+from .errors import AnswerNotSaved  # noqa: F401 (where callers and tests have long found it)
+from .records_upkeep import dossier_saved
+
 # The data-protection notice (RGPD art. 13; CNIL référentiel « accompagnement social », 2021-028),
 # said to the person at the start of the first interview held with them, whichever it is, and
 # recorded as given (who, when) in the dossier's table of that name. A questionnaire may word it
@@ -52,10 +55,6 @@ def notice_text(questionnaire: Questionnaire) -> str:
     except KeyError:
         return DATA_PROTECTION_NOTICE
     return note.text if note.type == "note" and note.text else DATA_PROTECTION_NOTICE
-
-
-class AnswerNotSaved(StoreError):
-    """A change the engine accepted could not be made durable; the interview was rolled back."""
 
 
 def _with_item_gaps(env: Mapping[str, Any], questionnaire: Questionnaire) -> dict[str, Any]:
@@ -228,6 +227,7 @@ class InterviewSession(InterviewRun):
                 from .casework import take_over_at_evaluation  # becomes the referent
 
                 doc = take_over_at_evaluation(store, doc)
+                dossier_saved(store, dossier_id)  # its statistics record, off this path
             # Marked in progress with the dossier: a killed app offers to resume it.
             store.begin_interview(dossier_id, questionnaire.id, token=lease.token)
             interview = make_interview(
@@ -311,12 +311,14 @@ class InterviewSession(InterviewRun):
                 message = getattr(exc, "message", None) or str(exc)
                 raise AnswerNotSaved(message) from exc
             self.rev = int(doc.get("rev") or self.rev + 1)
+            dossier_saved(self.store, self.dossier_id)  # its statistics record, off this path
 
     def add_note(self, text: str) -> None:
         """A free note written during the interview (F4)."""
         doc = self.store.add_note(self.dossier_id, text, agent=self.interview.agent,
                                   expected_rev=self.rev)
         self.rev = int(doc.get("rev") or self.rev)
+        dossier_saved(self.store, self.dossier_id)
 
     def record_notice_given(self) -> None:
         """The agent gave the person the data-protection notice (shown at the start of the first
@@ -330,6 +332,7 @@ class InterviewSession(InterviewRun):
         )
         self.rev = int(doc.get("rev") or self.rev)
         self.notice_given = True
+        dossier_saved(self.store, self.dossier_id)
 
     def save_draft(self, path: str, text: str) -> None:
         """Keep the text typed for a question but not sent yet, with the dossier (given back on
@@ -351,6 +354,7 @@ class InterviewSession(InterviewRun):
             except StoreError:
                 return Finished(self.dossier_id, erased=False)
             return Finished(self.dossier_id, erased=True)
+        dossier_saved(self.store, self.dossier_id)
         return Finished(self.dossier_id, erased=False)
 
     def close(self) -> None:

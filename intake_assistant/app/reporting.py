@@ -91,6 +91,10 @@ def statistics(store: DossierStore, *, date_from: date | None, date_to: date | N
     """The activity statistics of every dossier (aggregates only), through the record cache."""
     from intake_assistant.reports.stats import store_stats
 
+    if isinstance(store, GuardedStore):
+        require(store.identity, "statistiques")
+        store = store.inner  # aggregates only: no dossier is consulted (no access-log entry)
+
     return store_stats(store, date_from=date_from, date_to=date_to, today=today,
                        min_group=min_group, progress=progress)
 

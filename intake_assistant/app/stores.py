@@ -64,6 +64,9 @@ def add_demo_dossiers(store: DossierStore, count: int, *, seed: int = 1,
     # The agenda and the follow-up read index records; built by the administrator who imported
     # (through the unguarded store: reading the new dossiers is not a consultation to log).
     rebuild_index(getattr(store, "inner", store), ids)
+    from .records_upkeep import dossier_saved
+
+    dossier_saved(store, *ids)  # a large import is left to the next statistics run
     return ids
 
 

@@ -29,5 +29,7 @@ def run(args: argparse.Namespace) -> int:
                     settings=getattr(args, "settings", None))
     if args.nouveau is not None:
         app.start = args.nouveau or app.default_questionnaire()
+    else:
+        app.open_store_early()  # the dossier list comes up sooner (an interview loads its own)
     app.run()
     return 0

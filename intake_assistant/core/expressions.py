@@ -42,7 +42,7 @@ import warnings
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
-from typing import NoReturn
+from typing import Any, NoReturn
 
 MAX_SOURCE_LENGTH = 2000
 MAX_DEPTH = 50
@@ -141,6 +141,19 @@ class Missing:
 
 def is_missing(value: object) -> bool:
     return isinstance(value, Missing)
+
+
+class LazyEnv(dict[str, object]):
+    """An env whose absent names may be supplied on first use: when a name is found in no
+    scope, ``supply(name)`` is asked; it stores the value in this env and returns True, or
+    returns False (the name is then absent: ``Missing``). Lets a caller compute only the values
+    an evaluation reads (orientation/compute.py); a plain dict is the usual env."""
+
+    __slots__ = ("supply",)
+
+    def __init__(self, values: Mapping[str, object], supply: Callable[[str], bool]) -> None:
+        super().__init__(values)
+        self.supply = supply
 
 
 def _missing(values: Iterable[object]) -> Missing | None:
@@ -439,12 +452,14 @@ Run = Callable[["_Ctx"], object]
 
 
 class _Ctx:
-    """One evaluation: the scopes (env, then items inside count/sum_over) and the day."""
+    """One evaluation: the env, the scopes of the items above it inside count/sum_over
+    (innermost last), and the day."""
 
-    __slots__ = ("scopes", "_today")
+    __slots__ = ("env", "items", "_today")
 
     def __init__(self, env: Mapping[str, object], today: date | None) -> None:
-        self.scopes: list[Mapping[str, object]] = [env]
+        self.env = env
+        self.items: list[Mapping[str, object]] = []
         self._today = today
 
     @property
@@ -477,8 +492,11 @@ class _Compiler:
                 return _lookup(_qualified(node) or "")
             case ast.List(elts=elts) | ast.Tuple(elts=elts):
                 return self.sequence(tuple(self.compile(e) for e in elts))
+            case ast.BinOp(left=ast.BinOp(op=ast.Add() | ast.Sub()), op=ast.Add() | ast.Sub()):
+                return self.chain(node)
             case ast.BinOp(left=left, op=op, right=right):
-                return self.binop(node, op, self.compile(left), self.compile(right))
+                return self.binop(node, op, (_plain_name(left), self.compile(left)),
+                                  (_plain_name(right), self.compile(right)))
             case ast.UnaryOp(op=op, operand=operand):
                 return self.unary(node, op, self.compile(operand))
             case ast.BoolOp(op=op, values=operands):
@@ -508,18 +526,70 @@ class _Compiler:
 
         return run
 
-    def binop(self, node: ast.AST, op: ast.operator, left: Run, right: Run) -> Run:
+    def binop(self, node: ast.AST, op: ast.operator, left_operand: tuple[Any, Run],
+              right_operand: tuple[Any, Run]) -> Run:
         symbol, func = _BINOPS[type(op)]
         is_add, error = isinstance(op, ast.Add), self.failure(node)
+        plain = _PLAIN_NUMBERS
+        (ka, left), (kb, right) = left_operand, right_operand
 
         def run(ctx: _Ctx) -> object:
-            a, b = left(ctx), right(ctx)
-            if isinstance(a, Missing) or isinstance(b, Missing):
+            env, flat = ctx.env, not ctx.items
+            a = env[ka] if flat and ka in env else left(ctx)
+            b = env[kb] if flat and kb in env else right(ctx)
+            if type(a) in plain and type(b) in plain:  # the usual case, as _arith's first
+                try:
+                    result = func(a, b)
+                except (ZeroDivisionError, OverflowError):
+                    pass  # _arith says which
+                else:
+                    if type(result) is not int or result.bit_length() <= 4096:
+                        return result
+            elif isinstance(a, Missing) or isinstance(b, Missing):
                 return _missing((a, b))
             try:
                 return _arith(symbol, func, is_add, a, b)
             except _Fail as exc:
                 raise error(exc) from None
+
+        return run
+
+    def chain(self, node: ast.expr) -> Run:
+        """``a + b - c + …`` (budget totals): one closure folding left to right, each step
+        exactly the binop of its node (same order, Missing union, failure and offset); a plain
+        name is read from the env without a call of its own."""
+        steps = []
+        while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):
+            symbol, func = _BINOPS[type(node.op)]
+            steps.append((symbol, func, isinstance(node.op, ast.Add), self.failure(node),
+                          _plain_name(node.right), self.compile(node.right)))
+            node = node.left
+        steps.reverse()
+        first_key, first = _plain_name(node), self.compile(node)
+        plain, folded = _PLAIN_NUMBERS, tuple(steps)
+
+        def run(ctx: _Ctx) -> object:
+            env, flat = ctx.env, not ctx.items
+            acc = env[first_key] if flat and first_key in env else first(ctx)
+            for symbol, func, is_add, error, key, operand in folded:
+                b = env[key] if flat and key in env else operand(ctx)
+                if type(acc) in plain and type(b) in plain:
+                    try:
+                        result = func(acc, b)
+                    except (ZeroDivisionError, OverflowError):
+                        pass  # _arith says which
+                    else:
+                        if type(result) is not int or result.bit_length() <= 4096:
+                            acc = result
+                            continue
+                elif isinstance(acc, Missing) or isinstance(b, Missing):
+                    acc = _missing((acc, b))
+                    continue
+                try:
+                    acc = _arith(symbol, func, is_add, acc, b)
+                except _Fail as exc:
+                    raise error(exc) from None
+            return acc
 
         return run
 
@@ -548,6 +618,37 @@ class _Compiler:
         error = self.failure(node)
         if len(symbols) == 1:  # the usual ``a < b``: no list, no zip
             symbol, (left, right) = symbols[0], operands
+            assert isinstance(node, ast.Compare)
+            ka, kb = _plain_name(node.left), _plain_name(node.comparators[0])
+            if symbol in ("==", "!="):
+                equal = symbol == "=="
+
+                def equality(ctx: _Ctx) -> object:
+                    env, flat = ctx.env, not ctx.items
+                    a = env[ka] if flat and ka in env else left(ctx)
+                    b = env[kb] if flat and kb in env else right(ctx)
+                    if isinstance(a, Missing) or isinstance(b, Missing):
+                        return _missing((a, b))
+                    return (a == b) if equal else (a != b)
+
+                return equality
+            if symbol in _ORDERING:
+                order, plain = _ORDERING[symbol], _PLAIN_NUMBERS
+
+                def ordering(ctx: _Ctx) -> object:
+                    env, flat = ctx.env, not ctx.items
+                    a = env[ka] if flat and ka in env else left(ctx)
+                    b = env[kb] if flat and kb in env else right(ctx)
+                    if type(a) in plain and type(b) in plain:  # as _compare does for numbers
+                        return bool(order(a, b))  # type: ignore[arg-type]
+                    if isinstance(a, Missing) or isinstance(b, Missing):
+                        return _missing((a, b))
+                    try:
+                        return _compare(symbol, a, b)
+                    except _Fail as exc:
+                        raise error(exc) from None
+
+                return ordering
 
             def single(ctx: _Ctx) -> object:
                 a, b = left(ctx), right(ctx)
@@ -604,6 +705,41 @@ class _Compiler:
         if name in _ITEM_SCOPED:
             return _over_items(name, args, error)
         function = _FUNCTIONS[name]
+        assert isinstance(node, ast.Call)
+        keys = tuple(_plain_name(arg) for arg in node.args)
+        if len(args) == 1:
+            only, key = args[0], keys[0]
+
+            def one(ctx: _Ctx) -> object:
+                env = ctx.env
+                value = env[key] if not ctx.items and key in env else only(ctx)
+                if isinstance(value, Missing):
+                    return value
+                try:
+                    return function(ctx, value)
+                except _Fail as exc:
+                    raise error(exc) from None
+                except _RAISED as exc:
+                    raise error(_function_failure(name, exc, value)) from None
+
+            return one
+        if len(args) == 2:
+            (first, second), (ka, kb) = args, keys
+
+            def two(ctx: _Ctx) -> object:
+                env, flat = ctx.env, not ctx.items
+                a = env[ka] if flat and ka in env else first(ctx)
+                b = env[kb] if flat and kb in env else second(ctx)
+                if isinstance(a, Missing) or isinstance(b, Missing):
+                    return _missing((a, b))
+                try:
+                    return function(ctx, a, b)
+                except _Fail as exc:
+                    raise error(exc) from None
+                except _RAISED as exc:
+                    raise error(_function_failure(name, exc, a)) from None
+
+            return two
 
         def run(ctx: _Ctx) -> object:
             values = [arg(ctx) for arg in args]
@@ -617,6 +753,21 @@ class _Compiler:
         return run
 
 
+class _NoKey:
+    """A key no env holds (compared by identity)."""
+
+    __slots__ = ()
+
+
+_NO_KEY = _NoKey()
+
+
+def _plain_name(node: ast.AST) -> Any:  # a str, or _NO_KEY
+    """The key of a name without dots (read straight from the env when no item is in scope and
+    the env holds it: what its lookup closure would return), else a key no env holds."""
+    return node.id if isinstance(node, ast.Name) else _NO_KEY
+
+
 def _lookup(key: str) -> Run:
     """An answer id: ``a.b.c`` is one key; if absent and ``a`` is a dict, its keys are followed."""
     head, _, rest = key.partition(".")
@@ -624,17 +775,16 @@ def _lookup(key: str) -> Run:
     missing = Missing({key})  # immutable: one instance serves every evaluation
 
     def run(ctx: _Ctx) -> object:
-        scopes = ctx.scopes
-        if len(scopes) == 1:
-            env = scopes[0]
-            if key in env:
-                return env[key]
-        else:
-            for scope in reversed(scopes):
+        items = ctx.items
+        if items:
+            for scope in reversed(items):
                 if key in scope:
                     return scope[key]
+        env = ctx.env
+        if key in env:
+            return env[key]
         if parts:
-            for scope in reversed(scopes):
+            for scope in (*reversed(items), env):
                 if head in scope:
                     value = scope[head]
                     for part in parts:
@@ -642,6 +792,8 @@ def _lookup(key: str) -> Run:
                             return missing
                         value = value[part]
                     return value
+        elif type(env) is LazyEnv and env.supply(key):
+            return env[key]
         return missing
 
     return run
@@ -690,7 +842,7 @@ def _over_items(name: str, args: tuple[Run, ...],
             return len(items)
         total: int | float = 0
         missing = []
-        scopes = ctx.scopes
+        scopes = ctx.items
         depth = len(scopes)
         for item in items:
             scopes.append({"item": item})
@@ -784,14 +936,23 @@ def _apply_function(name: str, function: Callable[..., object], ctx: _Ctx,
                     values: list[object]) -> object:
     try:
         return function(ctx, *values)
-    except ZeroDivisionError:
-        raise _Fail(f"Division par zéro dans « {name} »", "value") from None
-    except OverflowError:
-        raise _Fail(f"Nombre trop grand dans « {name} »", "value") from None
-    except (TypeError, ValueError) as exc:  # from the French formatters: bool, NaN…
-        if name not in _FORMATTERS:
-            raise
-        raise _Fail(f"« {name} » impossible sur {_describe(values[0])}") from exc
+    except _RAISED as exc:
+        raise _function_failure(name, exc, values[0] if values else None) from None
+
+
+_RAISED = (ZeroDivisionError, OverflowError, TypeError, ValueError)
+
+
+def _function_failure(name: str, exc: Exception, first: object) -> _Fail:
+    """The failure of a function that raised ``exc`` (one of ``_RAISED``); a type or value
+    error raised elsewhere than in a French formatter is a bug, raised as it is."""
+    if isinstance(exc, ZeroDivisionError):
+        return _Fail(f"Division par zéro dans « {name} »", "value")
+    if isinstance(exc, OverflowError):
+        return _Fail(f"Nombre trop grand dans « {name} »", "value")
+    if name not in _FORMATTERS:
+        raise exc
+    return _Fail(f"« {name} » impossible sur {_describe(first)}")
 
 
 # ----------------------------------------------------------------------------- functions
@@ -804,12 +965,24 @@ def _series(name: str, values: tuple[object, ...]) -> list[object]:
 
 
 def _extremum(name: str, values: tuple[object, ...]) -> object:
-    series = _series(name, values)
-    if (missing := _missing(series)) is not None:
-        return missing
+    series = _series(name, values) if len(values) == 1 else values
+    numbers = texts = True
+    missing = None
+    for value in series:  # one pass: Missing first, then the type rule
+        if type(value) in _PLAIN_NUMBERS:
+            texts = False
+        elif isinstance(value, Missing):
+            missing = value.names if missing is None else missing | value.names
+        elif type(value) is str:
+            numbers = False
+        else:
+            texts = False
+            numbers = numbers and _is_number(value)
+    if missing is not None:
+        return Missing(missing)
     if not series:
         raise _Fail(f"« {name} » d'une liste vide", "value")
-    if not (all(_is_number(v) for v in series) or all(type(v) is str for v in series)):
+    if not (numbers or texts):
         raise _Fail(f"« {name} » attend des nombres (ou uniquement des textes)")
     return min(series) if name == "min" else max(series)  # type: ignore[type-var]
 

@@ -6,12 +6,14 @@ Values keep full precision; only the JSON output and the texts round.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from intake_assistant.core.expressions import EvaluationError, Missing
+from intake_assistant.core.expressions import EvaluationError, LazyEnv, Missing
 from intake_assistant.core.fields import FieldDef, load_fields
 from intake_assistant.orientation.policy import Policy
 
@@ -61,6 +63,116 @@ def build_env(answers: Mapping[str, Any], policy: Policy, today: date | None = N
             value = Missing({cid})
         env[cid] = computed[cid] = value
     return env, computed, errors
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What ``gate_env`` needs of a policy, worked out once per policy."""
+
+    position: Mapping[str, int]  # evaluation order of the computed values
+    needs: Mapping[str, tuple[str, ...]]  # the values each one reads, itself last, in order
+    up_front: tuple[str, ...]  # computed before any gate (see gate_env)
+    daily: tuple[str, ...]  # computed values of parameters alone: once a day, with them
+    reserved: frozenset[str]  # ids of the parameters and computed values
+    parameters: dict[date, dict[str, Any]]  # parameter env (and daily values) by day, bounded
+
+
+_PLANS: dict[int, tuple[Policy, _Plan]] = {}
+_PLANS_LOCK = threading.Lock()
+_DAYS_KEPT = 4096
+_NESTED = 16  # computed values computing others, at most, before their needs are computed in order
+
+
+def _plan(policy: Policy) -> _Plan:
+    with _PLANS_LOCK:
+        known = _PLANS.get(id(policy))
+        if known is not None and known[0] is policy:
+            return known[1]
+    calculs = policy.calculs
+    position = {cid: i for i, cid in enumerate(calculs)}
+    needs: dict[str, tuple[str, ...]] = {}
+    for cid, calc in calculs.items():  # dependencies first: theirs are known already
+        reads = {n for dep in calc.depends_on if dep in needs for n in needs[dep]}
+        needs[cid] = (*sorted(reads, key=position.__getitem__), cid)
+    # A name read only inside count()/sum_over() is no dependency (an item field may hold it),
+    # so such a value may read one computed after it (so may any value of a policy built out of
+    # order): where every value is computed in order (build_env) it finds none. Those values,
+    # and what they need, are computed first, in order, before any other can exist.
+    early = {n for cid, calc in calculs.items()
+             if any(position.get(name, -1) >= position[cid] for name in calc.expression.names)
+             for n in needs[cid]}
+    # A value reading parameters (and such values) only is the same for every dossier of a
+    # day; unless a value before it reads it (then it must find none, as in build_env).
+    daily: list[str] = []
+    read_before: set[str] = set()
+    for cid, calc in calculs.items():
+        if cid not in read_before and all(n in policy.parameters or n in daily
+                                          for n in calc.expression.names):
+            daily.append(cid)
+        read_before |= calc.expression.names
+    plan = _Plan(position, needs, tuple(sorted(early, key=position.__getitem__)), tuple(daily),
+                 frozenset(calculs) | frozenset(policy.parameters), {})
+    with _PLANS_LOCK:
+        if len(_PLANS) >= 8:
+            _PLANS.clear()
+        _PLANS[id(policy)] = (policy, plan)
+    return plan
+
+
+def gate_env(answers: Mapping[str, Any], policy: Policy, today: date,
+             unknown: Iterable[str] = ()) -> dict[str, Any]:
+    """The env of ``build_env`` for reading a few values: a computed value is computed the first
+    time something reads it (with what it needs), so the gates of an aid already decided cost
+    nothing. Every value read is the one ``build_env`` gives: a value sees only the values
+    computed before it in ``calculs.yaml``'s order (``up_front``), and answers named like a
+    computed value (imported data) take ``build_env`` itself."""
+    plan = _plan(policy)
+    given = answers_env(answers, unknown)
+    if not plan.reserved.isdisjoint(given):  # answers named like a parameter or a value
+        return build_env(answers, policy, today, unknown)[0]
+    position, needs, calculs = plan.position, plan.needs, policy.calculs
+    parameters = plan.parameters.get(today)
+    if parameters is None:
+        parameters = policy.parameter_env(today)
+        for cid in plan.daily:
+            try:
+                parameters[cid] = calculs[cid].expression.evaluate(parameters, today)
+            except EvaluationError:
+                parameters[cid] = Missing({cid})
+        if len(plan.parameters) >= _DAYS_KEPT:
+            plan.parameters.clear()
+        plan.parameters[today] = parameters
+    values = dict(parameters)
+    values.update(given)
+    computing: list[int] = []  # positions of the values being computed, innermost last
+
+    def supply(name: str) -> bool:
+        at = position.get(name)
+        if at is None or (computing and at >= computing[-1]):
+            return False  # not a computed value, or one computed after the reader
+        if len(computing) < _NESTED:
+            compute(name)  # what it reads is computed as it reads it (a branch not taken: never)
+        else:  # a long chain: what it may read first, in order, so that the stack stays short
+            for cid in needs[name]:
+                if cid not in env:
+                    compute(cid)
+        return True
+
+    def compute(cid: str) -> None:
+        computing.append(position[cid])
+        try:
+            value = calculs[cid].expression.evaluate(env, today)
+        except EvaluationError:
+            value = Missing({cid})
+        finally:
+            computing.pop()
+        env[cid] = value
+
+    env = LazyEnv(values, supply)
+    for cid in plan.up_front:
+        if cid not in env:
+            compute(cid)
+    return env
 
 
 def compute(answers: dict, policy: Policy, today: date | None = None,

@@ -74,8 +74,9 @@ class _Cache:
     """The records table; in memory when the file cannot be written (read-only store, disk
     full): the statistics still come out, only the next run is cold again."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, synchronous: str = "OFF") -> None:
         self.path = path
+        self.synchronous = synchronous
         self.db = self._connect()
 
     def _connect(self) -> sqlite3.Connection:
@@ -96,7 +97,9 @@ class _Cache:
             with suppress(OSError):
                 os.chmod(self.path, 0o600)
             db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=OFF")  # losing it costs only time
+            # Losing it costs only time; NORMAL (a save's refresh) keeps the file whole on a
+            # power cut, without an fsync per commit in write-ahead-log mode.
+            db.execute(f"PRAGMA synchronous={self.synchronous}")
             db.execute("PRAGMA secure_delete=ON")  # an erased id's bytes are overwritten
             self._schema(db)
             for suffix in ("-wal", "-shm"):
@@ -179,41 +182,53 @@ def store_records(store: DossierStore, policy: Policy, progress: Progress | None
     """One record per readable dossier of the store (first contact within [created_from,
     created_to] when given, ISO days), rebuilding only what changed. Records are read by field
     name (``record["status"]``) like those of ``build_record``."""
+    return records_and_days(store, policy, progress, created_from=created_from,
+                            created_to=created_to, named=True)[0]
+
+
+def records_and_days(store: DossierStore, policy: Policy, progress: Progress | None = None, *,
+                     created_from: str | None = None, created_to: str | None = None,
+                     whole_from: str | None = None, named: bool = False
+                     ) -> tuple[list[Any], list[str]]:
+    """`store_records`, but whole records only from `whole_from` on (the period of the
+    statistics), and the first-contact days of every record in [created_from, created_to]
+    (the year before needs only those): half the rows of a year's statistics are not read.
+    Records are tuples in RECORD_FIELDS order unless `named` (what `stats.aggregate` reads)."""
     path = cache_path(store)
     _remove_old_caches(path.parent)
     cache = _Cache(path)
     try:
-        return _records(cache, store, policy, progress, created_from, created_to)
+        return _records(cache, store, policy, progress, created_from, created_to, whole_from,
+                        named)
     finally:
         cache.close()
 
 
 def _records(cache: _Cache, store: DossierStore, policy: Policy, progress: Progress | None,
-             created_from: str | None, created_to: str | None) -> list[Any]:
+             created_from: str | None, created_to: str | None, whole_from: str | None,
+             named: bool) -> tuple[list[Any], list[str]]:
     fingerprint = policy_fingerprint(policy)
     if cache._meta(cache.db, "policy") != fingerprint:  # new parameters: every record anew
         cache.write(lambda db: (db.execute("DELETE FROM records"), db.execute(
             "INSERT OR REPLACE INTO meta VALUES ('policy', ?)", (fingerprint,))))
-    cached = dict(cache.db.execute("SELECT id, token FROM records"))
+    # One narrow read serves the token comparison and the first-contact days.
+    known = cache.db.execute("SELECT id, token, r_created FROM records").fetchall()
+    cached = {row[0]: row[1] for row in known}
     versions = store.versions()
     misses = [i for i, token in versions.items() if cached.get(i) != token]
     gone = [(i,) for i in cached if i not in versions]
     total = len(versions)
     rows: list[tuple[Any, ...]] = []
-    insert = (f"INSERT OR REPLACE INTO records (id, token, {_COLUMNS}) VALUES "
-              f"({', '.join('?' for _ in range(len(RECORD_FIELDS) + 2))})")
 
     def flush(db: sqlite3.Connection) -> None:
         if gone:
             db.executemany("DELETE FROM records WHERE id = ?", gone)
-        db.executemany(insert, rows)
+        db.executemany(_INSERT, rows)
 
     def build(ids: list[str], *, count: bool) -> None:
         nonlocal rows, gone
         for done, (dossier_id, token, record) in enumerate(_build(store, ids, policy), 1):
-            rows.append((dossier_id, token, *(
-                json.dumps(record[name], ensure_ascii=False, separators=(",", ":"))
-                if name in JSON_FIELDS else record[name] for name in RECORD_FIELDS)))
+            rows.append(_row(dossier_id, token, record))
             if count and progress is not None and done % 500 == 0:
                 progress(total - len(ids) + done, total)
             if len(rows) >= 5000:  # bounded memory on a first run over years of dossiers
@@ -223,42 +238,136 @@ def _records(cache: _Cache, store: DossierStore, policy: Policy, progress: Progr
             cache.write(flush)
             rows, gone = [], []
 
+    changed = bool(misses or gone)
     build(misses, count=True)
-    found, damaged = _read(cache.db, set(versions), created_from, created_to)
-    if damaged:  # rows of the wrong shape in the file: rebuilt, not trusted
-        build(damaged, count=False)
-        found += _read(cache.db, set(damaged), created_from, created_to)[0]
-        found.sort(key=lambda record: record["id"])
-    return found
+    whole = whole_from if whole_from is not None and whole_from > (created_from or "") else None
+    found, damaged = _read(cache.db, versions, whole or created_from, created_to, named)
+    if changed:  # rows written since the narrow read
+        known = cache.db.execute("SELECT id, token, r_created FROM records").fetchall()
+    days, bad_days = _days(known, versions, created_from, created_to)
+    if damaged or bad_days:  # rows of the wrong shape in the file: rebuilt, not trusted
+        again = set(damaged) | set(bad_days)
+        build(sorted(again), count=False)
+        found += _read(cache.db, again, whole or created_from, created_to, named)[0]
+        found.sort(key=lambda record: record[_ID])
+        known = cache.db.execute("SELECT id, token, r_created FROM records").fetchall()
+        days = _days(known, versions, created_from, created_to)[0]
+    return found, days
 
 
-def _read(db: sqlite3.Connection, ids: set[str], low: str | None, high: str | None
-          ) -> tuple[list[Any], list[str]]:
+def _days(known: list[Any], ids: Collection[str], low: str | None, high: str | None
+          ) -> tuple[list[str], list[str]]:
+    """The first-contact day of every record of `ids` created in [low, high] (rows of id,
+    token, day), and the ids whose row has no day (of those SQL would find in the range:
+    a day that is not text is out of any range, as SQLite compares it)."""
+    ranged = low is not None or high is not None
+    low, high = low or "", high or "9999"
+    days, damaged = [], []
+    for dossier_id, _, day in known:
+        if dossier_id not in ids:
+            continue
+        if isinstance(day, str):
+            if not ranged or low <= day <= high:
+                days.append(day)
+        elif not ranged:
+            damaged.append(str(dossier_id))
+    return days, damaged
+
+
+_INSERT = (f"INSERT OR REPLACE INTO records (id, token, {_COLUMNS}) VALUES "
+           f"({', '.join('?' for _ in range(len(RECORD_FIELDS) + 2))})")
+
+
+def _row(dossier_id: str, token: str, record: dict[str, Any]) -> tuple[Any, ...]:
+    return (dossier_id, token, *(
+        json.dumps(record[name], ensure_ascii=False, separators=(",", ":"))
+        if name in JSON_FIELDS else record[name] for name in RECORD_FIELDS))
+
+
+def refresh_records(store: DossierStore, policy: Policy, dossier_ids: Collection[str], *,
+                    fingerprint: str | None = None) -> int:
+    """Bring the records of these dossiers up to date after they were saved (app/
+    records_upkeep.py): each is read and its record written with its new change token, all in
+    one transaction, so the next run finds them current. Nothing is written when there is no
+    cache yet, when it was built from other policy files (the next run rebuilds every record
+    anyway) or when the store or the cache cannot be written. A dossier gone meanwhile (forgotten)
+    loses its record, as `drop_records` does. How many records were written."""
+    if not dossier_ids or store.read_only:
+        return 0
+    path = cache_path(store)
+    if not path.exists():
+        return 0
+    cache = _Cache(path, synchronous="NORMAL")
+    try:
+        if cache.db.execute("PRAGMA database_list").fetchone()[2] == "":
+            return 0  # the file could not be opened for writing: an in-memory copy
+        if cache._meta(cache.db, "policy") != (fingerprint or policy_fingerprint(policy)):
+            return 0
+        rows, gone = [], []
+        for dossier_id, token, record in _build_chunk(store, sorted(dossier_ids), policy,
+                                                      gone=gone):
+            rows.append(_row(dossier_id, token, record))
+
+        def write(db: sqlite3.Connection) -> None:
+            db.executemany(_INSERT, rows)
+
+        if rows:
+            cache.write(write)
+    finally:
+        cache.close()
+    if gone:  # forgotten meanwhile: erased as an erasure erases (bytes and log)
+        drop_records(store, gone)
+    # An erasure that ran while these records were built finds them written, or has already
+    # dropped its own: its dossier is read again, and its record goes if it is gone.
+    late = [i for i, *_ in rows if not _exists(store, i)]
+    if late:
+        drop_records(store, late)
+    return len(rows) - len(late)
+
+
+def _exists(store: DossierStore, dossier_id: str) -> bool:
+    try:
+        store.load(dossier_id)
+    except DossierNotFoundError:
+        return False
+    except (StoreError, OSError):
+        return True  # unreadable, not erased: the next run decides
+    return True
+
+
+def _read(db: sqlite3.Connection, ids: Collection[str], low: str | None, high: str | None,
+          named: bool) -> tuple[list[Any], list[str]]:
     """The records of `ids` created in [low, high] (rows read by field name, as the record
-    dicts are; the booleans as 0 or 1), and the ids whose row is unusable."""
+    dicts are, when `named`, else tuples in RECORD_FIELDS order; the booleans as 0 or 1), and
+    the ids whose row is unusable."""
     sql, params = f"SELECT {_NAMED} FROM records", []
     if low is not None or high is not None:
         sql += " WHERE r_created >= ? AND r_created <= ?"
         params = [low or "", high or "9999"]
-    db.row_factory = sqlite3.Row  # no dict built per record: 200,000 of them cost a second
+    if named:
+        db.row_factory = sqlite3.Row  # no dict built per record: 200,000 of them cost a second
     try:
         rows = db.execute(sql + " ORDER BY id", params).fetchall()
     finally:
         db.row_factory = None
     out, damaged = [], []
     for row in rows:
-        if row["id"] not in ids:
+        if row[_ID] not in ids:
             continue  # unreadable now (its build failed): not counted, as before
-        if isinstance(row["created"], str) and _lists(row):
+        if isinstance(row[_CREATED], str) and _lists(row):
             out.append(row)
         else:  # a first contact is a day, decisions a JSON list: this row is not a record
-            damaged.append(str(row["id"]))
+            damaged.append(str(row[_ID]))
     return out, damaged
 
 
-def _lists(row: sqlite3.Row) -> bool:
-    for name in JSON_FIELDS:
-        text = row[name]
+_ID, _CREATED = RECORD_FIELDS.index("id"), RECORD_FIELDS.index("created")
+_JSON_AT = tuple(RECORD_FIELDS.index(name) for name in sorted(JSON_FIELDS))
+
+
+def _lists(row: Any) -> bool:
+    for at in _JSON_AT:
+        text = row[at]
         if text == "[]":
             continue
         try:
@@ -315,13 +424,18 @@ def _build(store: DossierStore, misses: list[str], policy: Policy) -> Iterator[B
             yield from results
 
 
-def _build_chunk(store: DossierStore, misses: list[str], policy: Policy) -> Iterator[Built]:
+def _build_chunk(store: DossierStore, misses: list[str], policy: Policy, *,
+                 gone: list[str] | None = None) -> Iterator[Built]:
     for dossier_id in misses:
         try:
             doc = store.load(dossier_id)
             record = build_record(doc, policy)
-        except (DossierNotFoundError, CorruptDossierError):
-            continue  # forgotten meanwhile, or unreadable: the store reports it (corrupt_files)
+        except DossierNotFoundError:
+            if gone is not None:
+                gone.append(dossier_id)
+            continue  # forgotten meanwhile
+        except CorruptDossierError:
+            continue  # unreadable: the store reports it (corrupt_files)
         except (StoreError, OSError, KeyError, TypeError, ValueError):
             continue
         yield dossier_id, dossier_version(doc), record

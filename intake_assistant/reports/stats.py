@@ -24,8 +24,8 @@ from intake_assistant.core.statuses import Status
 from intake_assistant.orientation.policy import Policy
 from intake_assistant.store import DossierStore
 
-from .cache import Progress, store_records
-from .records import CODE_STATUSES, OPEN_STATUSES, build_record
+from .cache import Progress, records_and_days
+from .records import CODE_STATUSES, OPEN_STATUSES, RECORD_FIELDS, build_record
 from .tables import (
     AGE_LABELS,
     HOUSEHOLD_LABELS,
@@ -45,6 +45,19 @@ TABLE_NAMES = ("demandes_par_mois", "type_projet", "type_menage", "tranche_age",
                "attente")
 WAIT_THRESHOLDS = (30, 60, 90)
 Record = Mapping[str, Any]
+# Inside `aggregate` a record is read by position (RECORD_FIELDS order): a cache row as it
+# comes, a record dict made a tuple once; 100,000 records read by name cost a third more.
+Row = Any
+_F = {name: i for i, name in enumerate(RECORD_FIELDS)}
+(_CREATED, _STATUS, _STAGE, _DECISION, _GRANTED, _REFUSED, _ABANDONED, _SINCE, _COMMUNE,
+ _ASKED, _AWARDED, _ORIENTATION, _AIDS) = (
+    _F[n] for n in ("created", "status", "stage", "decision", "granted_ever", "refused_ever",
+                    "abandoned", "since", "commune", "montant_demande", "montant_accorde",
+                    "orientation", "aids"))
+
+
+def _positional(record: Any) -> Row:
+    return tuple(record[n] for n in RECORD_FIELDS) if isinstance(record, Mapping) else record
 
 
 def _default_policy() -> Policy:
@@ -71,9 +84,12 @@ def store_stats(store: DossierStore, *, date_from: date | None, date_to: date | 
     # end (the "a year before" columns); ten years of dossiers are not all parsed.
     low = year_before(date_from).isoformat() if date_from else None
     high = (date_to or today).isoformat() if date_from else None
-    records = store_records(store, policy, progress, created_from=low, created_to=high)
+    # whole records for the period only: the year before needs only the first-contact days
+    records, days = records_and_days(store, policy, progress, created_from=low,
+                                     created_to=high,
+                                     whole_from=date_from.isoformat() if date_from else None)
     return aggregate(records, date_from=date_from, date_to=date_to, today=today,
-                     min_group=min_group, policy=policy)
+                     min_group=min_group, policy=policy, created_days=days)
 
 
 def year_before(day: date) -> date:
@@ -84,15 +100,20 @@ def year_before(day: date) -> date:
 
 
 def aggregate(records: Iterable[Record], *, date_from: date | None, date_to: date | None,
-              today: date, min_group: int = 5, policy: Policy | None = None) -> dict:
+              today: date, min_group: int = 5, policy: Policy | None = None,
+              created_days: Iterable[str] | None = None) -> dict:
+    """The tables of `records`; `created_days`, when given, are the first-contact days of
+    every record (the year before included) and `records` need only cover the period."""
     policy = policy or _default_policy()
-    records = list(records)
+    rows = [_positional(r) for r in records]
     end = date_to or today
-    created = sorted(r["created"] for r in records)
+    created = sorted(created_days if created_days is not None
+                     else (r[_CREATED] for r in rows))
     start = date_from or (date.fromisoformat(created[0]) if created else end)
     low, high = start.isoformat(), end.isoformat()
-    cohort = [r for r in records if low <= r["created"] <= high]
+    cohort = [r for r in rows if low <= r[_CREATED] <= high]
     prev_count = _count_between(created, year_before(start), year_before(end))
+    decided = [row for r in cohort for row in aid_rows(r)]  # read once for both tables
     tables = [
         _monthly(created, start, end, len(cohort), prev_count, min_group),
         _breakdown("type_projet", "Demandes par type de projet", "Type de projet", cohort,
@@ -105,8 +126,8 @@ def aggregate(records: Iterable[Record], *, date_from: date | None, date_to: dat
         _funnel(cohort, min_group),
         _orientations(cohort, policy, min_group),
         _amounts(cohort, min_group),
-        _aid_decisions(cohort, policy, min_group),
-        _reasons(cohort, min_group),
+        _aid_decisions(decided, policy, min_group),
+        _reasons(decided, min_group),
         _delays(cohort, min_group),
         _waiting(cohort, today, min_group),
     ]
@@ -170,23 +191,23 @@ def _choice_labels(field_id: str) -> dict[str, str]:
     return {c.value: c.label for c in field.choices} if field else {}
 
 
-def _group_rows(groups: dict[str, list[Record]], labels: Mapping[str, str], total: int,
-                min_group: int, by_count: bool) -> list[dict[str, Any]]:
+def _group_rows(groups: Mapping[str, int], granted: Mapping[str, int],
+                labels: Mapping[str, str], total: int, min_group: int, by_count: bool
+                ) -> list[dict[str, Any]]:
+    """One row per group: ``groups`` its size, ``granted`` how many were granted."""
     keys = [k for k in labels if k in groups] + sorted(k for k in groups if k not in labels
                                                       and k != "")
     if by_count:
-        keys.sort(key=lambda k: -len(groups[k]))
+        keys.sort(key=lambda k: -groups[k])
     if "" in groups:
         keys.append("")
     rows = []
     for key in keys:
-        members = groups[key]
-        granted = sum(1 for r in members if r["granted_ever"])
+        size = groups[key]
         rows.append({"groupe": labels.get(key, key) if key else NOT_GIVEN,
-                     "demandes": count_cell(len(members), min_group),
-                     "part": derived_cell(len(members) / total if total else None,
-                                          len(members), min_group),
-                     "accordes": count_cell(granted, min_group)})
+                     "demandes": count_cell(size, min_group),
+                     "part": derived_cell(size / total if total else None, size, min_group),
+                     "accordes": count_cell(granted.get(key, 0), min_group)})
     return rows
 
 
@@ -195,47 +216,69 @@ def _group_columns(label: str) -> list[dict[str, str]]:
             column("part", "Part", "share"), column("accordes", "Accordés")]
 
 
-def _breakdown(name: str, title: str, label: str, cohort: list[Record], key: str,
+def _breakdown(name: str, title: str, label: str, cohort: list[Row], key: str,
                labels: Mapping[str, str], min_group: int, by_count: bool = False) -> dict:
-    groups: dict[str, list[Record]] = defaultdict(list)
+    groups: Counter[str] = Counter()
+    granted: Counter[str] = Counter()
+    index = _F[key]
     for r in cohort:
-        groups[r[key] or ""].append(r)
+        group = r[index] or ""
+        groups[group] += 1
+        if r[_GRANTED]:
+            granted[group] += 1
     return table(name, title, _group_columns(label),
-                 _group_rows(groups, labels, len(cohort), min_group, by_count))
+                 _group_rows(groups, granted, labels, len(cohort), min_group, by_count))
 
 
-def _communes(cohort: list[Record], min_group: int) -> dict:
+def _communes(cohort: list[Row], min_group: int) -> dict:
     """Grouped without case or accents ("reims" is Reims), shown with the most common spelling."""
-    groups: dict[str, list[Record]] = defaultdict(list)
-    spellings: dict[str, Counter[str]] = defaultdict(Counter)
-    keys_of: dict[str, str] = {}  # a few hundred spellings among 100,000 records
+    # a few hundred spellings among 100,000 records: counted per spelling, then grouped
+    per_name: Counter[Any] = Counter()
+    granted_by_name: Counter[Any] = Counter()
     for r in cohort:
-        name = r["commune"]
-        key = ""
+        name = r[_COMMUNE]
+        per_name[name] += 1
+        if r[_GRANTED]:
+            granted_by_name[name] += 1
+    groups: Counter[str] = Counter()
+    granted: Counter[str] = Counter()
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for name, n in per_name.items():
+        key = normalize_text(name) if name else ""
+        groups[key] += n
+        granted[key] += granted_by_name[name]
         if name:
-            key = keys_of.get(name) or keys_of.setdefault(name, normalize_text(name))
-        groups[key].append(r)
-        if name:
-            spellings[key][name] += 1
+            spellings[key][name] += n
     labels = {key: spellings[key].most_common(1)[0][0] for key in spellings}
-    keys = sorted((k for k in groups if k), key=lambda k: (-len(groups[k]), labels[k]))
+    keys = sorted((k for k in groups if k), key=lambda k: (-groups[k], labels[k]))
     ordered = {k: labels[k] for k in keys}
     return table("commune", "Demandes par commune de résidence", _group_columns("Commune"),
-                 _group_rows(groups, ordered, len(cohort), min_group, by_count=False))
+                 _group_rows(groups, granted, ordered, len(cohort), min_group, by_count=False))
 
 
-def _funnel(cohort: list[Record], min_group: int) -> dict:
+def _funnel(cohort: list[Row], min_group: int) -> dict:
     total = len(cohort)
+    stages: Counter[Any] = Counter()
+    granted = refused = adjourned = abandoned = 0
+    for r in cohort:  # one pass
+        stages[r[_STAGE]] += 1
+        granted += 1 if r[_GRANTED] else 0
+        refused += 1 if r[_REFUSED] else 0
+        adjourned += 1 if r[_STATUS] == Status.AJOURNE else 0
+        abandoned += 1 if r[_ABANDONED] else 0
+
+    def reached(step: int) -> int:
+        return sum(n for stage, n in stages.items() if stage >= step)
+
     steps = (
         ("Premiers contacts", total),
-        ("Évaluations", sum(1 for r in cohort if r["stage"] >= 1)),
-        ("Instructions", sum(1 for r in cohort if r["stage"] >= 2)),
-        ("Passages en commission", sum(1 for r in cohort if r["stage"] >= 3)),
-        ("Accordés", sum(1 for r in cohort if r["granted_ever"])),
-        ("Refusés", sum(1 for r in cohort if r["refused_ever"])),
-        ("Ajournés (en attente d'une nouvelle commission)",
-         sum(1 for r in cohort if r["status"] == Status.AJOURNE)),
-        ("Abandons", sum(1 for r in cohort if r["abandoned"])),
+        ("Évaluations", reached(1)),
+        ("Instructions", reached(2)),
+        ("Passages en commission", reached(3)),
+        ("Accordés", granted),
+        ("Refusés", refused),
+        ("Ajournés (en attente d'une nouvelle commission)", adjourned),
+        ("Abandons", abandoned),
     )
     rows = [{"etape": name, "dossiers": count_cell(n, min_group),
              "part": derived_cell(n / total if total else None, n, min_group)}
@@ -246,11 +289,12 @@ def _funnel(cohort: list[Record], min_group: int) -> dict:
     ], rows, "Chaque dossier compte à chaque étape qu'il a atteinte.")
 
 
-def _orientations(cohort: list[Record], policy: Policy, min_group: int) -> dict:
+def _orientations(cohort: list[Row], policy: Policy, min_group: int) -> dict:
     counts = [Counter() for _ in policy.aids]
-    for r in cohort:
-        for i, code in enumerate(r["orientation"][:len(counts)]):
-            counts[i][code] += 1
+    # a few hundred distinct lines of letters among 100,000 records: each counted once
+    for letters, n in Counter(r[_ORIENTATION] for r in cohort).items():
+        for i, code in enumerate(letters[:len(counts)]):
+            counts[i][code] += n
     rows = []
     for aid, counter in zip(policy.aids, counts, strict=True):
         row: dict[str, Any] = {"aide": aid.name}
@@ -272,10 +316,10 @@ def _amount_row(label: str, values: list[float], min_group: int) -> dict[str, An
             "mediane": derived_cell(median(values), n, min_group)}
 
 
-def _amounts(cohort: list[Record], min_group: int) -> dict:
-    asked = [r["montant_demande"] for r in cohort if r["montant_demande"] is not None]
-    granted = [r["montant_accorde"] for r in cohort
-               if r["decision"] == Status.ACCORDE and r["montant_accorde"] is not None]
+def _amounts(cohort: list[Row], min_group: int) -> dict:
+    asked = [r[_ASKED] for r in cohort if r[_ASKED] is not None]
+    granted = [r[_AWARDED] for r in cohort
+               if r[_DECISION] == Status.ACCORDE and r[_AWARDED] is not None]
     return table("montants", "Montants demandés et accordés", [
         column("montant", "Montant", "text"), column("dossiers", "Dossiers"),
         column("total", "Total", "money"), column("mediane", "Médiane", "money"),
@@ -283,20 +327,21 @@ def _amounts(cohort: list[Record], min_group: int) -> dict:
         _amount_row("Montant accordé", granted, min_group)])
 
 
-def aid_rows(record: Record) -> list[list[Any]]:
-    """The per-aid decisions of a record: a list in a fresh record, JSON text in the cache."""
-    rows = record["aids"]
+def aid_rows(record: Row) -> list[list[Any]]:
+    """The per-aid decisions of a record (by position): a list in a fresh record, JSON text
+    in the cache."""
+    rows = record[_AIDS]
     if isinstance(rows, str):
         rows = json.loads(rows) if rows != "[]" else []
     return rows if isinstance(rows, list) else []
 
 
-def _aid_decisions(cohort: list[Record], policy: Policy, min_group: int) -> dict:
-    """Per aid: how many the commission granted (and how much), refused, adjourned."""
+def _aid_decisions(decided: list[list[Any]], policy: Policy, min_group: int) -> dict:
+    """Per aid: how many the commission granted (and how much), refused, adjourned
+    (``decided``: the per-aid decisions of the cohort's records, ``aid_rows``)."""
     by_aid: dict[str, list[list[Any]]] = defaultdict(list)
-    for r in cohort:
-        for row in aid_rows(r):
-            by_aid[str(row[0])].append(row)
+    for row in decided:
+        by_aid[str(row[0])].append(row)
     names = {a.id: a.name for a in policy.aids}
     rows = []
     for aid in [a.id for a in policy.aids if a.id in by_aid] + sorted(
@@ -321,12 +366,11 @@ def _aid_decisions(cohort: list[Record], policy: Policy, min_group: int) -> dict
              "du même dossier comptent chacun pour leur aide.")
 
 
-def _reasons(cohort: list[Record], min_group: int) -> dict:
+def _reasons(decided: list[list[Any]], min_group: int) -> dict:
     counts: Counter[tuple[str, str]] = Counter()
-    for r in cohort:
-        for row in aid_rows(r):
-            if row[1] in (Status.REFUSE, Status.AJOURNE):
-                counts[(str(row[1]), str(row[4] or row[3] or NOT_GIVEN))] += 1
+    for row in decided:
+        if row[1] in (Status.REFUSE, Status.AJOURNE):
+            counts[(str(row[1]), str(row[4] or row[3] or NOT_GIVEN))] += 1
     kinds = {Status.REFUSE.value: "Refus", Status.AJOURNE.value: "Ajournement"}
     rows = [{"decision": kinds[k], "motif": label, "aides": count_cell(n, min_group)}
             for (k, label), n in sorted(counts.items(), key=lambda p: (p[0][0] != "refuse",
@@ -343,12 +387,24 @@ _DELAYS = (("Premier contact → évaluation", "created", "evaluation"),
            ("Premier contact → décision", "created", "decided"))
 
 
-def _delays(cohort: list[Record], min_group: int) -> dict:
+class _Days(dict[str, int]):
+    """ISO day -> day number, each day parsed once (a few thousand days, 100,000 records)."""
+
+    def __missing__(self, iso: str) -> int:
+        number = self[iso] = date.fromisoformat(iso).toordinal()
+        return number
+
+
+def _delays(cohort: list[Row], min_group: int) -> dict:
     rows = []
-    for label, first, second in _DELAYS:
-        days = sorted(
-            (date.fromisoformat(r[second]) - date.fromisoformat(r[first])).days
-            for r in cohort if r[first] and r[second] and r[second] >= r[first])
+    day = _Days()
+    steps = ("created", "evaluation", "commission", "decided")
+    at = [_F[step] for step in steps]
+    dates = [tuple(r[i] for i in at) for r in cohort]  # each field read once
+    for label, first_step, second_step in _DELAYS:
+        first, second = steps.index(first_step), steps.index(second_step)
+        days = sorted(day[d[second]] - day[d[first]]
+                      for d in dates if d[first] and d[second] and d[second] >= d[first])
         rows.append({"etape": label, "dossiers": count_cell(len(days), min_group),
                      "mediane": derived_cell(median(days), len(days), min_group),
                      "centile_90": derived_cell(percentile_90(days), len(days), min_group)})
@@ -358,12 +414,15 @@ def _delays(cohort: list[Record], min_group: int) -> dict:
     ], rows)
 
 
-def _waiting(cohort: list[Record], today: date, min_group: int) -> dict:
+def _waiting(cohort: list[Row], today: date, min_group: int) -> dict:
     rows = []
     all_waits: list[int] = []
+    day, now = _Days(), today.toordinal()
+    by_status: dict[Any, list[str]] = defaultdict(list)
+    for r in cohort:  # one pass
+        by_status[r[_STATUS]].append(r[_SINCE])
     for status in OPEN_STATUSES:
-        waits = [(today - date.fromisoformat(r["since"])).days
-                 for r in cohort if r["status"] == status]
+        waits = [now - day[since] for since in by_status.get(status, ())]
         all_waits += waits
         rows.append(_wait_row(status_label(status), waits, min_group))
     rows.append(_wait_row("Total des dossiers en cours", all_waits, min_group))

@@ -91,6 +91,8 @@ class IntakeApp(App[None]):
         self._signin: Any = None  # app.signin.SignIn, once the store is open
         self._signin_future: Future[Any] | None = None
         self._signin_lock = threading.Lock()
+        self._mounted = False  # SignedIn is posted once the app runs
+        self._signed_in_result: Any = None
         self._fixed_today = today
         self.config_path = config_path or default_config_path()
         self.config: TuiConfig = load_config(self.config_path)
@@ -102,6 +104,7 @@ class IntakeApp(App[None]):
         self.start = start
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-load")
         self._prewarmed = False
+        self._first_list_seen = False
 
     # -- shared services -----------------------------------------------------------------------
     @property
@@ -134,8 +137,16 @@ class IntakeApp(App[None]):
         from intake_assistant.app.signin import sign_in
 
         result = sign_in(self._db, store=self._given_store)
-        self.post_message(SignedIn(result))  # thread-safe, and never waits for the UI
+        with self._signin_lock:  # said once the app runs (the store may open before)
+            self._signed_in_result = result
+            if self._mounted:
+                self.post_message(SignedIn(result))  # thread-safe, never waits for the UI
         return result
+
+    def open_store_early(self) -> None:
+        """Open the store while Textual starts (the command line calls it just before
+        ``run``): the dossier list needs it first, and opening waits on the disk in part."""
+        self._begin_sign_in()
 
     def default_questionnaire(self) -> str:
         from intake_assistant.app.questionnaires import questionnaire_for_role
@@ -156,6 +167,10 @@ class IntakeApp(App[None]):
 
     # -- start-up ------------------------------------------------------------------------------
     def on_mount(self) -> None:
+        with self._signin_lock:
+            self._mounted = True
+            if self._signed_in_result is not None:  # opened before the app ran
+                self.post_message(SignedIn(self._signed_in_result))
         self._enter()
         self.call_after_refresh(self._begin_sign_in)
 
@@ -232,16 +247,26 @@ class IntakeApp(App[None]):
             self.notify(f"Préférences non enregistrées : {exc}", severity="warning")
 
     def _enter(self) -> None:
-        from intake_assistant.tui.screens.home import HomeScreen
-        from intake_assistant.tui.screens.interview import InterviewScreen
-
         # Straight into an interview, the home screen is built only when it is left (back_to_home):
         # the first question comes up sooner.
         if self.start:
+            from intake_assistant.tui.screens.interview import InterviewScreen
+
             self.push_screen(InterviewScreen(self.start))
         else:
+            from intake_assistant.tui.screens.home import HomeScreen
+
             self.push_screen(HomeScreen())
-            self._offer_interrupted()
+
+    def after_first_list(self) -> None:
+        """The home list is on the screen: resume an interrupted interview, if any, and load
+        the questionnaires and the policy ahead of the first interview (both would have slowed
+        the list's first paint: one interpreter lock)."""
+        if self._first_list_seen:
+            return
+        self._first_list_seen = True
+        self._offer_interrupted()
+        self.load_in_background()
 
     # -- an interview left open (the app or the terminal was killed) ----------------------------
     @work(thread=True, group="interrupted")

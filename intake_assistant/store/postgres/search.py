@@ -43,6 +43,21 @@ def entries(conn: psycopg.Connection[Any], condition: sql.Composable,
         interview_agent=r["interview_agent"]) for r in cur]
 
 
+def _search_conditions(search: str | None, where: builtins.list[sql.Composable],
+                       params: builtins.list[Any]) -> None:
+    """The conditions of a search (every word, or the phone / id digits), appended."""
+    if not (search and search.strip()):
+        return
+    query = Query(search)
+    if query.digits is not None:
+        where.append(sql.SQL("(search_digits LIKE %s OR search_compact LIKE %s)"))
+        params += [_like(query.digits)] * 2
+    else:
+        for word in query.words:
+            where.append(sql.SQL("search_text LIKE %s"))
+            params.append(_like(word))
+
+
 class Search(Reading):
     def _sound(self, conn: psycopg.Connection[Any]) -> tuple[sql.Composable, builtins.list[Any]]:
         """The condition (and its parameters) that leaves the damaged dossiers out."""
@@ -68,6 +83,15 @@ class Search(Reading):
                 "(%s::text IS NULL OR status = %s)").format(sound),
                 [*params, status, status]).fetchone()
         return int(row["n"]) if row else 0
+
+    def count_by_status(self, *, search: str | None = None) -> dict[str, int]:
+        with self._db() as conn:
+            sound, params = self._sound(conn)
+            where: builtins.list[sql.Composable] = [sound]
+            _search_conditions(search, where, params)
+            return {r["status"]: int(r["n"]) for r in conn.execute(sql.SQL(
+                "SELECT status, count(*) AS n FROM intake.dossiers d WHERE {} "
+                "GROUP BY status").format(sql.SQL(" AND ").join(where)), params)}
 
     def list(
         self,
@@ -112,15 +136,7 @@ class Search(Reading):
             if date_to:
                 where.append(sql.SQL("{} <= %s").format(day))
                 params.append(date_to.isoformat())
-            if search and search.strip():
-                query = Query(search)
-                if query.digits is not None:
-                    where.append(sql.SQL("(search_digits LIKE %s OR search_compact LIKE %s)"))
-                    params += [_like(query.digits)] * 2
-                else:
-                    for word in query.words:
-                        where.append(sql.SQL("search_text LIKE %s"))
-                        params.append(_like(word))
+            _search_conditions(search, where, params)
             condition = sql.SQL(" AND ").join(where)
             order: sql.Composable = sql.SQL("updated_at DESC, id DESC")
             if limit is not None:

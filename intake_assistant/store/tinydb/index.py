@@ -56,12 +56,18 @@ Signature = tuple[int, int]  # size, modification time (ns): kept by copies that
 
 _COLUMNS = (*ENTRY_FIELDS, "agent_key", "search_text", "search_digits", "search_compact",
             "size", "mtime")
+# A search scans the matching columns: this covering index holds them (and what a listing sorts
+# and counts by) in half the bytes of the table, so a scan of 200,000 rows takes half the time.
+_SEARCH_INDEX = ("CREATE INDEX IF NOT EXISTS entries_search ON entries "
+                 "(search_text, search_digits, search_compact, status, updated_at, id)")
+_SCAN = "entries INDEXED BY entries_search"
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries ({", ".join(
     f"{name} {'TEXT PRIMARY KEY' if name == 'id' else ''}".strip() for name in _COLUMNS)});
 CREATE INDEX IF NOT EXISTS entries_recent ON entries (updated_at, id);
 CREATE INDEX IF NOT EXISTS entries_status ON entries (status);
+{_SEARCH_INDEX};
 CREATE TABLE IF NOT EXISTS pending (id TEXT NOT NULL, token TEXT NOT NULL, at REAL NOT NULL,
                                     PRIMARY KEY (id, token));
 CREATE TABLE IF NOT EXISTS corrupt (id TEXT PRIMARY KEY, path TEXT NOT NULL);
@@ -150,6 +156,7 @@ class Index:
             if self._meta(db, "format") != _FORMAT or self._meta(db, "fields") != ",".join(
                     _COLUMNS):
                 self._create(db)
+            db.execute(_SEARCH_INDEX)  # an index of an earlier version: built once (~0.5 s/200k)
             for suffix in ("-wal", "-shm"):
                 with suppress(OSError):
                     os.chmod(f"{self.path}{suffix}", 0o600)
@@ -168,6 +175,7 @@ class Index:
                 source.backup(db)
         if self._meta(db, "format") != _FORMAT or self._meta(db, "fields") != ",".join(_COLUMNS):
             self._create(db)
+        db.execute(_SEARCH_INDEX)
         return db
 
     @staticmethod
@@ -467,6 +475,13 @@ class Index:
             return int(self._rows("SELECT count(*) FROM entries")[0][0])
         return int(self._rows("SELECT count(*) FROM entries WHERE status = ?", (status,))[0][0])
 
+    def count_by_status(self, search: str | None = None) -> dict[str, int]:
+        where, params, scan = self._conditions(None, search, None, None, None, "created_at")
+        source = _SCAN if scan else "entries"
+        sql = (f"SELECT status, count(*) FROM {source}"
+               + (f" WHERE {' AND '.join(where)}" if where else "") + " GROUP BY status")
+        return {str(row[0]): int(row[1]) for row in self._rows(sql, params)}
+
     def with_interview_agent(self, agent: str) -> list[str]:
         return [row[0] for row in
                 self._rows("SELECT id FROM entries WHERE interview_agent = ?", (agent,))]
@@ -545,16 +560,21 @@ class Index:
 
     def _select(self, where: list[str], params: list[Any], limit: int | None, *, scan: bool
                 ) -> list[IndexEntry]:
-        # A search scans the narrow table in storage order (fast, in C) and sorts what matched;
-        # otherwise the (updated_at, id) index is walked backwards and stops at `limit`.
-        source = "entries NOT INDEXED" if scan else "entries"
+        # A search scans the covering search index (fast, in C) and sorts what matched, then
+        # reads the rows kept; otherwise the (updated_at, id) index is walked backwards and
+        # stops at `limit`.
         params = list(params)
-        sql = (f"SELECT {_ENTRY_SQL} FROM {source}"
-               + (f" WHERE {' AND '.join(where)}" if where else "")
-               + " ORDER BY updated_at DESC, id DESC")
+        order = " ORDER BY updated_at DESC, id DESC"
+        condition = f" WHERE {' AND '.join(where)}" if where else ""
+        cut = ""
         if limit is not None:
-            sql += " LIMIT ?"
+            cut = " LIMIT ?"
             params.append(max(int(limit), 0))
+        if scan:
+            sql = (f"SELECT {_ENTRY_SQL} FROM entries WHERE id IN "
+                   f"(SELECT id FROM {_SCAN}{condition}{order}{cut}){order}")
+        else:
+            sql = f"SELECT {_ENTRY_SQL} FROM entries{condition}{order}{cut}"
         return [IndexEntry(*row) for row in self._rows(sql, params)]
 
 

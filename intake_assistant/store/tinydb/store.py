@@ -334,6 +334,10 @@ class TinyDBStore:
         self.index.ensure()
         return self.index.count(status)
 
+    def count_by_status(self, *, search: str | None = None) -> dict[str, int]:
+        self.index.ensure()
+        return self.index.count_by_status(search)
+
     # -- index ---------------------------------------------------------------------------------
     def list(
         self,

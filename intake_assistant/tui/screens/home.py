@@ -30,6 +30,7 @@ from intake_assistant.tui import text as fmt
 from intake_assistant.tui.keymap import key_of
 
 SEARCH_DELAY = 0.12  # seconds of typing pause before searching
+FILL_BATCH = 60  # rows added to the table per frame after the first screenful
 WIDE = 100  # from this width on, the list also shows the date of the last contact
 
 # Filters are named with the one status vocabulary (core/statuses.py), in life-cycle order.
@@ -121,6 +122,11 @@ class HomeScreen(Screen[None]):
         self.listing: Any = None  # the app.home.HomeListing painted last
         self._columns: tuple[bool, dict[str, int]] | None = None
         self._followup: dict[str, Any] | None = None  # dossier id -> its longest partner wait
+        self._resumed = False  # the screen has been shown once (later resumes reload)
+        self._first_shown = False  # a first listing reached the screen
+        self._fill_generation = 0  # each fill of the table; batches of an older one stop
+        self._filling = False  # rows of the listing are still to be added (after a paint)
+        self._announce: int | None = None  # the request to mark shown once its rows are in
 
     # -- state ---------------------------------------------------------------------------------
     @property
@@ -150,7 +156,7 @@ class HomeScreen(Screen[None]):
         authenticated agent."""
         return (self.app.identity is not None  # type: ignore[attr-defined]
                 and not self._typing and self._shown_request == self._request
-                and self.listing is not None)
+                and self.listing is not None and not self._filling)
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -175,15 +181,23 @@ class HomeScreen(Screen[None]):
         search.focus()
         if self.app.screen is self:  # not when an interview opens straight away over this screen:
             self.reload()    # loading a big index would compete with it for the store
-            self._load_followup()
-        self.call_after_refresh(self.app.load_in_background)  # type: ignore[attr-defined]
 
     def on_screen_resume(self) -> None:
         self._paint_header()
         self.query_one("#search", Input).focus()
+        if not self._resumed:  # the first resume follows the mount, which loaded already
+            self._resumed = True
+            return
         if self.app.screen is self:
             self.reload()  # a dossier may have been created or changed meanwhile
             self._load_followup()
+
+    def _after_first_list(self) -> None:
+        """Once the first list is on the screen, what can wait until then: the follow-up
+        (today's agenda, partner waits) and the app's loading ahead of need. Started earlier,
+        their threads would hold the interpreter lock while the list is painted."""
+        self._load_followup()
+        self.app.after_first_list()  # type: ignore[attr-defined]
 
     def on_resize(self, event: events.Resize) -> None:
         if self.listing is not None:
@@ -257,20 +271,31 @@ class HomeScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="home-list")
     def _load(self, request: int, search: str | None, status: str | None) -> None:
         from intake_assistant.app.errors import StoreError
-        from intake_assistant.app.home import home_listing, with_intakes_checked
+        from intake_assistant.app.home import home_listing
 
         app: Any = self.app
         try:
-            # First the rows (milliseconds), then which phone intakes are unfinished: replaying
-            # them would hold the first paint for seconds on a big store (bench, issue 16).
-            listing = home_listing(app.store, search=search, status=status, today=app.today,
-                                   check_intakes=False)
+            # First the rows (milliseconds); which phone intakes are unfinished comes once they
+            # are painted (`_check_intakes`): replaying them would hold the paint (issue 16).
+            listing = home_listing(app.store, search=search, status=status)
             app.call_from_thread(self._show, request, listing)
-            if not listing.complete:
-                listing = with_intakes_checked(app.store, listing, app.today)
-                app.call_from_thread(self._show, request, listing)
         except StoreError as exc:
             app.call_from_thread(self._failed, request, exc.message)
+
+    @work(thread=True, exclusive=True, group="home-intakes")
+    def _check_intakes(self, request: int, listing: Any) -> None:
+        from intake_assistant.app.errors import StoreError
+        from intake_assistant.app.intake_progress import with_intakes_checked
+
+        app: Any = self.app
+        if request != self._request:
+            return  # a later listing is on its way (it will be checked in its turn)
+        try:
+            checked = with_intakes_checked(app.store, listing, app.today)
+        except StoreError as exc:
+            app.call_from_thread(self._failed, request, exc.message)
+            return
+        app.call_from_thread(self._show, request, checked)
 
     def _failed(self, request: int, message: str) -> None:
         if request == self._request:
@@ -313,10 +338,21 @@ class HomeScreen(Screen[None]):
         self.query_one("#home-status", Static).update(self._count_text(listing, low, high))
         self._paint_header(listing)
         if listing.complete:  # ready (tests wait on it) once the unfinished intakes are told
-            self._shown_request = request
-            self.post_message(self.ListShown())
+            self._announce = request  # and every row is in the table (`_add_rows`)
+            if not self._filling:
+                self._announce = None
+                self._shown_request = request
+                self.post_message(self.ListShown())
+        else:  # the second pass, once these rows are on the screen
+            self.call_after_refresh(self._check_intakes, request, listing)
+        if not self._first_shown:
+            self._first_shown = True
+            self.call_after_refresh(self._after_first_list)
 
     def _fill(self, listing: Any) -> None:
+        """The rows of ``listing`` in the table: a screenful at once, the rest in batches after
+        each paint (the table measures every cell it is given: 300 rows at once held the first
+        paint of the list ~100 ms, issue 16). A newer fill abandons an older one's batches."""
         table = self.query_one("#dossiers", DataTable)
         width = self.size.width or self.app.size.width
         wide = width >= WIDE
@@ -334,9 +370,18 @@ class HomeScreen(Screen[None]):
             table.add_column("Agent", key="agent", width=widths["agent"])
         else:
             table.clear()
+        self._fill_generation += 1
+        first = max(table.size.height, self.app.size.height, 1)
+        self._add_rows(self._fill_generation, listing.rows, 0, first, wide, widths, cursor)
+
+    def _add_rows(self, generation: int, rows: list[Any], start: int, count: int, wide: bool,
+                  widths: dict[str, int], cursor: int) -> None:
+        if generation != self._fill_generation:
+            return  # a newer listing is being shown
+        table = self.query_one("#dossiers", DataTable)
         today = self.app.today  # type: ignore[attr-defined]
         low, high = self.app.wait_days  # type: ignore[attr-defined]
-        for row in listing.rows:
+        for row in rows[start:start + count]:
             e = row.entry
             wait = fmt.days_since(e.last_contact, today)
             waiting = e.status in fmt.WAITING_STATUSES and wait is not None
@@ -361,8 +406,19 @@ class HomeScreen(Screen[None]):
             cells += [wait_text, Text(clip(agent if wide else short_agent(agent),
                                            widths["agent"]))]
             table.add_row(*cells, key=e.id)
-        if table.row_count:
+        end = start + count
+        if end < len(rows):
+            self._filling = True
+            self.call_after_refresh(self._add_rows, generation, rows, end, FILL_BATCH, wide,
+                                    widths, cursor)
+        else:
+            self._filling = False
+        if table.row_count and (start == 0 or cursor >= start):
             table.move_cursor(row=min(max(cursor, 0), table.row_count - 1))
+        if not self._filling and self._announce == self._request:
+            self._announce = None
+            self._shown_request = self._request
+            self.post_message(self.ListShown())
 
     def _count_text(self, listing: Any, low: int, high: int) -> str:
         """How many were found (and hidden by the filter), what the marks mean: one line."""

@@ -122,3 +122,12 @@ def test_iter_list_refuses_bad_filters_in_french(store: Store) -> None:
         list(store.iter_list(status="fini"))
     with pytest.raises(InvalidValueError, match="Champ de date inconnu"):
         list(store.iter_list(date_field="anniversaire"))
+
+
+def test_count_by_status_counts_what_the_search_lists(store: Store, filled: list[str]) -> None:
+    from collections import Counter
+
+    for search in (None, "", "le", "lefevre", "06 12", "julie martin", "personne", filled[2]):
+        listed = Counter(e.status for e in store.list(search=search))
+        assert store.count_by_status(search=search) == dict(listed), search
+    assert store.count_by_status() == {"premier_contact": 2, "en_evaluation": 1}
