@@ -1,11 +1,16 @@
 """Entretien: the chat-style interview over the engine, saved at every accepted answer.
 
 Flow of one answer: the engine parses and validates it (French message under the input when
-rejected, a confirmation when it only warns); once accepted, the session saves it durably *before*
-the next question is shown, so that nothing acknowledged can be lost; the transcript, the question,
-the progress, the fiche and the orientation are then refreshed. The orientation is evaluated on the
-UI thread: it takes a few milliseconds (see bench/ui.py), less than handing it to a thread that
-would compete with the repaint for the GIL.
+rejected, a confirmation when it only warns). Once accepted, the first frame shows the next
+question and the emptied line, nothing else (no relayout of the screen when the question block
+keeps its height); just after that frame the answer is saved durably, in a thread. Until that save
+has returned the answer is not acknowledged: keys typed meanwhile wait in the queue (nothing is
+applied, let alone committed), any other intent first waits for the save, and a failed save rolls
+the engine back, brings the question back with its text and says « Réponse NON enregistrée ».
+Once saved, the keys typed meanwhile are applied, then the transcript (the answer's bubble is its
+acknowledgement), the title and the side panel (progress, fiche, orientation) are repainted. The
+orientation is evaluated on the UI thread: it takes a few milliseconds, after the first frame.
+Closing the interview (F10, Échap at the first question) does its store work in a thread too.
 
 Keys reach this screen in the order they were typed, whatever it is doing (see ``tui/typeahead``):
 the app hands every raw key to `take_input` before any widget sees it, and one consumer applies
