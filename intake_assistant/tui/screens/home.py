@@ -29,6 +29,7 @@ from intake_assistant.core.statuses import Status, status_label
 from intake_assistant.tui import text as fmt
 from intake_assistant.tui.keymap import key_of
 from intake_assistant.tui.widgets.dossier_table import DossierTable
+from intake_assistant.tui.widgets.painted import Painted
 
 SEARCH_DELAY = 0.12  # seconds of typing pause before searching
 MORE_ROWS = 60  # rows added to the table when its end comes near (a screenful first)
@@ -160,19 +161,19 @@ class HomeScreen(Screen[None]):
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static(id="home-title", classes="title-bar")
-        yield Static(id="home-actions")
-        yield Static(id="home-agenda")  # today's agenda and partner waits (follow-up), if any
+        yield Painted(id="home-title", classes="title-bar")
+        yield Painted(id="home-actions")
+        yield Painted(id="home-agenda")  # today's agenda and partner waits (follow-up), if any
         with Horizontal(id="search-row"):
             yield Static("Rechercher :", id="search-label")
             yield Input(placeholder="nom, prénom, téléphone ou n° de dossier", id="search")
-        yield Static(id="filters")
+        yield Painted(id="filters")
         yield DossierTable(id="dossiers", cursor_type="row", zebra_stripes=True)
-        yield Static(id="home-status")
+        yield Painted(id="home-status")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#home-agenda", Static).display = False
+        self.query_one("#home-agenda", Painted).display = False
         table = self.query_one("#dossiers", DataTable)
         table.can_focus = False  # the search box keeps the keyboard; ↑/↓ move the row
         self._paint_header()
@@ -216,7 +217,7 @@ class HomeScreen(Screen[None]):
         identity = app.identity
         who = identity.label if identity is not None else (
             f"{app.agent} ({ROLES.get(app.role, app.role)})" if app.agent else "identification…")
-        self.query_one("#home-title", Static).update(
+        self.query_one("#home-title", Painted).paint(
             f"[b]Accueil — Dossiers[/b]   Agent : {escape(who)}"
         )
         def k(action: str) -> str:  # the key in force (settings may remap it)
@@ -238,7 +239,7 @@ class HomeScreen(Screen[None]):
         else:
             actions = (f"▶ [b]{k('home.new_default')} Nouvel accueil téléphonique[/b] · "
                        f"[b]{k('home.new_evaluation')}[/b] Évaluation · {others}")
-        self.query_one("#home-actions", Static).update(actions)
+        self.query_one("#home-actions", Painted).paint(actions)
         chips = []
         current = self.filter_index
         for i, (label, _) in enumerate(self.filters):
@@ -247,7 +248,7 @@ class HomeScreen(Screen[None]):
         where = f"Statut ({k('home.next_filter')})"
         if self.search_text:
             where = f"Statut ({k('home.next_filter')} restreint la recherche)"
-        self.query_one("#filters", Static).update(f"{where} : " + "  ".join(chips))
+        self.query_one("#filters", Painted).paint(f"{where} : " + "  ".join(chips))
 
     # -- loading -------------------------------------------------------------------------------
     @on(Input.Changed, "#search")
@@ -265,7 +266,7 @@ class HomeScreen(Screen[None]):
         search = self.search_text or None
         status = self.filters[self.filter_index][1]
         self._request += 1
-        self.query_one("#home-status", Static).update("Recherche…")
+        self.query_one("#home-status", Painted).paint("Recherche…")
         self._load(self._request, search, status)
 
     @work(thread=True, exclusive=True, group="home-list")
@@ -300,7 +301,7 @@ class HomeScreen(Screen[None]):
     def _failed(self, request: int, message: str) -> None:
         if request == self._request:
             self._shown_request = request
-            self.query_one("#home-status", Static).update(Text(message, style="bold red"))
+            self.query_one("#home-status", Painted).paint(Text(message, style="bold red"))
 
     @work(thread=True, exclusive=True, group="home-followup")
     def _load_followup(self) -> None:
@@ -318,15 +319,15 @@ class HomeScreen(Screen[None]):
 
     def _show_followup(self, today: Any, waiting: dict[str, Any]) -> None:
         self._followup = waiting
-        widget = self.query_one("#home-agenda", Static)
+        widget = self.query_one("#home-agenda", Painted)
         busy = today.appointments or today.callbacks or today.waiting or today.to_record
         widget.display = bool(busy)
         if busy:
-            widget.update(f"[b]F6 Agenda[/b] du jour : {escape(today.summary())}")
+            widget.paint(f"[b]F6 Agenda[/b] du jour : {escape(today.summary())}")
         if waiting and self.listing is not None:
             self._fill(self.listing)  # flag the rows of the dossiers waiting at a partner
             low, high = self.app.wait_days  # type: ignore[attr-defined]
-            self.query_one("#home-status", Static).update(
+            self.query_one("#home-status", Painted).paint(
                 self._count_text(self.listing, low, high))
 
     def _show(self, request: int, listing: Any) -> None:
@@ -335,7 +336,7 @@ class HomeScreen(Screen[None]):
         self.listing = listing
         self._fill(listing)
         low, high = self.app.wait_days  # type: ignore[attr-defined]
-        self.query_one("#home-status", Static).update(self._count_text(listing, low, high))
+        self.query_one("#home-status", Painted).paint(self._count_text(listing, low, high))
         self._paint_header(listing)
         if listing.complete:  # ready (tests wait on it) once the unfinished intakes are told
             self._shown_request = request
