@@ -126,11 +126,18 @@ def _search(term: Terminal, text: str, expected: set[str]) -> float:
 
 
 def _answer(term: Terminal, step: Step, following: Step | None) -> float:
-    """Answer the question on screen; from Enter (or the one key) to the next one painted."""
+    """Answer the question on screen; from Enter (or the one key) to the next one painted.
+
+    The timed key comes at the typing pace of the baseline (TYPING after the question or the
+    typed text was seen), not within a millisecond of that frame: Textual paints at most 60
+    frames a second, on a fixed beat, so a key sent just after a frame waits up to a frame
+    period (16.7 ms, up to two after a long frame) for its own, a wait the baseline's keys,
+    TYPING apart, never have, and no person can type that fast after reading the screen."""
     done: Callable[[list[str]], bool] = (
         sc.asking(following.question, step.keys) if following is not None
         else sc.not_asking(step.question))
     keys = step.keys
+    time.sleep(TYPING)  # the question read
     if step.unknown:
         sent = term.send("f3")  # « ne sait pas »: marked to complete later
     elif len(keys) == 1 and sc.quick_reply(term.lines(), keys):
@@ -139,6 +146,7 @@ def _answer(term: Terminal, step: Step, following: Step | None) -> float:
         if keys:
             term.type_text(keys)
             term.wait_for(sc.echoed(keys), 30, f"écho de « {keys} »")
+            time.sleep(TYPING)  # then Enter, at the pace the baseline's keys are typed
         sent = term.send("enter")
     shown = term.wait_for(done, 60, f"après « {step.question} » ← {keys!r}", since=sent)
     return shown - sent

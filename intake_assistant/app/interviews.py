@@ -5,11 +5,14 @@ finish) is one method here. On a stored interview the method saves durably *insi
 returns: a caller cannot forget the save. When the save fails the engine is put back as it was
 before the intent and the French store message is raised as `AnswerNotSaved`: the screen shows
 the same question with the text kept, and nothing is shown as accepted that is not on disk.
+Answering also comes in two steps (`answer_unsaved`, `mark_unknown_unsaved`: the engine now, the
+durable save when the caller says) so that the TUI can paint the next question while the disk
+works; the answer counts as given only once that save has returned.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -246,8 +249,51 @@ class InterviewSession(InterviewRun):
         return session
 
     def _commit(self, intent: Any) -> Any:
+        result, save = self._stage(intent)
+        save()
+        return result
+
+    def answer_unsaved(
+        self, raw: str, *, confirm: bool = False
+    ) -> tuple[AnswerResult, Callable[[], None]]:
+        """`answer` in two steps, for a face that paints the next question before the disk has
+        answered: the engine takes the answer now, and the returned ``save()`` makes it durable
+        (or rolls the engine back and raises `AnswerNotSaved`). Until ``save()`` has returned
+        the change is not acknowledged, and no other intent may be applied (refused)."""
+        return self._stage(lambda it: it.answer(raw, confirm=confirm))
+
+    def mark_unknown_unsaved(self) -> tuple[AnswerResult, Callable[[], None]]:
+        """`mark_unknown` in two steps (see `answer_unsaved`)."""
+        return self._stage(lambda it: it.mark_unknown())
+
+    @property
+    def unsaved(self) -> bool:
+        """Whether a change was applied whose ``save()`` has not returned yet."""
+        return self._unsaved
+
+    _unsaved = False
+
+    def _stage(self, intent: Any) -> tuple[Any, Callable[[], None]]:
+        if self._unsaved:
+            raise RuntimeError("the previous change is not saved yet")
         before = self.interview.checkpoint()
         result = intent(self.interview)
+        self._unsaved = True
+        done = False
+
+        def save() -> None:
+            nonlocal done
+            if done:
+                return
+            done = True
+            try:
+                self._save(before)
+            finally:
+                self._unsaved = False
+
+        return result, save
+
+    def _save(self, before: Any) -> None:
         events = self.interview.take_new_events()
         if events:
             try:
@@ -266,7 +312,6 @@ class InterviewSession(InterviewRun):
                 raise AnswerNotSaved(message) from exc
             self.rev = int(doc.get("rev") or self.rev + 1)
             dossier_saved(self.store, self.dossier_id)  # its statistics record, off this path
-        return result
 
     def add_note(self, text: str) -> None:
         """A free note written during the interview (F4)."""

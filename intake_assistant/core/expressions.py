@@ -38,6 +38,7 @@ import ast
 import functools
 import operator
 import re
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
@@ -409,6 +410,21 @@ class Expression:
         return f"Expression({self.source!r})"
 
 
+# CPython keeps the AST constructor's recursion depth per interpreter, not per thread: two
+# threads parsing at once (the home list's intake check beside the questionnaires loaded ahead
+# of need) can fail with « SystemError: AST constructor recursion depth mismatch »
+# (python/cpython#106905). Parsing is rare (results are cached) and fast: one at a time.
+_PARSE_LOCK = threading.Lock()
+
+
+def parse_eval(source: str) -> ast.Expression:
+    """``ast.parse(source, mode="eval")``, one thread at a time, warnings (e.g. invalid escape
+    sequences) silenced. SyntaxError, ValueError, RecursionError and MemoryError pass through."""
+    with _PARSE_LOCK, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(source, mode="eval")
+
+
 def compile_expression(source: str) -> Expression:
     if not isinstance(source, str):
         raise ExpressionError("L'expression doit être un texte", None, None)
@@ -426,9 +442,7 @@ def _compile_cached(source: str) -> Expression:
         raise ExpressionError("Expression vide", 0, source)
     base = len(source) - len(stripped)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # e.g. invalid escape sequences
-            tree = ast.parse(stripped, mode="eval")
+        tree = parse_eval(stripped)
     except SyntaxError as exc:
         offset = None
         if exc.lineno is not None and exc.offset is not None:

@@ -31,6 +31,7 @@ from intake_assistant.core.expressions import (
     Missing,
     Template,
     is_missing,
+    parse_eval,
 )
 from intake_assistant.core.fields import FieldDef, load_fields
 from intake_assistant.core.findings import Finding, FindingsError, errors_of, finding
@@ -400,8 +401,8 @@ def _samples(q: Questionnaire, fields: Mapping[str, FieldDef]) -> dict[str, Any]
 def _compared_literals(source: str) -> Iterable[tuple[str, str]]:
     """(name, string) pairs from ``name == "x"`` and ``name in ["x", …]`` in an expression."""
     try:
-        tree = ast.parse(source, mode="eval")
-    except SyntaxError:
+        tree = parse_eval(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     pairs = []
     for node in ast.walk(tree):

@@ -167,6 +167,25 @@ async def test_home_search_filters_and_long_waits(make_app, store):
         assert dossier.dossier_id == ids["Lefèvre"]
 
 
+async def test_a_long_list_gives_a_screenful_first_and_the_rest_as_the_cursor_goes_down(
+        make_app, store):
+    """The table gets a screenful of rows at once (it measures and repaints for each row it is
+    given: issue 16); the next ones come as the cursor nears the end, up to the 300 shown."""
+    for i in range(150):
+        store.create_dossier(agent=AGENT, answers={"nom": f"Nom{i:03d}", "prenom": "Test"})
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        home = await home_ready(pilot)
+        table = home.query_one("#dossiers")
+        first = table.row_count
+        assert 24 <= first < 150
+        assert "150 dossiers" in rendered(home, "#home-status")
+        await pilot.press(*["pagedown"] * 20)  # ten rows a press, to the end and past it
+        await until(pilot, lambda: table.row_count == 150, "toutes les lignes")
+        await until(pilot, lambda: table.cursor_row == 149, "le curseur sur la dernière")
+        assert table_ids(home) == [e.id for e in store.list(limit=150)]  # newest first
+
+
 async def test_a_search_finds_in_every_status_and_the_filter_narrows_visibly(make_app, store):
     ids = seed_dossiers(store)
     app = make_app(role="travailleur_social", agent=SOCIAL)

@@ -61,6 +61,7 @@ _COLUMNS = (*ENTRY_FIELDS, "agent_key", "search_text", "search_digits", "search_
 _SEARCH_INDEX = ("CREATE INDEX IF NOT EXISTS entries_search ON entries "
                  "(search_text, search_digits, search_compact, status, updated_at, id)")
 _SCAN = "entries INDEXED BY entries_search"
+_MATCHES_KEPT = 5000  # a search matching more is counted and sorted by SQL, not kept
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries ({", ".join(
@@ -115,6 +116,9 @@ class Index:
         self.read_only = read_only
         self._db: sqlite3.Connection | None = None
         self._lock = threading.RLock()  # one connection shared by the process's threads
+        # The rows a search matched (`_matches`), kept until the index changes: the home list
+        # counts a search's matches per status, then lists its first rows — one scan, not two.
+        self._matched: tuple[Any, list[tuple[str, str, str]] | None] | None = None
         self._checked = False  # this process has processed intents and the start checks
         self._background: threading.Thread | None = None
         self.needs_verify = False  # an index write failed: check the files at the next query
@@ -475,8 +479,43 @@ class Index:
             return int(self._rows("SELECT count(*) FROM entries")[0][0])
         return int(self._rows("SELECT count(*) FROM entries WHERE status = ?", (status,))[0][0])
 
+    def _matches(self, search: str) -> list[tuple[str, str, str]] | None:
+        """(id, status, updated_at) of every entry the search matches, newest first — None
+        when more than _MATCHES_KEPT do (then SQL counts and sorts them). Kept until the index
+        changes: `total_changes` counts this connection's changes (committed or not), and
+        `data_version` other connections' commits."""
+        where, params, _ = self._conditions(None, search, None, None, None, "created_at")
+        db = self._connect()
+        with self._lock:
+            try:
+                if db.in_transaction:
+                    version = None  # inside a write: nothing kept
+                else:
+                    version = (tuple(where), tuple(params), db.total_changes,
+                               db.execute("PRAGMA data_version").fetchone()[0])
+                    if self._matched is not None and self._matched[0] == version:
+                        return self._matched[1]
+                rows = db.execute(
+                    f"SELECT id, status, updated_at FROM {_SCAN} WHERE {' AND '.join(where)} "
+                    f"LIMIT {_MATCHES_KEPT + 1}", params).fetchall()
+            except sqlite3.Error as exc:
+                raise translate(exc) from exc
+            found: list[tuple[str, str, str]] | None = None
+            if len(rows) <= _MATCHES_KEPT:
+                found = sorted(rows, key=lambda r: (r[2] or "", r[0]), reverse=True)
+            if version is not None:
+                self._matched = (version, found)
+            return found
+
     def count_by_status(self, search: str | None = None) -> dict[str, int]:
         where, params, scan = self._conditions(None, search, None, None, None, "created_at")
+        if scan and search is not None:
+            found = self._matches(search)
+            if found is not None:
+                counts: dict[str, int] = {}
+                for _, status, _ in found:
+                    counts[status] = counts.get(status, 0) + 1
+                return counts
         source = _SCAN if scan else "entries"
         sql = (f"SELECT status, count(*) FROM {source}"
                + (f" WHERE {' AND '.join(where)}" if where else "") + " GROUP BY status")
@@ -505,7 +544,22 @@ class Index:
         (substrings of the normalised name, first name and id; phone or id digits)."""
         where, params, scan = self._conditions(status, search, agent, date_from, date_to,
                                                date_field)
+        if scan and search is not None and not (agent or date_from or date_to):
+            found = self._matches(search)  # what `count_by_status` just scanned, as a rule
+            if found is not None:
+                ids = [r[0] for r in found if status is None or r[1] == status]
+                return self._by_ids(ids if limit is None else ids[:max(int(limit), 0)])
         return self._select(where, params, limit, scan=scan)
+
+    def _by_ids(self, ids: list[str]) -> list[IndexEntry]:
+        """The entries of these ids, in this order."""
+        rows: dict[str, Any] = {}
+        for start in range(0, len(ids), 900):  # within SQLite's count of parameters
+            part = ids[start:start + 900]
+            marks = ",".join("?" for _ in part)
+            rows.update((row[0], row) for row in self._rows(
+                f"SELECT {_ENTRY_SQL} FROM entries WHERE id IN ({marks})", part))
+        return [IndexEntry(*rows[i]) for i in ids if i in rows]
 
     def iter_select(self, *, status: str | None = None, search: str | None = None,
                     agent: str | None = None, date_from: date | None = None,

@@ -28,9 +28,11 @@ from intake_assistant.app.agents import ROLES
 from intake_assistant.core.statuses import Status, status_label
 from intake_assistant.tui import text as fmt
 from intake_assistant.tui.keymap import key_of
+from intake_assistant.tui.widgets.dossier_table import DossierTable
+from intake_assistant.tui.widgets.painted import Painted
 
 SEARCH_DELAY = 0.12  # seconds of typing pause before searching
-FILL_BATCH = 60  # rows added to the table per frame after the first screenful
+MORE_ROWS = 60  # rows added to the table when its end comes near (a screenful first)
 WIDE = 100  # from this width on, the list also shows the date of the last contact
 
 # Filters are named with the one status vocabulary (core/statuses.py), in life-cycle order.
@@ -124,9 +126,8 @@ class HomeScreen(Screen[None]):
         self._followup: dict[str, Any] | None = None  # dossier id -> its longest partner wait
         self._resumed = False  # the screen has been shown once (later resumes reload)
         self._first_shown = False  # a first listing reached the screen
-        self._fill_generation = 0  # each fill of the table; batches of an older one stop
-        self._filling = False  # rows of the listing are still to be added (after a paint)
-        self._announce: int | None = None  # the request to mark shown once its rows are in
+        # The listing's rows not yet in the table: (rows, next index, wide, column widths).
+        self._rows_left: tuple[list[Any], int, bool, dict[str, int]] | None = None
 
     # -- state ---------------------------------------------------------------------------------
     @property
@@ -156,23 +157,23 @@ class HomeScreen(Screen[None]):
         authenticated agent."""
         return (self.app.identity is not None  # type: ignore[attr-defined]
                 and not self._typing and self._shown_request == self._request
-                and self.listing is not None and not self._filling)
+                and self.listing is not None)
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static(id="home-title", classes="title-bar")
-        yield Static(id="home-actions")
-        yield Static(id="home-agenda")  # today's agenda and partner waits (follow-up), if any
+        yield Painted(id="home-title", classes="title-bar")
+        yield Painted(id="home-actions")
+        yield Painted(id="home-agenda")  # today's agenda and partner waits (follow-up), if any
         with Horizontal(id="search-row"):
             yield Static("Rechercher :", id="search-label")
             yield Input(placeholder="nom, prénom, téléphone ou n° de dossier", id="search")
-        yield Static(id="filters")
-        yield DataTable(id="dossiers", cursor_type="row", zebra_stripes=True)
-        yield Static(id="home-status")
+        yield Painted(id="filters")
+        yield DossierTable(id="dossiers", cursor_type="row", zebra_stripes=True)
+        yield Painted(id="home-status")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#home-agenda", Static).display = False
+        self.query_one("#home-agenda", Painted).display = False
         table = self.query_one("#dossiers", DataTable)
         table.can_focus = False  # the search box keeps the keyboard; ↑/↓ move the row
         self._paint_header()
@@ -216,7 +217,7 @@ class HomeScreen(Screen[None]):
         identity = app.identity
         who = identity.label if identity is not None else (
             f"{app.agent} ({ROLES.get(app.role, app.role)})" if app.agent else "identification…")
-        self.query_one("#home-title", Static).update(
+        self.query_one("#home-title", Painted).paint(
             f"[b]Accueil — Dossiers[/b]   Agent : {escape(who)}"
         )
         def k(action: str) -> str:  # the key in force (settings may remap it)
@@ -238,7 +239,7 @@ class HomeScreen(Screen[None]):
         else:
             actions = (f"▶ [b]{k('home.new_default')} Nouvel accueil téléphonique[/b] · "
                        f"[b]{k('home.new_evaluation')}[/b] Évaluation · {others}")
-        self.query_one("#home-actions", Static).update(actions)
+        self.query_one("#home-actions", Painted).paint(actions)
         chips = []
         current = self.filter_index
         for i, (label, _) in enumerate(self.filters):
@@ -247,7 +248,7 @@ class HomeScreen(Screen[None]):
         where = f"Statut ({k('home.next_filter')})"
         if self.search_text:
             where = f"Statut ({k('home.next_filter')} restreint la recherche)"
-        self.query_one("#filters", Static).update(f"{where} : " + "  ".join(chips))
+        self.query_one("#filters", Painted).paint(f"{where} : " + "  ".join(chips))
 
     # -- loading -------------------------------------------------------------------------------
     @on(Input.Changed, "#search")
@@ -265,7 +266,7 @@ class HomeScreen(Screen[None]):
         search = self.search_text or None
         status = self.filters[self.filter_index][1]
         self._request += 1
-        self.query_one("#home-status", Static).update("Recherche…")
+        self.query_one("#home-status", Painted).paint("Recherche…")
         self._load(self._request, search, status)
 
     @work(thread=True, exclusive=True, group="home-list")
@@ -300,7 +301,7 @@ class HomeScreen(Screen[None]):
     def _failed(self, request: int, message: str) -> None:
         if request == self._request:
             self._shown_request = request
-            self.query_one("#home-status", Static).update(Text(message, style="bold red"))
+            self.query_one("#home-status", Painted).paint(Text(message, style="bold red"))
 
     @work(thread=True, exclusive=True, group="home-followup")
     def _load_followup(self) -> None:
@@ -318,15 +319,15 @@ class HomeScreen(Screen[None]):
 
     def _show_followup(self, today: Any, waiting: dict[str, Any]) -> None:
         self._followup = waiting
-        widget = self.query_one("#home-agenda", Static)
+        widget = self.query_one("#home-agenda", Painted)
         busy = today.appointments or today.callbacks or today.waiting or today.to_record
         widget.display = bool(busy)
         if busy:
-            widget.update(f"[b]F6 Agenda[/b] du jour : {escape(today.summary())}")
+            widget.paint(f"[b]F6 Agenda[/b] du jour : {escape(today.summary())}")
         if waiting and self.listing is not None:
             self._fill(self.listing)  # flag the rows of the dossiers waiting at a partner
             low, high = self.app.wait_days  # type: ignore[attr-defined]
-            self.query_one("#home-status", Static).update(
+            self.query_one("#home-status", Painted).paint(
                 self._count_text(self.listing, low, high))
 
     def _show(self, request: int, listing: Any) -> None:
@@ -335,14 +336,11 @@ class HomeScreen(Screen[None]):
         self.listing = listing
         self._fill(listing)
         low, high = self.app.wait_days  # type: ignore[attr-defined]
-        self.query_one("#home-status", Static).update(self._count_text(listing, low, high))
+        self.query_one("#home-status", Painted).paint(self._count_text(listing, low, high))
         self._paint_header(listing)
         if listing.complete:  # ready (tests wait on it) once the unfinished intakes are told
-            self._announce = request  # and every row is in the table (`_add_rows`)
-            if not self._filling:
-                self._announce = None
-                self._shown_request = request
-                self.post_message(self.ListShown())
+            self._shown_request = request
+            self.post_message(self.ListShown())
         else:  # the second pass, once these rows are on the screen
             self.call_after_refresh(self._check_intakes, request, listing)
         if not self._first_shown:
@@ -350,9 +348,9 @@ class HomeScreen(Screen[None]):
             self.call_after_refresh(self._after_first_list)
 
     def _fill(self, listing: Any) -> None:
-        """The rows of ``listing`` in the table: a screenful at once, the rest in batches after
-        each paint (the table measures every cell it is given: 300 rows at once held the first
-        paint of the list ~100 ms, issue 16). A newer fill abandons an older one's batches."""
+        """The rows of ``listing`` in the table: a screenful (and the cursor's row) at once, the
+        rest as the cursor or the scroll nears the end (`DossierTable.NearEnd`): the table
+        measures and repaints for every row it is given (issue 16)."""
         table = self.query_one("#dossiers", DataTable)
         width = self.size.width or self.app.size.width
         wide = width >= WIDE
@@ -370,18 +368,27 @@ class HomeScreen(Screen[None]):
             table.add_column("Agent", key="agent", width=widths["agent"])
         else:
             table.clear()
-        self._fill_generation += 1
-        first = max(table.size.height, self.app.size.height, 1)
-        self._add_rows(self._fill_generation, listing.rows, 0, first, wide, widths, cursor)
+        self._rows_left = (listing.rows, 0, wide, widths)
+        first = max(table.size.height, self.app.size.height, 1) + MORE_ROWS // 2
+        self._add_rows(max(first, cursor + MORE_ROWS // 2))
+        if table.row_count:
+            table.move_cursor(row=min(max(cursor, 0), table.row_count - 1))
 
-    def _add_rows(self, generation: int, rows: list[Any], start: int, count: int, wide: bool,
-                  widths: dict[str, int], cursor: int) -> None:
-        if generation != self._fill_generation:
-            return  # a newer listing is being shown
+    @on(DossierTable.NearEnd)
+    def _more_rows(self) -> None:
+        if self.query_one("#dossiers", DossierTable).near_end():  # still, now it is handled
+            self._add_rows(MORE_ROWS)
+
+    def _add_rows(self, count: int) -> None:
+        if self._rows_left is None:
+            return
+        rows, start, wide, widths = self._rows_left
+        end = min(start + count, len(rows))
+        self._rows_left = (rows, end, wide, widths) if end < len(rows) else None
         table = self.query_one("#dossiers", DataTable)
         today = self.app.today  # type: ignore[attr-defined]
         low, high = self.app.wait_days  # type: ignore[attr-defined]
-        for row in rows[start:start + count]:
+        for row in rows[start:end]:
             e = row.entry
             wait = fmt.days_since(e.last_contact, today)
             waiting = e.status in fmt.WAITING_STATUSES and wait is not None
@@ -406,19 +413,6 @@ class HomeScreen(Screen[None]):
             cells += [wait_text, Text(clip(agent if wide else short_agent(agent),
                                            widths["agent"]))]
             table.add_row(*cells, key=e.id)
-        end = start + count
-        if end < len(rows):
-            self._filling = True
-            self.call_after_refresh(self._add_rows, generation, rows, end, FILL_BATCH, wide,
-                                    widths, cursor)
-        else:
-            self._filling = False
-        if table.row_count and (start == 0 or cursor >= start):
-            table.move_cursor(row=min(max(cursor, 0), table.row_count - 1))
-        if not self._filling and self._announce == self._request:
-            self._announce = None
-            self._shown_request = self._request
-            self.post_message(self.ListShown())
 
     def _count_text(self, listing: Any, low: int, high: int) -> str:
         """How many were found (and hidden by the filter), what the marks mean: one line."""

@@ -1,11 +1,16 @@
 """Entretien: the chat-style interview over the engine, saved at every accepted answer.
 
 Flow of one answer: the engine parses and validates it (French message under the input when
-rejected, a confirmation when it only warns); once accepted, the session saves it durably *before*
-the next question is shown, so that nothing acknowledged can be lost; the transcript, the question,
-the progress, the fiche and the orientation are then refreshed. The orientation is evaluated on the
-UI thread: it takes a few milliseconds (see bench/ui.py), less than handing it to a thread that
-would compete with the repaint for the GIL.
+rejected, a confirmation when it only warns). Once accepted, the first frame shows the next
+question and the emptied line, nothing else (no relayout of the screen when the question block
+keeps its height); just after that frame the answer is saved durably, in a thread. Until that save
+has returned the answer is not acknowledged: keys typed meanwhile wait in the queue (nothing is
+applied, let alone committed), any other intent first waits for the save, and a failed save rolls
+the engine back, brings the question back with its text and says « Réponse NON enregistrée ».
+Once saved, the keys typed meanwhile are applied, then the transcript (the answer's bubble is its
+acknowledgement), the title and the side panel (progress, fiche, orientation) are repainted. The
+orientation is evaluated on the UI thread: it takes a few milliseconds, after the first frame.
+Closing the interview (F10, Échap at the first question) does its store work in a thread too.
 
 Keys reach this screen in the order they were typed, whatever it is doing (see ``tui/typeahead``):
 the app hands every raw key to `take_input` before any widget sees it, and one consumer applies
@@ -15,6 +20,7 @@ them one by one to the current question, holding them while the dossier opens or
 from __future__ import annotations
 
 import re
+import threading
 from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
@@ -24,7 +30,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Static
 
 from intake_assistant.tui.first_step import (
     FirstStep,
@@ -36,6 +41,8 @@ from intake_assistant.tui.keymap import key_of
 from intake_assistant.tui.typeahead import Stroke, TypeAhead
 from intake_assistant.tui.widgets.answer_input import AnswerInput
 from intake_assistant.tui.widgets.key_bar import KeyBar
+from intake_assistant.tui.widgets.painted import Painted
+from intake_assistant.tui.widgets.question_area import QuestionArea
 from intake_assistant.tui.widgets.quick_replies import QuickReplies
 from intake_assistant.tui.widgets.side_panel import (
     Fiche,
@@ -61,6 +68,35 @@ KEY_BAR = (
 )
 # Keys left to the app even during an interview (its own keymap ids, in force after remapping).
 APP_ACTIONS = ("app.help", "app.command_palette", "app.quit")
+
+
+class _PendingSave:
+    """An accepted answer painted before the store has acknowledged it. Its save (and the writes
+    that follow it) runs once, in a worker thread or, when something needs it first, on the UI
+    thread; ``done`` is set when it has returned."""
+
+    def __init__(self, save: Any, kept: str, then: list[Any]) -> None:
+        self.save, self.kept, self.then = save, kept, then
+        self.started = False
+        self.done = threading.Event()
+        self.error: str | None = None  # the store's French message when the save failed
+        self.failure: BaseException | None = None  # anything else: raised on the UI thread
+        self.draft_cleared = False
+        self.notice_error: str | None = None
+
+    def run(self) -> None:
+        from intake_assistant.app.interviews import AnswerNotSaved
+
+        try:
+            self.save()
+            for step in self.then:
+                step(self)
+        except AnswerNotSaved as exc:
+            self.error = exc.message
+        except BaseException as exc:  # re-raised by the UI thread
+            self.failure = exc
+        finally:
+            self.done.set()
 
 
 class InterviewScreen(Screen[None]):
@@ -108,20 +144,21 @@ class InterviewScreen(Screen[None]):
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static("Entretien — ouverture du dossier…", id="interview-title",
-                     classes="title-bar")
+        yield Painted("Entretien — ouverture du dossier…", id="interview-title",
+                      classes="title-bar")
         with Horizontal(id="interview-body"):
             with Vertical(id="chat"):
                 yield Transcript(id="transcript")
                 with Vertical(id="current"):
-                    yield Static(id="notice")
-                    yield Static(id="step-line")
-                    yield Static(id="notes")
-                    yield Static("Chargement du questionnaire…", id="question")
-                    yield QuickReplies(id="replies")
+                    yield Painted(id="notice")
+                    with QuestionArea(id="asked"):
+                        yield Painted(id="step-line")
+                        yield Painted(id="notes")
+                        yield Painted("Chargement du questionnaire…", id="question")
+                        yield QuickReplies(id="replies")
                 yield AnswerInput(id="answer")
-                yield Static(id="message")
-                yield Static(id="pending")
+                yield Painted(id="message")
+                yield Painted(id="pending")
             yield SidePanel(id="panel")
         yield KeyBar(KEY_BAR, id="keys")
 
@@ -130,7 +167,7 @@ class InterviewScreen(Screen[None]):
         if self.dossier_id is None and self.questionnaire_name:
             self._early = load_first_step(self._first_step_path, self.questionnaire_name)
         if self._early is not None:  # paint the remembered first question; typing may begin
-            self.query_one("#interview-title", Static).update(
+            self.query_one("#interview-title", Painted).paint(
                 f"[b]Entretien[/b] — {escape(self._early.title)} — ouverture du dossier…")
             self._paint_step(self._early)
             self.query_one("#answer", AnswerInput).focus()
@@ -218,23 +255,38 @@ class InterviewScreen(Screen[None]):
     def _close_session(self) -> bool:
         """Finish the interview (marker and draft cleared, dossier released); a dossier this
         screen created and nothing was said in is erased. True when it was erased."""
-        session, self.session = self.session, None
-        if session is None:
+        if self.session is None:
             return False
+        self._settle()  # the answer shown is saved first (if that fails, it is said and lost)
+        session, self.session = self.session, None
         return bool(session.finish().erased)
 
     # -- refresh -------------------------------------------------------------------------------
     def refresh_view(self) -> None:
-        it = self.interview
-        if it is None:
+        """Everything shown from the engine (each widget repainted only if it changed)."""
+        if self.interview is None:
             return
+        self._paint_question()
+        self._paint_rest()
+
+    def _paint_question(self) -> None:
+        """The question asked, its progress line and quick replies: the first frame after an
+        answer shows only these (and the emptied line), the rest follows (`_paint_rest`)."""
+        it = self.interview
+        assert it is not None
+        self._show_step(it.current_step(), it.progress())
+        self.call_after_refresh(self.query_one(QuestionArea).fit)
+
+    def _paint_rest(self) -> None:
+        """The title, the transcript, the side panel (progress, fiche, orientation)."""
+        it = self.interview
+        assert it is not None
         step = it.current_step()
         self._paint_title()
         lines = [Line(s.path, q, a, s.path in it.unknown) for s, q, a in it.transcript()]
         self.query_one(Transcript).sync(lines, editing=it.focus)
-        sections = it.progress()
-        self._show_step(step, sections)
-        self.query_one(SectionProgress).show(sections, step.question.section_id if step else None)
+        self.query_one(SectionProgress).show(it.progress(),
+                                             step.question.section_id if step else None)
         self.query_one(Fiche).show(it.computed)
         self._show_orientation()
 
@@ -243,7 +295,7 @@ class InterviewScreen(Screen[None]):
         assert it is not None
         who = " ".join(str(it.answers[k]) for k in ("prenom", "nom") if it.answers.get(k))
         title = f"[b]Entretien[/b] — {escape(it.questionnaire.title)} — {self.dossier_id}"
-        self.query_one("#interview-title", Static).update(
+        self.query_one("#interview-title", Painted).paint(
             f"{title} — {escape(who)}" if who else title
         )
 
@@ -294,11 +346,11 @@ class InterviewScreen(Screen[None]):
         )
 
     def _paint_step(self, view: FirstStep) -> None:
-        self.query_one("#step-line", Static).update(view.progress)
-        notes = self.query_one("#notes", Static)
+        self.query_one("#step-line", Painted).paint(view.progress)
+        notes = self.query_one("#notes", Painted)
         notes.display = bool(view.notes)
-        notes.update("\n".join(f"ℹ {n}" for n in view.notes))
-        self.query_one("#question", Static).update(f"[b]{view.question}[/b]")
+        notes.paint("\n".join(f"ℹ {n}" for n in view.notes))
+        self.query_one("#question", Painted).paint(f"[b]{view.question}[/b]")
         replies = self.query_one(QuickReplies)
         if view.kind in ("choice", "multi_choice"):
             replies.show_choices(view.choices, multi=view.kind == "multi_choice")
@@ -353,11 +405,16 @@ class InterviewScreen(Screen[None]):
             return False
         else:
             stroke = Stroke(event.key, event.character, event.time, event.is_printable)
-        if self.typeahead.should_hold(stroke, ready=self._ready_for_keys, busy=self._draining):
+        if self.typeahead.should_hold(stroke, ready=self._ready_for_keys, busy=self._busy):
             self._show_pending()
         else:
             await self._apply(stroke)
         return True
+
+    @property
+    def _busy(self) -> bool:
+        """Keys wait: held keys are being replayed, or the last answer is not saved yet."""
+        return self._draining or self._unsaved is not None
 
     @property
     def _app_keys(self) -> frozenset[str]:
@@ -373,7 +430,8 @@ class InterviewScreen(Screen[None]):
 
     @property
     def _ready_for_keys(self) -> bool:
-        return self.interview is not None and self.is_mounted and self.app.screen is self
+        return (self.interview is not None and self.is_mounted and self.app.screen is self
+                and not self._leaving)
 
     async def _apply(self, stroke: Stroke) -> None:
         """One key on the current question: Enter sends exactly what the line holds, a single
@@ -409,8 +467,8 @@ class InterviewScreen(Screen[None]):
         self._draining = True
         try:
             while self.interview is not None and not self.typeahead.blocked:
-                if self.app.screen is not self:
-                    break
+                if self.app.screen is not self or self._unsaved is not None:
+                    break  # another screen has the keys, or the answer sent is being saved
                 stroke = self.typeahead.next()
                 if stroke is None:
                     break
@@ -421,16 +479,19 @@ class InterviewScreen(Screen[None]):
                 self._show_pending()
 
     def on_screen_resume(self) -> None:
+        if self._left is not None:  # closed while a help or palette screen was on top
+            self._finished(self._left)
+            return
         if self.typeahead.held and not self.typeahead.blocked:
             self.call_later(self._drain)  # keys typed ahead of a note or a help screen
 
     def _show_pending(self) -> None:
         """What is typed but not applied yet. While the dossier opens, the first answer shows in
         the line as typed; after a refusal, what was typed ahead is listed under the message."""
-        if not self.is_mounted:
-            return
+        if not self.is_mounted or (self._unsaved is not None and not self.typeahead.blocked):
+            return  # keys typed while the answer is saved are replayed just after: no flash
         parts = self.typeahead.segments()
-        line = self.query_one("#pending", Static)
+        line = self.query_one("#pending", Painted)
         if self.interview is None and len(parts) <= 1:
             text = parts[0][0] if parts and not parts[0][1] else ""
             self.query_one("#answer", AnswerInput).value = text
@@ -441,9 +502,9 @@ class InterviewScreen(Screen[None]):
         shown = " ".join(("⏎" if not t else f"« {escape(t)} » ⏎") if done else f"« {escape(t)} »…"
                          for t, done in parts)  # an Enter alone shows as ⏎
         if self.interview is None:
-            line.update(f"Ouverture du dossier… tapé à l'avance : {shown}")
+            line.paint(f"Ouverture du dossier… tapé à l'avance : {shown}")
         else:
-            line.update(f"En attente, tapé à l'avance : {shown}\n"
+            line.paint(f"En attente, tapé à l'avance : {shown}\n"
                         "[dim]Corrigez puis Entrée : la suite reprend · Échap : abandonner "
                         "ce qui est en attente[/dim]")
         line.display = True
@@ -462,6 +523,8 @@ class InterviewScreen(Screen[None]):
         """Kept with the dossier (through the session), given back if the app is killed."""
         from intake_assistant.app.errors import StoreError
 
+        if self._unsaved is not None:
+            return  # an answer is being saved (and the engine may be read by that thread)
         it = self.interview
         step = it.current_step() if it else None
         text = self.query_one("#answer", AnswerInput).value
@@ -472,18 +535,6 @@ class InterviewScreen(Screen[None]):
         except (StoreError, OSError):
             return  # best effort: the answers themselves are saved at each acceptance
         self._draft_saved = step.path if text else None
-
-    def _clear_draft(self) -> None:
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        if self._draft_saved is not None and self.session is not None:
-            from intake_assistant.app.errors import StoreError
-
-            try:
-                self.session.save_draft(self._draft_saved, "")
-            except (StoreError, OSError):
-                return
-            self._draft_saved = None
 
     def _restore_draft(self) -> str:
         """The text typed but not sent when the app was stopped, back in the line; unless keys
@@ -508,15 +559,14 @@ class InterviewScreen(Screen[None]):
         from textual._time import get_time
 
         stroke = Stroke("pick", text, get_time())
-        if not self.typeahead.should_hold(stroke, ready=self._ready_for_keys,
-                                          busy=self._draining):
+        if not self.typeahead.should_hold(stroke, ready=self._ready_for_keys, busy=self._busy):
             self.submit(text)
         else:
             self._show_pending()
 
     def submit(self, raw: str) -> None:
         it = self.interview
-        if it is None:
+        if it is None or self.session is None or not self._settle():
             return
         self.query_one("#answer", AnswerInput).keep_text()  # sent: no longer a restored draft
         transcript = self.query_one(Transcript)
@@ -528,13 +578,118 @@ class InterviewScreen(Screen[None]):
             self.action_finish()
             return
         confirm = self._warning == (step.path, raw)
-        result = self._intent(lambda s: s.answer(raw, confirm=confirm))
-        if result is None:
-            self.query_one("#answer", AnswerInput).value = raw  # not saved: the text is kept
-            return
-        self._after(result, step, raw)
+        self._answer(lambda s: s.answer_unsaved(raw, confirm=confirm), step, raw)
 
-    def _after(self, result: AnswerResult, step: Step | None, raw: str) -> None:
+    def _answer(self, stage: Any, step: Step, raw: str, kept: str | None = None) -> None:
+        """An answer (or « ne sait pas »): the engine takes it, the next question is painted at
+        once, and the answer is saved just after that frame, in a thread (`_start_save`). Until
+        the save has returned nothing else happens: keys wait in the queue, any other intent
+        first waits for the save (`_settle`); a failed save brings the question back with its
+        text (``kept``, else ``raw``) and says « Réponse NON enregistrée »."""
+        result, save = stage(self.session)
+        if not result.accepted:  # refused, or to confirm: nothing new to save, said at once
+            if self._intent(lambda _: save() or True):
+                self._refused(result, step, raw)
+            else:
+                self.query_one("#answer", AnswerInput).value = raw if kept is None else kept
+            return
+        self._unsaved = _PendingSave(save, raw if kept is None else kept, self._follow_ups())
+        self._warning = None
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self.query_one("#answer", AnswerInput).value = ""
+        self._message(None, "")
+        self._paint_question()
+        self.call_after_refresh(self._start_save)
+
+    _unsaved: _PendingSave | None = None  # the answer shown, not yet acknowledged by the store
+
+    def _follow_ups(self) -> list[Any]:
+        """Store writes that follow an answer's save, in the same thread: the draft kept for
+        that question is cleared, and the data-protection notice recorded at the first answer."""
+        from intake_assistant.app.errors import StoreError
+
+        session, draft_path, steps = self.session, self._draft_saved, []
+        if draft_path is not None:
+            def clear_draft(pending: _PendingSave) -> None:
+                try:
+                    session.save_draft(draft_path, "")
+                except (StoreError, OSError):
+                    return  # best effort: it is given back only for this question
+                pending.draft_cleared = True
+            steps.append(clear_draft)
+        if not session.notice_given:
+            def record_notice(pending: _PendingSave) -> None:
+                try:
+                    session.record_notice_given()
+                except (StoreError, OSError) as exc:
+                    pending.notice_error = getattr(exc, "message", None) or str(exc)
+            steps.append(record_notice)
+        return steps
+
+    def _start_save(self) -> None:
+        """Once the next question is on screen: the save goes to a thread, so that the screen
+        stays live (keys are held meanwhile, and replayed once the answer is saved)."""
+        pending = self._unsaved
+        if pending is not None and not pending.started:
+            pending.started = True
+            self._save_worker(pending)
+
+    @work(thread=True, group="answer-save")
+    def _save_worker(self, pending: _PendingSave) -> None:
+        pending.run()
+        try:
+            self.app.call_from_thread(self._saved, pending)
+        except RuntimeError:
+            pass  # the app stopped meanwhile; closing the interview waited for this save
+
+    async def _saved(self, pending: _PendingSave) -> None:
+        """The save has returned: the keys typed meanwhile are applied first (their frame comes
+        before the rest), then the transcript (its bubble acknowledges the answer), the side
+        panel and the title follow."""
+        if self._unsaved is pending:
+            if not self._settle():
+                return  # the save failed: said, the question back
+        elif pending.error is not None or self._unsaved is not None:
+            return  # settled by another intent: its failure said, or a newer answer in flight
+        if self.typeahead.held and not self.typeahead.blocked:
+            await self._drain()
+        if self._unsaved is None and self.is_attached and self.session is not None:
+            self._paint_rest()
+            self._show_pending()
+
+    def _settle(self) -> bool:
+        """The answer shown but not yet saved is made durable now (waiting for its thread, or
+        saving here): before any other intent. False when that save failed: the interview is
+        back at its question, the text kept, the queue stopped."""
+        pending = self._unsaved
+        if pending is None:
+            return True
+        if not pending.started:
+            pending.started = True
+            pending.run()
+        else:
+            pending.done.wait()
+        self._unsaved = None
+        if pending.failure is not None:
+            raise pending.failure
+        if pending.error is not None:
+            self.refresh_view()
+            self.query_one("#answer", AnswerInput).value = pending.kept
+            self._message("error", f"Réponse NON enregistrée : {pending.error} Réessayez (Entrée).")
+            self._block()
+            return False
+        if self.typeahead.blocked:  # the correction is in: what was typed ahead follows
+            self.typeahead.unblock()
+        if pending.draft_cleared:
+            self._draft_saved = None
+        if pending.notice_error is not None:
+            self.notify(f"Information RGPD non enregistrée : {pending.notice_error}",
+                        severity="warning")
+        self._show_notice()
+        return True
+
+    def _refused(self, result: AnswerResult, step: Step | None, raw: str) -> None:
         answer = self.query_one("#answer", AnswerInput)
         if result.status == "rejected":
             self._warning = None
@@ -542,46 +697,21 @@ class InterviewScreen(Screen[None]):
             self._message("error", " ".join(result.messages))
             self._block()
             return
-        if result.status == "warning":
-            self._warning = (step.path if step else result.path, raw)
-            answer.value = raw
-            text = " ".join(result.messages)
-            self._message("warning", f"{text}  Entrée : confirmer · ou corrigez la réponse.")
-            self._block()
-            return
-        self._warning = None
-        answer.value = ""
-        self._clear_draft()
-        self._message(None, "")
-        self._notice_given()
-        self.refresh_view()
-        if self.typeahead.blocked:  # the correction is in: what was typed ahead follows
-            self.typeahead.unblock()
-            self.call_later(self._drain)
-        self._show_pending()
+        self._warning = (step.path if step else result.path, raw)
+        answer.value = raw
+        text = " ".join(result.messages)
+        self._message("warning", f"{text}  Entrée : confirmer · ou corrigez la réponse.")
+        self._block()
 
     def _show_notice(self) -> None:
         """The data-protection notice, at the start of the first interview held with the person
         (phone or evaluation); recorded as given with the first accepted answer."""
-        notice = self.query_one("#notice", Static)
+        notice = self.query_one("#notice", Painted)
         due = self.session is not None and not self.session.notice_given
         notice.display = due
         if due:
-            notice.update(f"[b]À dire à la personne (protection des données) :[/b] "
+            notice.paint(f"[b]À dire à la personne (protection des données) :[/b] "
                           f"{escape(self.session.notice)}")
-
-    def _notice_given(self) -> None:
-        from intake_assistant.app.errors import StoreError
-
-        if self.session is None or self.session.notice_given:
-            return
-        try:
-            self.session.record_notice_given()
-        except (StoreError, OSError) as exc:
-            message = getattr(exc, "message", None) or str(exc)
-            self.notify(f"Information RGPD non enregistrée : {message}", severity="warning")
-            return
-        self._show_notice()
 
     def _block(self) -> None:
         """Stop the queue at a refused answer: what was typed ahead waits, shown as pending."""
@@ -595,6 +725,8 @@ class InterviewScreen(Screen[None]):
         interview is then as it was before, and the message says so)."""
         from intake_assistant.app.interviews import AnswerNotSaved
 
+        if self.session is None or not self._settle():
+            return None
         try:
             return intent(self.session)
         except AnswerNotSaved as exc:
@@ -603,9 +735,9 @@ class InterviewScreen(Screen[None]):
             return None
 
     def _message(self, kind: str | None, text: str) -> None:
-        widget = self.query_one("#message", Static)
+        widget = self.query_one("#message", Painted)
         widget.set_classes(kind or "")
-        widget.update(escape(text))
+        widget.paint(escape(text))
         widget.display = bool(text)
 
     # -- corrections ---------------------------------------------------------------------------
@@ -624,7 +756,8 @@ class InterviewScreen(Screen[None]):
 
     def _edit(self, path: str) -> None:
         it = self.interview
-        assert it is not None
+        if it is None or self.session is None or not self._settle():
+            return  # closing (a click on a bubble meanwhile)
         self.query_one(Transcript).clear_cursor()
         from intake_assistant.app.interviews import AnswerNotSaved
 
@@ -666,6 +799,8 @@ class InterviewScreen(Screen[None]):
             self._help_shown = False
             self._message(None, "")
             return
+        if self.session is None or not self._settle():
+            return
         try:
             step = self.session.back()
         except AnswerNotSaved as exc:
@@ -685,7 +820,7 @@ class InterviewScreen(Screen[None]):
 
     def action_current(self) -> None:
         """Back to the question in progress, leaving the answer being corrected as it was."""
-        if self.interview is None:
+        if self.interview is None or self.session is None or not self._settle():
             return
         self.query_one(Transcript).clear_cursor()
         if self.interview.focus is not None:
@@ -726,12 +861,14 @@ class InterviewScreen(Screen[None]):
     # -- other keys ----------------------------------------------------------------------------
     def action_unknown(self) -> None:
         it = self.interview
-        if it is None or it.current_step() is None:
+        if it is None or it.current_step() is None or self.session is None:
+            return
+        if not self._settle():
             return
         step = it.current_step()
-        result = self._intent(lambda s: s.mark_unknown())
-        if result is not None:
-            self._after(result, step, "")
+        if step is not None:
+            self._answer(lambda s: s.mark_unknown_unsaved(), step, "",
+                         kept=self.query_one("#answer", AnswerInput).value)
 
     def action_question_help(self) -> None:
         it = self.interview
@@ -751,7 +888,7 @@ class InterviewScreen(Screen[None]):
     def action_note(self) -> None:
         from intake_assistant.tui.screens.forms import NoteScreen
 
-        if self.dossier_id is None:
+        if self.dossier_id is None or self.session is None or not self._settle():
             return
         self.app.push_screen(NoteScreen(), self._note_written)
 
@@ -779,17 +916,59 @@ class InterviewScreen(Screen[None]):
     def action_toggle_reasons(self) -> None:
         self.query_one(OrientationList).toggle_all()
 
-    def action_finish(self) -> None:
-        """Close the interview (everything is already saved) and show the dossier."""
+    def action_finish(self, then: Any = None) -> None:
+        """Close the interview (everything is already saved) and show the dossier. The store
+        work of closing (marker and draft cleared, dossier released, an empty new dossier
+        erased) runs in a thread: the screen stays live meanwhile (it says so in its title, and
+        what is typed then is dropped), and the next screen opens once that work is done, so it
+        never reads the dossier before. ``then`` runs once the dossier is shown."""
+        if self._leaving:
+            return
+        if not self._settle():
+            return  # the answer shown could not be saved: said, and the interview stays open
+        self.typeahead.discard()
+        session, self.session = self.session, None
+        if session is None:
+            self.app.leave(self)  # type: ignore[attr-defined]
+            return
+        self._leaving = True
+        self._then = then
+        self._show_pending()
+        self.query_one("#interview-title", Painted).paint(
+            f"[b]Entretien[/b] — {self.dossier_id} — fermeture…")
+        self._finish_worker(session)
+
+    _leaving = False  # the interview is being closed (its store work in a thread)
+    _then: Any = None
+    _left: bool | None = None  # once closed: whether the dossier was erased
+
+    @work(thread=True, group="finish")
+    def _finish_worker(self, session: Any) -> None:
+        erased = bool(session.finish().erased)
+        if not erased:  # the dossier screen comes next: loaded here, not on the UI thread
+            import intake_assistant.tui.screens.dossier  # noqa: F401
+
+        try:
+            self.app.call_from_thread(self._finished, erased)
+        except RuntimeError:
+            pass  # the app stopped meanwhile: the interview is closed all the same
+
+    def _finished(self, erased: bool) -> None:
+        """The interview is closed: the dossier is shown (the home list if it was erased)."""
         from intake_assistant.tui.screens.dossier import DossierScreen
 
         app: Any = self.app
+        self._left = erased
+        if app.screen is not self:
+            return  # a help or palette screen on top: done once it is closed (on_screen_resume)
         self.typeahead.discard()
-        if self._close_session():
+        if erased:
             app.notify("Aucune réponse : le dossier n'a pas été créé.")
             app.leave(self)
         elif self.dossier_id:
             app.switch_screen(DossierScreen(self.dossier_id))
+            if self._then is not None:
+                app.call_later(self._then)
         else:
             app.leave(self)
 
@@ -800,13 +979,12 @@ class InterviewScreen(Screen[None]):
 
         app: Any = self.app
         dossier_id = self.dossier_id
-        self.action_finish()
 
         def book() -> None:  # once the dossier is shown (not when nothing was answered)
             if dossier_id and type(app.screen).__name__ == "DossierScreen":
                 app.push_screen(FollowupScreen(dossier_id, tab=1, book=True))
 
-        app.call_later(book)
+        self.action_finish(then=book)
 
     def palette_commands(self) -> list[Any]:
         from textual.app import SystemCommand

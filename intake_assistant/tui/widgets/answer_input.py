@@ -9,6 +9,8 @@ fits the question (« 12 ou 2 ans » for months).
 
 from __future__ import annotations
 
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widgets import Input
 from textual.widgets.input import Selection
 
@@ -18,6 +20,11 @@ DEFAULT_PLACEHOLDER = "Tapez la réponse puis Entrée"
 class AnswerInput(Input):
     """Displays and edits the answer being typed; the interview screen feeds it the keys, in
     order (``tui/typeahead``), and decides what Enter and single keys do."""
+
+    # An Input's virtual width follows its text, and Textual lays the whole screen out again
+    # when it changes: at every key, and when the line is emptied after an answer. The line
+    # has a fixed size (the width of the chat, 3 rows), so a repaint is enough.
+    virtual_size = Reactive(Size(0, 0), layout=False)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(select_on_focus=False, **kwargs)  # type: ignore[arg-type]

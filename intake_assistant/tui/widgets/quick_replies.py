@@ -6,12 +6,13 @@ from collections.abc import Sequence
 
 from rich.markup import escape
 from textual.events import Resize
-from textual.widgets import Static
+
+from intake_assistant.tui.widgets.painted import Painted
 
 GAP = "   "
 
 
-class QuickReplies(Static):
+class QuickReplies(Painted):
     """Choices laid out line by line here: Rich wraps at any space, even a no-break one, which
     would part a number from its label ("4" at the end of a line, "Hébergé(e)" on the next)."""
 
@@ -21,7 +22,7 @@ class QuickReplies(Static):
     def show_choices(self, labels: Sequence[str], *, multi: bool = False) -> None:
         if not labels:
             self._chips = []
-            self.update("")
+            self.paint("")
             self.display = False
             return
         self._chips = [
@@ -34,8 +35,8 @@ class QuickReplies(Static):
 
     def show_choices_bool(self) -> None:
         self._chips = []
-        self.update("[@click=screen.pick('o')][b]o[/b] oui[/]   "
-                    "[@click=screen.pick('n')][b]n[/b] non[/]")
+        self.paint("[@click=screen.pick('o')][b]o[/b] oui[/]   "
+                   "[@click=screen.pick('n')][b]n[/b] non[/]")
         self.display = True
 
     def on_resize(self, event: Resize) -> None:
@@ -54,4 +55,4 @@ class QuickReplies(Static):
             lines[-1].append(markup)
             used += needed
         text = "\n".join(GAP.join(line) for line in lines)
-        self.update(text + (f"  {self._hint}" if self._hint else ""))
+        self.paint(text + (f"  {self._hint}" if self._hint else ""))

@@ -14,6 +14,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from intake_assistant.tui import text as fmt
+from intake_assistant.tui.widgets.painted import Painted
 
 BAR_WIDTH = 10
 
@@ -21,17 +22,6 @@ BAR_WIDTH = 10
 def progress_bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
     filled = round(width * done / total) if total else width
     return "█" * filled + "░" * (width - filled)
-
-
-class Painted(Static):
-    """A Static that skips the repaint (and relayout) when the text is the same."""
-
-    _last: Text | None = None
-
-    def paint(self, text: Text) -> None:
-        if self._last is None or text != self._last:
-            self._last = text
-            self.update(text)
 
 
 class SectionProgress(Painted):
@@ -85,7 +75,7 @@ class Fiche(Painted):
         self.paint(text)
 
 
-class AidRow(Static):
+class AidRow(Painted):
     """One aid: status and name; click (or F7 for all) shows the reasons.
 
     Rows are positions in the ranked list: a row shows whichever aid ranks there, so that a
@@ -118,7 +108,7 @@ class AidRow(Static):
                 text.append(f"\n    • {reason}", style="dim")
             if suggestion.orient_to:
                 text.append(f"\n    → {suggestion.orient_to}", style="dim")
-        self.update(text)
+        self.paint(text)
 
     def on_click(self) -> None:
         if self.suggestion is not None:

@@ -131,3 +131,18 @@ def test_count_by_status_counts_what_the_search_lists(store: Store, filled: list
         listed = Counter(e.status for e in store.list(search=search))
         assert store.count_by_status(search=search) == dict(listed), search
     assert store.count_by_status() == {"premier_contact": 2, "en_evaluation": 1}
+
+
+def test_a_search_sees_changes_from_this_store_and_from_another(backend, store: Store,
+                                                                 filled: list[str]) -> None:
+    """What a search found is never an old answer: the TinyDB index keeps the rows a search
+    matched between the count and the listing, until this store or another one writes."""
+    assert store.count_by_status(search="martin") == {"en_evaluation": 1}
+    assert _ids(store.list(search="martin")) == [filled[1]]
+    store.save_answer(filled[0], "nom", "Martin", agent="Sophie")  # this store writes
+    assert store.count_by_status(search="martin") == {"premier_contact": 1, "en_evaluation": 1}
+    assert _ids(store.list(search="martin", status="premier_contact")) == [filled[0]]
+    other = backend.reopen()  # another process, as far as the index can tell
+    other.save_answer(filled[2], "nom", "Martin", agent="Karim")
+    assert store.count_by_status(search="martin") == {"premier_contact": 2, "en_evaluation": 1}
+    assert _ids(store.list(search="martin")) == sorted(filled)

@@ -1,0 +1,150 @@
+"""The answer painted before its save returns (issue 16): what the agent sees, in which order, and
+that nothing is taken as said before the store has it. Saves and closings are held up on purpose
+with events (never with sleeps); every wait is on a state."""
+
+from __future__ import annotations
+
+import threading
+
+from intake_assistant.store import StoreError
+from tests.tui.conftest import new_intake, persona, play_answers, wait_for_screen
+from tests.tui.keys import after_reading, burst, until
+
+MARTIN = persona("martin_permis")["answers"]
+
+
+def held_saves(monkeypatch, store):
+    """Every answer save waits for ``gate`` (set it to let them through); ``calls`` lists the
+    answer ids each save carried, in order, once it has returned."""
+    gate, calls, started = threading.Event(), [], []
+    original = store.save_answers
+
+    def save_answers(dossier_id, **kw):
+        started.append([e.get("id") for e in kw["events"]])
+        assert gate.wait(20), "save never let through"
+        doc = original(dossier_id, **kw)
+        calls.append(started[len(calls)])
+        return doc
+
+    monkeypatch.setattr(store, "save_answers", save_answers)
+    return gate, calls, started
+
+
+def text_of(screen, selector: str) -> str:
+    return str(screen.query_one(selector).render())
+
+
+async def test_next_question_shown_while_the_save_runs_keys_wait_for_it(make_app, store,
+                                                                        monkeypatch):
+    async with new_intake(make_app(), size=(120, 40)) as (pilot, screen):
+        dossier_id = screen.dossier_id
+        gate, calls, started = held_saves(monkeypatch, store)
+        burst(pilot.app, ["M", "a", "r", "t", "i", "n", "enter"])
+        # The next question is on screen while the save of « Martin » has not returned.
+        await until(pilot, lambda: "prénom" in text_of(screen, "#question")
+                    and started, "la question suivante, pendant l'enregistrement",
+                    workers=False)
+        assert calls == [] and screen.query_one("#answer").value == ""
+        assert store.load(dossier_id)["answers"].get("nom") is None
+        # The next answer typed meanwhile waits: not applied, let alone saved.
+        burst(pilot.app, ["J", "u", "l", "i", "e", "enter"])
+        for _ in range(20):
+            await pilot.pause()
+        assert started == [["nom"]] and screen.interview.current_step().path == "prenom"
+        assert "nom" not in screen.query_one("#transcript").paths  # not acknowledged yet
+        gate.set()
+        await until(pilot, lambda: calls == [["nom"], ["prenom"]]
+                    and screen.query_one("#transcript").paths[-2:] == ["nom", "prenom"],
+                    "les deux réponses enregistrées, dans l'ordre, puis affichées")
+    doc = store.load(dossier_id)
+    assert doc["answers"]["nom"] == "Martin" and doc["answers"]["prenom"] == "Julie"
+
+
+async def test_failed_save_brings_the_question_back_with_its_text(make_app, store,
+                                                                 monkeypatch):
+    async with new_intake(make_app(), size=(120, 40)) as (pilot, screen):
+        dossier_id = screen.dossier_id
+        gate, started = threading.Event(), []
+        original = store.save_answers
+
+        def failing(dossier_id, **kw):
+            started.append([e.get("id") for e in kw["events"]])
+            assert gate.wait(20)
+            raise StoreError("Disque plein.")
+
+        monkeypatch.setattr(store, "save_answers", failing)
+        burst(pilot.app, ["M", "a", "r", "t", "i", "n", "enter"])
+        await until(pilot, lambda: "prénom" in text_of(screen, "#question") and started,
+                    "la question suivante, pendant l'enregistrement", workers=False)
+        burst(pilot.app, ["J", "u", "enter"])  # typed ahead, before the failure is known
+        gate.set()
+        await until(pilot, lambda: "NON enregistrée" in text_of(screen, "#message"),
+                    "le message d'échec")
+        assert "nom de famille" in text_of(screen, "#question")  # the question is back
+        assert screen.query_one("#answer").value == "Martin"  # its text kept
+        assert "Disque plein." in text_of(screen, "#message")
+        assert screen.interview.current_step().path == "nom"
+        assert screen.typeahead.blocked and screen.typeahead.segments() == [("Ju", True)]
+        assert "nom" not in screen.query_one("#transcript").paths
+        assert store.load(dossier_id)["answers"].get("nom") is None
+        # The disk is back: Enter sends the kept text again, then what was typed ahead follows.
+        monkeypatch.setattr(store, "save_answers", original)
+        await after_reading(pilot, "enter")
+        await until(pilot, lambda: screen.interview.current_step().path == "date_naissance",
+                    "les deux réponses enregistrées")
+    doc = store.load(dossier_id)
+    assert doc["answers"]["nom"] == "Martin" and doc["answers"]["prenom"] == "Ju"
+
+
+async def test_side_panel_follows_the_answers(make_app, store):
+    async with new_intake(make_app(), size=(120, 40)) as (pilot, screen):
+        await play_answers(pilot, MARTIN, stop_at="revenus_activite")
+        before = text_of(screen, "#fiche")
+        await pilot.press(*"1100", "enter")
+        await until(pilot, lambda: "1 100" in text_of(screen, "#fiche"),
+                    "les ressources dans la fiche")
+        assert text_of(screen, "#fiche") != before
+        assert screen.query_one("#transcript").paths[-1] == "revenus_activite"
+
+
+def held_closing(monkeypatch, store):
+    gate, entered = threading.Event(), threading.Event()
+    original = store.end_interview
+
+    def end_interview(*args, **kw):
+        entered.set()
+        assert gate.wait(20), "closing never let through"
+        return original(*args, **kw)
+
+    monkeypatch.setattr(store, "end_interview", end_interview)
+    return gate, entered
+
+
+async def test_escape_leaving_does_not_block_the_screen(make_app, store, monkeypatch):
+    async with new_intake(make_app(), size=(120, 40)) as (pilot, screen):
+        gate, entered = held_closing(monkeypatch, store)
+        await pilot.press("escape")  # nothing answered, first question: leave at once
+        await until(pilot, entered.is_set, "la fermeture commencée", workers=False)
+        # The store work is held up in its thread; the screen still answers meanwhile.
+        await until(pilot, lambda: "fermeture" in text_of(screen, "#interview-title"),
+                    "l'écran dit qu'il ferme", workers=False)
+        assert type(pilot.app.screen).__name__ == "InterviewScreen"
+        assert len(store.list()) == 1  # not erased before its closing is done
+        gate.set()
+        await wait_for_screen(pilot, "HomeScreen")
+    assert store.list() == []  # the empty new dossier was erased
+
+
+async def test_finish_opens_the_dossier_once_closed(make_app, store, monkeypatch):
+    async with new_intake(make_app(), size=(120, 40)) as (pilot, screen):
+        await play_answers(pilot, MARTIN, stop_at="telephone")
+        dossier_id = screen.dossier_id
+        gate, entered = held_closing(monkeypatch, store)
+        await pilot.press("f10")
+        await until(pilot, entered.is_set, "la fermeture commencée", workers=False)
+        assert store.load(dossier_id)["interview"] is not None  # still marked in progress
+        assert type(pilot.app.screen).__name__ == "InterviewScreen"
+        gate.set()
+        await wait_for_screen(pilot, "DossierScreen")
+    doc = store.load(dossier_id)
+    assert doc["interview"] is None and doc["answers"]["prenom"] == MARTIN["prenom"]
