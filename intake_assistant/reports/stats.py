@@ -57,6 +57,8 @@ _F = {name: i for i, name in enumerate(RECORD_FIELDS)}
 
 
 def _positional(record: Any) -> Row:
+    if type(record) is tuple:  # a cache row, the usual case: no abstract-class check
+        return record
     return tuple(record[n] for n in RECORD_FIELDS) if isinstance(record, Mapping) else record
 
 
