@@ -201,8 +201,12 @@ class HomeScreen(Screen[None]):
         self.app.after_first_list()  # type: ignore[attr-defined]
 
     def on_resize(self, event: events.Resize) -> None:
-        if self.listing is not None:
-            self._fill(self.listing)
+        if self.listing is not None and self._columns != self._columns_for(self.listing):
+            self._fill(self.listing)  # other columns at this width (not at the first layout)
+
+    def _columns_for(self, listing: Any) -> tuple[bool, dict[str, int]]:
+        width = self.size.width or self.app.size.width
+        return width >= WIDE, column_widths(width, listing.rows)
 
     def identity_changed(self) -> None:
         """The authenticated agent replaced the remembered one (another role: other filters)."""
