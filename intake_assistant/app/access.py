@@ -239,6 +239,14 @@ class GuardedStore:
     def _visible(self, doc: Dossier) -> Dossier:
         return visible_document(doc, self.identity, self._social_workers(), reception_fields())
 
+    def _written(self, doc: Dossier) -> Dossier:
+        """A dossier this store just saved: its statistics record is refreshed off the caller's
+        path (app/records_upkeep.py), whichever intent wrote it (casework, follow-up…)."""
+        from .records_upkeep import dossier_saved
+
+        dossier_saved(self.inner, doc["id"])
+        return self._visible(doc)
+
     def _log_access(self, doc: Dossier, what: str) -> None:
         """A dossier read by someone who is not its referent goes in its access log (once per
         dossier and session of the application)."""
@@ -342,55 +350,55 @@ class GuardedStore:
         if kw.get("questionnaire") == "evaluation":
             self._require("evaluation")
         signed = [{**e, "agent": self.agent} if "agent" in e else dict(e) for e in events]
-        return self._visible(self.inner.save_answers(
+        return self._written(self.inner.save_answers(
             dossier_id, answers=answers, unknown=unknown, events=signed,
             **{**kw, "agent": self.agent}))
 
     def save_answer(self, dossier_id: str, answer_id: str, value: Any = None, **kw: Any
                     ) -> Dossier:
         self._check_answers({answer_id: value}, ())
-        return self._visible(self.inner.save_answer(dossier_id, answer_id, value,
+        return self._written(self.inner.save_answer(dossier_id, answer_id, value,
                                                     **{**kw, "agent": self.agent}))
 
     def set_status(self, dossier_id: str, status: str, **kw: Any) -> Dossier:
         if not (status == "en_evaluation" and self.identity.may("evaluation")):
             self._require("statut")
-        return self._visible(self.inner.set_status(dossier_id, status,
+        return self._written(self.inner.set_status(dossier_id, status,
                                                    **{**kw, "agent": self.agent}))
 
     def add_meeting(self, dossier_id: str, **kw: Any) -> Dossier:
         self._require("rendez_vous")
-        return self._visible(self.inner.add_meeting(dossier_id, **{**kw, "agent": self.agent}))
+        return self._written(self.inner.add_meeting(dossier_id, **{**kw, "agent": self.agent}))
 
     def record_decision(self, dossier_id: str, **kw: Any) -> Dossier:
         self._require("decision")
-        return self._visible(self.inner.record_decision(dossier_id,
+        return self._written(self.inner.record_decision(dossier_id,
                                                         **{**kw, "agent": self.agent}))
 
     def add_note(self, dossier_id: str, text: str, **kw: Any) -> Dossier:
         self._require("note")
-        return self._visible(self.inner.add_note(dossier_id, text,
+        return self._written(self.inner.add_note(dossier_id, text,
                                                  **{**kw, "agent": self.agent}))
 
     def set_fields(self, dossier_id: str, **kw: Any) -> Dossier:
         self._require("evaluation")
-        return self._visible(self.inner.set_fields(dossier_id, **{**kw, "agent": self.agent}))
+        return self._written(self.inner.set_fields(dossier_id, **{**kw, "agent": self.agent}))
 
     def assign(self, dossier_id: str, agent_in_charge: str, **kw: Any) -> Dossier:
         self._require("attribuer")
-        return self._visible(self.inner.assign(dossier_id, agent_in_charge,
+        return self._written(self.inner.assign(dossier_id, agent_in_charge,
                                                **{**kw, "agent": self.agent}))
 
     def append_rows(self, dossier_id: str, table: str, rows: Sequence[Mapping[str, Any]],
                     **kw: Any) -> Dossier:
         self._require(TABLE_ACTIONS.get(table, "accueil"))
-        return self._visible(self.inner.append_rows(dossier_id, table, rows,
+        return self._written(self.inner.append_rows(dossier_id, table, rows,
                                                     **{**kw, "agent": self.agent}))
 
     def update_row(self, dossier_id: str, table: str, row_id: str,
                    changes: Mapping[str, Any], **kw: Any) -> Dossier:
         self._require(TABLE_ACTIONS.get(table, "accueil"))
-        return self._visible(self.inner.update_row(dossier_id, table, row_id, changes,
+        return self._written(self.inner.update_row(dossier_id, table, row_id, changes,
                                                    **{**kw, "agent": self.agent}))
 
     def save_draft(self, dossier_id: str, draft: Draft | None, *, token: str) -> None:

@@ -110,3 +110,26 @@ def test_a_cache_of_other_policy_files_is_left_to_the_next_run(store):
     assert UPKEEP.flush(timeout=60)
     # not refreshed with these parameters: the next run rebuilds every record anyway
     assert cached_tokens(store)[target] == before != store.versions()[target]
+
+
+def test_every_write_of_the_guarded_store_keeps_its_record_current(store, builds, monkeypatch):
+    """Casework and follow-up write through the guarded store (per-aid decisions, fields,
+    rows…): whichever intent it is, the record is refreshed at save time too."""
+    from intake_assistant.app import access
+    from intake_assistant.app.agents import add_agent
+
+    run_stats(store)
+    add_agent(store, "nadia", "Nadia Benali", "travailleur_social")
+    monkeypatch.setattr(access.getpass, "getuser", lambda: "nadia")
+    guarded = access.GuardedStore(store, access.authenticate(store))
+    ids = sorted(store.versions())
+    guarded.set_fields(ids[4], evaluation_sociale="situation stable")
+    guarded.append_rows(ids[5], "decisions", [{"aid": "microcredit", "decision": "accorde",
+                                               "date": "2026-06-29", "montant": 1500}])
+    guarded.add_meeting(ids[6], date="2026-06-29", avec="demandeur", partenaire=None,
+                        note="point budget")
+    assert UPKEEP.flush(timeout=60)
+    assert cached_tokens(store) == store.versions()
+    builds["n"] = 0
+    run_stats(store)
+    assert builds["n"] == 0
