@@ -11,9 +11,7 @@ import json
 import os
 from contextlib import suppress
 from pathlib import Path
-from typing import Any
-
-from filelock import FileLock, Timeout
+from typing import TYPE_CHECKING, Any
 
 from intake_assistant.core.timeutil import iso, local_now
 
@@ -24,6 +22,10 @@ from ..errors import (
     RecordNotFoundError,
 )
 from .atomic_storage import dumps, fsync_dir, is_temp_name, write_atomic
+from .locking import file_lock
+
+if TYPE_CHECKING:
+    from filelock import BaseFileLock
 
 _LINK_SEP = "~"
 
@@ -40,8 +42,8 @@ class Records:
     def _path(self, kind: str, record_id: str) -> Path:
         return self.dir / kind / f"{record_id}.json"
 
-    def _lock(self, kind: str) -> FileLock:
-        return FileLock(self.locks_dir / f"records.{kind}.lock", timeout=self.lock_timeout,
+    def _lock(self, kind: str) -> BaseFileLock:
+        return file_lock(self.locks_dir / f"records.{kind}.lock", timeout=self.lock_timeout,
                         mode=0o600)
 
     def _read(self, path: Path, kind: str) -> dict[str, Any] | None:
@@ -69,7 +71,7 @@ class Records:
         lock = self._lock(kind)
         try:
             lock.acquire()
-        except Timeout:
+        except TimeoutError:  # filelock.Timeout
             raise DossierLockedError(
                 "Un enregistrement du même type est en cours sur un autre poste ; réessayez."
             ) from None
@@ -99,7 +101,7 @@ class Records:
         lock = self._lock(kind)
         try:
             lock.acquire()
-        except Timeout:
+        except TimeoutError:  # filelock.Timeout
             raise DossierLockedError(
                 "Un enregistrement du même type est en cours sur un autre poste ; réessayez."
             ) from None

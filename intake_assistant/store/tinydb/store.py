@@ -24,8 +24,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from filelock import FileLock, Timeout
-
 from intake_assistant.core import lifecycle
 from intake_assistant.core.timeutil import iso, local_now, parse_day
 
@@ -80,6 +78,7 @@ from .dossier_file import (
 from .faults import writing
 from .index import Index, IndexEntry, entry_from_document, signature
 from .leases import Leases, locked_message
+from .locking import file_lock
 from .records import Records
 
 DRAFT_MAX_CHARS = 100_000
@@ -238,13 +237,13 @@ class TinyDBStore:
     def _write_lock(self, dossier_id: str, what: str = "l'enregistrement") -> Iterator[None]:
         parse_id(dossier_id)
         self._writable(what)
-        lock = FileLock(
+        lock = file_lock(
             self.locks_dir / f"{dossier_id}.lock", timeout=self.lock_timeout, mode=0o600
         )
         try:
             with writing(what, self.root):
                 lock.acquire()
-        except Timeout:
+        except TimeoutError:  # filelock.Timeout
             holder = self.leases.holder_elsewhere(dossier_id)
             message = (
                 locked_message(dossier_id, holder) if holder else
@@ -469,12 +468,12 @@ class TinyDBStore:
         """
         ids: list[str] = []
         bulk: list[tuple[IndexEntry, tuple[int, int]]] = []
-        seq_lock = FileLock(
+        seq_lock = file_lock(
             self.locks_dir / "sequences.lock", timeout=self.lock_timeout, mode=0o600
         )
         try:
             seq_lock.acquire()
-        except Timeout:
+        except TimeoutError:  # filelock.Timeout
             raise DossierLockedError(
                 "La création de dossier est occupée sur un autre poste ; réessayez."
             ) from None
