@@ -495,8 +495,9 @@ class Index:
                                db.execute("PRAGMA data_version").fetchone()[0])
                     if self._matched is not None and self._matched[0] == version:
                         return self._matched[1]
+                condition = f" WHERE {' AND '.join(where)}" if where else ""  # « - »: none
                 rows = db.execute(
-                    f"SELECT id, status, updated_at FROM {_SCAN} WHERE {' AND '.join(where)} "
+                    f"SELECT id, status, updated_at FROM {_SCAN}{condition} "
                     f"LIMIT {_MATCHES_KEPT + 1}", params).fetchall()
             except sqlite3.Error as exc:
                 raise translate(exc) from exc

@@ -127,7 +127,8 @@ def test_iter_list_refuses_bad_filters_in_french(store: Store) -> None:
 def test_count_by_status_counts_what_the_search_lists(store: Store, filled: list[str]) -> None:
     from collections import Counter
 
-    for search in (None, "", "le", "lefevre", "06 12", "julie martin", "personne", filled[2]):
+    for search in (None, "", "le", "lefevre", "06 12", "julie martin", "personne", filled[2],
+                   "-", "'", " / "):  # punctuation only: no word, no digit
         listed = Counter(e.status for e in store.list(search=search))
         assert store.count_by_status(search=search) == dict(listed), search
     assert store.count_by_status() == {"premier_contact": 2, "en_evaluation": 1}
