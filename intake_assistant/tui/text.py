@@ -76,4 +76,5 @@ def days_since(value: str | None, today: date) -> int | None:
 
 
 def plural(count: int, word: str, plural_word: str | None = None) -> str:
-    return f"{count} {word if count == 1 else plural_word or word + 's'}"
+    # French: 0 and 1 take the singular (« 0 dossier trouvé », « 1 dossier »)
+    return f"{count} {word if abs(count) < 2 else plural_word or word + 's'}"

@@ -47,3 +47,10 @@ def test_the_life_cycle_speaks_the_vocabulary() -> None:
     assert lifecycle.allowed_next(Status.EN_COMMISSION) == (
         Status.ACCORDE, Status.REFUSE, Status.AJOURNE, Status.ABANDONNE, Status.CLOS)
     assert lifecycle.label("ajourne") == "Ajourné"
+
+
+def test_counts_take_the_french_plural_from_two_on() -> None:
+    from intake_assistant.tui.text import plural
+
+    assert [plural(n, "dossier") for n in (0, 1, 2, 300)] == [
+        "0 dossier", "1 dossier", "2 dossiers", "300 dossiers"]
