@@ -32,7 +32,7 @@ from intake_assistant.store import (
     StoreError,
 )
 
-from .errors import AnswerNotSaved  # noqa: F401 (where callers and tests have long found it)
+from .errors import AnswerNotSaved  # defined with the errors the faces import at start
 from .records_upkeep import dossier_saved
 
 # The data-protection notice (RGPD art. 13; CNIL référentiel « accompagnement social », 2021-028),
