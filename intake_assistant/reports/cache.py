@@ -21,6 +21,7 @@ import json
 import multiprocessing
 import os
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator
@@ -413,13 +414,34 @@ def _build(store: DossierStore, misses: list[str], policy: Policy) -> Iterator[B
         yield from _build_chunk(store, misses, policy)
         return
     chunks = [misses[i:i + _CHUNK] for i in range(0, len(misses), _CHUNK)]
-    # "spawn": the caller may be a thread of the TUI, and forking a threaded process is unsafe.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(cores, 4), mp_context=context,
-                             initializer=_init_worker,
-                             initargs=(dict(policy.paths), store.location, os.getpid())) as pool:
-        for results in pool.map(_worker_chunk, chunks):
-            yield from results
+    global _INHERITED
+    forked = _may_fork()
+    # A forked worker starts at once with the policy already built (a spawned one imports the
+    # package and builds the policy again: ~1 s before its first record). Forking a process
+    # with threads (the TUI) is unsafe: then workers are spawned.
+    context = multiprocessing.get_context("fork" if forked else "spawn")
+    _INHERITED = policy if forked else None
+    try:
+        with ProcessPoolExecutor(max_workers=min(cores, 4), mp_context=context,
+                                 initializer=_init_worker,
+                                 initargs=(dict(policy.paths), store.location,
+                                           os.getpid())) as pool:
+            for results in pool.map(_worker_chunk, chunks):
+                yield from results
+    finally:
+        _INHERITED = None
+
+
+# Threads that may run beside a fork: the TinyDB store's removal of orphan temp files (asleep
+# at first, then only listing and unlinking files; it holds no lock a worker takes).
+_FORK_SAFE_THREADS = frozenset({"orphan-temps"})
+
+
+def _may_fork() -> bool:
+    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
+    return (sys.platform.startswith("linux") and threading.current_thread() is
+            threading.main_thread() and all(t.name in _FORK_SAFE_THREADS for t in others)
+            and "fork" in multiprocessing.get_all_start_methods())
 
 
 def _build_chunk(store: DossierStore, misses: list[str], policy: Policy) -> Iterator[Built]:
@@ -451,6 +473,7 @@ def _refreshed(store: DossierStore, dossier_ids: list[str], policy: Policy, *,
 
 
 _WORKER: tuple[DossierStore, Policy] | None = None
+_INHERITED: Policy | None = None  # the parent's policy, for workers it forks
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -468,8 +491,9 @@ def _init_worker(paths: dict[str, str], location: str, parent: int) -> None:
     from intake_assistant.orientation.build import load_policy
     from intake_assistant.store import open_store
 
-    policy = load_policy(paths.get("parametres"), paths.get("aides"), paths.get("calculs"))
-    _WORKER = (open_store(location), policy)
+    policy = _INHERITED or load_policy(paths.get("parametres"), paths.get("aides"),
+                                       paths.get("calculs"))
+    _WORKER = (open_store(location), policy)  # its own connections: none crosses a fork
 
 
 def _worker_chunk(misses: list[str]) -> list[Built]:
