@@ -11,6 +11,7 @@ it, never on time); `ListShown` is posted each time a listing is painted.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from rich.markup import escape
@@ -19,7 +20,9 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
@@ -33,6 +36,7 @@ from intake_assistant.tui.widgets.key_bar import KeyBar
 from intake_assistant.tui.widgets.painted import Painted
 
 SEARCH_DELAY = 0.12  # seconds of typing pause before searching
+SLOW = 0.3  # seconds a listing may take before the status line says « Recherche… »
 WIDE = 100  # from this width on, the list also shows the date of the last contact
 
 # Filters are named with the one status vocabulary (core/statuses.py), in life-cycle order.
@@ -88,6 +92,12 @@ def column_widths(width: int, rows: list[Any]) -> dict[str, int]:
     free = width - 2 - 2 * columns - sum(fixed.values())  # 2: the scroll bar; 2 per column
     agent = max(8, min(22, free * 2 // 5))
     return {**fixed, "name": max(8, free - agent), "agent": agent}
+
+
+class SearchInput(Input):
+    # An Input's virtual width follows its text, and Textual lays the whole screen out again
+    # when it changes, at every key typed; the box has a fixed size: a repaint is enough.
+    virtual_size = Reactive(Size(0, 0), layout=False)
 
 
 class HomeScreen(Screen[None]):
@@ -169,7 +179,8 @@ class HomeScreen(Screen[None]):
         yield Painted(id="home-agenda")  # today's agenda and partner waits (follow-up), if any
         with Horizontal(id="search-row"):
             yield Static("Rechercher :", id="search-label")
-            yield Input(placeholder="nom, prénom, téléphone ou n° de dossier", id="search")
+            yield SearchInput(placeholder="nom, prénom, téléphone ou n° de dossier",
+                              id="search")
         yield Painted(id="filters")
         yield DossierList(id="dossiers")
         yield Painted(id="home-status")
@@ -271,8 +282,15 @@ class HomeScreen(Screen[None]):
         search = self.search_text or None
         status = self.filters[self.filter_index][1]
         self._request += 1
-        self.query_one("#home-status", Painted).paint("Recherche…")
-        self._load(self._request, search, status)
+        if self.listing is None:  # the first listing: nothing else to show meanwhile
+            self._say_searching(self._request)
+        else:  # the count of the last listing stays until the next one, unless it is slow:
+            self.set_timer(SLOW, partial(self._say_searching, self._request))  # a line less
+        self._load(self._request, search, status)  # to paint and lay out, twice, per search
+
+    def _say_searching(self, request: int) -> None:
+        if request == self._request and self._shown_request < request:
+            self.query_one("#home-status", Painted).paint("Recherche…")
 
     @work(thread=True, exclusive=True, group="home-list")
     def _load(self, request: int, search: str | None, status: str | None) -> None:
