@@ -184,3 +184,23 @@ async def test_home_click_enter_and_a_reload_keep_to_the_cursor(make_app, store)
         await pilot.click("#dossiers", offset=(4, 1))  # its row, under the header
         dossier = await wait_for_screen(pilot, "DossierScreen")
         assert dossier.dossier_id == ids["Dubois"]
+
+
+async def test_enter_right_after_a_search_opens_its_first_row_not_the_one_shown_before(
+        make_app, store) -> None:
+    """Typed fast, the name and Enter come before the search delay has run out: Enter opens
+    the first dossier found, not the row under the cursor of the list still on the screen."""
+    ids = seed_dossiers(store)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        home = await home_ready(pilot)
+        assert home.query_one("#dossiers", DossierList).key_at(0) != ids["Dubois"]
+        await pilot.press(*"dubois", "enter")  # no pause
+        dossier = await wait_for_screen(pilot, "DossierScreen")
+        assert dossier.dossier_id == ids["Dubois"]
+        await pilot.press("escape")
+        home = await home_ready(pilot)
+        await pilot.press(*["backspace"] * 6, *"martin", "ctrl+r")  # resume, as fast
+        await until(pilot, lambda: getattr(app.screen, "dossier_id", None) == ids["Martin"],
+                    "l'entretien de Julie Martin repris")
+        assert type(app.screen).__name__ == "InterviewScreen"

@@ -11,6 +11,7 @@ it, never on time); `ListShown` is posted each time a listing is painted.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -135,6 +136,10 @@ class HomeScreen(Screen[None]):
         self._search_filter: int | None = None  # the filter while a search is typed (« Tous »)
         self._request = 0  # listings asked for; only the last one asked is painted
         self._shown_request = -1
+        self._listed_request = -1  # the request whose rows are on the screen (first pass or not)
+        # Enter or Ctrl+R pressed before the search typed was listed: done on its rows, once
+        # they are shown (not on the rows of the search before, still on the screen).
+        self._pending: Callable[[str], None] | None = None
         self._typing = False  # the search changed and its delay has not run out yet
         self.listing: Any = None  # the app.home.HomeListing painted last
         self._columns: tuple[bool, dict[str, int]] | None = None
@@ -272,6 +277,7 @@ class HomeScreen(Screen[None]):
         if self._timer is not None:
             self._timer.stop()
         self._typing = True
+        self._pending = None  # typing again: Enter is for what will be typed
         if not self.search_text:
             self._search_filter = None  # the next search starts again on « Tous »
         self._paint_header(self.listing)
@@ -289,7 +295,7 @@ class HomeScreen(Screen[None]):
         self._load(self._request, search, status)  # to paint and lay out, twice, per search
 
     def _say_searching(self, request: int) -> None:
-        if request == self._request and self._shown_request < request:
+        if request == self._request and self._listed_request < request:
             self.query_one("#home-status", Painted).paint("Recherche…")
 
     @work(thread=True, exclusive=True, group="home-list")
@@ -324,6 +330,7 @@ class HomeScreen(Screen[None]):
     def _failed(self, request: int, message: str) -> None:
         if request == self._request:
             self._shown_request = request
+            self._pending = None  # nothing listed to open: the message says why
             self.query_one("#home-status", Painted).paint(Text(message, style="bold red"))
 
     @work(thread=True, exclusive=True, group="home-followup")
@@ -358,6 +365,7 @@ class HomeScreen(Screen[None]):
             return  # a later search or filter is on its way: its listing will be painted
         self.listing = listing
         self._fill(listing)
+        self._listed_request = request
         low, high = self.app.wait_days  # type: ignore[attr-defined]
         self.query_one("#home-status", Painted).paint(self._count_text(listing, low, high))
         self._paint_header(listing)
@@ -366,6 +374,8 @@ class HomeScreen(Screen[None]):
             self.post_message(self.ListShown())
         else:  # the second pass, once these rows are on the screen
             self.call_after_refresh(self._check_intakes, request, listing)
+        if self._pending is not None:
+            self._act_on_selected(self._pending)
         if not self._first_shown:
             self._first_shown = True
             self.call_after_refresh(self._after_first_list)
@@ -471,11 +481,25 @@ class HomeScreen(Screen[None]):
     def action_previous_filter(self) -> None:
         self.action_set_filter(self.filter_index - 1)
 
-    @on(Input.Submitted, "#search")
-    def action_open(self) -> None:
+    def _act_on_selected(self, act: Callable[[str], None]) -> None:
+        """``act(dossier id)`` on the selected row of what is typed now: at once if it is
+        listed, else when it is (a search typed and Enter at once: its first row, not the row
+        of the list still on the screen)."""
+        if self._typing:  # the search delay has not run out: no need to wait for it
+            if self._timer is not None:
+                self._timer.stop()
+            self.reload()
+        if self._listed_request != self._request:
+            self._pending = act
+            return
+        self._pending = None
         dossier_id = self._selected_id()
         if dossier_id:
-            self.app.open_dossier(dossier_id)  # type: ignore[attr-defined]
+            act(dossier_id)
+
+    @on(Input.Submitted, "#search")
+    def action_open(self) -> None:
+        self._act_on_selected(self.app.open_dossier)  # type: ignore[attr-defined]
 
     @on(DossierList.Selected)
     def _row_clicked(self, event: DossierList.Selected) -> None:
@@ -493,9 +517,7 @@ class HomeScreen(Screen[None]):
         self.app.new_interview(questionnaire)  # type: ignore[attr-defined]
 
     def action_resume(self) -> None:
-        dossier_id = self._selected_id()
-        if dossier_id:
-            self.app.resume_interview(dossier_id)  # type: ignore[attr-defined]
+        self._act_on_selected(self.app.resume_interview)  # type: ignore[attr-defined]
 
 
 def _row_id(row: Any) -> str:
