@@ -204,3 +204,24 @@ async def test_enter_right_after_a_search_opens_its_first_row_not_the_one_shown_
         await until(pilot, lambda: getattr(app.screen, "dossier_id", None) == ids["Martin"],
                     "l'entretien de Julie Martin repris")
         assert type(app.screen).__name__ == "InterviewScreen"
+
+
+async def test_the_home_key_bar_shows_the_keys_in_force_whole(make_app, store, tmp_path) -> None:
+    """The footer's keys, as the keymap has them (a remapped key shows), never cut: at 60
+    columns the last ones are left out whole (F1 lists every key)."""
+    from intake_assistant.app.settings import load_settings
+
+    path = tmp_path / "config.toml"
+    path.write_text('[keys]\n"home.next_filter" = "ctrl+g"\n', encoding="utf-8")
+    settings = load_settings(path=path, environ={"LANG": "fr_FR.UTF-8", "TERM": "xterm"})
+    seed_dossiers(store)
+    async with make_app(settings=settings).run_test(size=(80, 24)) as pilot:
+        home = await home_ready(pilot)
+        bar = str(home.query_one("#keys").render())
+        assert bar == "Ctrl+N Nouveau  Ctrl+R Reprendre  Ctrl+G Filtre  F1 Aide  Ctrl+P Commandes"
+        await pilot.press("ctrl+g")  # the remapped key works: the next filter
+        await until(pilot, lambda: home.filter_index == 1 and home.ready, "le filtre suivant")
+    async with make_app().run_test(size=(60, 24)) as pilot:
+        home = await home_ready(pilot)
+        bar = str(home.query_one("#keys").render())
+        assert bar == "Ctrl+N Nouveau  Ctrl+R Reprendre  F5 Filtre  F1 Aide"  # whole items
