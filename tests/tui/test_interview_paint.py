@@ -41,7 +41,7 @@ async def test_next_question_shown_while_the_save_runs_keys_wait_for_it(make_app
         gate, calls, started = held_saves(monkeypatch, store)
         burst(pilot.app, ["M", "a", "r", "t", "i", "n", "enter"])
         # The next question is on screen while the save of « Martin » has not returned.
-        await until(pilot, lambda: "prénom" in text_of(screen, "#question")
+        await until(pilot, lambda: "prénom" in text_of(screen, "#asked")
                     and started, "la question suivante, pendant l'enregistrement",
                     workers=False)
         assert calls == [] and screen.query_one("#answer").value == ""
@@ -74,13 +74,13 @@ async def test_failed_save_brings_the_question_back_with_its_text(make_app, stor
 
         monkeypatch.setattr(store, "save_answers", failing)
         burst(pilot.app, ["M", "a", "r", "t", "i", "n", "enter"])
-        await until(pilot, lambda: "prénom" in text_of(screen, "#question") and started,
+        await until(pilot, lambda: "prénom" in text_of(screen, "#asked") and started,
                     "la question suivante, pendant l'enregistrement", workers=False)
         burst(pilot.app, ["J", "u", "enter"])  # typed ahead, before the failure is known
         gate.set()
         await until(pilot, lambda: "NON enregistrée" in text_of(screen, "#message"),
                     "le message d'échec")
-        assert "nom de famille" in text_of(screen, "#question")  # the question is back
+        assert "nom de famille" in text_of(screen, "#asked")  # the question is back
         assert screen.query_one("#answer").value == "Martin"  # its text kept
         assert "Disque plein." in text_of(screen, "#message")
         assert screen.interview.current_step().path == "nom"

@@ -42,8 +42,7 @@ from intake_assistant.tui.typeahead import Stroke, TypeAhead
 from intake_assistant.tui.widgets.answer_input import AnswerInput
 from intake_assistant.tui.widgets.key_bar import KeyBar
 from intake_assistant.tui.widgets.painted import Painted
-from intake_assistant.tui.widgets.question_area import QuestionArea
-from intake_assistant.tui.widgets.quick_replies import QuickReplies
+from intake_assistant.tui.widgets.question_area import QuestionBlock
 from intake_assistant.tui.widgets.side_panel import (
     Fiche,
     OrientationList,
@@ -151,11 +150,7 @@ class InterviewScreen(Screen[None]):
                 yield Transcript(id="transcript")
                 with Vertical(id="current"):
                     yield Painted(id="notice")
-                    with QuestionArea(id="asked"):
-                        yield Painted(id="step-line")
-                        yield Painted(id="notes")
-                        yield Painted("Chargement du questionnaire…", id="question")
-                        yield QuickReplies(id="replies")
+                    yield QuestionBlock("Chargement du questionnaire…", id="asked")
                 yield AnswerInput(id="answer")
                 yield Painted(id="message")
                 yield Painted(id="pending")
@@ -275,7 +270,6 @@ class InterviewScreen(Screen[None]):
         it = self.interview
         assert it is not None
         self._show_step(it.current_step(), it.progress())
-        self.call_after_refresh(self.query_one(QuestionArea).fit)
 
     def _paint_rest(self) -> None:
         """The title, the transcript, the side panel (progress, fiche, orientation)."""
@@ -346,18 +340,8 @@ class InterviewScreen(Screen[None]):
         )
 
     def _paint_step(self, view: FirstStep) -> None:
-        self.query_one("#step-line", Painted).paint(view.progress)
-        notes = self.query_one("#notes", Painted)
-        notes.display = bool(view.notes)
-        notes.paint("\n".join(f"ℹ {n}" for n in view.notes))
-        self.query_one("#question", Painted).paint(f"[b]{view.question}[/b]")
-        replies = self.query_one(QuickReplies)
-        if view.kind in ("choice", "multi_choice"):
-            replies.show_choices(view.choices, multi=view.kind == "multi_choice")
-        elif view.kind == "boolean":
-            replies.show_choices_bool()
-        else:
-            replies.show_choices([])
+        self.query_one(QuestionBlock).show(view.progress, view.notes, view.question,
+                                           view.choices, view.kind)
         self.query_one("#answer", AnswerInput).configure(view.kind, len(view.choices),
                                                          view.default_shown, view.placeholder)
 
