@@ -50,7 +50,7 @@ from intake_assistant.tui.widgets.side_panel import (
     SidePanel,
     progress_bar,
 )
-from intake_assistant.tui.widgets.transcript import Bubble, Line, Transcript
+from intake_assistant.tui.widgets.transcript import Line, Transcript
 
 if TYPE_CHECKING:  # the engine is imported by the worker that opens the session
     from intake_assistant.core.engine import AnswerResult, Interview, Step
@@ -734,8 +734,8 @@ class InterviewScreen(Screen[None]):
         else:
             self._message(None, "")
 
-    @on(Bubble.Picked)
-    def _bubble_clicked(self, event: Bubble.Picked) -> None:
+    @on(Transcript.Picked)
+    def _bubble_clicked(self, event: Transcript.Picked) -> None:
         self._edit(event.path)
 
     def _edit(self, path: str) -> None:
