@@ -99,11 +99,11 @@ async def test_failed_save_brings_the_question_back_with_its_text(make_app, stor
 async def test_side_panel_follows_the_answers(make_app, store):
     async with new_intake(make_app(), size=(120, 40)) as (pilot, screen):
         await play_answers(pilot, MARTIN, stop_at="revenus_activite")
-        before = text_of(screen, "#fiche")
+        before = screen.query_one("#panel").part_text("fiche")
         await pilot.press(*"1100", "enter")
-        await until(pilot, lambda: "1 100" in text_of(screen, "#fiche"),
+        await until(pilot, lambda: "1 100" in screen.query_one("#panel").part_text("fiche"),
                     "les ressources dans la fiche")
-        assert text_of(screen, "#fiche") != before
+        assert screen.query_one("#panel").part_text("fiche") != before
         assert screen.query_one("#transcript").paths[-1] == "revenus_activite"
 
 

@@ -43,13 +43,7 @@ from intake_assistant.tui.widgets.answer_input import AnswerInput
 from intake_assistant.tui.widgets.key_bar import KeyBar
 from intake_assistant.tui.widgets.painted import Painted
 from intake_assistant.tui.widgets.question_area import QuestionBlock
-from intake_assistant.tui.widgets.side_panel import (
-    Fiche,
-    OrientationList,
-    SectionProgress,
-    SidePanel,
-    progress_bar,
-)
+from intake_assistant.tui.widgets.side_panel import SidePanel, progress_bar
 from intake_assistant.tui.widgets.transcript import Line, Transcript
 
 if TYPE_CHECKING:  # the engine is imported by the worker that opens the session
@@ -279,9 +273,9 @@ class InterviewScreen(Screen[None]):
         self._paint_title()
         lines = [Line(s.path, q, a, s.path in it.unknown) for s, q, a in it.transcript()]
         self.query_one(Transcript).sync(lines, editing=it.focus)
-        self.query_one(SectionProgress).show(it.progress(),
-                                             step.question.section_id if step else None)
-        self.query_one(Fiche).show(it.computed)
+        panel = self.query_one(SidePanel)
+        panel.show_sections(it.progress(), step.question.section_id if step else None)
+        panel.show_fiche(it.computed)
         self._show_orientation()
 
     def _paint_title(self) -> None:
@@ -348,10 +342,10 @@ class InterviewScreen(Screen[None]):
     # -- orientation ---------------------------------------------------------------------------
     def _show_orientation(self) -> None:
         self.orientation = self.session.orientation()
-        panel = self.query_one(OrientationList)
+        panel = self.query_one(SidePanel)
         if panel.estimates and self._estimated_for != self.interview.answers:
             panel.estimates = {}  # an answer changed: the amounts are no longer those
-        panel.show(self.orientation.suggestions)
+        panel.show_orientation(self.orientation.suggestions)
 
     _estimated_for: Any = None
 
@@ -374,10 +368,10 @@ class InterviewScreen(Screen[None]):
         if not result.ok:
             self.notify(result.message, severity="warning", timeout=8)
             return
-        panel = self.query_one(OrientationList)
+        panel = self.query_one(SidePanel)
         panel.estimates = {aid: t for aid in result.by_aid if (t := result.text(aid))}
         self._estimated_for = answers
-        panel.show(panel._suggestions)
+        panel.show_orientation(panel.suggestions)
 
     # -- type-ahead: every key, in order -------------------------------------------------------
     async def take_input(self, event: events.Key | events.Paste) -> bool:
@@ -898,7 +892,7 @@ class InterviewScreen(Screen[None]):
         self._panel_forced = bool(panel.display)
 
     def action_toggle_reasons(self) -> None:
-        self.query_one(OrientationList).toggle_all()
+        self.query_one(SidePanel).toggle_all()
 
     def action_finish(self, then: Any = None) -> None:
         """Close the interview (everything is already saved) and show the dossier. The store

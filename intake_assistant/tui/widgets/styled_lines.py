@@ -39,7 +39,8 @@ def text_style(widget: Widget, styles: RenderStyles) -> Style:
 
 def part_lines(widget: Widget, styles: RenderStyles, content: Content, width: int) -> list[Strip]:
     """``content`` wrapped in ``width`` cells with the padding, border and background of
-    ``styles`` (component styles of ``widget``); no line when the content is empty."""
+    ``styles`` (component styles of ``widget``), and blank rows for its top and bottom margins;
+    no line when the content is empty."""
     if not content or width <= 0:
         return []
     gutter = styles.gutter
@@ -47,8 +48,13 @@ def part_lines(widget: Widget, styles: RenderStyles, content: Content, width: in
     lines = Visual.to_strips(widget, content, inner, None, text_style(widget, styles))
     base, background = widget.background_colors
     part_background = styles.background if styles.has_rule("background") else TRANSPARENT
-    return StylesCache().render(
+    strips = StylesCache().render(
         styles, Size(width, len(lines) + gutter.height), base + background, part_background,
         lines.__getitem__, (), None, None, content_size=Size(inner, len(lines)),
         padding=styles.padding,
     )
+    top, _, bottom, _ = styles.margin
+    if top or bottom:
+        blank = Strip.blank(width, widget.visual_style.rich_style)
+        strips = [blank] * top + strips + [blank] * bottom
+    return strips

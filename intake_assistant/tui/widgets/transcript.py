@@ -139,13 +139,7 @@ class Transcript(ScrollView, can_focus=False):
         self._made[line.path] = (key, strips)
         return strips
 
-    def _arrange(self, scroll_end: bool = False) -> None:
-        """Bubble rows and the virtual size, then a repaint; scrolled to the newest bubble (or
-        to the cursor). No layout of the screen, unless the scroll bar appears or goes."""
-        width = self.scrollable_content_region.width
-        if not self.is_mounted or width <= 0:
-            return  # arranged at the first resize
-        self._width = width
+    def _make(self, width: int) -> None:
         kept = set(self._order)
         for path in [p for p in self._made if p not in kept]:
             del self._made[path]
@@ -153,15 +147,23 @@ class Transcript(ScrollView, can_focus=False):
         for index in range(len(self._lines)):
             tops.append(row)
             row += len(self._bubble(index, width))
-        self._tops, self._height = tops, row
-        size = Size(width, row)
+        self._tops, self._height, self._width = tops, row, width
+
+    def _arrange(self, scroll_end: bool = False) -> None:
+        """Bubble rows and the virtual size, then a repaint; scrolled to the newest bubble (or
+        to the cursor). No layout of the screen, unless the scroll bar appears or goes."""
+        width = self.scrollable_content_region.width
+        if not self.is_mounted or width <= 0:
+            return  # arranged at the first resize
+        self._make(width)
+        size = Size(width, self._height)
         if size != self.virtual_size:
             self.set_reactive(Widget.virtual_size, size)
             self._scroll_update(size)  # the scroll bar's thumb (a layout only if it shows/hides)
         if scroll_end or self.cursor is None:
             self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
         else:
-            top = tops[self.cursor]
+            top = self._tops[self.cursor]
             bottom = top + len(self._bubble(self.cursor, width))
             view = self.scrollable_content_region.height
             if top < self.scroll_y:
@@ -172,9 +174,11 @@ class Transcript(ScrollView, can_focus=False):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
+        if width != self._width and width > 0:
+            self._make(width)  # painted before its resize event: made for this width now
         row = y + self.scroll_offset.y
         index = bisect_right(self._tops, row) - 1
-        if index < 0 or row >= self._height or width != self._width:
+        if index < 0 or row >= self._height:
             return Strip.blank(width, self.rich_style)
         return self._bubble(index, width)[row - self._tops[index]]
 
