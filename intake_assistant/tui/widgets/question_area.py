@@ -50,6 +50,8 @@ class QuestionBlock(Widget):
         self._hint = ""
         self._lines: list[Strip] = []
         self._width = 0  # the width the lines were made for
+        self._looks: dict[str, Any] = {}  # part -> its component styles
+        self._made: dict[str, tuple[Any, list[Strip]]] = {}
 
     # -- what is shown ---------------------------------------------------------------------------
     def show(self, progress: str, notes: Sequence[str], question: str,
@@ -113,12 +115,19 @@ class QuestionBlock(Widget):
 
     # -- lines and height ----------------------------------------------------------------------
     def _make_lines(self, width: int) -> list[Strip]:
+        """The block's lines at ``width``; a part shown as before keeps its lines."""
         lines: list[Strip] = []
         for part in PARTS:
-            styles = self.get_component_styles(f"question-block--{part}")
+            styles = self._looks.get(part)
+            if styles is None:
+                styles = self._looks[part] = self.get_component_styles(f"question-block--{part}")
             content = self._replies(width - styles.gutter.width) if part == "replies" \
                 else self._parts.get(part, Content())
-            lines += part_lines(self, styles, content, width)
+            key = (content.plain, tuple(content.spans), width)  # Content == compares text only
+            made = self._made.get(part)
+            if made is None or made[0] != key:
+                made = self._made[part] = (key, part_lines(self, styles, content, width))
+            lines += made[1]
         return lines
 
     def _repaint(self) -> None:
@@ -152,6 +161,8 @@ class QuestionBlock(Widget):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._stale = True  # colours or borders changed (theme, plain mode): lines made again
+        self._looks.clear()
+        self._made.clear()
 
     _stale = False
 
