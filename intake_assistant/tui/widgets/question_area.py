@@ -28,9 +28,10 @@ from textual.content import Content
 from textual.strip import Strip
 from textual.widget import Widget
 
-from intake_assistant.tui.widgets.styled_lines import part_lines
+from intake_assistant.tui.widgets.styled_lines import part_lines, widget_background
 
 GAP = "   "
+
 PARTS = ("step", "notes", "question", "replies")
 
 
@@ -105,6 +106,16 @@ class QuestionBlock(Widget):
         return {**self._parts, "replies": self._replies(self._width or self.app.size.width - 4)}
 
     def _replies(self, width: int) -> Content:
+        key = (tuple(self._chips), self._hint, width)
+        if self._replies_made is not None and self._replies_made[0] == key:
+            return self._replies_made[1]
+        content = self._lay_out_replies(width)
+        self._replies_made = (key, content)
+        return content
+
+    _replies_made: tuple[Any, Content] | None = None
+
+    def _lay_out_replies(self, width: int) -> Content:
         lines: list[list[str]] = [[]]
         used = 0
         for markup, length in self._chips:
@@ -123,6 +134,7 @@ class QuestionBlock(Widget):
     def _make_lines(self, width: int) -> list[Strip]:
         """The block's lines at ``width``; a part shown as before keeps its lines."""
         lines: list[Strip] = []
+        under = widget_background(self)
         for part in PARTS:
             styles = self._looks.get(part)
             if styles is None:
@@ -132,7 +144,8 @@ class QuestionBlock(Widget):
             key = (content.plain, tuple(content.spans), width)  # Content == compares text only
             made = self._made.get(part)
             if made is None or made[0] != key:
-                made = self._made[part] = (key, part_lines(self, styles, content, width))
+                made = self._made[part] = (key, part_lines(self, styles, content, width,
+                                                               under))
             lines += made[1]
         return lines
 

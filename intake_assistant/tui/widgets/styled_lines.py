@@ -37,19 +37,28 @@ def text_style(widget: Widget, styles: RenderStyles) -> Style:
     return style + part
 
 
-def part_lines(widget: Widget, styles: RenderStyles, content: Content, width: int) -> list[Strip]:
+def widget_background(widget: Widget) -> Color:
+    """The colour under a widget's parts (its background over its ancestors')."""
+    base, background = widget.background_colors
+    return base + background
+
+
+def part_lines(widget: Widget, styles: RenderStyles, content: Content, width: int,
+               under: Color | None = None) -> list[Strip]:
     """``content`` wrapped in ``width`` cells with the padding, border and background of
     ``styles`` (component styles of ``widget``), and blank rows for its top and bottom margins;
-    no line when the content is empty."""
+    no line when the content is empty. ``under``: the widget's background, when known (found
+    through its ancestors otherwise)."""
     if not content or width <= 0:
         return []
     gutter = styles.gutter
     inner = max(1, width - gutter.width)
     lines = Visual.to_strips(widget, content, inner, None, text_style(widget, styles))
-    base, background = widget.background_colors
+    if under is None:
+        under = widget_background(widget)
     part_background = styles.background if styles.has_rule("background") else TRANSPARENT
     strips = StylesCache().render(
-        styles, Size(width, len(lines) + gutter.height), base + background, part_background,
+        styles, Size(width, len(lines) + gutter.height), under, part_background,
         lines.__getitem__, (), None, None, content_size=Size(inner, len(lines)),
         padding=styles.padding,
     )
