@@ -303,6 +303,11 @@ class GuardedStore:
             self._require("statistiques")
         yield from self.inner.iter_dossiers()
 
+    def read_many(self, dossier_ids: Iterable[str]) -> Iterator[Dossier]:
+        if not (self.identity.may("statistiques") or self.identity.may("export_plusieurs")):
+            self._require("statistiques")
+        yield from self.inner.read_many(dossier_ids)
+
     def corrupt_files(self) -> dict[str, str]:
         return self.inner.corrupt_files()
 

@@ -1,7 +1,8 @@
 """Whether the phone intakes a list shows were left before their end: their answers are replayed
-in the questionnaire (a millisecond or so each), for the rows shown only, and remembered per
-dossier version. Kept apart from `app.home` because it needs the questionnaire engine: the home
-list is painted first, and this second pass follows (`with_intakes_checked`)."""
+in the questionnaire (~10 ms each: every computed value at every event), for the rows shown
+only, and remembered per dossier version, in memory and across runs (`intake_cache`). Kept apart
+from `app.home` because it needs the questionnaire engine: the home list is painted first, and
+this second pass follows (`with_intakes_checked`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from datetime import date
 from intake_assistant.core.statuses import Status
 from intake_assistant.store import DossierStore, IndexEntry, StoreError
 
+from . import intake_cache
 from .access import GuardedStore
 from .home import HomeListing
 from .interviews import make_interview
@@ -44,19 +46,28 @@ def intakes_finished(store: DossierStore, entries: list[IndexEntry],
     raw = store.inner if isinstance(store, GuardedStore) else store
     out: dict[str, bool] = {}
     waiting = [e for e in entries if e.status == Status.PREMIER_CONTACT][:MAX_CHECKED]
+    misses = []
     for entry in waiting:
         with _cache_lock:
             hit = _finished_cache.get(entry.id)
         if hit is not None and hit[0] == entry.version:
             out[entry.id] = hit[1]
-            continue
-        try:
-            done = intake_finished(raw, entry.id, today)
-        except (StoreError, OSError, ValueError, KeyError):
-            continue  # unreadable: the store names it elsewhere (corrupt_files)
+        else:
+            misses.append(entry)
+    kept = intake_cache.known(raw, {e.id: e.version for e in misses})  # told at an earlier run
+    told: dict[str, tuple[str, bool]] = {}
+    for entry in misses:
+        done = kept.get(entry.id)
+        if done is None:
+            try:
+                done = intake_finished(raw, entry.id, today)
+            except (StoreError, OSError, ValueError, KeyError):
+                continue  # unreadable: the store names it elsewhere (corrupt_files)
+            told[entry.id] = (entry.version, done)
         with _cache_lock:
             _finished_cache[entry.id] = (entry.version, done)
         out[entry.id] = done
+    intake_cache.remember(raw, told)
     return out
 
 

@@ -32,6 +32,7 @@ from intake_assistant.store import (
     StoreError,
 )
 
+from . import intake_cache
 from .errors import AnswerNotSaved  # defined with the errors the faces import at start
 from .records_upkeep import dossier_saved
 
@@ -353,6 +354,7 @@ class InterviewSession(InterviewRun):
                 self.store.forget(self.dossier_id)
             except StoreError:
                 return Finished(self.dossier_id, erased=False)
+            intake_cache.drop(self.store, [self.dossier_id])  # a list may have told it
             return Finished(self.dossier_id, erased=True)
         dossier_saved(self.store, self.dossier_id)
         return Finished(self.dossier_id, erased=False)

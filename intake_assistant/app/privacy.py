@@ -25,6 +25,8 @@ from intake_assistant.store import (
     StoredRecord,
 )
 
+from . import intake_cache
+
 
 @dataclass(frozen=True)
 class ExportedFile:
@@ -85,6 +87,7 @@ def _finish(store: DossierStore, erased: list[Erasure], delete_exports: bool) ->
     from intake_assistant.reports.cache import drop_records
 
     dropped = drop_records(store, [e.dossier_id for e in erased])
+    intake_cache.drop(store, [e.dossier_id for e in erased])
     seen: set[str] = set()
     files = []
     for erasure in erased:

@@ -21,6 +21,7 @@ import json
 import multiprocessing
 import os
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator
@@ -304,7 +305,7 @@ def refresh_records(store: DossierStore, policy: Policy, dossier_ids: Collection
         if cache._meta(cache.db, "policy") != (fingerprint or policy_fingerprint(policy)):
             return 0
         rows, gone = [], []
-        rows.extend(_build_chunk(store, sorted(dossier_ids), policy, gone=gone))
+        rows.extend(_refreshed(store, sorted(dossier_ids), policy, gone=gone))
 
         def write(db: sqlite3.Connection) -> None:
             db.executemany(_INSERT, rows)
@@ -413,24 +414,56 @@ def _build(store: DossierStore, misses: list[str], policy: Policy) -> Iterator[B
         yield from _build_chunk(store, misses, policy)
         return
     chunks = [misses[i:i + _CHUNK] for i in range(0, len(misses), _CHUNK)]
-    # "spawn": the caller may be a thread of the TUI, and forking a threaded process is unsafe.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(cores, 4), mp_context=context,
-                             initializer=_init_worker,
-                             initargs=(dict(policy.paths), store.location, os.getpid())) as pool:
-        for results in pool.map(_worker_chunk, chunks):
-            yield from results
+    global _INHERITED
+    forked = _may_fork()
+    # A forked worker starts at once with the policy already built (a spawned one imports the
+    # package and builds the policy again: ~1 s before its first record). Forking a process
+    # with threads (the TUI) is unsafe: then workers are spawned.
+    context = multiprocessing.get_context("fork" if forked else "spawn")
+    _INHERITED = policy if forked else None
+    try:
+        with ProcessPoolExecutor(max_workers=min(cores, 4), mp_context=context,
+                                 initializer=_init_worker,
+                                 initargs=(dict(policy.paths), store.location,
+                                           os.getpid())) as pool:
+            for results in pool.map(_worker_chunk, chunks):
+                yield from results
+    finally:
+        _INHERITED = None
 
 
-def _build_chunk(store: DossierStore, misses: list[str], policy: Policy, *,
-                 gone: list[str] | None = None) -> Iterator[Built]:
-    for dossier_id in misses:
+# Threads that may run beside a fork: the TinyDB store's removal of orphan temp files (asleep
+# at first, then only listing and unlinking files; it holds no lock a worker takes).
+_FORK_SAFE_THREADS = frozenset({"orphan-temps"})
+
+
+def _may_fork() -> bool:
+    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
+    return (sys.platform.startswith("linux") and threading.current_thread() is
+            threading.main_thread() and all(t.name in _FORK_SAFE_THREADS for t in others)
+            and "fork" in multiprocessing.get_all_start_methods())
+
+
+def _build_chunk(store: DossierStore, misses: list[str], policy: Policy) -> Iterator[Built]:
+    """The records of these dossiers, read in bulk (`read_many`: a first run reads thousands)."""
+    for doc in store.read_many(misses):
+        try:
+            record = build_record(doc, policy)
+        except (KeyError, TypeError, ValueError):
+            continue
+        yield _row(doc["id"], dossier_version(doc), record)  # encoded where it is built
+
+
+def _refreshed(store: DossierStore, dossier_ids: list[str], policy: Policy, *,
+               gone: list[str]) -> Iterator[Built]:
+    """The records of dossiers just saved, each read on its own: one erased meanwhile is
+    named in `gone` (its record is dropped as an erasure drops it)."""
+    for dossier_id in dossier_ids:
         try:
             doc = store.load(dossier_id)
             record = build_record(doc, policy)
         except DossierNotFoundError:
-            if gone is not None:
-                gone.append(dossier_id)
+            gone.append(dossier_id)
             continue  # forgotten meanwhile
         except CorruptDossierError:
             continue  # unreadable: the store reports it (corrupt_files)
@@ -440,6 +473,7 @@ def _build_chunk(store: DossierStore, misses: list[str], policy: Policy, *,
 
 
 _WORKER: tuple[DossierStore, Policy] | None = None
+_INHERITED: Policy | None = None  # the parent's policy, for workers it forks
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -457,8 +491,9 @@ def _init_worker(paths: dict[str, str], location: str, parent: int) -> None:
     from intake_assistant.orientation.build import load_policy
     from intake_assistant.store import open_store
 
-    policy = load_policy(paths.get("parametres"), paths.get("aides"), paths.get("calculs"))
-    _WORKER = (open_store(location), policy)
+    policy = _INHERITED or load_policy(paths.get("parametres"), paths.get("aides"),
+                                       paths.get("calculs"))
+    _WORKER = (open_store(location), policy)  # its own connections: none crosses a fork
 
 
 def _worker_chunk(misses: list[str]) -> list[Built]:

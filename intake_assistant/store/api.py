@@ -281,6 +281,13 @@ class DossierStore(Protocol):
         listed by `corrupt_files()`."""
         ...
 
+    def read_many(self, dossier_ids: Iterable[str]) -> Iterator[Dossier]:
+        """The readable dossiers among ``dossier_ids``, in the order given, read in bulk (what
+        rebuilds derived data reads: one query or one file read each, not one `load` each); an
+        id not found (erased meanwhile) is skipped, an unreadable or malformed one too, and then
+        listed by `corrupt_files()`. `InvalidValueError` for an id that is not D-YYYY-NNNNNN."""
+        ...
+
     def corrupt_files(self) -> dict[str, str]:
         """Dossiers found unreadable or malformed so far, by id, with where they are."""
         ...

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import random
+import sys
 from datetime import datetime
 
 import pytest
@@ -113,14 +114,21 @@ def test_cli_refuses_csv_without_destination(store, capsys):
     assert "indiquez un dossier" in capsys.readouterr().err
 
 
-def test_parallel_cold_build_gives_the_same_statistics(store, dossiers, policy, monkeypatch):
-    """Above PARALLEL_FROM records to build, worker processes share the work: same figures."""
+@pytest.mark.parametrize("forked", [
+    pytest.param(True, marks=pytest.mark.skipif(
+        not sys.platform.startswith("linux"), reason="workers are forked on Linux only")),
+    False])
+def test_parallel_cold_build_gives_the_same_statistics(store, dossiers, policy, monkeypatch,
+                                                        forked):
+    """Above PARALLEL_FROM records to build, worker processes share the work: same figures,
+    whether they are forked (the policy inherited) or spawned (the policy built again)."""
     from intake_assistant.reports import cache
 
     sequential = summary(store, policy)
     cache_path(store).unlink()
     monkeypatch.setattr(cache, "PARALLEL_FROM", 1)
     monkeypatch.setattr(cache, "_CHUNK", 3)
+    monkeypatch.setattr(cache, "_may_fork", lambda: forked)
     assert summary(store, policy) == sequential
     assert cache_path(store).exists()
 
@@ -150,3 +158,27 @@ def test_a_damaged_cache_file_is_rebuilt_not_trusted(store, dossiers, policy) ->
     for suffix in ("-wal", "-shm"):
         path.with_name(path.name + suffix).unlink(missing_ok=True)
     assert summary(store, policy) == first
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+def test_workers_are_forked_only_beside_threads_known_to_be_safe(tmp_path) -> None:
+    """A command (one thread, the store's cleanup asleep beside it) forks its workers; a
+    process with other threads (the TUI) spawns them: forking it could copy a held lock."""
+    import subprocess
+    import textwrap
+
+    code = textwrap.dedent(f"""
+        import threading
+        from intake_assistant.reports import cache
+        from intake_assistant.store import open_store
+        open_store({str(tmp_path / 'base')!r})
+        alone = cache._may_fork()
+        stop = threading.Event()
+        threading.Thread(target=stop.wait, name="worker").start()
+        beside = cache._may_fork()
+        stop.set()
+        print(alone, beside)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["True", "False"]

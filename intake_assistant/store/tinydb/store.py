@@ -82,6 +82,7 @@ from .locking import file_lock
 from .records import Records
 
 DRAFT_MAX_CHARS = 100_000
+_READ_BATCH = 500  # dossiers read in bulk whose index rows are checked in one query
 CLEANUP_DELAY_S = 3.0  # orphan temps of dossier folders: removed once the first screen is up
 _FOLDERS = ("dossiers", "locks", "sequences", "index", "leases", "records", "attachments",
             "cache")
@@ -315,6 +316,34 @@ class TinyDBStore:
             except (CorruptDossierError, OSError):
                 with self._mutex:
                     self._corrupt_seen[dossier_id] = Path(path)
+
+    def read_many(self, dossier_ids: Iterable[str]) -> Iterator[Dossier]:
+        """Files read and parsed one after the other; the index rows of a batch are checked
+        in one query (`Index.repair_many`), not one query per dossier as `load` does."""
+        batch: builtins.list[tuple[str, dict[str, Any], Path]] = []
+        for dossier_id in dossier_ids:
+            path = self._path(dossier_id)
+            try:
+                doc = parse_document(path.read_bytes(), path)
+            except FileNotFoundError:
+                continue  # erased meanwhile (its row goes at the next listing's check)
+            except (CorruptDossierError, OSError):
+                with self._mutex:
+                    self._corrupt_seen[dossier_id] = path
+                with suppress(sqlite3.Error, OSError, DossierLockedError):
+                    self.index.mark_corrupt(dossier_id, path)  # no longer listed as readable
+                continue
+            batch.append((dossier_id, doc, path))
+            if len(batch) >= _READ_BATCH:
+                yield from self._checked(batch)
+                batch = []
+        yield from self._checked(batch)
+
+    def _checked(self, batch: builtins.list[tuple[str, dict[str, Any], Path]]
+                 ) -> Iterator[Dossier]:
+        with suppress(OSError, DossierLockedError):  # a busy index never fails a read
+            self.index.repair_many(batch)
+        return (cast(Dossier, doc) for _, doc, _ in batch)
 
     def corrupt_files(self) -> dict[str, str]:
         """Dossier files found unreadable (by the index or while reading), by id."""

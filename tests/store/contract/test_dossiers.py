@@ -191,6 +191,19 @@ def test_iter_dossiers_reads_everything_in_id_order(store: Store, now) -> None:
     assert [d["id"] for d in store.iter_dossiers()] == ids
 
 
+def test_read_many_reads_the_ids_given_in_their_order(store: Store, now) -> None:
+    ids = [store.create_dossier(agent="a", answers={"nom": f"N{i}"}, now=now)["id"]
+           for i in range(5)]
+    store.save_answer(ids[3], "loyer", 420, agent="a")
+    wanted = [ids[3], ids[0], "D-2026-000099", ids[4]]  # one never created: skipped
+    read = list(store.read_many(wanted))
+    assert [d["id"] for d in read] == [ids[3], ids[0], ids[4]]
+    assert read == [store.load(i) for i in (ids[3], ids[0], ids[4])]
+    assert list(store.read_many([])) == []
+    with pytest.raises(InvalidValueError):
+        list(store.read_many(["pas-un-id"]))
+
+
 def test_import_gives_ids_and_checks_the_shape(store: Store, now) -> None:
     doc = store.create_dossier(agent="a", answers={"nom": "Modèle"}, now=now)
     copy = {k: v for k, v in doc.items() if k not in ("tables", "exports", "draft", "interview")}
@@ -254,6 +267,7 @@ def test_a_malformed_document_is_damaged_by_name_and_the_rest_works(backend: Bac
     assert [e.id for e in fresh.list()] == [ok["id"]]
     assert fresh.count() == 1
     assert [d["id"] for d in fresh.iter_dossiers()] == [ok["id"]]
+    assert [d["id"] for d in fresh.read_many([broken["id"], ok["id"]])] == [ok["id"]]
     assert set(fresh.versions()) == {ok["id"]}
     assert set(fresh.corrupt_files()) == {broken["id"]}
     assert [e.dossier_id for e in fresh.purge(inactive_days=0, dry_run=True,

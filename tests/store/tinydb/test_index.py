@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from intake_assistant.store import CorruptDossierError
+from intake_assistant.store import CorruptDossierError, dossier_version
 from intake_assistant.store.tinydb import TinyDBStore as Store
 from intake_assistant.store.tinydb import index as index_module
 from intake_assistant.store.tinydb import store as store_module
@@ -111,6 +111,21 @@ def test_a_file_changed_by_hand_fixes_its_row_when_read(store: Store, filled: li
     assert [e.nom for e in fresh.list(search=filled[0])] == ["Lefèvre"]
 
 
+def test_a_file_changed_by_hand_fixes_its_row_when_read_in_bulk(tmp_path, now) -> None:
+    store = Store.open(tmp_path / "base")
+    ids = [store.create_dossier(agent="a", answers={"nom": n}, now=now)["id"]
+           for n in ("Martin", "Durand")]
+    path = store.dossiers_dir / "2026" / f"{ids[0]}.json"
+    shutil.copy2(path, tmp_path / "old.json")
+    store.save_answer(ids[0], "nom", "Marton", agent="a")
+    assert store.versions()[ids[0]].startswith("2:")
+    shutil.copy2(tmp_path / "old.json", path)  # put back around this open store: row stale
+    assert store.versions()[ids[0]].startswith("2:")
+    read = {d["id"]: d for d in store.read_many(ids)}
+    assert read[ids[0]]["answers"]["nom"] == "Martin"
+    assert store.versions()[ids[0]] == dossier_version(read[ids[0]])  # row fixed
+
+
 def test_corrupt_dossier_is_reported_by_name_and_never_overwritten(store: Store,
                                                                      filled: list[str]) -> None:
     path = store.dossiers_dir / "2026" / f"{filled[0]}.json"
@@ -129,6 +144,7 @@ def test_corrupt_dossier_is_reported_by_name_and_never_overwritten(store: Store,
     assert _ids(fresh.list()) == sorted(filled[1:])
     assert fresh.corrupt_files() == {filled[0]: str(path)}
     assert [d["id"] for d in fresh.iter_dossiers()] == filled[1:]
+    assert [d["id"] for d in Store.open(store.root).read_many(filled)] == filled[1:]
 
 
 def test_orphan_temp_files_are_removed_at_start_but_not_live_ones(store: Store,
