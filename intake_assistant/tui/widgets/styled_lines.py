@@ -57,11 +57,17 @@ def part_lines(widget: Widget, styles: RenderStyles, content: Content, width: in
     if under is None:
         under = widget_background(widget)
     part_background = styles.background if styles.has_rule("background") else TRANSPARENT
-    strips = StylesCache().render(
-        styles, Size(width, len(lines) + gutter.height), under, part_background,
-        lines.__getitem__, (), None, None, content_size=Size(inner, len(lines)),
-        padding=styles.padding,
-    )
+    if not (gutter.width or gutter.height or part_background.a or styles.tint.a
+            or styles.text_opacity != 1.0 or styles.opacity != 1.0):
+        # Nothing around the text: its lines padded to the width, as the renderer would.
+        pad = Style(background=under).rich_style
+        strips = [line.adjust_cell_length(width, pad) for line in lines]
+    else:
+        strips = StylesCache().render(
+            styles, Size(width, len(lines) + gutter.height), under, part_background,
+            lines.__getitem__, (), None, None, content_size=Size(inner, len(lines)),
+            padding=styles.padding,
+        )
     top, _, bottom, _ = styles.margin
     if top or bottom:
         blank = Strip.blank(width, widget.visual_style.rich_style)
