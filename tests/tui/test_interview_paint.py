@@ -148,3 +148,29 @@ async def test_finish_opens_the_dossier_once_closed(make_app, store, monkeypatch
         await wait_for_screen(pilot, "DossierScreen")
     doc = store.load(dossier_id)
     assert doc["interview"] is None and doc["answers"]["prenom"] == MARTIN["prenom"]
+
+
+async def test_orientation_of_an_answer_is_evaluated_off_the_ui_thread(make_app, store,
+                                                                         monkeypatch):
+    """After the save, in its thread (a key typed meanwhile can interrupt it there): the side
+    panel shows the orientation of the answers saved, the same as evaluated on the UI thread."""
+    from intake_assistant.app.interviews import InterviewSession, live_orientation
+
+    threads: list[str] = []
+    original = InterviewSession.orientation
+
+    def orientation(self):
+        threads.append(threading.current_thread().name)
+        return original(self)
+
+    monkeypatch.setattr(InterviewSession, "orientation", orientation)
+    async with new_intake(make_app(), size=(120, 40)) as (pilot, screen):
+        await play_answers(pilot, MARTIN, stop_at="revenus_activite")
+        threads.clear()
+        await pilot.press(*"1100", "enter")
+        await until(pilot, lambda: "1 100" in screen.query_one("#panel").part_text("fiche"),
+                    "les ressources dans la fiche")
+        assert threads and threading.main_thread().name not in threads
+        expected = live_orientation(screen.interview).suggestions
+        assert [(s.aid, s.status) for s in screen.orientation.suggestions] == \
+            [(s.aid, s.status) for s in expected]

@@ -9,7 +9,8 @@ applied, let alone committed), any other intent first waits for the save, and a 
 the engine back, brings the question back with its text and says « Réponse NON enregistrée ».
 Once saved, the keys typed meanwhile are applied, then the transcript (the answer's bubble is its
 acknowledgement), the title and the side panel (progress, fiche, orientation) are repainted. The
-orientation is evaluated on the UI thread: it takes a few milliseconds, after the first frame.
+orientation of the saved answers is evaluated in the save's thread too, after the save (a few
+milliseconds that a key typed meanwhile can interrupt, which it could not on the UI thread).
 Closing the interview (F10, Échap at the first question) does its store work in a thread too.
 
 Keys reach this screen in the order they were typed, whatever it is doing (see ``tui/typeahead``):
@@ -76,6 +77,9 @@ class _PendingSave:
         self.failure: BaseException | None = None  # anything else: raised on the UI thread
         self.draft_cleared = False
         self.notice_error: str | None = None
+        # The orientation of the answers saved, evaluated in the same thread after the save
+        # (answers and unknowns it was evaluated on, then the Orientation).
+        self.orientation: tuple[dict[str, Any], frozenset[str], Any] | None = None
 
     def run(self) -> None:
         from intake_assistant.app.interviews import AnswerNotSaved
@@ -305,7 +309,7 @@ class InterviewScreen(Screen[None]):
         assert it is not None
         self._show_step(it.current_step(), it.progress())
 
-    def _paint_rest(self) -> None:
+    def _paint_rest(self, ready: Any = None) -> None:
         """The title, the transcript, the side panel (progress, fiche, orientation)."""
         it = self.interview
         assert it is not None
@@ -316,7 +320,7 @@ class InterviewScreen(Screen[None]):
         panel = self._panel
         panel.show_sections(it.progress(), step.question.section_id if step else None)
         panel.show_fiche(it.computed)
-        self._show_orientation()
+        self._show_orientation(ready)
 
     def _paint_title(self) -> None:
         it = self.interview
@@ -380,8 +384,15 @@ class InterviewScreen(Screen[None]):
                                                          view.default_shown, view.placeholder)
 
     # -- orientation ---------------------------------------------------------------------------
-    def _show_orientation(self) -> None:
-        self.orientation = self.session.orientation()
+    def _show_orientation(self, ready: Any = None) -> None:
+        """The orientation of the answers shown: ``ready`` when it was evaluated off the UI
+        thread on these very answers, else evaluated here."""
+        it = self.interview
+        assert it is not None
+        if ready is not None and ready[0] == it.answers and ready[1] == it.unknown:
+            self.orientation = ready[2]
+        else:
+            self.orientation = self.session.orientation()
         panel = self._panel
         if panel.estimates and self._estimated_for != self.interview.answers:
             panel.estimates = {}  # an answer changed: the amounts are no longer those
@@ -643,6 +654,20 @@ class InterviewScreen(Screen[None]):
                 except (StoreError, OSError) as exc:
                     pending.notice_error = getattr(exc, "message", None) or str(exc)
             steps.append(record_notice)
+
+        def evaluate_orientation(pending: _PendingSave) -> None:
+            # In the save's thread, where a key typed meanwhile can take the interpreter from it
+            # (on the UI thread it would wait for the whole evaluation); keys are held until the
+            # save has returned, so the answers do not change under it.
+            import copy
+
+            interview = session.interview
+            try:
+                pending.orientation = (copy.deepcopy(interview.answers),
+                                       frozenset(interview.unknown), session.orientation())
+            except Exception:  # evaluated again on the UI thread, where a failure is seen
+                pending.orientation = None
+        steps.append(evaluate_orientation)
         return steps
 
     def _start_save(self) -> None:
@@ -673,7 +698,7 @@ class InterviewScreen(Screen[None]):
         if self.typeahead.held and not self.typeahead.blocked:
             await self._drain()
         if self._unsaved is None and self.is_attached and self.session is not None:
-            self._paint_rest()
+            self._paint_rest(pending.orientation)
             self._show_pending()
 
     def _settle(self) -> bool:
