@@ -39,7 +39,12 @@ async def test_a_click_on_a_bubble_corrects_its_answer(make_app, store):
     async with new_intake(make_app(), size=(120, 40)) as (pilot, screen):
         await play_answers(pilot, MARTIN, stop_at="date_naissance")
         transcript = screen.query_one("#transcript")
-        await pilot.click(transcript, offset=spot(transcript, MARTIN["prenom"]))
+        where = spot(transcript, MARTIN["prenom"])
+        before = transcript.render_line(where[1] - transcript.content_offset.y)
+        await pilot.hover(transcript, offset=where)  # the bubble under the pointer lights up
+        await until(pilot, lambda: transcript.render_line(where[1] - transcript.content_offset.y)
+                    != before, "la bulle survolée en surbrillance")
+        await pilot.click(transcript, offset=where)
         await until(pilot, lambda: screen.interview.focus == "prenom", "la correction du prénom")
         assert "Correction" in str(screen.query_one("#asked").render())
 
