@@ -9,7 +9,7 @@ from intake_assistant.app.agents import add_agent
 from intake_assistant.app.estimates import Estimates
 from intake_assistant.store.tinydb import TinyDBStore as Store
 from intake_assistant.tui.app import IntakeApp
-from intake_assistant.tui.widgets.side_panel import AidRow, OrientationList
+from intake_assistant.tui.widgets.side_panel import SidePanel
 from tests.tui.conftest import (
     AGENT,
     TODAY,
@@ -47,9 +47,9 @@ def run_intake(tmp_path, monkeypatch, result: Estimates):
                                stop_at="compte_bancaire")
             await pilot.press("f8")
             await settle(pilot)
-            panel = screen.query_one(OrientationList)
+            panel = screen.query_one(SidePanel)
             seen["estimates"] = dict(panel.estimates)
-            seen["rows"] = [str(row.render()) for row in screen.query(AidRow)]
+            seen["rows"] = panel.aid_texts()
             seen["notes"] = [n.message for n in app._notifications]
             await pilot.press("o")  # compte_bancaire answered: the amounts are no longer sure
             await settle(pilot)

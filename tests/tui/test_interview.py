@@ -51,7 +51,7 @@ async def test_phone_intake_of_martin_by_keys(make_app, store, tmp_path):
         # The live panel agrees with the persona's expected figures and orientation.
         assert round(screen.interview.computed["nb_uc"], 2) == 1.3
         assert status_of(screen, "microcredit_personnel") == "eligible"
-        assert "Questionnaire terminé" in str(screen.query_one("#question").render())
+        assert "Questionnaire terminé" in str(screen.query_one("#asked").render())
         await pilot.press("enter")  # Enter on the finished interview opens the dossier
         await wait_for_screen(pilot, "DossierScreen")
 
@@ -326,7 +326,7 @@ async def test_first_question_before_the_engine_is_ready(make_app, store, tmp_pa
         await pilot.pause()
         screen = app.screen
         assert screen.interview is None
-        assert "votre nom de famille" in str(screen.query_one("#question").render())
+        assert "votre nom de famille" in str(screen.query_one("#asked").render())
         await pilot.press(*"Martin", "enter", *"Ju")  # typed while the dossier opens
         assert "Ouverture du dossier" in str(screen.query_one("#pending").render())
         gate.set()

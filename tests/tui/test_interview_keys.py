@@ -78,7 +78,7 @@ async def test_data_protection_notice_shown_once_and_recorded(make_app, store):
         notice = screen.query_one("#notice")
         assert notice.display and "deux ans" in str(notice.render())
         # Worded once: the questionnaire's own note is not repeated under it.
-        assert "deux ans" not in str(screen.query_one("#notes").render())
+        assert "deux ans" not in screen.query_one("#asked").part_text("notes")
         await pilot.press(*MARTIN["nom"], "enter")
         await until(pilot, lambda: not screen.query_one("#notice").display, "l'information donnée")
         dossier_id = screen.dossier_id

@@ -41,7 +41,7 @@ async def test_next_question_shown_while_the_save_runs_keys_wait_for_it(make_app
         gate, calls, started = held_saves(monkeypatch, store)
         burst(pilot.app, ["M", "a", "r", "t", "i", "n", "enter"])
         # The next question is on screen while the save of « Martin » has not returned.
-        await until(pilot, lambda: "prénom" in text_of(screen, "#question")
+        await until(pilot, lambda: "prénom" in text_of(screen, "#asked")
                     and started, "la question suivante, pendant l'enregistrement",
                     workers=False)
         assert calls == [] and screen.query_one("#answer").value == ""
@@ -74,13 +74,13 @@ async def test_failed_save_brings_the_question_back_with_its_text(make_app, stor
 
         monkeypatch.setattr(store, "save_answers", failing)
         burst(pilot.app, ["M", "a", "r", "t", "i", "n", "enter"])
-        await until(pilot, lambda: "prénom" in text_of(screen, "#question") and started,
+        await until(pilot, lambda: "prénom" in text_of(screen, "#asked") and started,
                     "la question suivante, pendant l'enregistrement", workers=False)
         burst(pilot.app, ["J", "u", "enter"])  # typed ahead, before the failure is known
         gate.set()
         await until(pilot, lambda: "NON enregistrée" in text_of(screen, "#message"),
                     "le message d'échec")
-        assert "nom de famille" in text_of(screen, "#question")  # the question is back
+        assert "nom de famille" in text_of(screen, "#asked")  # the question is back
         assert screen.query_one("#answer").value == "Martin"  # its text kept
         assert "Disque plein." in text_of(screen, "#message")
         assert screen.interview.current_step().path == "nom"
@@ -99,11 +99,11 @@ async def test_failed_save_brings_the_question_back_with_its_text(make_app, stor
 async def test_side_panel_follows_the_answers(make_app, store):
     async with new_intake(make_app(), size=(120, 40)) as (pilot, screen):
         await play_answers(pilot, MARTIN, stop_at="revenus_activite")
-        before = text_of(screen, "#fiche")
+        before = screen.query_one("#panel").part_text("fiche")
         await pilot.press(*"1100", "enter")
-        await until(pilot, lambda: "1 100" in text_of(screen, "#fiche"),
+        await until(pilot, lambda: "1 100" in screen.query_one("#panel").part_text("fiche"),
                     "les ressources dans la fiche")
-        assert text_of(screen, "#fiche") != before
+        assert screen.query_one("#panel").part_text("fiche") != before
         assert screen.query_one("#transcript").paths[-1] == "revenus_activite"
 
 
@@ -148,3 +148,29 @@ async def test_finish_opens_the_dossier_once_closed(make_app, store, monkeypatch
         await wait_for_screen(pilot, "DossierScreen")
     doc = store.load(dossier_id)
     assert doc["interview"] is None and doc["answers"]["prenom"] == MARTIN["prenom"]
+
+
+async def test_orientation_of_an_answer_is_evaluated_off_the_ui_thread(make_app, store,
+                                                                         monkeypatch):
+    """After the save, in its thread (a key typed meanwhile can interrupt it there): the side
+    panel shows the orientation of the answers saved, the same as evaluated on the UI thread."""
+    from intake_assistant.app.interviews import InterviewSession, live_orientation
+
+    threads: list[str] = []
+    original = InterviewSession.orientation
+
+    def orientation(self):
+        threads.append(threading.current_thread().name)
+        return original(self)
+
+    monkeypatch.setattr(InterviewSession, "orientation", orientation)
+    async with new_intake(make_app(), size=(120, 40)) as (pilot, screen):
+        await play_answers(pilot, MARTIN, stop_at="revenus_activite")
+        threads.clear()
+        await pilot.press(*"1100", "enter")
+        await until(pilot, lambda: "1 100" in screen.query_one("#panel").part_text("fiche"),
+                    "les ressources dans la fiche")
+        assert threads and threading.main_thread().name not in threads
+        expected = live_orientation(screen.interview).suggestions
+        assert [(s.aid, s.status) for s in screen.orientation.suggestions] == \
+            [(s.aid, s.status) for s in expected]

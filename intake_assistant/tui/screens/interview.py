@@ -9,7 +9,8 @@ applied, let alone committed), any other intent first waits for the save, and a 
 the engine back, brings the question back with its text and says « Réponse NON enregistrée ».
 Once saved, the keys typed meanwhile are applied, then the transcript (the answer's bubble is its
 acknowledgement), the title and the side panel (progress, fiche, orientation) are repainted. The
-orientation is evaluated on the UI thread: it takes a few milliseconds, after the first frame.
+orientation of the saved answers is evaluated in the save's thread too, after the save (a few
+milliseconds that a key typed meanwhile can interrupt, which it could not on the UI thread).
 Closing the interview (F10, Échap at the first question) does its store work in a thread too.
 
 Keys reach this screen in the order they were typed, whatever it is doing (see ``tui/typeahead``):
@@ -42,16 +43,9 @@ from intake_assistant.tui.typeahead import Stroke, TypeAhead
 from intake_assistant.tui.widgets.answer_input import AnswerInput
 from intake_assistant.tui.widgets.key_bar import KeyBar
 from intake_assistant.tui.widgets.painted import Painted
-from intake_assistant.tui.widgets.question_area import QuestionArea
-from intake_assistant.tui.widgets.quick_replies import QuickReplies
-from intake_assistant.tui.widgets.side_panel import (
-    Fiche,
-    OrientationList,
-    SectionProgress,
-    SidePanel,
-    progress_bar,
-)
-from intake_assistant.tui.widgets.transcript import Bubble, Line, Transcript
+from intake_assistant.tui.widgets.question_area import QuestionBlock
+from intake_assistant.tui.widgets.side_panel import SidePanel, progress_bar
+from intake_assistant.tui.widgets.transcript import Line, Transcript
 
 if TYPE_CHECKING:  # the engine is imported by the worker that opens the session
     from intake_assistant.core.engine import AnswerResult, Interview, Step
@@ -83,6 +77,9 @@ class _PendingSave:
         self.failure: BaseException | None = None  # anything else: raised on the UI thread
         self.draft_cleared = False
         self.notice_error: str | None = None
+        # The orientation of the answers saved, evaluated in the same thread after the save
+        # (answers and unknowns it was evaluated on, then the Orientation).
+        self.orientation: tuple[dict[str, Any], frozenset[str], Any] | None = None
 
     def run(self) -> None:
         from intake_assistant.app.interviews import AnswerNotSaved
@@ -141,6 +138,7 @@ class InterviewScreen(Screen[None]):
         self._draft_saved: str | None = None  # the path a draft was kept for, if any
         self._leave_armed = False  # Échap at the first question asked once: again = leave
         self.orientation: Any = None  # the last Orientation shown (tests read it)
+        self._widgets: dict[str, Any] = {}
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -151,11 +149,7 @@ class InterviewScreen(Screen[None]):
                 yield Transcript(id="transcript")
                 with Vertical(id="current"):
                     yield Painted(id="notice")
-                    with QuestionArea(id="asked"):
-                        yield Painted(id="step-line")
-                        yield Painted(id="notes")
-                        yield Painted("Chargement du questionnaire…", id="question")
-                        yield QuickReplies(id="replies")
+                    yield QuestionBlock("Chargement du questionnaire…", id="asked")
                 yield AnswerInput(id="answer")
                 yield Painted(id="message")
                 yield Painted(id="pending")
@@ -167,13 +161,13 @@ class InterviewScreen(Screen[None]):
         if self.dossier_id is None and self.questionnaire_name:
             self._early = load_first_step(self._first_step_path, self.questionnaire_name)
         if self._early is not None:  # paint the remembered first question; typing may begin
-            self.query_one("#interview-title", Painted).paint(
+            self._title_bar.paint(
                 f"[b]Entretien[/b] — {escape(self._early.title)} — ouverture du dossier…")
             self._paint_step(self._early)
-            self.query_one("#answer", AnswerInput).focus()
+            self._answer_line.focus()
             self.call_after_refresh(self._start)  # paint first, then load
         else:
-            self.query_one("#answer", AnswerInput).focus()
+            self._answer_line.focus()
             self._start()
         self._show_pending()  # keys typed before the screen was mounted
 
@@ -186,7 +180,46 @@ class InterviewScreen(Screen[None]):
 
     def _apply_width(self, width: int) -> None:
         if self._panel_forced is None:
-            self.query_one("#panel").display = width >= PANEL_MIN_WIDTH
+            self._panel.display = width >= PANEL_MIN_WIDTH
+
+    # The widgets the answer path paints, found once (a query matches selectors at each call).
+    def _widget(self, selector: str) -> Any:
+        widget = self._widgets.get(selector)
+        if widget is None:
+            widget = self._widgets[selector] = self.query_one(selector)
+        return widget
+
+    @property
+    def _answer_line(self) -> AnswerInput:
+        return self._widget("#answer")  # type: ignore[no-any-return]
+
+    @property
+    def _asked(self) -> QuestionBlock:
+        return self._widget("#asked")  # type: ignore[no-any-return]
+
+    @property
+    def _transcript(self) -> Transcript:
+        return self._widget("#transcript")  # type: ignore[no-any-return]
+
+    @property
+    def _panel(self) -> SidePanel:
+        return self._widget("#panel")  # type: ignore[no-any-return]
+
+    @property
+    def _title_bar(self) -> Painted:
+        return self._widget("#interview-title")  # type: ignore[no-any-return]
+
+    @property
+    def _message_bar(self) -> Painted:
+        return self._widget("#message")  # type: ignore[no-any-return]
+
+    @property
+    def _notice_bar(self) -> Painted:
+        return self._widget("#notice")  # type: ignore[no-any-return]
+
+    @property
+    def _pending_bar(self) -> Painted:
+        return self._widget("#pending")  # type: ignore[no-any-return]
 
     # -- session -------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="session")
@@ -218,7 +251,7 @@ class InterviewScreen(Screen[None]):
         self.session = session
         self.interview = session.interview
         self.dossier_id = session.dossier_id
-        answer = self.query_one("#answer", AnswerInput)
+        answer = self._answer_line
         answer.value = ""  # what was typed meanwhile is held, and replayed below
         answer.focus()
         self.refresh_view()
@@ -275,27 +308,26 @@ class InterviewScreen(Screen[None]):
         it = self.interview
         assert it is not None
         self._show_step(it.current_step(), it.progress())
-        self.call_after_refresh(self.query_one(QuestionArea).fit)
 
-    def _paint_rest(self) -> None:
+    def _paint_rest(self, ready: Any = None) -> None:
         """The title, the transcript, the side panel (progress, fiche, orientation)."""
         it = self.interview
         assert it is not None
         step = it.current_step()
         self._paint_title()
         lines = [Line(s.path, q, a, s.path in it.unknown) for s, q, a in it.transcript()]
-        self.query_one(Transcript).sync(lines, editing=it.focus)
-        self.query_one(SectionProgress).show(it.progress(),
-                                             step.question.section_id if step else None)
-        self.query_one(Fiche).show(it.computed)
-        self._show_orientation()
+        self._transcript.sync(lines, editing=it.focus)
+        panel = self._panel
+        panel.show_sections(it.progress(), step.question.section_id if step else None)
+        panel.show_fiche(it.computed)
+        self._show_orientation(ready)
 
     def _paint_title(self) -> None:
         it = self.interview
         assert it is not None
         who = " ".join(str(it.answers[k]) for k in ("prenom", "nom") if it.answers.get(k))
         title = f"[b]Entretien[/b] — {escape(it.questionnaire.title)} — {self.dossier_id}"
-        self.query_one("#interview-title", Painted).paint(
+        self._title_bar.paint(
             f"{title} — {escape(who)}" if who else title
         )
 
@@ -311,7 +343,7 @@ class InterviewScreen(Screen[None]):
                 "voir le dossier.", "text", [],
                 None,
             ))
-            self.query_one("#answer", AnswerInput).placeholder = "Entrée : voir le dossier"
+            self._answer_line.placeholder = "Entrée : voir le dossier"
             return
         view = self._view_of(step, sections)
         if it.focus == step.path:
@@ -346,28 +378,25 @@ class InterviewScreen(Screen[None]):
         )
 
     def _paint_step(self, view: FirstStep) -> None:
-        self.query_one("#step-line", Painted).paint(view.progress)
-        notes = self.query_one("#notes", Painted)
-        notes.display = bool(view.notes)
-        notes.paint("\n".join(f"ℹ {n}" for n in view.notes))
-        self.query_one("#question", Painted).paint(f"[b]{view.question}[/b]")
-        replies = self.query_one(QuickReplies)
-        if view.kind in ("choice", "multi_choice"):
-            replies.show_choices(view.choices, multi=view.kind == "multi_choice")
-        elif view.kind == "boolean":
-            replies.show_choices_bool()
-        else:
-            replies.show_choices([])
-        self.query_one("#answer", AnswerInput).configure(view.kind, len(view.choices),
+        self._asked.show(view.progress, view.notes, view.question,
+                                           view.choices, view.kind)
+        self._answer_line.configure(view.kind, len(view.choices),
                                                          view.default_shown, view.placeholder)
 
     # -- orientation ---------------------------------------------------------------------------
-    def _show_orientation(self) -> None:
-        self.orientation = self.session.orientation()
-        panel = self.query_one(OrientationList)
+    def _show_orientation(self, ready: Any = None) -> None:
+        """The orientation of the answers shown: ``ready`` when it was evaluated off the UI
+        thread on these very answers, else evaluated here."""
+        it = self.interview
+        assert it is not None
+        if ready is not None and ready[0] == it.answers and ready[1] == it.unknown:
+            self.orientation = ready[2]
+        else:
+            self.orientation = self.session.orientation()
+        panel = self._panel
         if panel.estimates and self._estimated_for != self.interview.answers:
             panel.estimates = {}  # an answer changed: the amounts are no longer those
-        panel.show(self.orientation.suggestions)
+        panel.show_orientation(self.orientation.suggestions)
 
     _estimated_for: Any = None
 
@@ -390,10 +419,10 @@ class InterviewScreen(Screen[None]):
         if not result.ok:
             self.notify(result.message, severity="warning", timeout=8)
             return
-        panel = self.query_one(OrientationList)
+        panel = self._panel
         panel.estimates = {aid: t for aid in result.by_aid if (t := result.text(aid))}
         self._estimated_for = answers
-        panel.show(panel._suggestions)
+        panel.show_orientation(panel.suggestions)
 
     # -- type-ahead: every key, in order -------------------------------------------------------
     async def take_input(self, event: events.Key | events.Paste) -> bool:
@@ -436,7 +465,7 @@ class InterviewScreen(Screen[None]):
     async def _apply(self, stroke: Stroke) -> None:
         """One key on the current question: Enter sends exactly what the line holds, a single
         key answers when the question takes one, other keys edit the line or run their binding."""
-        answer = self.query_one("#answer", AnswerInput)
+        answer = self._answer_line
         if self.focused is not answer:
             answer.focus()
         answer.key_applied()
@@ -491,10 +520,10 @@ class InterviewScreen(Screen[None]):
         if not self.is_mounted or (self._unsaved is not None and not self.typeahead.blocked):
             return  # keys typed while the answer is saved are replayed just after: no flash
         parts = self.typeahead.segments()
-        line = self.query_one("#pending", Painted)
+        line = self._pending_bar
         if self.interview is None and len(parts) <= 1:
             text = parts[0][0] if parts and not parts[0][1] else ""
-            self.query_one("#answer", AnswerInput).value = text
+            self._answer_line.value = text
             parts = [p for p in parts if p[1]]
         if not parts:
             line.display = False
@@ -513,7 +542,7 @@ class InterviewScreen(Screen[None]):
     @on(AnswerInput.Changed, "#answer")
     def _typing(self, event: AnswerInput.Changed) -> None:
         if event.value:
-            self.query_one(Transcript).clear_cursor()
+            self._transcript.clear_cursor()
         if self.interview is not None:  # kept as a draft after a short pause in typing
             if self._draft_timer is not None:
                 self._draft_timer.stop()
@@ -527,7 +556,7 @@ class InterviewScreen(Screen[None]):
             return  # an answer is being saved (and the engine may be read by that thread)
         it = self.interview
         step = it.current_step() if it else None
-        text = self.query_one("#answer", AnswerInput).value
+        text = self._answer_line.value
         if self.session is None or step is None or (not text and self._draft_saved is None):
             return
         try:
@@ -550,7 +579,7 @@ class InterviewScreen(Screen[None]):
                     "(vous avez tapé entre-temps).")
         # Given back selected: Enter sends it, → or Fin completes it, and a key typed over it
         # replaces it, so that new typing can never merge with it (whenever it arrives).
-        self.query_one("#answer", AnswerInput).show_selected(draft["text"])
+        self._answer_line.show_selected(draft["text"])
         return ("Texte tapé avant l'interruption (sélectionné) : Entrée le valide, → le "
                 "complète, une autre saisie le remplace.")
 
@@ -568,8 +597,8 @@ class InterviewScreen(Screen[None]):
         it = self.interview
         if it is None or self.session is None or not self._settle():
             return
-        self.query_one("#answer", AnswerInput).keep_text()  # sent: no longer a restored draft
-        transcript = self.query_one(Transcript)
+        self._answer_line.keep_text()  # sent: no longer a restored draft
+        transcript = self._transcript
         if transcript.cursor_path is not None and not raw.strip():
             self._edit(transcript.cursor_path)
             return
@@ -591,13 +620,13 @@ class InterviewScreen(Screen[None]):
             if self._intent(lambda _: save() or True):
                 self._refused(result, step, raw)
             else:
-                self.query_one("#answer", AnswerInput).value = raw if kept is None else kept
+                self._answer_line.value = raw if kept is None else kept
             return
         self._unsaved = _PendingSave(save, raw if kept is None else kept, self._follow_ups())
         self._warning = None
         if self._draft_timer is not None:
             self._draft_timer.stop()
-        self.query_one("#answer", AnswerInput).value = ""
+        self._answer_line.value = ""
         self._message(None, "")
         self._paint_question()
         self.call_after_refresh(self._start_save)
@@ -625,6 +654,20 @@ class InterviewScreen(Screen[None]):
                 except (StoreError, OSError) as exc:
                     pending.notice_error = getattr(exc, "message", None) or str(exc)
             steps.append(record_notice)
+
+        def evaluate_orientation(pending: _PendingSave) -> None:
+            # In the save's thread, where a key typed meanwhile can take the interpreter from it
+            # (on the UI thread it would wait for the whole evaluation); keys are held until the
+            # save has returned, so the answers do not change under it.
+            import copy
+
+            interview = session.interview
+            try:
+                pending.orientation = (copy.deepcopy(interview.answers),
+                                       frozenset(interview.unknown), session.orientation())
+            except Exception:  # evaluated again on the UI thread, where a failure is seen
+                pending.orientation = None
+        steps.append(evaluate_orientation)
         return steps
 
     def _start_save(self) -> None:
@@ -655,7 +698,7 @@ class InterviewScreen(Screen[None]):
         if self.typeahead.held and not self.typeahead.blocked:
             await self._drain()
         if self._unsaved is None and self.is_attached and self.session is not None:
-            self._paint_rest()
+            self._paint_rest(pending.orientation)
             self._show_pending()
 
     def _settle(self) -> bool:
@@ -675,7 +718,7 @@ class InterviewScreen(Screen[None]):
             raise pending.failure
         if pending.error is not None:
             self.refresh_view()
-            self.query_one("#answer", AnswerInput).value = pending.kept
+            self._answer_line.value = pending.kept
             self._message("error", f"Réponse NON enregistrée : {pending.error} Réessayez (Entrée).")
             self._block()
             return False
@@ -690,7 +733,7 @@ class InterviewScreen(Screen[None]):
         return True
 
     def _refused(self, result: AnswerResult, step: Step | None, raw: str) -> None:
-        answer = self.query_one("#answer", AnswerInput)
+        answer = self._answer_line
         if result.status == "rejected":
             self._warning = None
             answer.value = raw  # keep what was typed, for correction
@@ -706,7 +749,7 @@ class InterviewScreen(Screen[None]):
     def _show_notice(self) -> None:
         """The data-protection notice, at the start of the first interview held with the person
         (phone or evaluation); recorded as given with the first accepted answer."""
-        notice = self.query_one("#notice", Painted)
+        notice = self._notice_bar
         due = self.session is not None and not self.session.notice_given
         notice.display = due
         if due:
@@ -735,14 +778,14 @@ class InterviewScreen(Screen[None]):
             return None
 
     def _message(self, kind: str | None, text: str) -> None:
-        widget = self.query_one("#message", Painted)
+        widget = self._message_bar
         widget.set_classes(kind or "")
         widget.paint(escape(text))
         widget.display = bool(text)
 
     # -- corrections ---------------------------------------------------------------------------
     def action_cursor(self, delta: int) -> None:
-        transcript = self.query_one(Transcript)
+        transcript = self._transcript
         path = transcript.move_cursor(delta)
         if path is not None:
             self._message("info", "Entrée : modifier cette réponse · Ctrl+X : supprimer "
@@ -750,15 +793,15 @@ class InterviewScreen(Screen[None]):
         else:
             self._message(None, "")
 
-    @on(Bubble.Picked)
-    def _bubble_clicked(self, event: Bubble.Picked) -> None:
+    @on(Transcript.Picked)
+    def _bubble_clicked(self, event: Transcript.Picked) -> None:
         self._edit(event.path)
 
     def _edit(self, path: str) -> None:
         it = self.interview
         if it is None or self.session is None or not self._settle():
             return  # closing (a click on a bubble meanwhile)
-        self.query_one(Transcript).clear_cursor()
+        self._transcript.clear_cursor()
         from intake_assistant.app.interviews import AnswerNotSaved
 
         try:
@@ -780,7 +823,7 @@ class InterviewScreen(Screen[None]):
         from intake_assistant.app.interviews import AnswerNotSaved
 
         it = self.interview
-        transcript = self.query_one(Transcript)
+        transcript = self._transcript
         if self.typeahead.held:  # an explicit choice: what was typed ahead is dropped, and said
             dropped = [t for t in self.typeahead.discard() if t]
             self._show_pending()
@@ -822,7 +865,7 @@ class InterviewScreen(Screen[None]):
         """Back to the question in progress, leaving the answer being corrected as it was."""
         if self.interview is None or self.session is None or not self._settle():
             return
-        self.query_one(Transcript).clear_cursor()
+        self._transcript.clear_cursor()
         if self.interview.focus is not None:
             self._intent(lambda s: s.cancel_focus())
         self._message(None, "")
@@ -848,13 +891,13 @@ class InterviewScreen(Screen[None]):
 
     def action_remove_item(self) -> None:
         it = self.interview
-        path = self.query_one(Transcript).cursor_path
+        path = self._transcript.cursor_path
         match = _ITEM.match(path or "")
         if it is None or match is None:
             self._message("error", "Placez-vous (↑) sur une réponse d'un élément (enfant…).")
             return
         if self._intent(lambda s: s.remove_item(match.group(1), int(match.group(2)))):
-            self.query_one(Transcript).clear_cursor()
+            self._transcript.clear_cursor()
             self._message("info", "Élément supprimé.")
             self.refresh_view()
 
@@ -868,7 +911,7 @@ class InterviewScreen(Screen[None]):
         step = it.current_step()
         if step is not None:
             self._answer(lambda s: s.mark_unknown_unsaved(), step, "",
-                         kept=self.query_one("#answer", AnswerInput).value)
+                         kept=self._answer_line.value)
 
     def action_question_help(self) -> None:
         it = self.interview
@@ -909,12 +952,12 @@ class InterviewScreen(Screen[None]):
         app.call_from_thread(app.notify, "Note ajoutée au dossier.")
 
     def action_toggle_panel(self) -> None:
-        panel = self.query_one("#panel")
+        panel = self._panel
         panel.display = not panel.display
         self._panel_forced = bool(panel.display)
 
     def action_toggle_reasons(self) -> None:
-        self.query_one(OrientationList).toggle_all()
+        self._panel.toggle_all()
 
     def action_finish(self, then: Any = None) -> None:
         """Close the interview (everything is already saved) and show the dossier. The store
@@ -934,7 +977,7 @@ class InterviewScreen(Screen[None]):
         self._leaving = True
         self._then = then
         self._show_pending()
-        self.query_one("#interview-title", Painted).paint(
+        self._title_bar.paint(
             f"[b]Entretien[/b] — {self.dossier_id} — fermeture…")
         self._finish_worker(session)
 
