@@ -225,3 +225,28 @@ async def test_the_home_key_bar_shows_the_keys_in_force_whole(make_app, store, t
         home = await home_ready(pilot)
         bar = str(home.query_one("#keys").render())
         assert bar == "Ctrl+N Nouveau  Ctrl+R Reprendre  F5 Filtre  F1 Aide"  # whole items
+
+
+async def test_a_search_typed_and_cleared_lays_the_screen_out_nowhere(make_app, store) -> None:
+    """From the first key to the rows painted, and back: only repaints (the search box, the
+    filter line, the count and the list keep their sizes); a layout of the whole screen held
+    every key and every listing (issue 16)."""
+    seed_dossiers(store)
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        home = await home_ready(pilot)
+        layouts: list[Any] = []
+        original = home._refresh_layout
+
+        def counted(*args: Any, **kwargs: Any) -> None:
+            layouts.append(args)
+            original(*args, **kwargs)
+
+        home._refresh_layout = counted  # type: ignore[method-assign]
+        await pilot.press(*"dubois")
+        await home_ready(pilot)
+        assert home.query_one("#dossiers", DossierList).row_count == 1
+        assert "restreint la recherche" in str(home.query_one("#filters").render())
+        await pilot.press(*["backspace"] * 6)
+        await home_ready(pilot)
+        assert home.query_one("#dossiers", DossierList).row_count == 4
+        assert layouts == []

@@ -21,6 +21,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import Reactive
@@ -143,6 +144,7 @@ class HomeScreen(Screen[None]):
         self._typing = False  # the search changed and its delay has not run out yet
         self.listing: Any = None  # the app.home.HomeListing painted last
         self._columns: tuple[bool, dict[str, int]] | None = None
+        self._filters_fit: tuple[int, tuple[str, ...]] | None = None  # (width, texts) fitted
         self._followup: dict[str, Any] | None = None  # dossier id -> its longest partner wait
         self._resumed = False  # the screen has been shown once (later resumes reload)
         self._first_shown = False  # a first listing reached the screen
@@ -218,6 +220,7 @@ class HomeScreen(Screen[None]):
         self.app.after_first_list()  # type: ignore[attr-defined]
 
     def on_resize(self, event: events.Resize) -> None:
+        self._paint_header(self.listing)  # the filter line fitted to the new width
         if self.listing is not None and self._columns != self._columns_for(self.listing):
             self._fill(self.listing)  # other columns at this width (not at the first layout)
 
@@ -266,10 +269,25 @@ class HomeScreen(Screen[None]):
         for i, (label, _) in enumerate(self.filters):
             chip = f"[@click=screen.set_filter({i})]{label}[/]"
             chips.append(f"[reverse]{chip}[/reverse]" if i == current else chip)
-        where = f"Statut ({k('home.next_filter')})"
-        if self.search_text:
-            where = f"Statut ({k('home.next_filter')} restreint la recherche)"
-        self.query_one("#filters", Painted).paint(f"{where} : " + "  ".join(chips))
+        line = "  ".join(chips)
+        variants = (f"Statut ({k('home.next_filter')}) : {line}",
+                    f"Statut ({k('home.next_filter')} restreint la recherche) : {line}")
+        filters = self.query_one("#filters", Painted)
+        self._fit_filters(filters, variants)
+        filters.paint(variants[1] if self.search_text else variants[0])
+
+    def _fit_filters(self, filters: Painted, variants: tuple[str, ...]) -> None:
+        """The filter line keeps the height of its longest variant at this width: the first key
+        of a search (the line then says that F5 narrows it) and its clearing repaint it in
+        place, and lay out nothing (the list jumped a line, and the key waited for a layout)."""
+        width = filters.content_size.width or max(1, (self.size.width or self.app.size.width) - 2)
+        if self._filters_fit == (width, variants):
+            return
+        self._filters_fit = (width, variants)
+        lines = max(Content.from_markup(v).get_height(filters.styles, width) for v in variants)
+        height = filters.styles.height
+        if height is None or not height.is_cells or height.value != lines:
+            filters.styles.height = lines
 
     # -- loading -------------------------------------------------------------------------------
     @on(Input.Changed, "#search")
