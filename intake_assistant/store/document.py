@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Mapping
 from functools import cache
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,11 @@ def document_schema() -> dict[str, Any]:
 
 
 def _is_str_list(value: object) -> bool:
-    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return isinstance(value, list) and all(map(isinstance, value, repeat(str)))
+
+
+def _all_dicts(rows: list[Any]) -> bool:
+    return all(map(isinstance, rows, repeat(dict)))  # C loop: 50 rows a dossier, every read
 
 
 def shape_error(doc: object) -> str | None:
@@ -60,7 +65,7 @@ def shape_error(doc: object) -> str | None:
             return f"« {key} » absent ou n'est pas une liste de textes"
     for key in _LISTS_OF_OBJECTS:
         rows = doc.get(key, DEFAULTS.get(key))
-        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        if not isinstance(rows, list) or not _all_dicts(rows):
             return f"« {key} » absent ou n'est pas une liste d'objets"
     for row in doc["status_history"]:
         if not isinstance(row.get("status"), str) or not isinstance(row.get("at"), str):

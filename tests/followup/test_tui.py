@@ -111,10 +111,10 @@ async def test_appointment_booked_agenda_and_recorded(make_app, store):
         await until(pilot, lambda: line.display and "1 demande à relancer (1 en alerte)"
                     in str(line.render()), "la ligne de l'agenda")
         table = home.query_one("#dossiers")
-        await until(pilot, lambda: table.row_count == 2 and "⚑" in table.get_row(other)[1].plain,
+        await until(pilot, lambda: table.row_count == 2 and "⚑" in table.cell(other, "nom").plain,
                     "le dossier en attente signalé")
-        assert "⚑" not in table.get_row(did)[1].plain
-        await pilot.press("down" if table.get_row_at(0)[0].plain == other else "up")
+        assert "⚑" not in table.cell(did, "nom").plain
+        await pilot.press("down" if table.cells_at(0)[0].plain == other else "up")
         await pilot.press("enter")
         await until(pilot, on(pilot, "DossierScreen"), "le dossier")
         await pilot.press("u")

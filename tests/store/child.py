@@ -26,6 +26,7 @@ import os
 import random
 import signal
 import sys
+import time
 
 from intake_assistant.store import open_store
 from intake_assistant.store.tinydb import TinyDBStore as Store
@@ -143,6 +144,13 @@ def main() -> None:
         from intake_assistant.reports import cache
 
         cache.PARALLEL_FROM, cache._CHUNK = 1, 2
+        real = cache.build_record
+
+        def slow(doc, policy):  # forked workers start at once: the build must outlast a look
+            time.sleep(0.05)
+            return real(doc, policy)
+
+        cache.build_record = slow
         store = open_store(root)
         print("BUILDING", flush=True)
         cache.store_records(store, default_policy())

@@ -266,7 +266,7 @@ async def test_hand_off_from_phone_intake_to_evaluation(make_app, store):
     async with social.run_test(size=(120, 40)) as pilot:
         home = await wait_for_screen(pilot, "HomeScreen")
         # The social worker's list starts on the dossiers to evaluate.
-        assert dossier_id in [str(k.value) for k in home.query_one("#dossiers").rows]
+        assert dossier_id in home.query_one("#dossiers").ids
         await pilot.press(*"0612", "enter")  # instant search by phone digits, then open
         await wait_for_screen(pilot, "DossierScreen")
         await pilot.press("v")

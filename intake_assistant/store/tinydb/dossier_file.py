@@ -109,7 +109,23 @@ def document_from_tables(tables: dict[str, Any]) -> dict[str, Any]:
 def _ordered_rows(table: dict[str, Any]) -> list[dict[str, Any]]:
     if not isinstance(table, dict):
         raise ShapeError("une table du fichier n'est pas un objet")
+    keys = list(table)
+    if keys == _row_ids(len(keys)):  # as written: "1", "2"… in order (no sort, no int())
+        return list(table.values())
     return [table[key] for key in sorted(table, key=int)]
+
+
+_ROW_IDS: list[str] = []
+
+
+def _row_ids(count: int) -> list[str]:
+    """["1", …, str(count)], from a list replaced by a longer one as longer tables are read
+    (replaced whole, never changed in place: threads read it)."""
+    global _ROW_IDS
+    known = _ROW_IDS
+    if count > len(known):
+        known = _ROW_IDS = [str(i) for i in range(1, max(count, 2 * len(known)) + 1)]
+    return known[:count]
 
 
 def tables_from_document(doc: dict[str, Any]) -> dict[str, Any]:

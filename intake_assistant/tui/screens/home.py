@@ -11,6 +11,8 @@ it, never on time); `ListShown` is posted each time a listing is painted.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from rich.markup import escape
@@ -19,20 +21,23 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Input, Static
 
 from intake_assistant.app.agents import ROLES
 from intake_assistant.core.statuses import Status, status_label
 from intake_assistant.tui import text as fmt
 from intake_assistant.tui.keymap import key_of
-from intake_assistant.tui.widgets.dossier_table import DossierTable
+from intake_assistant.tui.widgets.dossier_list import Column, DossierList
+from intake_assistant.tui.widgets.key_bar import KeyBar
 from intake_assistant.tui.widgets.painted import Painted
 
 SEARCH_DELAY = 0.12  # seconds of typing pause before searching
-MORE_ROWS = 60  # rows added to the table when its end comes near (a screenful first)
+SLOW = 0.3  # seconds a listing may take before the status line says « Recherche… »
 WIDE = 100  # from this width on, the list also shows the date of the last contact
 
 # Filters are named with the one status vocabulary (core/statuses.py), in life-cycle order.
@@ -49,6 +54,11 @@ FILTERS_SOCIAL = (FILTERS_ACCUEIL[1], FILTERS_ACCUEIL[4], FILTERS_ACCUEIL[0],
 FILTERS_RESPONSABLE = (FILTERS_ACCUEIL[4], FILTERS_ACCUEIL[0], *FILTERS_ACCUEIL[1:4],
                        *FILTERS_ACCUEIL[5:])
 UNFINISHED = "incomplet"  # said of a phone intake left before its end
+# The key bar: what Textual's footer showed here (F1 lists every key), most useful first.
+KEY_BAR = (
+    ("home.new_default", "Nouveau"), ("home.resume", "Reprendre"),
+    ("home.next_filter", "Filtre"), ("app.help", "Aide"), ("app.command_palette", "Commandes"),
+)
 
 
 def status_text(row: Any, wide: bool) -> str:
@@ -83,6 +93,12 @@ def column_widths(width: int, rows: list[Any]) -> dict[str, int]:
     free = width - 2 - 2 * columns - sum(fixed.values())  # 2: the scroll bar; 2 per column
     agent = max(8, min(22, free * 2 // 5))
     return {**fixed, "name": max(8, free - agent), "agent": agent}
+
+
+class SearchInput(Input):
+    # An Input's virtual width follows its text, and Textual lays the whole screen out again
+    # when it changes, at every key typed; the box has a fixed size: a repaint is enough.
+    virtual_size = Reactive(Size(0, 0), layout=False)
 
 
 class HomeScreen(Screen[None]):
@@ -120,14 +136,16 @@ class HomeScreen(Screen[None]):
         self._search_filter: int | None = None  # the filter while a search is typed (« Tous »)
         self._request = 0  # listings asked for; only the last one asked is painted
         self._shown_request = -1
+        self._listed_request = -1  # the request whose rows are on the screen (first pass or not)
+        # Enter or Ctrl+R pressed before the search typed was listed: done on its rows, once
+        # they are shown (not on the rows of the search before, still on the screen).
+        self._pending: Callable[[str], None] | None = None
         self._typing = False  # the search changed and its delay has not run out yet
         self.listing: Any = None  # the app.home.HomeListing painted last
         self._columns: tuple[bool, dict[str, int]] | None = None
         self._followup: dict[str, Any] | None = None  # dossier id -> its longest partner wait
         self._resumed = False  # the screen has been shown once (later resumes reload)
         self._first_shown = False  # a first listing reached the screen
-        # The listing's rows not yet in the table: (rows, next index, wide, column widths).
-        self._rows_left: tuple[list[Any], int, bool, dict[str, int]] | None = None
 
     # -- state ---------------------------------------------------------------------------------
     @property
@@ -166,16 +184,15 @@ class HomeScreen(Screen[None]):
         yield Painted(id="home-agenda")  # today's agenda and partner waits (follow-up), if any
         with Horizontal(id="search-row"):
             yield Static("Rechercher :", id="search-label")
-            yield Input(placeholder="nom, prénom, téléphone ou n° de dossier", id="search")
+            yield SearchInput(placeholder="nom, prénom, téléphone ou n° de dossier",
+                              id="search")
         yield Painted(id="filters")
-        yield DossierTable(id="dossiers", cursor_type="row", zebra_stripes=True)
+        yield DossierList(id="dossiers")
         yield Painted(id="home-status")
-        yield Footer(compact=True)
+        yield KeyBar(KEY_BAR, id="keys")
 
     def on_mount(self) -> None:
         self.query_one("#home-agenda", Painted).display = False
-        table = self.query_one("#dossiers", DataTable)
-        table.can_focus = False  # the search box keeps the keyboard; ↑/↓ move the row
         self._paint_header()
         search = self.query_one("#search", Input)
         search.cursor_blink = False  # a steady cursor: always visible where typing goes
@@ -260,6 +277,7 @@ class HomeScreen(Screen[None]):
         if self._timer is not None:
             self._timer.stop()
         self._typing = True
+        self._pending = None  # typing again: Enter is for what will be typed
         if not self.search_text:
             self._search_filter = None  # the next search starts again on « Tous »
         self._paint_header(self.listing)
@@ -270,8 +288,15 @@ class HomeScreen(Screen[None]):
         search = self.search_text or None
         status = self.filters[self.filter_index][1]
         self._request += 1
-        self.query_one("#home-status", Painted).paint("Recherche…")
-        self._load(self._request, search, status)
+        if self.listing is None:  # the first listing: nothing else to show meanwhile
+            self._say_searching(self._request)
+        else:  # the count of the last listing stays until the next one, unless it is slow:
+            self.set_timer(SLOW, partial(self._say_searching, self._request))  # a line less
+        self._load(self._request, search, status)  # to paint and lay out, twice, per search
+
+    def _say_searching(self, request: int) -> None:
+        if request == self._request and self._listed_request < request:
+            self.query_one("#home-status", Painted).paint("Recherche…")
 
     @work(thread=True, exclusive=True, group="home-list")
     def _load(self, request: int, search: str | None, status: str | None) -> None:
@@ -305,6 +330,7 @@ class HomeScreen(Screen[None]):
     def _failed(self, request: int, message: str) -> None:
         if request == self._request:
             self._shown_request = request
+            self._pending = None  # nothing listed to open: the message says why
             self.query_one("#home-status", Painted).paint(Text(message, style="bold red"))
 
     @work(thread=True, exclusive=True, group="home-followup")
@@ -339,6 +365,7 @@ class HomeScreen(Screen[None]):
             return  # a later search or filter is on its way: its listing will be painted
         self.listing = listing
         self._fill(listing)
+        self._listed_request = request
         low, high = self.app.wait_days  # type: ignore[attr-defined]
         self.query_one("#home-status", Painted).paint(self._count_text(listing, low, high))
         self._paint_header(listing)
@@ -347,52 +374,39 @@ class HomeScreen(Screen[None]):
             self.post_message(self.ListShown())
         else:  # the second pass, once these rows are on the screen
             self.call_after_refresh(self._check_intakes, request, listing)
+        if self._pending is not None:
+            self._act_on_selected(self._pending)
         if not self._first_shown:
             self._first_shown = True
             self.call_after_refresh(self._after_first_list)
 
     def _fill(self, listing: Any) -> None:
-        """The rows of ``listing`` in the table: a screenful (and the cursor's row) at once, the
-        rest as the cursor or the scroll nears the end (`DossierTable.NearEnd`): the table
-        measures and repaints for every row it is given (issue 16)."""
-        table = self.query_one("#dossiers", DataTable)
+        """The rows of ``listing`` in the list, all at once: the list makes a row's cells only
+        when the row comes into view (issue 16)."""
+        table = self.query_one("#dossiers", DossierList)
         width = self.size.width or self.app.size.width
         wide = width >= WIDE
         widths = column_widths(width, listing.rows)
-        cursor = table.cursor_row
-        if self._columns != (wide, widths):
-            self._columns = (wide, widths)
-            table.clear(columns=True)
-            table.add_column("N° dossier", key="id", width=widths["id"])
-            table.add_column("Nom", key="nom", width=widths["name"])
-            table.add_column("Statut", key="status", width=widths["status"])
-            if wide:
-                table.add_column("Dernier contact", key="contact", width=widths["contact"])
-            table.add_column("Attente", key="wait", width=widths["wait"])
-            table.add_column("Agent", key="agent", width=widths["agent"])
-        else:
-            table.clear()
-        self._rows_left = (listing.rows, 0, wide, widths)
-        first = max(table.size.height, self.app.size.height, 1) + MORE_ROWS // 2
-        self._add_rows(max(first, cursor + MORE_ROWS // 2))
-        if table.row_count:
-            table.move_cursor(row=min(max(cursor, 0), table.row_count - 1))
+        self._columns = (wide, widths)
+        table.set_columns([
+            Column("id", "N° dossier", widths["id"]),
+            Column("nom", "Nom", widths["name"]),
+            Column("status", "Statut", widths["status"]),
+            *([Column("contact", "Dernier contact", widths["contact"])] if wide else []),
+            Column("wait", "Attente", widths["wait"], justify="right"),
+            Column("agent", "Agent", widths["agent"]),
+        ])
+        table.set_rows(listing.rows, self._cells_maker(wide, widths), _row_id)
 
-    @on(DossierTable.NearEnd)
-    def _more_rows(self) -> None:
-        if self.query_one("#dossiers", DossierTable).near_end():  # still, now it is handled
-            self._add_rows(MORE_ROWS)
-
-    def _add_rows(self, count: int) -> None:
-        if self._rows_left is None:
-            return
-        rows, start, wide, widths = self._rows_left
-        end = min(start + count, len(rows))
-        self._rows_left = (rows, end, wide, widths) if end < len(rows) else None
-        table = self.query_one("#dossiers", DataTable)
+    def _cells_maker(self, wide: bool, widths: dict[str, int]) -> Any:
+        """The function that makes one row's cells, with what it needs taken now (today, the
+        wait thresholds, the partner waits)."""
         today = self.app.today  # type: ignore[attr-defined]
         low, high = self.app.wait_days  # type: ignore[attr-defined]
-        for row in rows[start:end]:
+        followup = self._followup or {}
+        name_w, agent_w = widths["name"], widths["agent"]
+
+        def cells(row: Any) -> list[Text]:
             e = row.entry
             wait = fmt.days_since(e.last_contact, today)
             waiting = e.status in fmt.WAITING_STATUSES and wait is not None
@@ -401,22 +415,22 @@ class HomeScreen(Screen[None]):
                 style = "bold red"
             elif waiting and wait >= low:
                 style = "yellow"
-            wait_text = Text(f"{wait} j" if waiting else "—", style=style, justify="right")
             agent = row.agent_name or "—"
             status = Text(status_text(row, wide),
                           style="italic" if row.intake_finished is False else "")
-            name = Text(clip(row.name, widths["name"]), style=style)
-            partner_wait = (self._followup or {}).get(e.id)
+            name = Text(clip(row.name, name_w), style=style)
+            partner_wait = followup.get(e.id)
             if partner_wait is not None:  # a request to a partner over its threshold
                 flag = "bold red" if partner_wait.level.value == "alerte" else "yellow"
-                name = Text.assemble(("⚑ ", flag), Text(clip(row.name, widths["name"] - 2),
-                                                        style=style))
-            cells = [Text(e.id, style=style), name, status]
+                name = Text.assemble(("⚑ ", flag), Text(clip(row.name, name_w - 2), style=style))
+            out = [Text(e.id, style=style), name, status]
             if wide:
-                cells.append(Text(fmt.day(e.last_contact)))
-            cells += [wait_text, Text(clip(agent if wide else short_agent(agent),
-                                           widths["agent"]))]
-            table.add_row(*cells, key=e.id)
+                out.append(Text(fmt.day(e.last_contact)))
+            out += [Text(f"{wait} j" if waiting else "—", style=style, justify="right"),
+                    Text(clip(agent if wide else short_agent(agent), agent_w))]
+            return out
+
+        return cells
 
     def _count_text(self, listing: Any, low: int, high: int) -> str:
         """How many were found (and hidden by the filter), what the marks mean: one line."""
@@ -445,17 +459,12 @@ class HomeScreen(Screen[None]):
 
     # -- actions -------------------------------------------------------------------------------
     def _selected_id(self) -> str | None:
-        table = self.query_one("#dossiers", DataTable)
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        return str(key.value) if key.value is not None else None
+        table = self.query_one("#dossiers", DossierList)
+        return table.key_at(table.cursor_row) if table.row_count else None
 
     def action_cursor(self, delta: int) -> None:
-        table = self.query_one("#dossiers", DataTable)
-        if table.row_count:
-            row = max(0, min(table.row_count - 1, table.cursor_row + delta))
-            table.move_cursor(row=row)
+        table = self.query_one("#dossiers", DossierList)
+        table.move_cursor(table.cursor_row + delta)
 
     def action_set_filter(self, index: int) -> None:
         index %= len(self.filters)
@@ -472,16 +481,29 @@ class HomeScreen(Screen[None]):
     def action_previous_filter(self) -> None:
         self.action_set_filter(self.filter_index - 1)
 
-    @on(Input.Submitted, "#search")
-    def action_open(self) -> None:
+    def _act_on_selected(self, act: Callable[[str], None]) -> None:
+        """``act(dossier id)`` on the selected row of what is typed now: at once if it is
+        listed, else when it is (a search typed and Enter at once: its first row, not the row
+        of the list still on the screen)."""
+        if self._typing:  # the search delay has not run out: no need to wait for it
+            if self._timer is not None:
+                self._timer.stop()
+            self.reload()
+        if self._listed_request != self._request:
+            self._pending = act
+            return
+        self._pending = None
         dossier_id = self._selected_id()
         if dossier_id:
-            self.app.open_dossier(dossier_id)  # type: ignore[attr-defined]
+            act(dossier_id)
 
-    @on(DataTable.RowSelected)
-    def _row_clicked(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value:
-            self.app.open_dossier(str(event.row_key.value))  # type: ignore[attr-defined]
+    @on(Input.Submitted, "#search")
+    def action_open(self) -> None:
+        self._act_on_selected(self.app.open_dossier)  # type: ignore[attr-defined]
+
+    @on(DossierList.Selected)
+    def _row_clicked(self, event: DossierList.Selected) -> None:
+        self.app.open_dossier(event.key)  # type: ignore[attr-defined]
 
     def action_agenda(self) -> None:
         from intake_assistant.tui.screens.agenda import AgendaScreen
@@ -495,6 +517,8 @@ class HomeScreen(Screen[None]):
         self.app.new_interview(questionnaire)  # type: ignore[attr-defined]
 
     def action_resume(self) -> None:
-        dossier_id = self._selected_id()
-        if dossier_id:
-            self.app.resume_interview(dossier_id)  # type: ignore[attr-defined]
+        self._act_on_selected(self.app.resume_interview)  # type: ignore[attr-defined]
+
+
+def _row_id(row: Any) -> str:
+    return str(row.entry.id)

@@ -264,3 +264,14 @@ def test_forget_erases_the_temp_copies_of_that_dossier_only(store: Store, filled
     store.forget(filled[0])
     assert not mine.exists() and other.exists()
     assert not (folder / f"{filled[0]}.json").exists()
+
+
+def test_rows_of_a_file_come_in_row_order_whatever_the_key_order() -> None:
+    from intake_assistant.store.tinydb.dossier_file import _ordered_rows
+
+    assert _ordered_rows({"1": {"a": 1}, "2": {"a": 2}}) == [{"a": 1}, {"a": 2}]
+    assert _ordered_rows({"10": {"a": 10}, "2": {"a": 2}, "1": {"a": 1}}) == [
+        {"a": 1}, {"a": 2}, {"a": 10}]  # out of order, and 10 after 2 (numbers, not text)
+    assert _ordered_rows({"1": {"a": 1}, "3": {"a": 3}}) == [{"a": 1}, {"a": 3}]
+    assert _ordered_rows({str(i): i for i in range(1, 3000)}) == list(range(1, 3000))
+    assert _ordered_rows({}) == []
