@@ -122,6 +122,30 @@ def live_orientation(interview: Interview, policy: Policy | None = None) -> Orie
 
 
 @dataclass(frozen=True)
+class OrientationInputs:
+    """What the live orientation of an interview reads, copied: evaluated on another thread
+    (`evaluate_orientation`) while the interview goes on, it cannot see a later answer."""
+
+    answers: dict[str, Any]
+    today: date
+    missing: frozenset[str]  # unknown, or still to be asked
+
+
+def orientation_inputs(interview: Interview) -> OrientationInputs:
+    """A copy of what `live_orientation` reads (on the thread that owns the interview)."""
+    import copy
+
+    pending = {step.path for step in interview.left_to_complete()}
+    return OrientationInputs(copy.deepcopy(interview.answers), interview.today,
+                             frozenset(interview.unknown | pending))
+
+
+def evaluate_orientation(inputs: OrientationInputs, policy: Policy | None = None) -> Orientation:
+    """`live_orientation` of copied inputs: pure, safe on any thread."""
+    return evaluate(inputs.answers, policy or default_policy(), inputs.today, inputs.missing)
+
+
+@dataclass(frozen=True)
 class Finished:
     """What finishing an interview did: the dossier kept (its id) or erased (nothing was said)."""
 
@@ -141,6 +165,9 @@ class InterviewRun:
 
     def orientation(self) -> Orientation:
         return live_orientation(self.interview)
+
+    def orientation_inputs(self) -> OrientationInputs:
+        return orientation_inputs(self.interview)
 
     @property
     def expression_errors(self) -> list[str]:

@@ -152,25 +152,27 @@ async def test_finish_opens_the_dossier_once_closed(make_app, store, monkeypatch
 
 async def test_orientation_of_an_answer_is_evaluated_off_the_ui_thread(make_app, store,
                                                                          monkeypatch):
-    """After the save, in its thread (a key typed meanwhile can interrupt it there): the side
-    panel shows the orientation of the answers saved, the same as evaluated on the UI thread."""
-    from intake_assistant.app.interviews import InterviewSession, live_orientation
+    """After the answer is acknowledged, in a thread on a copy of the answers (a key typed
+    meanwhile can interrupt it there): the side panel shows the orientation of those answers,
+    the same as evaluated on the UI thread."""
+    from intake_assistant.app import interviews
 
     threads: list[str] = []
-    original = InterviewSession.orientation
+    original = interviews.evaluate_orientation
 
-    def orientation(self):
+    def evaluate_orientation(inputs):
         threads.append(threading.current_thread().name)
-        return original(self)
+        return original(inputs)
 
-    monkeypatch.setattr(InterviewSession, "orientation", orientation)
+    monkeypatch.setattr(interviews, "evaluate_orientation", evaluate_orientation)
     async with new_intake(make_app(), size=(120, 40)) as (pilot, screen):
         await play_answers(pilot, MARTIN, stop_at="revenus_activite")
         threads.clear()
         await pilot.press(*"1100", "enter")
-        await until(pilot, lambda: "1 100" in screen.query_one("#panel").part_text("fiche"),
-                    "les ressources dans la fiche")
-        assert threads and threading.main_thread().name not in threads
-        expected = live_orientation(screen.interview).suggestions
+        await until(pilot, lambda: "1 100" in screen.query_one("#panel").part_text("fiche")
+                    and threads, "les ressources dans la fiche, l'orientation évaluée")
+        assert threading.main_thread().name not in threads
+        expected = interviews.live_orientation(screen.interview).suggestions
         assert [(s.aid, s.status) for s in screen.orientation.suggestions] == \
             [(s.aid, s.status) for s in expected]
+        assert screen.query_one("#panel").aid_texts()[0].find(expected[0].name) >= 0

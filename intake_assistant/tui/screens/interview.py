@@ -9,8 +9,8 @@ applied, let alone committed), any other intent first waits for the save, and a 
 the engine back, brings the question back with its text and says « Réponse NON enregistrée ».
 Once saved, the keys typed meanwhile are applied, then the transcript (the answer's bubble is its
 acknowledgement), the title and the side panel (progress, fiche, orientation) are repainted. The
-orientation of the saved answers is evaluated in the save's thread too, after the save (a few
-milliseconds that a key typed meanwhile can interrupt, which it could not on the UI thread).
+orientation of the saved answers is evaluated in a thread after that, on a copy of the answers
+(a few milliseconds that a key typed meanwhile can interrupt, which it could not on the UI thread).
 Closing the interview (F10, Échap at the first question) does its store work in a thread too.
 
 Keys reach this screen in the order they were typed, whatever it is doing (see ``tui/typeahead``):
@@ -77,9 +77,6 @@ class _PendingSave:
         self.failure: BaseException | None = None  # anything else: raised on the UI thread
         self.draft_cleared = False
         self.notice_error: str | None = None
-        # The orientation of the answers saved, evaluated in the same thread after the save
-        # (answers and unknowns it was evaluated on, then the Orientation).
-        self.orientation: tuple[dict[str, Any], frozenset[str], Any] | None = None
 
     def run(self) -> None:
         from intake_assistant.app.interviews import AnswerNotSaved
@@ -309,7 +306,7 @@ class InterviewScreen(Screen[None]):
         assert it is not None
         self._show_step(it.current_step(), it.progress())
 
-    def _paint_rest(self, ready: Any = None) -> None:
+    def _paint_rest(self, deferred: bool = False) -> None:
         """The title, the transcript, the side panel (progress, fiche, orientation)."""
         it = self.interview
         assert it is not None
@@ -320,7 +317,10 @@ class InterviewScreen(Screen[None]):
         panel = self._panel
         panel.show_sections(it.progress(), step.question.section_id if step else None)
         panel.show_fiche(it.computed)
-        self._show_orientation(ready)
+        if deferred:
+            self._orient_later()
+        else:
+            self._show_orientation()
 
     def _paint_title(self) -> None:
         it = self.interview
@@ -384,15 +384,35 @@ class InterviewScreen(Screen[None]):
                                                          view.default_shown, view.placeholder)
 
     # -- orientation ---------------------------------------------------------------------------
-    def _show_orientation(self, ready: Any = None) -> None:
-        """The orientation of the answers shown: ``ready`` when it was evaluated off the UI
-        thread on these very answers, else evaluated here."""
-        it = self.interview
-        assert it is not None
-        if ready is not None and ready[0] == it.answers and ready[1] == it.unknown:
-            self.orientation = ready[2]
-        else:
-            self.orientation = self.session.orientation()
+    def _show_orientation(self) -> None:
+        self._orientation_asked += 1  # a later answer: an evaluation still running is stale
+        self._orientation_shown(self.session.orientation())
+
+    def _orient_later(self) -> None:
+        """After an acknowledged answer: the orientation is evaluated in a thread, on a copy of
+        the answers (a few milliseconds that a key typed meanwhile can interrupt, which it could
+        not on the UI thread), then shown unless a later change asked for another one."""
+        self._orientation_asked += 1
+        self._orient_worker(self.session.orientation_inputs(), self._orientation_asked)
+
+    _orientation_asked = 0
+
+    @work(thread=True, group="orientation")
+    def _orient_worker(self, inputs: Any, asked: int) -> None:
+        from intake_assistant.app.interviews import evaluate_orientation
+
+        orientation = evaluate_orientation(inputs)
+        try:
+            self.app.call_from_thread(self._orientation_ready, asked, orientation)
+        except RuntimeError:
+            pass  # the app stopped meanwhile
+
+    def _orientation_ready(self, asked: int, orientation: Any) -> None:
+        if asked == self._orientation_asked and self.interview is not None and self.is_attached:
+            self._orientation_shown(orientation)
+
+    def _orientation_shown(self, orientation: Any) -> None:
+        self.orientation = orientation
         panel = self._panel
         if panel.estimates and self._estimated_for != self.interview.answers:
             panel.estimates = {}  # an answer changed: the amounts are no longer those
@@ -654,20 +674,6 @@ class InterviewScreen(Screen[None]):
                 except (StoreError, OSError) as exc:
                     pending.notice_error = getattr(exc, "message", None) or str(exc)
             steps.append(record_notice)
-
-        def evaluate_orientation(pending: _PendingSave) -> None:
-            # In the save's thread, where a key typed meanwhile can take the interpreter from it
-            # (on the UI thread it would wait for the whole evaluation); keys are held until the
-            # save has returned, so the answers do not change under it.
-            import copy
-
-            interview = session.interview
-            try:
-                pending.orientation = (copy.deepcopy(interview.answers),
-                                       frozenset(interview.unknown), session.orientation())
-            except Exception:  # evaluated again on the UI thread, where a failure is seen
-                pending.orientation = None
-        steps.append(evaluate_orientation)
         return steps
 
     def _start_save(self) -> None:
@@ -698,7 +704,7 @@ class InterviewScreen(Screen[None]):
         if self.typeahead.held and not self.typeahead.blocked:
             await self._drain()
         if self._unsaved is None and self.is_attached and self.session is not None:
-            self._paint_rest(pending.orientation)
+            self._paint_rest(deferred=True)
             self._show_pending()
 
     def _settle(self) -> bool:
