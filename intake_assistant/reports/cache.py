@@ -418,7 +418,9 @@ def _build(store: DossierStore, misses: list[str], policy: Policy) -> Iterator[B
     forked = _may_fork()
     # A forked worker starts at once with the policy already built (a spawned one imports the
     # package and builds the policy again: ~1 s before its first record). Forking a process
-    # with threads (the TUI) is unsafe: then workers are spawned.
+    # with threads (the TUI) is unsafe: then workers are spawned. The parent's SQLite
+    # connections are copied, never used (a worker opens its own store) nor closed: a forked
+    # worker leaves by os._exit, without finalizers that would close them under the parent.
     context = multiprocessing.get_context("fork" if forked else "spawn")
     _INHERITED = policy if forked else None
     try:
