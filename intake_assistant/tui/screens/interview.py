@@ -32,6 +32,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 
+from intake_assistant.tui import heap
 from intake_assistant.tui.first_step import (
     FirstStep,
     data_signature,
@@ -248,6 +249,9 @@ class InterviewScreen(Screen[None]):
         self.session = session
         self.interview = session.interview
         self.dossier_id = session.dossier_id
+        if not self._heap_held:  # full collector passes short from now on (tui/heap.py)
+            self._heap_held = True
+            heap.hold()
         answer = self._answer_line
         answer.value = ""  # what was typed meanwhile is held, and replayed below
         answer.focus()
@@ -280,7 +284,14 @@ class InterviewScreen(Screen[None]):
         """The screen goes or the app quits normally: the interview is finished (everything is
         saved; it can be continued from the dossier). Only a crash or a killed terminal, where
         this never runs, leaves it marked « en cours » with its draft, to resume at next start."""
-        self._close_session()
+        try:
+            self._close_session()
+        finally:
+            if self._heap_held:
+                self._heap_held = False
+                heap.release()
+
+    _heap_held = False  # whether this screen holds the collector's frozen heap (tui/heap.py)
 
     def _close_session(self) -> bool:
         """Finish the interview (marker and draft cleared, dossier released); a dossier this
@@ -706,6 +717,7 @@ class InterviewScreen(Screen[None]):
         if self._unsaved is None and self.is_attached and self.session is not None:
             self._paint_rest(deferred=True)
             self._show_pending()
+            heap.refreeze()  # what this answer made stays out of the collector's full passes
 
     def _settle(self) -> bool:
         """The answer shown but not yet saved is made durable now (waiting for its thread, or
