@@ -45,7 +45,7 @@ from intake_assistant.tui.widgets.answer_input import AnswerInput
 from intake_assistant.tui.widgets.key_bar import KeyBar
 from intake_assistant.tui.widgets.painted import Painted
 from intake_assistant.tui.widgets.question_area import QuestionBlock
-from intake_assistant.tui.widgets.side_panel import SidePanel, progress_bar
+from intake_assistant.tui.widgets.side_panel import FICHE_IDS, SidePanel, progress_bar
 from intake_assistant.tui.widgets.transcript import Line, Transcript
 
 if TYPE_CHECKING:  # the engine is imported by the worker that opens the session
@@ -327,7 +327,7 @@ class InterviewScreen(Screen[None]):
         self._transcript.sync(lines, editing=it.focus)
         panel = self._panel
         panel.show_sections(it.progress(), step.question.section_id if step else None)
-        panel.show_fiche(it.computed)
+        panel.show_fiche(it.computed_values(FICHE_IDS))
         if deferred:
             self._orient_later()
         else:
