@@ -182,7 +182,7 @@ async def test_the_collectors_full_passes_skip_the_heap_while_an_interview_is_op
                                                                                    store):
     """A full pass of the cyclic collector walked the whole heap (50–170 ms, in the tail of
     answer → next question): while an interview is open what exists is frozen out of it
-    (tui/heap.py), again at each acknowledged answer, and handed back when it closes."""
+    (tui/latency.py), again at each acknowledged answer, and handed back when it closes."""
     import gc
 
     assert gc.get_freeze_count() == 0
@@ -190,8 +190,9 @@ async def test_the_collectors_full_passes_skip_the_heap_while_an_interview_is_op
         opened = gc.get_freeze_count()
         assert opened > 0
         await after_reading(pilot, *"Martin", "enter")
+        transcript = screen.query_one("#transcript")
         await until(pilot, lambda: screen.interview.current_step().path == "prenom"
-                    and screen._unsaved is None and screen.query_one("#transcript").paths == ["nom"],
+                    and screen._unsaved is None and transcript.paths == ["nom"],
                     "réponse enregistrée et accusée")
         assert gc.get_freeze_count() > opened  # what the answer made, once acknowledged
         await pilot.press("f10")

@@ -32,7 +32,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 
-from intake_assistant.tui import heap
+from intake_assistant.tui import latency
 from intake_assistant.tui.first_step import (
     FirstStep,
     data_signature,
@@ -249,9 +249,9 @@ class InterviewScreen(Screen[None]):
         self.session = session
         self.interview = session.interview
         self.dossier_id = session.dossier_id
-        if not self._heap_held:  # full collector passes short from now on (tui/heap.py)
-            self._heap_held = True
-            heap.hold()
+        if not self._latency_held:  # short waits for the UI thread from now on (tui/latency.py)
+            self._latency_held = True
+            latency.hold()
         answer = self._answer_line
         answer.value = ""  # what was typed meanwhile is held, and replayed below
         answer.focus()
@@ -287,11 +287,11 @@ class InterviewScreen(Screen[None]):
         try:
             self._close_session()
         finally:
-            if self._heap_held:
-                self._heap_held = False
-                heap.release()
+            if self._latency_held:
+                self._latency_held = False
+                latency.release()
 
-    _heap_held = False  # whether this screen holds the collector's frozen heap (tui/heap.py)
+    _latency_held = False  # whether this screen holds tui/latency.py
 
     def _close_session(self) -> bool:
         """Finish the interview (marker and draft cleared, dossier released); a dossier this
@@ -717,7 +717,7 @@ class InterviewScreen(Screen[None]):
         if self._unsaved is None and self.is_attached and self.session is not None:
             self._paint_rest(deferred=True)
             self._show_pending()
-            heap.refreeze()  # what this answer made stays out of the collector's full passes
+            latency.refreeze()  # what this answer made stays out of the collector's full passes
 
     def _settle(self) -> bool:
         """The answer shown but not yet saved is made durable now (waiting for its thread, or
