@@ -15,7 +15,7 @@ def _isolated_settings(tmp_path_factory: pytest.TempPathFactory,
                        monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     from intake_assistant.app import settings, validation_memo
     from intake_assistant.core import datadir
-    from intake_assistant.core.loader import use_validation_memo
+    from intake_assistant.core.schema_memo import use_validation_memo
 
     folder = Path(tmp_path_factory.mktemp("settings"))
     monkeypatch.setenv(settings.ENV_FILE, str(folder / "config.toml"))

@@ -1,4 +1,4 @@
-"""The memo of data files already found valid (core.loader.use_validation_memo), on disk.
+"""The memo of data files already found valid (core.schema_memo.use_validation_memo), on disk.
 
 One empty file per digest (sha256 of the schema and of the document's exact content) in the
 user's cache folder (platformdirs; `INTAKE_ASSISTANT_CACHE` names another), private to the
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import platformdirs
 
-from intake_assistant.core.loader import use_validation_memo
+from intake_assistant.core.schema_memo import use_validation_memo
 
 ENV_VAR = "INTAKE_ASSISTANT_CACHE"
 APP_NAME = "intake-assistant"

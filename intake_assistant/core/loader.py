@@ -13,11 +13,11 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from intake_assistant.core import qtypes
+from intake_assistant.core import qtypes, schema_memo
 from intake_assistant.core.expressions import (
     Expression,
     ExpressionError,
@@ -62,25 +62,11 @@ def _format_schema(name: str, types: tuple[str, ...], units: tuple[str, ...]) ->
     return Draft202012Validator(schema)
 
 
-class ValidationMemo(Protocol):
-    """Digests of documents already found valid against a schema (kept by the application)."""
-
-    def known_valid(self, digest: str) -> bool: ...
-
-    def remember(self, digest: str) -> None: ...
-
-
 # JSON Schema validation of the policy's files is half of building the policy (~0.12 s of
 # ~0.24 s, at every command and the first interview of every start) for files that seldom
-# change. The application layer may hand a memo over: a document whose exact content (and the
-# schema's) was found valid before is not validated again. Only valid documents are
-# remembered, so every finding is still found; `check` validates without it.
-_memo: ValidationMemo | None = None
-
-
-def use_validation_memo(memo: ValidationMemo | None) -> None:
-    global _memo
-    _memo = memo
+# change. The application layer may hand a memo over (core.schema_memo): a document whose exact
+# content (and the schema's) was found valid before is not validated again. Only valid
+# documents are remembered, so every finding is still found; `check` validates without it.
 
 
 def _digest(validator: Any, doc: Any) -> str:
@@ -107,7 +93,7 @@ def schema_findings(
 ) -> list[Finding]:
     """Findings for every place ``doc`` breaks its format schema, at the offending line."""
     validator = format_schema(schema_name)
-    memo, digest = _memo, None
+    memo, digest = schema_memo.current(), None
     if memo is not None:
         try:
             digest = _digest(validator, doc)

@@ -14,7 +14,8 @@ from intake_assistant.app.validation_memo import FileValidationMemo
 from intake_assistant.cli import main
 from intake_assistant.core import loader
 from intake_assistant.core.datadir import data_dir
-from intake_assistant.core.loader import schema_findings, use_validation_memo
+from intake_assistant.core.loader import schema_findings
+from intake_assistant.core.schema_memo import use_validation_memo
 from intake_assistant.core.yamlsource import load_file
 from intake_assistant.orientation import build
 
