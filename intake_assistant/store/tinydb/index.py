@@ -279,6 +279,7 @@ class Index:
         process that will search: the TUI's home list). A read-only store scans SQLite."""
         if self.read_only:
             return
+        self._connect()  # the index file exists, in this version's format, before it is read
         with self._lock:
             self._table_wanted = True
             self._start_build()
@@ -301,10 +302,11 @@ class Index:
         try:
             snapshot = build_snapshot(self.path, self.lock_timeout)
         except (sqlite3.Error, OSError):
-            snapshot = None  # searched in SQLite; the next write or search tries again
+            return  # busy or unreadable now: the next search tries again
         with self._lock:
             if self._table_wanted:
                 self._table = None if snapshot is None else SearchTable(snapshot)
+                self._table_wanted = snapshot is not None  # else ids it cannot hold: SQLite
                 self._found = None
 
     def _current_table(self, db: sqlite3.Connection) -> SearchTable | None:
@@ -312,6 +314,8 @@ class Index:
         lock), or None: not built (yet), or inside a write of this process."""
         table = self._table
         if table is None or db.in_transaction:
+            if table is None and self._table_wanted:
+                self._start_build()  # a build that failed (busy), or dropped by a refresh
             return None
         # Read before the changes: a commit in between is read now and again next time.
         version = (db.total_changes, db.execute("PRAGMA data_version").fetchone()[0])
