@@ -35,43 +35,34 @@ MAX_HITS = 5000  # a search matching more: counted by SQL (looping over every hi
 REBUILD_AFTER = 2000  # changed dossiers searched in Python beyond which a new snapshot is made
 LOG_KEPT = 20000  # rows of `changes` kept (the triggers prune older ones)
 
-# One read of the covering columns in recency order (the (updated_at, id) index: no sort, so
-# no temporary file holding names), folded into strings by SQLite itself: 200,000 rows become
-# five values, not 200,000 Python tuples.
-_BUILD = """SELECT group_concat(search_text, char(10)),
+CHUNK = 20000  # rows read by one statement: a read that short never holds a checkpoint long
+
+# The covering columns in recency order (the (updated_at, id) index alone: no sort, so no
+# temporary file holding names), folded into strings by SQLite itself: 20,000 rows become five
+# values, not 20,000 Python tuples.
+_CHUNK = """SELECT group_concat(search_text, char(10)),
                    group_concat(search_digits || ' ' || search_compact, char(10)),
-                   group_concat(id, ''),
-                   group_concat(char(65 + ({codes})), ''),
-                   group_concat(printf('%08x', length(search_text) + 1), ''),
-                   group_concat(printf('%08x', length(search_digits) + length(search_compact)
-                                       + 2), ''),
+                   group_concat(id, ''), group_concat(status, char(10)),
                    count(*), max(length(id)), min(length(id))
             FROM (SELECT id, status, coalesce(search_text, '') AS search_text,
                          coalesce(search_digits, '') AS search_digits,
                          coalesce(search_compact, '') AS search_compact
-                  FROM entries INDEXED BY entries_recent ORDER BY updated_at DESC, id DESC)"""
-
-
-def _starts(hex_lengths: str | None) -> array[int]:
-    """Offsets of each line (and the end) from the lines' lengths, 8 hex digits each."""
-    lengths = array("I", bytes.fromhex(hex_lengths or ""))
-    if lengths.itemsize != 4:  # pragma: no cover (no such platform is supported)
-        raise RuntimeError("array('I') is not 4 bytes")
-    if array("I", [1]).tobytes()[0] == 1:  # little-endian: the hex is big-endian
-        lengths.byteswap()
-    return array("q", accumulate(lengths, initial=0))
+                  FROM entries INDEXED BY entries_recent {where}
+                  ORDER BY updated_at DESC, id DESC)"""
+_EDGE = """SELECT updated_at, id FROM entries INDEXED BY entries_recent {where}
+           ORDER BY updated_at DESC, id DESC LIMIT 1 OFFSET ?"""
 
 
 @dataclass(slots=True)
 class Snapshot:
     text: str  # normalised name, first name, id: one line per dossier, newest first
-    text_starts: array[int]
+    text_starts: array[int]  # where each line starts, and the end
     digits: str  # phone digits, a space, the compact text (Query.matches: either)
     digit_starts: array[int]
     ids: str  # ID_WIDTH characters per line
-    statuses: bytes  # per line: 65 + the index of its status in `codes`
+    statuses: bytes  # per line: the index of its status in `codes`
     codes: tuple[str, ...]
-    seq: int  # the last change of `changes` the snapshot holds
+    seq: int  # every change of `changes` up to this one is in the snapshot
     epoch: str  # which index file (a new one starts its `changes` again)
 
     def __len__(self) -> int:
@@ -81,35 +72,68 @@ class Snapshot:
         return self.ids[line * ID_WIDTH:(line + 1) * ID_WIDTH]
 
     def status(self, line: int) -> str:
-        return self.codes[self.statuses[line] - 65]
+        return self.codes[self.statuses[line]]
 
 
 def build_snapshot(path: Path, timeout: float) -> Snapshot | None:
-    """A snapshot of the index file at `path`, or None when its ids are not all D-YYYY-NNNNNN
-    or the file has no change log yet. Read on a connection of its own: the store's keeps
-    answering meanwhile."""
+    """A snapshot of the index file at `path`, or None when its ids are not all D-YYYY-NNNNNN.
+    Read on a connection of its own (the store's keeps answering meanwhile), CHUNK rows a
+    statement: an erasure's checkpoint (`Index.compact`) waits for one of them, not for all.
+
+    The sequence number is read first: a row changed while the chunks are read is logged after
+    it, so the table searches its current row instead of whatever a chunk read (a row moved
+    from one chunk to another is read twice or not at all: its lines are skipped)."""
     with closing(sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=timeout,
                                  isolation_level=None, check_same_thread=False)) as db:
-        db.execute("BEGIN")  # one snapshot for every query below
+        db.execute("BEGIN")
         try:
             epoch = db.execute("SELECT value FROM meta WHERE key = 'epoch'").fetchone()
             seq = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'changes'").fetchone()
-            codes = tuple(sorted(str(r[0]) for r in db.execute(
-                "SELECT DISTINCT status FROM entries INDEXED BY entries_status")))
-            if epoch is None or len(codes) > 190:
-                return None
-            case = ("CASE status " + " ".join(f"WHEN ? THEN {i}" for i in range(len(codes)))
-                    + " END") if codes else "0"
-            row = db.execute(_BUILD.format(codes=case), codes).fetchone()
         finally:
             db.execute("COMMIT")
-    text, digits, ids, statuses, text_lengths, digit_lengths, count, longest, shortest = row
-    if count and (longest != ID_WIDTH or shortest != ID_WIDTH):
-        return None
+        if epoch is None:
+            return None
+        texts: list[str] = []
+        digits: list[str] = []
+        ids: list[str] = []
+        text_lengths = array("q")
+        digit_lengths = array("q")
+        codes: dict[str, int] = {}
+        statuses = bytearray()
+        after: tuple[str, str] | None = None
+        while True:
+            where = "WHERE (updated_at, id) < (?, ?)" if after else ""
+            db.execute("BEGIN")  # the edge and its rows: one read
+            try:
+                edge = db.execute(_EDGE.format(where=where), (*(after or ()), CHUNK - 1)
+                                  ).fetchone()
+                upto = f"{where} AND" if where else "WHERE"
+                row = db.execute(
+                    _CHUNK.format(where=f"{upto} (updated_at, id) >= (?, ?)" if edge else where),
+                    (*(after or ()), *(edge or ()))).fetchone()
+            finally:
+                db.execute("COMMIT")
+            text, digit, id_chunk, status, count, longest, shortest = row
+            if count:
+                if longest != ID_WIDTH or shortest != ID_WIDTH:
+                    return None
+                texts.append(text + "\n")
+                digits.append(digit + "\n")
+                ids.append(id_chunk)
+                text_lengths.extend(len(line) + 1 for line in text.split("\n"))
+                digit_lengths.extend(len(line) + 1 for line in digit.split("\n"))
+                for name in status.split("\n"):
+                    code = codes.setdefault(name, len(codes))
+                    if code > 255:
+                        return None  # statuses are a few names
+                    statuses.append(code)
+            if edge is None:
+                break
+            after = (str(edge[0]), str(edge[1]))
     return Snapshot(
-        text=(text + "\n") if count else "", text_starts=_starts(text_lengths),
-        digits=(digits + "\n") if count else "", digit_starts=_starts(digit_lengths),
-        ids=ids or "", statuses=(statuses or "").encode("latin-1"), codes=codes,
+        text="".join(texts), text_starts=array("q", accumulate(text_lengths, initial=0)),
+        digits="".join(digits), digit_starts=array("q", accumulate(digit_lengths, initial=0)),
+        ids="".join(ids), statuses=bytes(statuses), codes=tuple(codes),
         seq=int(seq[0]) if seq else 0, epoch=str(epoch[0]))
 
 

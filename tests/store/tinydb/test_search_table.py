@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -54,7 +53,10 @@ def _answers(store: Store, search: str) -> tuple[object, ...]:
     return counts, listed, first, statuses
 
 
-def test_the_table_answers_what_the_sql_scan_answers(many: Store, tmp_path: Path) -> None:
+@pytest.mark.parametrize("chunk", [search_table.CHUNK, 7])
+def test_the_table_answers_what_the_sql_scan_answers(many: Store, chunk: int,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_table, "CHUNK", chunk)  # 7: read in 58 statements
     scanned = Store.open(many.root)  # never prepared: scans SQLite
     table = _prepared(Store.open(many.root))
     for search in SEARCHES:
