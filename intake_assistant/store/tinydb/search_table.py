@@ -1,12 +1,12 @@
-"""The index's search columns in memory, searched with `str.find`: ~5 ms at 200,000 dossiers
-where a scan of the SQLite index takes 20–40 ms (SQLite evaluates a function per row; `find`
-runs through one string in C).
+"""The index's search columns in memory, searched with `str.find`: 5–10 ms at 200,000 dossiers
+where a scan of the SQLite index takes 20–40 ms (SQLite calls a function per row; `find` runs
+through one string in C).
 
-A `Snapshot` is built from one read transaction on a connection of its own, in a background
-thread (~0.7 s at 200,000, spent in SQLite with the interpreter lock released; ~20 MB kept at
-200,000, ~5 MB at 50,000): one line per dossier, most recently updated first, in two strings
-(the normalised names and id; the phone digits and the compact text), the ids at a fixed width
-(D-YYYY-NNNNNN), the statuses one byte each.
+A `Snapshot` is read in a background thread on a connection of its own (~0.5 s at 200,000, in
+SQLite with the interpreter lock released; 17 MB kept at 200,000, 4.3 MB at 50,000): one line
+per dossier, most recently updated first, in two strings per chunk (the normalised names and
+id; the phone digits and the compact text), the ids at a fixed width (D-YYYY-NNNNNN), the
+statuses one byte each.
 
 A `SearchTable` keeps it current: every change of the `entries` table (this process's or
 another's) appends the dossier id to the `changes` table (SQLite triggers, see index.py); before
@@ -14,15 +14,14 @@ a search, the ids changed since the snapshot's sequence number are read with the
 and searched in Python, and their lines in the snapshot are skipped. Only ids are logged, never a
 name, and a deletion (an erasure) takes its id out of the log and logs an anonymous row: readers
 then search SQLite until a new snapshot is built (the erased name leaves their memory with the
-old one), as they do after many changes.
-"""
+old one), as they do after many changes."""
 
 from __future__ import annotations
 
 import sqlite3
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -54,11 +53,19 @@ _EDGE = """SELECT updated_at, id FROM entries INDEXED BY entries_recent {where}
 
 
 @dataclass(slots=True)
-class Snapshot:
+class Chunk:
+    """CHUNK lines as read (kept apart: joining them would hold two copies at once)."""
+
+    first: int  # the snapshot's line number of its first line
     text: str  # normalised name, first name, id: one line per dossier, newest first
     text_starts: array[int]  # where each line starts, and the end
     digits: str  # phone digits, a space, the compact text (Query.matches: either)
     digit_starts: array[int]
+
+
+@dataclass(slots=True)
+class Snapshot:
+    chunks: list[Chunk]
     ids: str  # ID_WIDTH characters per line
     statuses: bytes  # per line: the index of its status in `codes`
     codes: tuple[str, ...]
@@ -93,11 +100,8 @@ def build_snapshot(path: Path, timeout: float) -> Snapshot | None:
             db.execute("COMMIT")
         if epoch is None:
             return None
-        texts: list[str] = []
-        digits: list[str] = []
+        chunks: list[Chunk] = []
         ids: list[str] = []
-        text_lengths = array("q")
-        digit_lengths = array("q")
         codes: dict[str, int] = {}
         statuses = bytearray()
         after: tuple[str, str] | None = None
@@ -117,11 +121,9 @@ def build_snapshot(path: Path, timeout: float) -> Snapshot | None:
             if count:
                 if longest != ID_WIDTH or shortest != ID_WIDTH:
                     return None
-                texts.append(text + "\n")
-                digits.append(digit + "\n")
+                chunks.append(Chunk(len(statuses), text + "\n", _starts(text), digit + "\n",
+                                    _starts(digit)))
                 ids.append(id_chunk)
-                text_lengths.extend(len(line) + 1 for line in text.split("\n"))
-                digit_lengths.extend(len(line) + 1 for line in digit.split("\n"))
                 for name in status.split("\n"):
                     code = codes.setdefault(name, len(codes))
                     if code > 255:
@@ -130,11 +132,12 @@ def build_snapshot(path: Path, timeout: float) -> Snapshot | None:
             if edge is None:
                 break
             after = (str(edge[0]), str(edge[1]))
-    return Snapshot(
-        text="".join(texts), text_starts=array("q", accumulate(text_lengths, initial=0)),
-        digits="".join(digits), digit_starts=array("q", accumulate(digit_lengths, initial=0)),
-        ids="".join(ids), statuses=bytes(statuses), codes=tuple(codes),
-        seq=int(seq[0]) if seq else 0, epoch=str(epoch[0]))
+    return Snapshot(chunks, "".join(ids), bytes(statuses), tuple(codes),
+                    int(seq[0]) if seq else 0, str(epoch[0]))
+
+
+def _starts(lines: str) -> array[int]:
+    return array("i", accumulate((len(line) + 1 for line in lines.split("\n")), initial=0))
 
 
 @dataclass(slots=True)
@@ -204,15 +207,21 @@ class SearchTable:
         """The dossiers `query` matches (Query.matches on the index's search columns); when
         more than MAX_HITS lines match, only the first MAX_HITS are given."""
         snap = self.snapshot
-        if query.digits is not None:
-            terms = [query.digits]
-            source, starts = snap.digits, snap.digit_starts
-        else:
-            terms = sorted(query.words, key=len, reverse=True)  # the longest: fewest hits
-            source, starts = snap.text, snap.text_starts
+        digits = query.digits is not None
+        terms = [query.digits] if query.digits is not None else sorted(
+            query.words, key=len, reverse=True)  # the longest first: the fewest hits
         wanted = MAX_HITS
-        lines = _scan(source, starts, terms, wanted + 1) if terms else range(
-            min(len(snap), wanted + 1))
+        lines: Sequence[int] = range(min(len(snap), wanted + 1))
+        if terms:
+            lines = []
+            for chunk in snap.chunks:
+                source, starts = ((chunk.digits, chunk.digit_starts) if digits
+                                  else (chunk.text, chunk.text_starts))
+                first = chunk.first
+                lines += [first + n for n in _scan(source, starts, terms,
+                                                   wanted + 1 - len(lines))]
+                if len(lines) > wanted:
+                    break
         complete = len(lines) <= wanted
         changed = self.changed
         base = [(i, s) for i, s in ((snap.id(n), snap.status(n)) for n in lines[:wanted])
