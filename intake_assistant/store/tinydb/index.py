@@ -393,10 +393,15 @@ class Index:
 
     def forget_entry(self, dossier_id: str) -> None:
         """Drop a row (its file was just erased); `compact()` then clears the write-ahead log."""
-        with self._write() as db:
-            db.execute("DELETE FROM entries WHERE id = ?", (dossier_id,))
-            db.execute("DELETE FROM pending WHERE id = ?", (dossier_id,))
-            db.execute("DELETE FROM corrupt WHERE id = ?", (dossier_id,))
+        with self._lock:  # no search refreshes the table between the commit and `erased_here`
+            with self._write() as db:
+                deleted = db.execute("DELETE FROM entries WHERE id = ?", (dossier_id,)).rowcount
+                db.execute("DELETE FROM pending WHERE id = ?", (dossier_id,))
+                db.execute("DELETE FROM corrupt WHERE id = ?", (dossier_id,))
+            # Only once committed (inside a caller's transaction it may yet be rolled back):
+            # else the next refresh sees an erasure it cannot place and asks for a snapshot.
+            if deleted and self._table is not None and not db.in_transaction:
+                self._table.erased_here(dossier_id)
 
     def compact(self) -> None:
         """Leave no copy of erased rows: deleted bytes are overwritten in place (secure_delete),
