@@ -629,9 +629,26 @@ class _Compiler:
         steps.reverse()
         first_key, first = _plain_name(node), self.compile(node)
         plain, folded = _PLAIN_NUMBERS, tuple(steps)
+        keys = (first_key, *(step[4] for step in folded))
+        adds = tuple(step[2] for step in folded)
+        names_only = _NO_KEY not in keys and len(keys) <= 64
 
         def run(ctx: _Ctx) -> object:
             env, flat = ctx.env, not ctx.items
+            if names_only and flat:  # every term an answer already in the env: a plain sum
+                try:
+                    terms = [env[key] for key in keys]
+                except KeyError:
+                    pass  # one to supply or missing: step by step below
+                else:
+                    acc = terms[0]
+                    if type(acc) in plain and -_SMALL < acc < _SMALL:
+                        for is_add, b in zip(adds, terms[1:], strict=True):
+                            if type(b) not in plain or not -_SMALL < b < _SMALL:
+                                break  # below, from the start: reading names changes nothing
+                            acc = acc + b if is_add else acc - b
+                        else:
+                            return acc
             acc = env[first_key] if flat and first_key in env else first(ctx)
             for symbol, func, is_add, error, key, operand in folded:
                 b = env[key] if flat and key in env else operand(ctx)
@@ -773,11 +790,12 @@ class _Compiler:
         error = self.failure(node)
         assert isinstance(node, ast.Subscript)
         name = _plain_name(node.value)  # ``rsa.forfait_logement[0]``: the list read inline
+        position = type(key) is int
 
         def run(ctx: _Ctx) -> object:
             env = ctx.env
             value = env[name] if not ctx.items and name in env else inner(ctx)
-            if type(value) is list and type(key) is int and -len(value) <= key < len(value):
+            if position and isinstance(value, list) and -len(value) <= key < len(value):
                 return value[key]  # what _subscript returns for it
             try:
                 return _subscript(value, key)
@@ -1013,6 +1031,9 @@ def _over_items(name: str, args: tuple[Run, ...],
 
 
 _PLAIN_NUMBERS = (int, float)
+# Sums of at most 64 numbers this small never fail as _arith fails them: no int past 4096 bits,
+# no int too large for a float (NaN and infinities are not between the bounds).
+_SMALL = 2 ** 1000
 
 
 def _arith(symbol: str, func: Callable[[object, object], object], is_add: bool,

@@ -179,8 +179,15 @@ def gate_env(answers: Mapping[str, Any], policy: Policy, today: date,
         at = position.get(name)
         if at is None or (computing and at >= computing[-1]):
             return False  # not a computed value, or one computed after the reader
-        if len(computing) < _NESTED:
-            compute(name)  # what it reads is computed as it reads it (a branch not taken: never)
+        if len(computing) < _NESTED:  # what it reads is computed as it reads it (compute, inline)
+            computing.append(at)
+            try:
+                value = run(expressions[name])
+            except EvaluationError:
+                value = Missing({name})
+            finally:
+                computing.pop()
+            env[name] = value
         else:  # a long chain: what it may read first, in order, so that the stack stays short
             for cid in needs[name]:
                 if cid not in env:
