@@ -223,8 +223,10 @@ def _numbers(name: str, values: Iterable[object]) -> list[float | int]:
     return values  # type: ignore[return-value]
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize_text(text: str) -> str:
-    """Casefold, strip accents and collapse whitespace: the same rule as typed answers use."""
+    """Casefold, strip accents and collapse whitespace: the same rule as typed answers use.
+    Kept for the texts seen again (the CCAS's commune, read for every dossier's orientation)."""
     from intake_assistant.core.french import normalize_text as french_normalize
 
     return french_normalize(text)
@@ -631,27 +633,14 @@ class _Compiler:
         plain, folded = _PLAIN_NUMBERS, tuple(steps)
         keys = (first_key, *(step[4] for step in folded))
         adds = tuple(step[2] for step in folded)
+        # Every term a name: reading one (a lookup, never an error) does not depend on the
+        # sum so far, so all are read first, in order, then added.
         names_only = _NO_KEY not in keys and len(keys) <= 64
+        reads = ((first_key, first), *((step[4], step[5]) for step in folded))
 
-        def run(ctx: _Ctx) -> object:
-            env, flat = ctx.env, not ctx.items
-            if names_only and flat:  # every term an answer already in the env: a plain sum
-                try:
-                    terms = [env[key] for key in keys]
-                except KeyError:
-                    pass  # one to supply or missing: step by step below
-                else:
-                    acc = terms[0]
-                    if type(acc) in plain and -_SMALL < acc < _SMALL:
-                        for is_add, b in zip(adds, terms[1:], strict=True):
-                            if type(b) not in plain or not -_SMALL < b < _SMALL:
-                                break  # below, from the start: reading names changes nothing
-                            acc = acc + b if is_add else acc - b
-                        else:
-                            return acc
-            acc = env[first_key] if flat and first_key in env else first(ctx)
-            for symbol, func, is_add, error, key, operand in folded:
-                b = env[key] if flat and key in env else operand(ctx)
+        def fold(acc: object, terms: Iterable[object]) -> object:
+            """Each step exactly the binop of its node, on the terms read (or to be read)."""
+            for (symbol, func, is_add, error, _, _), b in zip(folded, terms, strict=True):
                 if type(acc) in plain and type(b) in plain:
                     try:
                         result = func(acc, b)
@@ -669,6 +658,23 @@ class _Compiler:
                 except _Fail as exc:
                     raise error(exc) from None
             return acc
+
+        def run(ctx: _Ctx) -> object:
+            env, flat = ctx.env, not ctx.items
+            if names_only and flat:
+                terms = [env[key] if key in env else read(ctx) for key, read in reads]
+                acc = terms[0]
+                if type(acc) in plain and -_SMALL < acc < _SMALL:  # a plain sum: no step fails
+                    for is_add, b in zip(adds, terms[1:], strict=True):
+                        if type(b) not in plain or not -_SMALL < b < _SMALL:
+                            break
+                        acc = acc + b if is_add else acc - b
+                    else:
+                        return acc
+                return fold(terms[0], terms[1:])
+            acc = env[first_key] if flat and first_key in env else first(ctx)
+            return fold(acc, (env[key] if flat and key in env else operand(ctx)
+                              for _, _, _, _, key, operand in folded))
 
         return run
 

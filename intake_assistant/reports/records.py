@@ -150,7 +150,7 @@ def answers_day(dossier: Mapping[str, Any]) -> date:
 def build_record(dossier: Mapping[str, Any], policy: Policy) -> dict[str, Any]:
     answers = dossier.get("answers") or {}
     history = dossier.get("status_history") or []
-    steps = step_dates(dict(dossier))
+    steps = step_dates(dossier)
     created = steps["premier_contact"]
     commission = dossier.get("commission") or {}
     decision = commission.get("decision")
