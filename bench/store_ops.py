@@ -5,7 +5,8 @@ operations. Every operation of the subject is followed (in an order that rotates
 - SQLite, WAL + synchronous=FULL, on an equivalent NARROW table: one row per dossier with the index
   fields (what a list or a search needs), not the 8 KB document; one transaction per operation;
 - for the answer save, the physical floor: the same bytes as the saved dossier written to a temp
-  file + fsync + rename + fsync of the folder, on the same file system.
+  file + fsync + rename + fsync of the folder, in the folder of the dossier's file (the ratio
+  read against the target), and again in an empty folder of the same file system.
 Saves go to full-sized demo dossiers imported for the benchmark (erased at the end with the ones
 created), so the cached store does not drift from run to run.
 """
@@ -94,10 +95,10 @@ class NarrowSqlite:
                                "ORDER BY last_contact DESC", args).fetchall()
 
 
-def fsync_floor(folder: Path, data: bytes) -> None:
+def fsync_floor(folder: Path, data: bytes, name: str = "floor") -> None:
     """Temp file + fsync + rename + fsync of the folder: what any durable file write costs."""
-    target = folder / "floor.json"
-    tmp = folder / ".floor.json.tmp"
+    target = folder / f"{name}.bin"
+    tmp = folder / f"{name}.part"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         os.write(fd, data)
@@ -112,6 +113,19 @@ def fsync_floor(folder: Path, data: bytes) -> None:
         os.close(dir_fd)
 
 
+# The floor is also measured in the folder the dossier file lives in (one folder a year: 15,000
+# files at 50,000 dossiers, 60,000 at 200,000): a rename and a folder fsync cost more there than
+# in an empty folder, for any program writing that file. Names no dossier file can have (not
+# `.json`), removed at the end.
+FLOOR_NAME = "bench-floor"
+
+
+def dossier_folder(db: Path, dossier_id: str) -> Path | None:
+    """The folder of a dossier's file in the TinyDB layout (dossiers/<year>/), if it is one."""
+    folder = db / "dossiers" / dossier_id[:4]
+    return folder if folder.is_dir() else None
+
+
 def _search_texts(entries: list[IndexEntry], rng: random.Random, count: int) -> tuple[list, list]:
     named = [e for e in entries if e.nom and e.prenom]
     phoned = [e for e in entries if e.telephone]
@@ -120,8 +134,8 @@ def _search_texts(entries: list[IndexEntry], rng: random.Random, count: int) -> 
 
 
 def _one_round(k: int, store: DossierStore, sqlite: NarrowSqlite, folder: Path, target: str,
-               saved_bytes: dict[str, bytes], name: str, phone: str, value: int,
-               batch: dict[str, list[float]]) -> None:
+               saved_bytes: dict[str, bytes], floors: dict[str, Path], name: str, phone: str,
+               value: int, batch: dict[str, list[float]]) -> None:
     """One operation of each kind, each next to its baselines, in an order rotating with k."""
 
     def measure(group: list[tuple[str, Callable[[], object]]]) -> list[object]:
@@ -136,7 +150,9 @@ def _one_round(k: int, store: DossierStore, sqlite: NarrowSqlite, folder: Path, 
     measure([
         ("save", partial(store.save_answer, target, "loyer", value, agent=BENCH_AGENT,
                          raw=str(value))),
-        ("save_floor", partial(fsync_floor, folder, saved_bytes[target])),
+        ("save_floor", partial(fsync_floor, floors.get(target, folder), saved_bytes[target],
+                               FLOOR_NAME)),
+        ("save_floor_empty", partial(fsync_floor, folder, saved_bytes[target])),
         ("save_sqlite", partial(sqlite.save, target)),
     ])
     created, created_sqlite = measure([
@@ -162,8 +178,8 @@ def bench_store(db: Path, size: int, runs: int, ops: int, log: Callable[[str], N
     rng = random.Random(size)
     store: DossierStore = open_store(db)
     figs = {name: Figure(name) for name in (
-        "save", "save_floor", "save_sqlite", "create", "create_sqlite", "status",
-        "status_sqlite", "search_name", "search_name_sqlite", "search_phone",
+        "save", "save_floor", "save_floor_empty", "save_sqlite", "create", "create_sqlite",
+        "status", "status_sqlite", "search_name", "search_name_sqlite", "search_phone",
         "search_phone_sqlite")}
     docs = list(generate_dossiers(ops, seed=size + 7, now=NOW))
     for doc in docs:
@@ -172,6 +188,7 @@ def bench_store(db: Path, size: int, runs: int, ops: int, log: Callable[[str], N
     entries = store.list()
     saved_bytes = {i: json.dumps(store.load(i), ensure_ascii=False, indent=1).encode()
                    for i in targets}
+    floors = {i: f for i in targets if (f := dossier_folder(db, i)) is not None}
     try:
         with tempfile.TemporaryDirectory(prefix="bench-store-", dir=db.parent) as tmp:
             folder = Path(tmp)
@@ -181,19 +198,24 @@ def bench_store(db: Path, size: int, runs: int, ops: int, log: Callable[[str], N
                 names, phones = _search_texts(entries, rng, ops)
                 for k in range(ops):
                     _one_round(k, store, sqlite, folder, targets[k % len(targets)],
-                               saved_bytes, names[k % len(names)], phones[k % len(phones)],
-                               300 + rng.randrange(500), batch)
+                               saved_bytes, floors, names[k % len(names)],
+                               phones[k % len(phones)], 300 + rng.randrange(500), batch)
                 for name, samples in batch.items():
                     figs[name].add(statistics.median(samples))
                 log(f"  stockage {size} dossiers : exécution {run + 1}/{runs} faite")
             sqlite.db.close()
     finally:
+        for place in set(floors.values()):
+            for leftover in (place / f"{FLOOR_NAME}.bin", place / f"{FLOOR_NAME}.part"):
+                leftover.unlink(missing_ok=True)
         cleanup(store)
     sq = "SQLite WAL+FULL, table étroite"
     f = figs
     return [
         Row("stockage", "enregistrement durable d'une réponse", size, f["save"],
-            f["save_floor"], "plancher fsync (mêmes octets)"),
+            f["save_floor"], "plancher fsync (mêmes octets, même répertoire)"),
+        Row("stockage", "  (même opération, plancher dans un répertoire vide)", size, f["save"],
+            f["save_floor_empty"], "plancher fsync (mêmes octets)"),
         Row("stockage", "  (même opération, référence SQLite)", size, f["save"],
             f["save_sqlite"], sq),
         Row("stockage", "création d'un dossier", size, f["create"], f["create_sqlite"], sq),

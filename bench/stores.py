@@ -2,8 +2,9 @@
 
 A store lives in ``bench/tmp-stores/<size>-<stamp>/``. The stamp hashes the store package (the
 backend, its format and the demo-data generator), so a change of format or of demo data rebuilds
-it and an old one is removed. Building uses the contract's ``import_dossiers(durable=False)`` (no
-fsync per file, one sync at the end): setup only; every measured write is the durable path.
+it (an old one is kept: another checkout may share the folder). Building uses the contract's
+``import_dossiers(durable=False)`` (no fsync per file, one sync at the end): setup only; every
+measured write is the durable path.
 
 What the benchmarks create in a cached store is erased at the end (agent ``BENCH_AGENT``); answer
 saves on existing dossiers change only the value of one answer.
@@ -78,8 +79,11 @@ def ensure_store(size: int, log=print, root: Path = STORES) -> Path:
             indexed.write_text(_index_stamp(), encoding="ascii")
             log(f"  réindexé en {time.perf_counter() - started:.0f} s")
         return path
-    for old in root.glob(f"{size}-*"):  # another stamp, or a build cut short
-        shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(path, ignore_errors=True)  # a build of this stamp cut short
+    # Stores of another stamp are kept: another checkout sharing this folder may be using one
+    # (removing them made two checkouts rebuild and delete each other's stores).
+    for other in sorted(root.glob(f"{size}-*")):
+        log(f"  (ancien stockage conservé : {other} — à supprimer à la main s'il ne sert plus)")
     log(f"construction d'un stockage de {size} dossiers ({path.name})…")
     started = time.perf_counter()
     store = open_store(path)
@@ -96,7 +100,10 @@ def _register_agent(path: Path) -> None:
     from intake_assistant.app.agents import add_agent, get_agent
 
     store = open_store(path)
-    if get_agent(store, BENCH_LOGIN) is None:
+    agent = get_agent(store, BENCH_LOGIN)
+    # A stats bench signs in as « responsable » for its runs; one killed in between (no
+    # `finally`) left that role, and the next TUI bench's Ctrl+N no longer began a phone intake.
+    if agent is None or (agent.name, agent.role, agent.active) != (BENCH_AGENT, "accueil", True):
         add_agent(store, BENCH_LOGIN, BENCH_AGENT, "accueil")
 
 

@@ -110,6 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command != "config" and not _apply_settings(args):  # config reports them itself
         return 1
+    if args.command != "check":  # `check` validates every file in full, always
+        from intake_assistant.app.validation_memo import install
+
+        install()
     try:
         return int(func(args) or 0)
     except BrokenPipeError:

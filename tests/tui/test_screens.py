@@ -90,6 +90,23 @@ async def test_first_start_typed_in_one_burst_keeps_the_name_and_the_role(store,
     assert (agent.name, agent.role) == ("Agnès Durand", "accueil")
 
 
+async def test_first_start_keys_typed_after_the_names_enter_go_to_the_role_list(
+        store, tmp_path, monkeypatch):
+    """« Martin », Enter, « Julie » typed at once saved the name « MartinJulie » (tmux): the
+    letters after Enter went on to the name line. Typed fast or slowly, the same result: the name
+    is what was typed before Enter; ↓ and Enter typed ahead choose the role."""
+    from tests.tui.keys import burst
+
+    sign_in_as(monkeypatch, "martin")
+    app = IntakeApp(store, today=TODAY, config_path=tmp_path / "tui.json")
+    async with app.run_test() as pilot:
+        await wait_for_screen(pilot, "FirstAgentScreen")
+        burst(app, [*"Martin", "⏎", *"Julie", "down", "⏎"])
+        await home_ready(pilot)
+    agent = get_agent(store, "martin")
+    assert (agent.name, agent.role) == ("Martin", "travailleur_social")
+
+
 async def test_escape_at_first_start_goes_on_as_administrator(store, tmp_path, monkeypatch):
     sign_in_as(monkeypatch, "marie")
     app = IntakeApp(store, today=TODAY, config_path=tmp_path / "tui.json")

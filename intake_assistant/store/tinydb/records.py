@@ -11,7 +11,7 @@ import json
 import os
 from contextlib import suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from intake_assistant.core.timeutil import iso, local_now
 
@@ -22,10 +22,7 @@ from ..errors import (
     RecordNotFoundError,
 )
 from .atomic_storage import dumps, fsync_dir, is_temp_name, write_atomic
-from .locking import file_lock
-
-if TYPE_CHECKING:
-    from filelock import BaseFileLock
+from .locking import DescriptorLock, file_lock
 
 _LINK_SEP = "~"
 
@@ -42,7 +39,7 @@ class Records:
     def _path(self, kind: str, record_id: str) -> Path:
         return self.dir / kind / f"{record_id}.json"
 
-    def _lock(self, kind: str) -> BaseFileLock:
+    def _lock(self, kind: str) -> DescriptorLock:
         return file_lock(self.locks_dir / f"records.{kind}.lock", timeout=self.lock_timeout,
                         mode=0o600)
 

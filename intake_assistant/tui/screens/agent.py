@@ -23,17 +23,32 @@ from intake_assistant.app.agents import ROLES
 
 
 class _NameInput(Input):
-    """The name line: a digit chooses the role. Typed fast after the name's Enter, digits reach
-    this line before the focus has moved to the role list (they were appended to the name: seen
-    through tmux); a name holds no digit, so none is lost."""
+    """The name line. Typed fast, the keys after the name's Enter reach this line before the focus
+    has moved to the role list (seen through tmux: « Martin », Enter, « Julie » saved the name
+    « MartinJulie »; a role's digit was appended to the name). So Enter moves the focus at once,
+    here rather than through a Submitted message, and a key that reaches this line once the focus
+    has left it goes on to the widget that has the focus: the same result at any typing speed."""
 
     async def _on_key(self, event: events.Key) -> None:
-        if event.character and event.character.isdigit():
+        screen = self.screen
+        if not isinstance(screen, FirstAgentScreen):
+            await super()._on_key(event)
+            return
+        focused = screen.focused
+        if focused is not None and focused is not self:
             event.stop()
             event.prevent_default()
-            screen = self.screen
-            if isinstance(screen, FirstAgentScreen):
-                screen.choose_role(int(event.character) - 1)
+            focused.post_message(events.Key(event.key, event.character))
+            return
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            screen.name_done()
+            return
+        if event.character and event.character.isdigit():  # a name holds no digit
+            event.stop()
+            event.prevent_default()
+            screen.choose_role(int(event.character) - 1)
             return
         await super()._on_key(event)
 
@@ -76,9 +91,9 @@ class FirstAgentScreen(ModalScreen[tuple[str, str] | None]):
         roles.highlighted = list(ROLES).index(self._role)
         self.query_one("#agent-name", Input).focus()
 
-    @on(Input.Submitted, "#agent-name")
-    def _name_done(self) -> None:
-        self.query_one("#agent-role", OptionList).focus()
+    def name_done(self) -> None:
+        """The name is typed: the role list has the focus from this moment (not a frame later)."""
+        self.set_focus(self.query_one("#agent-role", OptionList))
 
     def on_key(self, event: events.Key) -> None:
         if event.character and event.character.isdigit():  # the role list has the focus
