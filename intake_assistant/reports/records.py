@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from intake_assistant.core.casework import decisions
@@ -142,9 +143,17 @@ _TO_CHECK = STATUS_CODES[AidStatus.TO_CHECK]
 
 def answers_day(dossier: Mapping[str, Any]) -> date:
     """The day the answers were last changed (last interview event), else the first contact."""
-    last = max(filter(None, [row.get("at") for row in dossier.get("events") or ()]),
-               default=None)
+    events = dossier.get("events") or ()
+    try:  # every event dated with text, as written: the latest in one pass without a call each
+        last = max(map(_AT, events), default=None)
+    except (KeyError, TypeError):
+        last = None
+    if type(last) is not str or not last:  # else only the events with a date count
+        last = max(filter(None, [row.get("at") for row in events]), default=None)
     return parse_day(last if last is not None else dossier["created_at"])
+
+
+_AT = itemgetter("at")
 
 
 def build_record(dossier: Mapping[str, Any], policy: Policy) -> dict[str, Any]:
