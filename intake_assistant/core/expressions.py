@@ -662,15 +662,15 @@ class _Compiler:
         def run(ctx: _Ctx) -> object:
             env, flat = ctx.env, not ctx.items
             if names_only and flat:
-                terms = [env[key] if key in env else read(ctx) for key, read in reads]
-                acc = terms[0]
-                if type(acc) in plain and -_SMALL < acc < _SMALL:  # a plain sum: no step fails
+                terms: list[Any] = [env[key] if key in env else read(ctx) for key, read in reads]
+                total = terms[0]
+                if type(total) in plain and -_SMALL < total < _SMALL:  # a plain sum: no step fails
                     for is_add, b in zip(adds, terms[1:], strict=True):
                         if type(b) not in plain or not -_SMALL < b < _SMALL:
                             break
-                        acc = acc + b if is_add else acc - b
+                        total = total + b if is_add else total - b
                     else:
-                        return acc
+                        return total
                 return fold(terms[0], terms[1:])
             acc = env[first_key] if flat and first_key in env else first(ctx)
             return fold(acc, (env[key] if flat and key in env else operand(ctx)
@@ -796,13 +796,13 @@ class _Compiler:
         error = self.failure(node)
         assert isinstance(node, ast.Subscript)
         name = _plain_name(node.value)  # ``rsa.forfait_logement[0]``: the list read inline
-        position = type(key) is int
+        at = key if type(key) is int else None
 
         def run(ctx: _Ctx) -> object:
             env = ctx.env
             value = env[name] if not ctx.items and name in env else inner(ctx)
-            if position and isinstance(value, list) and -len(value) <= key < len(value):
-                return value[key]  # what _subscript returns for it
+            if at is not None and isinstance(value, list) and -len(value) <= at < len(value):
+                return value[at]  # what _subscript returns for it
             try:
                 return _subscript(value, key)
             except _Fail as exc:
