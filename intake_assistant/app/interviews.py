@@ -12,7 +12,7 @@ works; the answer counts as given only once that save has returned.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -75,6 +75,30 @@ def _with_item_gaps(env: Mapping[str, Any], questionnaire: Questionnaire) -> dic
     return out
 
 
+_ABSENT = object()
+
+
+class _ComputedOnRead(Mapping[str, Any]):
+    """The policy's computed values (`compute`'s), each computed when first read (`gate_env`)."""
+
+    def __init__(self, env: Mapping[str, Any], ids: Mapping[str, Any]) -> None:
+        self._env, self._ids = env, ids
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._ids:
+            raise KeyError(name)
+        env = self._env
+        if name not in env:
+            env.supply(name)  # type: ignore[attr-defined]  # gate_env's LazyEnv
+        return env[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
 def make_interview(
     questionnaire: Questionnaire,
     *,
@@ -86,13 +110,26 @@ def make_interview(
     agent: str = "",
 ) -> Interview:
     """An interview whose computed values and constants come from the orientation policy."""
-    from intake_assistant.orientation.compute import compute
+    from intake_assistant.orientation.compute import compute, gate_env
 
     chosen = policy or default_policy()
     day = today or date.today()
+    constants = chosen.parameter_env()
+    # The constants are the parameters in force today; on another day (a test, a date set by
+    # hand) they override those of ``day`` in `compute`: then everything is computed at once.
+    lazy = constants == chosen.parameter_env(day)
 
     def computer(env: Mapping[str, Any], unknown_ids: frozenset[str]) -> Mapping[str, Any]:
-        return compute(_with_item_gaps(env, questionnaire), chosen, day, unknown_ids)
+        answers = _with_item_gaps(env, questionnaire)
+        if not lazy:
+            return compute(answers, chosen, day, unknown_ids)
+        # The constants are left out (the parameters of ``day``: the same values), so that
+        # `gate_env` computes each value when the engine first reads it; an answer set over a
+        # constant stays (then `gate_env` computes everything, as `compute` does).
+        for pid, value in constants.items():
+            if answers.get(pid, _ABSENT) is value:
+                del answers[pid]
+        return _ComputedOnRead(gate_env(answers, chosen, day, unknown_ids), chosen.calculs)
 
     return Interview(
         questionnaire,
@@ -100,7 +137,7 @@ def make_interview(
         unknown=unknown,
         history=history,
         computer=computer,
-        constants=chosen.parameter_env(),
+        constants=constants,
         today=day,
         agent=agent,
     )

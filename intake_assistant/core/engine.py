@@ -23,6 +23,7 @@ from intake_assistant.core import french, qtypes
 from intake_assistant.core.display import display_plain
 from intake_assistant.core.expressions import (
     EvaluationError,
+    LazyEnv,
     Missing,
     Template,
     compile_template,
@@ -70,6 +71,16 @@ def _moved_path(path: str, repeat_id: str, index: int) -> str:
 
 def item_path(repeat_id: str, index: int, child_id: str) -> str:
     return f"{repeat_id}[{index}].{child_id}"
+
+
+def _read(env: Mapping[str, Any], name: str) -> bool:
+    """Whether ``env`` has ``name``, computing it first where it is computed on first use."""
+    return name in env or (type(env) is LazyEnv and env.supply(name))
+
+
+def _copy(out: dict[str, Any], env: Mapping[str, Any], name: str) -> bool:
+    out[name] = env[name]
+    return True
 
 
 @dataclass(frozen=True)
@@ -150,7 +161,7 @@ class Interview:
         self.open_repeats: set[str] = set()
         self.focus: str | None = None
         self._pending_events: list[dict[str, Any]] = []
-        self._env_cache: dict[str, Any] | None = None
+        self._invalidate()
         # Expression failures met while running (a division by zero on these answers…): shown,
         # never a question silently skipped. The loader has refused those that always fail.
         self.expression_errors: list[str] = []
@@ -172,39 +183,79 @@ class Interview:
         self._invalidate()
 
     # ----------------------------------------------------------------- derived state
+    # Derived from the state, made again after any change (`_invalidate`).
+    _env_cache: dict[str, Any] | None
+    _steps_cache: list[Step] | None
+    _relevant_cache: tuple[set[str], set[str]] | None
+
     def _invalidate(self) -> None:
         self._env_cache = None
+        self._steps_cache = None
+        self._relevant_cache = None
 
     @property
     def computed(self) -> dict[str, Any]:
+        return self.computed_values(self._computed_ids_now())
+
+    def computed_values(self, ids: Iterable[str]) -> dict[str, Any]:
+        """The computed values of ``ids`` (those that exist): only these, and what they need,
+        are computed (the side panel's fiche reads a few of the policy's seventy)."""
         env = self.env()
-        return {k: env[k] for k in self._computed_ids if k in env}
+        known = self._computed_ids
+        return {k: env[k] for k in ids if k in known and _read(env, k)}
+
+    def _computed_ids_now(self) -> set[str]:
+        self.env()
+        return self._computed_ids
 
     def known_computed(self) -> dict[str, Any]:
         """Computed values as plain data: an unknown one (Missing) is None."""
         return {k: (None if is_missing(v) else v) for k, v in self.computed.items()}
 
     def env(self) -> dict[str, Any]:
-        """Answers (unknown ones left out), constants and computed values, for expressions."""
+        """Answers (unknown ones left out), constants and computed values, for expressions.
+
+        The computer's values are computed when an expression first reads one (a `LazyEnv`):
+        an answer reads the few its conditions need, not the policy's seventy, and a resume
+        replaying a history settles each event at that cost. Each value is the one the
+        computer gives for these answers, so the results are those of computing them all."""
         if self._env_cache is not None:
             return self._env_cache
-        env: dict[str, Any] = dict(self.constants)
-        env.update(
+        base: dict[str, Any] = dict(self.constants)
+        base.update(
             {k: v for k, v in self.answers.items() if v is not None and k not in self.unknown}
         )
-        computed: dict[str, Any] = {}
+        source: Mapping[str, Any] = {}
         if self.computer is not None:
-            computed.update(self.computer(dict(env), frozenset(self.unknown)))
-        env.update(computed)
+            source = self.computer(dict(base), frozenset(self.unknown))
+        ids = set(source)
+        for k in ids:  # a computed value wins over a same-named answer or constant
+            base.pop(k, None)
+
+        def supply(name: str) -> bool:
+            if name not in ids:
+                return False
+            env[name] = source[name]
+            return True
+
+        env = LazyEnv(base, supply)
         # The questionnaire's own computed values, in dependency order (the linter rejects cycles).
         pending = dict(self.questionnaire.computed)
         while pending:
             ready = [k for k, e in pending.items() if not (e.names & set(pending) - {k})]
             for k in ready or list(pending):
-                env[k] = computed[k] = self._safe_eval(pending.pop(k), env)
-        self._computed_ids = set(computed)
+                env[k] = self._safe_eval(pending.pop(k), env)
+        self._computed_ids = ids | set(self.questionnaire.computed)
         self._env_cache = env
         return env
+
+    def _env_with(self, extra: Mapping[str, Any]) -> dict[str, Any]:
+        """The env with ``extra`` names set over it (a repeat item's answers, ``numero``…),
+        still computing a value when it is first read (a plain copy would see it missing)."""
+        env = self.env()
+        out = LazyEnv(env, lambda name: _read(env, name) and _copy(out, env, name))
+        out.update(extra)
+        return out
 
     def _safe_eval(self, expression: Any, env: Mapping[str, Any]) -> Any:
         """The value, or Missing after recording the failure in ``expression_errors``."""
@@ -220,12 +271,11 @@ class Interview:
             self.expression_errors.append(message)
 
     def _item_env(self, repeat_id: str, index: int) -> dict[str, Any]:
-        env = dict(self.env())
         items = self.answers.get(repeat_id) or []
-        if index < len(items):
-            env.update({k: v for k, v in items[index].items() if v is not None})
-        env["numero"] = index + 1
-        return env
+        extra = {k: v for k, v in items[index].items() if v is not None} \
+            if index < len(items) else {}
+        extra["numero"] = index + 1
+        return self._env_with(extra)
 
     def _holds(self, expression: Any, env: Mapping[str, Any]) -> bool:
         """A show_if holds only when it is true: a condition on a missing answer hides. A
@@ -244,7 +294,14 @@ class Interview:
         return self._holds(section.show_if, self.env())
 
     def steps(self) -> Iterator[Step]:
-        """Every relevant step in questionnaire order, for the current answers."""
+        """Every relevant step in questionnaire order, for the current answers (worked out
+        once per state: every change goes through `_invalidate`)."""
+        steps = self._steps_cache
+        if steps is None:
+            steps = self._steps_cache = list(self._walk_steps())
+        return iter(steps)
+
+    def _walk_steps(self) -> Iterator[Step]:
         env = self.env()
         for section in self.questionnaire.sections:
             if not self._holds(section.show_if, env):
@@ -362,7 +419,7 @@ class Interview:
             if step is not None and step.index is not None and step.question.parent is not None:
                 env = self._item_env(step.question.parent.id, step.index)
             elif step is not None and step.kind == "repeat_prompt":
-                env = {**env, "numero": (step.index or 0) + 1}
+                env = self._env_with({"numero": (step.index or 0) + 1})
         compiled = compile_template(template) if isinstance(template, str) else template
         try:
             return compiled.render(env, today=self.today, formatter=display_plain)
@@ -460,7 +517,7 @@ class Interview:
         if step.index is not None and step.question.parent is not None:
             env = self._item_env(step.question.parent.id, step.index)
         else:
-            env = dict(self.env())
+            env = self._env_with({})
         env[step.question.id] = value
         return env
 
@@ -590,14 +647,21 @@ class Interview:
         self._invalidate()
 
     def _relevant_questions(self) -> set[str]:
+        return self._relevance()[1]
+
+    def _relevance(self) -> tuple[set[str], set[str]]:
+        """The ids of the relevant sections, and of the relevant questions in them."""
+        if self._relevant_cache is not None:
+            return self._relevant_cache
         env = self.env()
-        return {
-            q.id
-            for section in self.questionnaire.sections
-            if self._holds(section.show_if, env)
-            for q in section.questions
-            if self._holds(q.show_if, env)
-        }
+        sections: set[str] = set()
+        questions: set[str] = set()
+        for section in self.questionnaire.sections:  # in order: errors are recorded in order
+            if self._holds(section.show_if, env):
+                sections.add(section.id)
+                questions.update(q.id for q in section.questions if self._holds(q.show_if, env))
+        self._relevant_cache = (sections, questions)
+        return self._relevant_cache
 
     def _stale_paths(self) -> list[str]:
         """Answered or unknown paths of this questionnaire that are no longer relevant."""
@@ -819,7 +883,7 @@ class Interview:
         return [
             SectionProgress(s.id, s.title, *counts[s.id])
             for s in self.questionnaire.sections
-            if self.section_relevant(s)
+            if s.id in self._relevance()[0]
         ]
 
     def left_to_complete(self) -> list[Step]:

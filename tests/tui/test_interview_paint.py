@@ -176,3 +176,30 @@ async def test_orientation_of_an_answer_is_evaluated_off_the_ui_thread(make_app,
         assert [(s.aid, s.status) for s in screen.orientation.suggestions] == \
             [(s.aid, s.status) for s in expected]
         assert screen.query_one("#panel").aid_texts()[0].find(expected[0].name) >= 0
+
+
+async def test_the_collectors_full_passes_skip_the_heap_while_an_interview_is_open(make_app,
+                                                                                   store):
+    """A full pass of the cyclic collector walked the whole heap (50–170 ms, in the tail of
+    answer → next question): while an interview is open what exists is frozen out of it
+    (tui/latency.py), again at each acknowledged answer, and handed back when it closes; the
+    interpreter's switch interval is 1 ms meanwhile, then what it was."""
+    import gc
+    import sys
+
+    assert gc.get_freeze_count() == 0
+    interval = sys.getswitchinterval()
+    async with new_intake(make_app(), size=(120, 40)) as (pilot, screen):
+        opened = gc.get_freeze_count()
+        assert opened > 0
+        assert sys.getswitchinterval() == min(interval, 0.001)  # threads yield the lock sooner
+        await after_reading(pilot, *"Martin", "enter")
+        transcript = screen.query_one("#transcript")
+        await until(pilot, lambda: screen.interview.current_step().path == "prenom"
+                    and screen._unsaved is None and transcript.paths == ["nom"],
+                    "réponse enregistrée et accusée")
+        assert gc.get_freeze_count() > opened  # what the answer made, once acknowledged
+        await pilot.press("f10")
+        await wait_for_screen(pilot, "DossierScreen")
+        assert gc.get_freeze_count() == 0  # closed: the collector has the heap back
+        assert sys.getswitchinterval() == interval

@@ -366,6 +366,12 @@ class TinyDBStore:
         self.index.ensure()
         return self.index.count_by_status(search)
 
+    def prepare_search(self) -> None:
+        """A process that will search (the TUI): the index keeps its search columns in memory
+        from now on, built in the background (searches scan SQLite until then). Not part of
+        the contract: callers look it up with getattr."""
+        self.index.prepare_search()
+
     # -- index ---------------------------------------------------------------------------------
     def list(
         self,

@@ -218,6 +218,11 @@ class HomeScreen(Screen[None]):
         their threads would hold the interpreter lock while the list is painted."""
         self._load_followup()
         self.app.after_first_list()  # type: ignore[attr-defined]
+        # Searches will follow: a store that can keeps its search columns in memory (TinyDB:
+        # built in the background, ~5 ms a search at 200,000 instead of a 20–40 ms scan).
+        prepare = getattr(self.app.store, "prepare_search", None)  # not in the contract
+        if prepare is not None:
+            prepare()
 
     def on_resize(self, event: events.Resize) -> None:
         self._paint_header(self.listing)  # the filter line fitted to the new width

@@ -32,6 +32,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 
+from intake_assistant.tui import latency
 from intake_assistant.tui.first_step import (
     FirstStep,
     data_signature,
@@ -44,7 +45,7 @@ from intake_assistant.tui.widgets.answer_input import AnswerInput
 from intake_assistant.tui.widgets.key_bar import KeyBar
 from intake_assistant.tui.widgets.painted import Painted
 from intake_assistant.tui.widgets.question_area import QuestionBlock
-from intake_assistant.tui.widgets.side_panel import SidePanel, progress_bar
+from intake_assistant.tui.widgets.side_panel import FICHE_IDS, SidePanel, progress_bar
 from intake_assistant.tui.widgets.transcript import Line, Transcript
 
 if TYPE_CHECKING:  # the engine is imported by the worker that opens the session
@@ -248,6 +249,9 @@ class InterviewScreen(Screen[None]):
         self.session = session
         self.interview = session.interview
         self.dossier_id = session.dossier_id
+        if not self._latency_held:  # short waits for the UI thread from now on (tui/latency.py)
+            self._latency_held = True
+            latency.hold()
         answer = self._answer_line
         answer.value = ""  # what was typed meanwhile is held, and replayed below
         answer.focus()
@@ -280,7 +284,14 @@ class InterviewScreen(Screen[None]):
         """The screen goes or the app quits normally: the interview is finished (everything is
         saved; it can be continued from the dossier). Only a crash or a killed terminal, where
         this never runs, leaves it marked « en cours » with its draft, to resume at next start."""
-        self._close_session()
+        try:
+            self._close_session()
+        finally:
+            if self._latency_held:
+                self._latency_held = False
+                latency.release()
+
+    _latency_held = False  # whether this screen holds tui/latency.py
 
     def _close_session(self) -> bool:
         """Finish the interview (marker and draft cleared, dossier released); a dossier this
@@ -316,7 +327,7 @@ class InterviewScreen(Screen[None]):
         self._transcript.sync(lines, editing=it.focus)
         panel = self._panel
         panel.show_sections(it.progress(), step.question.section_id if step else None)
-        panel.show_fiche(it.computed)
+        panel.show_fiche(it.computed_values(FICHE_IDS))
         if deferred:
             self._orient_later()
         else:
@@ -706,6 +717,7 @@ class InterviewScreen(Screen[None]):
         if self._unsaved is None and self.is_attached and self.session is not None:
             self._paint_rest(deferred=True)
             self._show_pending()
+            latency.refreeze()  # what this answer made stays out of the collector's full passes
 
     def _settle(self) -> bool:
         """The answer shown but not yet saved is made durable now (waiting for its thread, or

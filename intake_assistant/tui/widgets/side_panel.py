@@ -56,6 +56,9 @@ FICHE_ROWS = (
     ("Reste après mensualité", "rav_jour_uc_apres", "day"),
 )
 
+# The computed values the fiche shows (the engine computes only these, and what they need).
+FICHE_IDS = ("nb_personnes", "nb_uc", *(key for _, key, _ in FICHE_ROWS), "duree_calcul")
+
 
 def fiche_text(computed: Mapping[str, Any]) -> Text:
     """Household, budget and the estimated instalment (what remains after it)."""

@@ -289,7 +289,7 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-BACKENDS = ["tinydb", "postgresql"]
+BACKENDS = ["tinydb", "tinydb-table", "postgresql"]
 
 
 @pytest.fixture(scope="session")
@@ -307,6 +307,12 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path,
             monkeypatch: pytest.MonkeyPatch) -> Iterator[Backend]:
     if request.param == "tinydb":
         yield TinyDBBackend(tmp_path / "base")
+        return
+    if request.param == "tinydb-table":  # searches answered by the in-memory table (the TUI's)
+        opened = TinyDBBackend(tmp_path / "base")
+        opened.store.prepare_search()  # type: ignore[attr-defined]
+        assert opened.store.index.wait_search_table(60)  # type: ignore[attr-defined]
+        yield opened
         return
     if request.param == "postgresql":
         from ..postgres import server
