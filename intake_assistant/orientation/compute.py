@@ -156,6 +156,19 @@ def gate_env(answers: Mapping[str, Any], policy: Policy, today: date,
     nothing. Every value read is the one ``build_env`` gives: a value sees only the values
     computed before it in ``calculs.yaml``'s order (``up_front``), and answers named like a
     computed value (imported data) take ``build_env`` itself."""
+    return _lazy_env(answers, policy, today, unknown, one_reader=False)
+
+
+def record_env(answers: Mapping[str, Any], policy: Policy, today: date,
+               unknown: Iterable[str] = ()) -> dict[str, Any]:
+    """``gate_env`` for a caller that reads it in one thread and then drops it (a statistics
+    record, reports/records.py): its computed values are evaluated in one context
+    (``expressions.evaluator``), which an evaluation in another thread would disturb."""
+    return _lazy_env(answers, policy, today, unknown, one_reader=True)
+
+
+def _lazy_env(answers: Mapping[str, Any], policy: Policy, today: date, unknown: Iterable[str],
+              *, one_reader: bool) -> dict[str, Any]:
     plan = _plan(policy)
     given = answers_env(answers, unknown)
     if not plan.reserved.isdisjoint(given):  # answers named like a parameter or a value
@@ -206,7 +219,11 @@ def gate_env(answers: Mapping[str, Any], policy: Policy, today: date,
 
     env = LazyEnv(parameters, supply)
     env.update(given)
-    run = evaluator(env, today)
+    if one_reader:
+        run = evaluator(env, today)
+    else:
+        def run(expression: Expression) -> object:  # a context each: any thread may read
+            return expression.evaluate(env, today)
     for cid in plan.up_front:
         if cid not in env:
             compute(cid)

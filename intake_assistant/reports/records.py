@@ -24,7 +24,7 @@ from intake_assistant.core.expressions import (
 from intake_assistant.core.lifecycle import step_dates
 from intake_assistant.core.statuses import DECISIONS, WAITING, AidStatus, Status
 from intake_assistant.core.timeutil import parse_day
-from intake_assistant.orientation.compute import gate_env
+from intake_assistant.orientation.compute import record_env
 from intake_assistant.orientation.evaluate import resolve_status
 from intake_assistant.orientation.policy import Policy
 
@@ -73,11 +73,11 @@ def orientation_statuses(answers: Mapping[str, Any], unknown: Iterable[str], pol
     reasons, and stopping as soon as an aid's status is known: its ``not_eligible`` gates first
     (one that fails decides), then, unless one lacked an answer (``to_check`` already), its other
     gates until one fails or lacks an answer. Computed values are computed only when a gate
-    reads them (``gate_env``). Tests check it agrees with ``orientation.evaluate`` and with the
-    evaluation of every gate on demo dossiers.
+    reads them (``record_env``, a ``gate_env``). Tests check it agrees with
+    ``orientation.evaluate`` and with the evaluation of every gate on demo dossiers.
     """
-    env = gate_env(answers, policy, today, unknown)
-    run = evaluator(env, today)  # one context for every gate of the dossier
+    env = record_env(answers, policy, today, unknown)
+    run = evaluator(env, today)  # one context for every gate of the dossier (this thread's)
     try:
         return "".join([_aid_status(bars, checks, default, run)
                         for bars, checks, default in _gates(policy)])
