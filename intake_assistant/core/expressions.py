@@ -223,8 +223,10 @@ def _numbers(name: str, values: Iterable[object]) -> list[float | int]:
     return values  # type: ignore[return-value]
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize_text(text: str) -> str:
-    """Casefold, strip accents and collapse whitespace: the same rule as typed answers use."""
+    """Casefold, strip accents and collapse whitespace: the same rule as typed answers use.
+    Kept for the texts seen again (the CCAS's commune, read for every dossier's orientation)."""
     from intake_assistant.core.french import normalize_text as french_normalize
 
     return french_normalize(text)
@@ -410,6 +412,27 @@ class Expression:
         return f"Expression({self.source!r})"
 
 
+def evaluator(env: Mapping[str, object], today: date | None = None
+              ) -> Callable[[Expression], object]:
+    """``run(expression)``: what ``expression.evaluate(env, today)`` gives, every expression
+    run in one context (the dozens a dossier's orientation evaluates cost no context each).
+    Re-entrant, as a LazyEnv's computed value is evaluated while another reads it: that inner
+    evaluation starts without the item scopes of the outer one."""
+    ctx = _Ctx(env, today)
+
+    def run(expression: Expression) -> object:
+        outer = ctx.items
+        if not outer:  # an evaluation leaves the scopes as it found them, even on an error
+            return expression._run(ctx)
+        ctx.items = []
+        try:
+            return expression._run(ctx)
+        finally:
+            ctx.items = outer
+
+    return run
+
+
 # CPython keeps the AST constructor's recursion depth per interpreter, not per thread: two
 # threads parsing at once (the home list's intake check beside the questionnaires loaded ahead
 # of need) can fail with « SystemError: AST constructor recursion depth mismatch »
@@ -519,7 +542,8 @@ class _Compiler:
                 return self.compare(node, tuple(_CMPOPS[type(c)] for c in ops),
                                     tuple(self.compile(n) for n in (left, *comparators)))
             case ast.IfExp(test=test, body=body, orelse=orelse):
-                return _if(self.compile(test), self.compile(body), self.compile(orelse))
+                return _if(self.compile(test), self.compile(body), self.compile(orelse),
+                           (_constant(body), _constant(orelse)))
             case ast.Subscript(value=value, slice=index):
                 return self.subscript(node, self.compile(value), _literal_key(index))
             case ast.Call(func=ast.Name(id=name), args=args):
@@ -546,6 +570,32 @@ class _Compiler:
         is_add, error = isinstance(op, ast.Add), self.failure(node)
         plain = _PLAIN_NUMBERS
         (ka, left), (kb, right) = left_operand, right_operand
+        assert isinstance(node, ast.BinOp)
+        ca, cb = _constant(node.left), _constant(node.right)
+        if type(ca) in plain or type(cb) in plain:  # ``0.5 * x``, ``x / 30``: no call for it
+            literal_left = type(ca) in plain
+            literal, key, operand = (ca, kb, right) if literal_left else (cb, ka, left)
+
+            def with_literal(ctx: _Ctx) -> object:
+                env = ctx.env
+                x = env[key] if not ctx.items and key in env else operand(ctx)
+                a, b = (literal, x) if literal_left else (x, literal)
+                if type(x) in plain:
+                    try:
+                        result = func(a, b)
+                    except (ZeroDivisionError, OverflowError):
+                        pass  # _arith says which
+                    else:
+                        if type(result) is not int or result.bit_length() <= 4096:
+                            return result
+                elif type(x) is Missing:
+                    return x
+                try:
+                    return _arith(symbol, func, is_add, a, b)
+                except _Fail as exc:
+                    raise error(exc) from None
+
+            return with_literal
 
         def run(ctx: _Ctx) -> object:
             env, flat = ctx.env, not ctx.items
@@ -581,12 +631,16 @@ class _Compiler:
         steps.reverse()
         first_key, first = _plain_name(node), self.compile(node)
         plain, folded = _PLAIN_NUMBERS, tuple(steps)
+        keys = (first_key, *(step[4] for step in folded))
+        adds = tuple(step[2] for step in folded)
+        # Every term a name: reading one (a lookup, never an error) does not depend on the
+        # sum so far, so all are read first, in order, then added.
+        names_only = _NO_KEY not in keys and len(keys) <= 64
+        reads = ((first_key, first), *((step[4], step[5]) for step in folded))
 
-        def run(ctx: _Ctx) -> object:
-            env, flat = ctx.env, not ctx.items
-            acc = env[first_key] if flat and first_key in env else first(ctx)
-            for symbol, func, is_add, error, key, operand in folded:
-                b = env[key] if flat and key in env else operand(ctx)
+        def fold(acc: object, terms: Iterable[object]) -> object:
+            """Each step exactly the binop of its node, on the terms read (or to be read)."""
+            for (symbol, func, is_add, error, _, _), b in zip(folded, terms, strict=True):
                 if type(acc) in plain and type(b) in plain:
                     try:
                         result = func(acc, b)
@@ -605,13 +659,34 @@ class _Compiler:
                     raise error(exc) from None
             return acc
 
+        def run(ctx: _Ctx) -> object:
+            env, flat = ctx.env, not ctx.items
+            if names_only and flat:
+                terms: list[Any] = [env[key] if key in env else read(ctx) for key, read in reads]
+                total = terms[0]
+                if type(total) in plain and -_SMALL < total < _SMALL:  # a plain sum: no step fails
+                    for is_add, b in zip(adds, terms[1:], strict=True):
+                        if type(b) not in plain or not -_SMALL < b < _SMALL:
+                            break
+                        total = total + b if is_add else total - b
+                    else:
+                        return total
+                return fold(terms[0], terms[1:])
+            acc = env[first_key] if flat and first_key in env else first(ctx)
+            return fold(acc, (env[key] if flat and key in env else operand(ctx)
+                              for _, _, _, _, key, operand in folded))
+
         return run
 
     def unary(self, node: ast.AST, op: ast.unaryop, operand: Run) -> Run:
         error = self.failure(node)
         if isinstance(op, ast.Not):
+            assert isinstance(node, ast.UnaryOp)
+            key = _plain_name(node.operand)
+
             def negation(ctx: _Ctx) -> object:
-                value = operand(ctx)
+                env = ctx.env
+                value = env[key] if not ctx.items and key in env else operand(ctx)
                 return value if isinstance(value, Missing) else not value
 
             return negation
@@ -634,6 +709,18 @@ class _Compiler:
             symbol, (left, right) = symbols[0], operands
             assert isinstance(node, ast.Compare)
             ka, kb = _plain_name(node.left), _plain_name(node.comparators[0])
+            kc = _constant(node.comparators[0])
+            if symbol in ("==", "!=") and kc is not _VARIABLE and ka is not _NO_KEY:
+                equal = symbol == "=="  # ``type_projet == 'permis_b'``: the literal as it is
+
+                def equal_literal(ctx: _Ctx) -> object:
+                    env = ctx.env
+                    a = env[ka] if not ctx.items and ka in env else left(ctx)
+                    if type(a) is Missing:
+                        return a
+                    return (a == kc) if equal else (a != kc)
+
+                return equal_literal
             if symbol in ("==", "!="):
                 equal = symbol == "=="
 
@@ -646,6 +733,22 @@ class _Compiler:
                     return (a == b) if equal else (a != b)
 
                 return equality
+            if symbol in _ORDERING and type(kc) in _PLAIN_NUMBERS:
+                order, plain = _ORDERING[symbol], _PLAIN_NUMBERS  # ``x > 0``, ``age < 25``
+
+                def ordering_literal(ctx: _Ctx) -> object:
+                    env = ctx.env
+                    a = env[ka] if not ctx.items and ka in env else left(ctx)
+                    if type(a) in plain:
+                        return bool(order(a, kc))  # type: ignore[arg-type]
+                    if type(a) is Missing:
+                        return a
+                    try:
+                        return _compare(symbol, a, kc)
+                    except _Fail as exc:
+                        raise error(exc) from None
+
+                return ordering_literal
             if symbol in _ORDERING:
                 order, plain = _ORDERING[symbol], _PLAIN_NUMBERS
 
@@ -691,10 +794,17 @@ class _Compiler:
 
     def subscript(self, node: ast.AST, inner: Run, key: int | str | None) -> Run:
         error = self.failure(node)
+        assert isinstance(node, ast.Subscript)
+        name = _plain_name(node.value)  # ``rsa.forfait_logement[0]``: the list read inline
+        at = key if type(key) is int else None
 
         def run(ctx: _Ctx) -> object:
+            env = ctx.env
+            value = env[name] if not ctx.items and name in env else inner(ctx)
+            if at is not None and isinstance(value, list) and -len(value) <= at < len(value):
+                return value[at]  # what _subscript returns for it
             try:
-                return _subscript(inner(ctx), key)
+                return _subscript(value, key)
             except _Fail as exc:
                 raise error(exc) from None
 
@@ -777,9 +887,28 @@ _NO_KEY = _NoKey()
 
 
 def _plain_name(node: ast.AST) -> Any:  # a str, or _NO_KEY
-    """The key of a name without dots (read straight from the env when no item is in scope and
-    the env holds it: what its lookup closure would return), else a key no env holds."""
-    return node.id if isinstance(node, ast.Name) else _NO_KEY
+    """The key of a name, dotted or not (read straight from the env when no item is in scope
+    and the env holds it: what its lookup closure returns first), else a key no env holds."""
+    if isinstance(node, ast.Name | ast.Attribute):
+        key = _qualified(node)
+        if key is not None:
+            return key
+    return _NO_KEY
+
+
+class _NotConstant:
+    """What ``_constant`` gives for a node that is not a literal (compared by identity)."""
+
+    __slots__ = ()
+
+
+_VARIABLE = _NotConstant()
+
+
+def _constant(node: ast.AST) -> Any:
+    """The value of a literal operand (used as it is, without a closure call), else
+    ``_VARIABLE``."""
+    return node.value if isinstance(node, ast.Constant) else _VARIABLE
 
 
 def _lookup(key: str) -> Run:
@@ -814,6 +943,22 @@ def _lookup(key: str) -> Run:
 
 
 def _boolean(is_and: bool, operands: tuple[Run, ...]) -> Run:
+    if len(operands) == 2:  # ``a and b``, ``a or b``: the usual case, without a loop
+        first, second = operands
+
+        def pair(ctx: _Ctx) -> object:
+            a = first(ctx)
+            if type(a) is Missing:
+                b = second(ctx)
+                if type(b) is Missing:
+                    return _missing((a, b))
+                return b if bool(b) != is_and else a
+            if bool(a) != is_and:
+                return a
+            return second(ctx)  # decisive or not, Missing or not: it is the result
+
+        return pair
+
     def run(ctx: _Ctx) -> object:
         # Stop at a decisive operand like Python, but never at a Missing (Kleene logic).
         value: object = None
@@ -830,7 +975,17 @@ def _boolean(is_and: bool, operands: tuple[Run, ...]) -> Run:
     return run
 
 
-def _if(test: Run, body: Run, orelse: Run) -> Run:
+def _if(test: Run, body: Run, orelse: Run, constants: tuple[Any, Any]) -> Run:
+    yes, no = constants
+    if yes is not _VARIABLE and no is not _VARIABLE:  # ``1 if couple else 0``: no call
+        def chosen(ctx: _Ctx) -> object:
+            cond = test(ctx)
+            if isinstance(cond, Missing):
+                return cond
+            return yes if cond else no
+
+        return chosen
+
     def run(ctx: _Ctx) -> object:
         cond = test(ctx)
         if isinstance(cond, Missing):
@@ -882,6 +1037,9 @@ def _over_items(name: str, args: tuple[Run, ...],
 
 
 _PLAIN_NUMBERS = (int, float)
+# Sums of at most 64 numbers this small never fail as _arith fails them: no int past 4096 bits,
+# no int too large for a float (NaN and infinities are not between the bounds).
+_SMALL = 2 ** 1000
 
 
 def _arith(symbol: str, func: Callable[[object, object], object], is_add: bool,

@@ -13,7 +13,13 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from intake_assistant.core.expressions import EvaluationError, LazyEnv, Missing
+from intake_assistant.core.expressions import (
+    EvaluationError,
+    Expression,
+    LazyEnv,
+    Missing,
+    evaluator,
+)
 from intake_assistant.core.fields import FieldDef, load_fields
 from intake_assistant.orientation.policy import Policy
 
@@ -25,15 +31,37 @@ def answers_env(answers: Mapping[str, Any], unknown: Iterable[str] = (),
     A resource or charge never mentioned counts as 0 (its dictionary ``absent`` value), but an
     answer marked unknown stays missing so that the rules ask for it. ``None`` means no answer.
     """
-    fields = fields if fields is not None else load_fields()
+    filled = _filled(load_fields()) if fields is None else _fillable(fields)
     unknown = set(unknown)
     env = {k: v for k, v in answers.items() if v is not None and k not in unknown}
-    for fid, fdef in fields.items():
-        if fid not in env and fid not in unknown and fdef.absent_default is not None:
-            env[fid] = fdef.absent_default
-        elif fdef.item and isinstance(env.get(fid), list):
-            env[fid] = [_with_gaps(fid, fdef.item, item) for item in env[fid]]
+    for fid, absent, children in filled:
+        if fid not in env and fid not in unknown and absent is not None:
+            env[fid] = absent
+        elif children and isinstance(env.get(fid), list):
+            env[fid] = [_with_gaps(fid, children, item) for item in env[fid]]
     return env
+
+
+_FILLED: dict[int, tuple[Mapping[str, FieldDef], tuple[tuple[str, Any, Any], ...]]] = {}
+
+
+def _fillable(fields: Mapping[str, FieldDef]) -> tuple[tuple[str, Any, Any], ...]:
+    """(id, absent value, item fields) of the fields ``answers_env`` may fill, in dictionary
+    order: the others are left as answered."""
+    return tuple((fid, f.absent_default, f.item) for fid, f in fields.items()
+                 if f.absent_default is not None or f.item)
+
+
+def _filled(fields: Mapping[str, FieldDef]) -> tuple[tuple[str, Any, Any], ...]:
+    """``_fillable`` of the dictionary ``load_fields`` keeps (loaded once, read per dossier)."""
+    known = _FILLED.get(id(fields))
+    if known is not None and known[0] is fields:
+        return known[1]
+    filled = _fillable(fields)
+    if len(_FILLED) >= 8:
+        _FILLED.clear()
+    _FILLED[id(fields)] = (fields, filled)
+    return filled
 
 
 def _with_gaps(fid: str, children: Mapping[str, FieldDef], item: Any) -> Any:
@@ -75,6 +103,7 @@ class _Plan:
     daily: tuple[str, ...]  # computed values of parameters alone: once a day, with them
     reserved: frozenset[str]  # ids of the parameters and computed values
     parameters: dict[date, dict[str, Any]]  # parameter env (and daily values) by day, bounded
+    expressions: Mapping[str, Expression]  # of each computed value
 
 
 _PLANS: dict[int, tuple[Policy, _Plan]] = {}
@@ -111,7 +140,8 @@ def _plan(policy: Policy) -> _Plan:
             daily.append(cid)
         read_before |= calc.expression.names
     plan = _Plan(position, needs, tuple(sorted(early, key=position.__getitem__)), tuple(daily),
-                 frozenset(calculs) | frozenset(policy.parameters), {})
+                 frozenset(calculs) | frozenset(policy.parameters), {},
+                 {cid: calc.expression for cid, calc in calculs.items()})
     with _PLANS_LOCK:
         if len(_PLANS) >= 8:
             _PLANS.clear()
@@ -126,6 +156,19 @@ def gate_env(answers: Mapping[str, Any], policy: Policy, today: date,
     nothing. Every value read is the one ``build_env`` gives: a value sees only the values
     computed before it in ``calculs.yaml``'s order (``up_front``), and answers named like a
     computed value (imported data) take ``build_env`` itself."""
+    return _lazy_env(answers, policy, today, unknown, one_reader=False)
+
+
+def record_env(answers: Mapping[str, Any], policy: Policy, today: date,
+               unknown: Iterable[str] = ()) -> dict[str, Any]:
+    """``gate_env`` for a caller that reads it in one thread and then drops it (a statistics
+    record, reports/records.py): its computed values are evaluated in one context
+    (``expressions.evaluator``), which an evaluation in another thread would disturb."""
+    return _lazy_env(answers, policy, today, unknown, one_reader=True)
+
+
+def _lazy_env(answers: Mapping[str, Any], policy: Policy, today: date, unknown: Iterable[str],
+              *, one_reader: bool) -> dict[str, Any]:
     plan = _plan(policy)
     given = answers_env(answers, unknown)
     if not plan.reserved.isdisjoint(given):  # answers named like a parameter or a value
@@ -142,16 +185,22 @@ def gate_env(answers: Mapping[str, Any], policy: Policy, today: date,
         if len(plan.parameters) >= _DAYS_KEPT:
             plan.parameters.clear()
         plan.parameters[today] = parameters
-    values = dict(parameters)
-    values.update(given)
     computing: list[int] = []  # positions of the values being computed, innermost last
+    expressions = plan.expressions
 
     def supply(name: str) -> bool:
         at = position.get(name)
         if at is None or (computing and at >= computing[-1]):
             return False  # not a computed value, or one computed after the reader
-        if len(computing) < _NESTED:
-            compute(name)  # what it reads is computed as it reads it (a branch not taken: never)
+        if len(computing) < _NESTED:  # what it reads is computed as it reads it (compute, inline)
+            computing.append(at)
+            try:
+                value = run(expressions[name])
+            except EvaluationError:
+                value = Missing({name})
+            finally:
+                computing.pop()
+            env[name] = value
         else:  # a long chain: what it may read first, in order, so that the stack stays short
             for cid in needs[name]:
                 if cid not in env:
@@ -161,14 +210,20 @@ def gate_env(answers: Mapping[str, Any], policy: Policy, today: date,
     def compute(cid: str) -> None:
         computing.append(position[cid])
         try:
-            value = calculs[cid].expression.evaluate(env, today)
+            value = run(expressions[cid])
         except EvaluationError:
             value = Missing({cid})
         finally:
             computing.pop()
         env[cid] = value
 
-    env = LazyEnv(values, supply)
+    env = LazyEnv(parameters, supply)
+    env.update(given)
+    if one_reader:
+        run = evaluator(env, today)
+    else:
+        def run(expression: Expression) -> object:  # a context each: any thread may read
+            return expression.evaluate(env, today)
     for cid in plan.up_front:
         if cid not in env:
             compute(cid)

@@ -16,6 +16,7 @@ the write-ahead log emptied), leaving no copy of the erased id.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -496,9 +497,20 @@ def _init_worker(paths: dict[str, str], location: str, parent: int) -> None:
     policy = _INHERITED or load_policy(paths.get("parametres"), paths.get("aides"),
                                        paths.get("calculs"))
     _WORKER = (open_store(location), policy)  # its own connections: none crosses a fork
+    # What the worker holds from now on (the parent's heap, the policy) is never garbage: out
+    # of the collector's sight, its passes stay short and leave the pages shared with the parent.
+    gc.freeze()
 
 
 def _worker_chunk(misses: list[str]) -> list[Built]:
+    """The records of a chunk, the cycle collector paused meanwhile: parsing a dossier makes
+    hundreds of containers, which would start a pass every few dossiers, and building its
+    record leaves no reference cycle (records.orientation_statuses breaks its env's), so
+    reference counting frees it all (the first pass once it is enabled finds anything left)."""
     assert _WORKER is not None
     store, policy = _WORKER
-    return list(_build_chunk(store, misses, policy))
+    gc.disable()  # the worker's own thread: nothing else of the worker allocates meanwhile
+    try:
+        return list(_build_chunk(store, misses, policy))
+    finally:
+        gc.enable()

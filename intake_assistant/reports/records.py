@@ -8,18 +8,25 @@ dossier file alone (so it can be cached until the file changes).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from intake_assistant.core.casework import decisions
-from intake_assistant.core.expressions import EvaluationError, is_missing
+from intake_assistant.core.expressions import (
+    EvaluationError,
+    Expression,
+    LazyEnv,
+    Missing,
+    evaluator,
+)
 from intake_assistant.core.lifecycle import step_dates
 from intake_assistant.core.statuses import DECISIONS, WAITING, AidStatus, Status
 from intake_assistant.core.timeutil import parse_day
-from intake_assistant.orientation.compute import gate_env
+from intake_assistant.orientation.compute import record_env
 from intake_assistant.orientation.evaluate import resolve_status
-from intake_assistant.orientation.policy import Aid, Policy
+from intake_assistant.orientation.policy import Policy
 
 # Position on the main line; a decision or an adjournment implies the commission was reached.
 STAGE = {Status.PREMIER_CONTACT: 0, Status.EN_EVALUATION: 1, Status.EN_INSTRUCTION: 2,
@@ -66,54 +73,93 @@ def orientation_statuses(answers: Mapping[str, Any], unknown: Iterable[str], pol
     reasons, and stopping as soon as an aid's status is known: its ``not_eligible`` gates first
     (one that fails decides), then, unless one lacked an answer (``to_check`` already), its other
     gates until one fails or lacks an answer. Computed values are computed only when a gate
-    reads them (``gate_env``). Tests check it agrees with ``orientation.evaluate`` and with the
-    evaluation of every gate on demo dossiers.
+    reads them (``record_env``, a ``gate_env``). Tests check it agrees with
+    ``orientation.evaluate`` and with the evaluation of every gate on demo dossiers.
     """
-    env = gate_env(answers, policy, today, unknown)
-    codes = []
-    for aid in policy.aids:
-        codes.append(STATUS_CODES[_aid_status(aid, env, today)])
-    return "".join(codes)
+    env = record_env(answers, policy, today, unknown)
+    run = evaluator(env, today)  # one context for every gate of the dossier (this thread's)
+    try:
+        return "".join([_aid_status(bars, checks, default, run)
+                        for bars, checks, default in _gates(policy)])
+    finally:
+        if isinstance(env, LazyEnv):  # its values reference it: freed now, not by the collector
+            env.supply = _no_value
 
 
-def _aid_status(aid: Aid, env: Mapping[str, Any], today: date) -> str:
+def _no_value(name: str) -> bool:
+    return False
+
+
+# Per policy: for each aid in catalogue order, its not_eligible gates' conditions, its other
+# gates' conditions with whether a failure means to_check, and its default status.
+_AidGates = tuple[tuple[Expression, ...], tuple[tuple[Expression, bool], ...], str]
+_GATES: dict[int, tuple[Policy, tuple[_AidGates, ...]]] = {}
+
+
+def _gates(policy: Policy) -> tuple[_AidGates, ...]:
+    known = _GATES.get(id(policy))
+    if known is not None and known[0] is policy:
+        return known[1]
+    gates = tuple(
+        (tuple(g.fails_when for g in aid.gates if g.status == AidStatus.NOT_ELIGIBLE),
+         tuple((g.fails_when, g.status == AidStatus.TO_CHECK) for g in aid.gates
+               if g.status != AidStatus.NOT_ELIGIBLE),
+         aid.default_status)
+        for aid in policy.aids)
+    if len(_GATES) >= 8:
+        _GATES.clear()
+    _GATES[id(policy)] = (policy, gates)
+    return gates
+
+
+def _aid_status(bars: tuple[Expression, ...], checks: tuple[tuple[Expression, bool], ...],
+                default: str, run: Callable[[Expression], object]) -> str:
     missing = False
-    for gate in aid.gates:
-        if gate.status != AidStatus.NOT_ELIGIBLE:
-            continue
+    for condition in bars:
         try:
-            value = gate.fails_when.evaluate(env, today)
+            value = run(condition)
         except EvaluationError:
             missing = True
             continue
-        if is_missing(value):
+        if isinstance(value, Missing):
             missing = True
         elif value:
-            return AidStatus.NOT_ELIGIBLE  # a failed bar wins over everything else
+            return _NOT_ELIGIBLE  # a failed bar wins over everything else
     if missing:
-        return AidStatus.TO_CHECK
-    for gate in aid.gates:
-        if gate.status == AidStatus.NOT_ELIGIBLE:
-            continue
+        return _TO_CHECK
+    for condition, to_check in checks:
         try:
-            value = gate.fails_when.evaluate(env, today)
+            value = run(condition)
         except EvaluationError:
-            return AidStatus.TO_CHECK
-        if is_missing(value) or (value and gate.status == AidStatus.TO_CHECK):
-            return AidStatus.TO_CHECK
-    return resolve_status(set(), False, aid.default_status)
+            return _TO_CHECK
+        if isinstance(value, Missing) or (value and to_check):
+            return _TO_CHECK
+    return STATUS_CODES[resolve_status(set(), False, default)]
+
+
+_NOT_ELIGIBLE = STATUS_CODES[AidStatus.NOT_ELIGIBLE]
+_TO_CHECK = STATUS_CODES[AidStatus.TO_CHECK]
 
 
 def answers_day(dossier: Mapping[str, Any]) -> date:
     """The day the answers were last changed (last interview event), else the first contact."""
-    days = [row["at"] for row in dossier.get("events") or () if row.get("at")]
-    return parse_day(max(days) if days else dossier["created_at"])
+    events = dossier.get("events") or ()
+    try:  # every event dated with text, as written: the latest in one pass without a call each
+        last = max(map(_AT, events), default=None)
+    except (KeyError, TypeError):
+        last = None
+    if type(last) is not str or not last:  # else only the events with a date count
+        last = max(filter(None, [row.get("at") for row in events]), default=None)
+    return parse_day(last if last is not None else dossier["created_at"])
+
+
+_AT = itemgetter("at")
 
 
 def build_record(dossier: Mapping[str, Any], policy: Policy) -> dict[str, Any]:
     answers = dossier.get("answers") or {}
     history = dossier.get("status_history") or []
-    steps = step_dates(dict(dossier))
+    steps = step_dates(dossier)
     created = steps["premier_contact"]
     commission = dossier.get("commission") or {}
     decision = commission.get("decision")

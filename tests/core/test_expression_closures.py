@@ -20,6 +20,7 @@ from intake_assistant.core.expressions import (
     EvaluationError,
     ExpressionError,
     compile_expression,
+    evaluator,
 )
 
 from .expression_walker import walk
@@ -111,6 +112,9 @@ def test_closures_compute_what_the_tree_walk_computes(source, env) -> None:
     compiled = _outcome(lambda: expr.evaluate(env, TODAY))
     walked = _outcome(lambda: walk(expr, env, TODAY))
     assert _same(compiled, walked), (source, env, compiled, walked)
+    shared = evaluator(env, TODAY)  # one context for several evaluations (statistics records)
+    for _ in range(2):
+        assert _same(_outcome(lambda: shared(expr)), walked), (source, env)
 
 
 def test_the_generator_reaches_every_part_of_the_language() -> None:
