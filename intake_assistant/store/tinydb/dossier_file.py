@@ -93,8 +93,7 @@ def document_from_tables(tables: dict[str, Any]) -> dict[str, Any]:
         if key not in doc and key not in DEFAULTS:
             doc[key] = value
     doc["tables"] = {
-        name[len(USER_TABLE_PREFIX):]: [{"id": key, **table[key]}
-                                        for key in sorted(table, key=int)]
+        name[len(USER_TABLE_PREFIX):]: _user_rows(table)
         for name, table in sorted(tables.items()) if name.startswith(USER_TABLE_PREFIX)
     }
     doc["exports"] = rows["exports"]
@@ -113,6 +112,15 @@ def _ordered_rows(table: dict[str, Any]) -> list[dict[str, Any]]:
     if keys == _row_ids(len(keys)):  # as written: "1", "2"… in order (no sort, no int())
         return list(table.values())
     return [table[key] for key in sorted(table, key=int)]
+
+
+def _user_rows(table: dict[str, Any]) -> list[dict[str, Any]]:
+    """A user table's rows with their ids, in id order: as written, no sort (the statistics
+    rebuild reads every dossier; the sort by int() was ~15 % of a bulk read)."""
+    keys = list(table)
+    if keys != _row_ids(len(keys)):
+        keys = sorted(keys, key=int)
+    return [{"id": key, **table[key]} for key in keys]
 
 
 _ROW_IDS: list[str] = []

@@ -275,3 +275,14 @@ def test_rows_of_a_file_come_in_row_order_whatever_the_key_order() -> None:
     assert _ordered_rows({"1": {"a": 1}, "3": {"a": 3}}) == [{"a": 1}, {"a": 3}]
     assert _ordered_rows({str(i): i for i in range(1, 3000)}) == list(range(1, 3000))
     assert _ordered_rows({}) == []
+
+
+def test_user_table_rows_come_in_id_order_with_their_ids() -> None:
+    from intake_assistant.store.tinydb.dossier_file import _user_rows
+
+    assert _user_rows({"1": {"a": 1}, "2": {"a": 2}}) == [{"id": "1", "a": 1},
+                                                          {"id": "2", "a": 2}]
+    assert _user_rows({"10": {"a": 10}, "2": {"a": 2}, "1": {"a": 1}}) == [
+        {"id": "1", "a": 1}, {"id": "2", "a": 2}, {"id": "10", "a": 10}]
+    assert _user_rows({"1": {"a": 1}, "3": {"a": 3}}) == [{"id": "1", "a": 1},
+                                                          {"id": "3", "a": 3}]
