@@ -31,18 +31,36 @@ def answers_env(answers: Mapping[str, Any], unknown: Iterable[str] = (),
     A resource or charge never mentioned counts as 0 (its dictionary ``absent`` value), but an
     answer marked unknown stays missing so that the rules ask for it. ``None`` means no answer.
     """
-    filled = _filled(load_fields()) if fields is None else _fillable(fields)
-    unknown = set(unknown)
-    env = {k: v for k, v in answers.items() if v is not None and k not in unknown}
-    for fid, absent, children in filled:
-        if fid not in env and fid not in unknown and absent is not None:
-            env[fid] = absent
-        elif children and isinstance(env.get(fid), list):
+    fill = _filled(load_fields()) if fields is None else _Fill(_fillable(fields))
+    # Comprehensions, not one loop over the fields: every statistics record starts here.
+    if not unknown and None not in answers.values():  # the usual dossier: a copy in C
+        env = dict(answers)
+        lacking = {fid: value for fid, value in fill.absent.items() if fid not in env}
+    else:
+        unknown = set(unknown)
+        env = {k: v for k, v in answers.items() if v is not None and k not in unknown}
+        lacking = {fid: value for fid, value in fill.absent.items()
+                   if fid not in env and fid not in unknown}
+    env.update(lacking)  # after the answers, in dictionary order, as the loop added them
+    for fid, children in fill.items:  # an item field left out is Missing (_with_gaps)
+        if fid not in lacking and isinstance(env.get(fid), list):
             env[fid] = [_with_gaps(fid, children, item) for item in env[fid]]
     return env
 
 
-_FILLED: dict[int, tuple[Mapping[str, FieldDef], tuple[tuple[str, Any, Any], ...]]] = {}
+class _Fill:
+    """What ``answers_env`` fills from a dictionary: the absent value of each field that has
+    one (dictionary order), and the fields whose items get their gaps filled (not those filled
+    with their absent value)."""
+
+    __slots__ = ("absent", "items")
+
+    def __init__(self, fillable: tuple[tuple[str, Any, Any], ...]) -> None:
+        self.absent = {fid: absent for fid, absent, _ in fillable if absent is not None}
+        self.items = tuple((fid, children) for fid, _, children in fillable if children)
+
+
+_FILLED: dict[int, tuple[Mapping[str, FieldDef], _Fill]] = {}
 
 
 def _fillable(fields: Mapping[str, FieldDef]) -> tuple[tuple[str, Any, Any], ...]:
@@ -52,12 +70,12 @@ def _fillable(fields: Mapping[str, FieldDef]) -> tuple[tuple[str, Any, Any], ...
                  if f.absent_default is not None or f.item)
 
 
-def _filled(fields: Mapping[str, FieldDef]) -> tuple[tuple[str, Any, Any], ...]:
-    """``_fillable`` of the dictionary ``load_fields`` keeps (loaded once, read per dossier)."""
+def _filled(fields: Mapping[str, FieldDef]) -> _Fill:
+    """``_Fill`` of the dictionary ``load_fields`` keeps (loaded once, read per dossier)."""
     known = _FILLED.get(id(fields))
     if known is not None and known[0] is fields:
         return known[1]
-    filled = _fillable(fields)
+    filled = _Fill(_fillable(fields))
     if len(_FILLED) >= 8:
         _FILLED.clear()
     _FILLED[id(fields)] = (fields, filled)

@@ -79,6 +79,7 @@ from .faults import writing
 from .index import Index, IndexEntry, entry_from_document, signature
 from .leases import Leases, locked_message
 from .locking import file_lock
+from .reading import read_file
 from .records import Records
 
 DRAFT_MAX_CHARS = 100_000
@@ -93,6 +94,13 @@ _ERASING_MARK = "erasing"  # in index/: an erasure started; its index rewrite ma
 _PROTECTED = frozenset({"id", "rev", "created_at", "updated_at", "created_by", "agent", "status",
                         "status_history", "questionnaires", "answers", "unknown", "commission",
                         "tables", "draft", "interview", *ROW_TABLES})
+
+
+def _compared(doc: dict[str, Any]) -> dict[str, Any]:
+    """What `Index.repair_many` compares of a dossier (its version and interview marker): kept
+    for the batch's check instead of the whole document."""
+    return {"rev": doc.get("rev"), "updated_at": doc.get("updated_at"),
+            "created_at": doc.get("created_at"), "interview": doc.get("interview")}
 
 
 class TinyDBLease:
@@ -308,42 +316,54 @@ class TinyDBStore:
         """Every readable dossier, in id order; unreadable ones are listed by `corrupt_files()`."""
         for dossier_id, path, _ in self.index.scan_files():
             try:
-                with open(path, "rb") as handle:
-                    raw = handle.read()
-                yield cast(Dossier, parse_document(raw, Path(path)))
+                doc = parse_document(read_file(path), Path(path))
             except FileNotFoundError:
                 continue  # forgotten meanwhile
             except (CorruptDossierError, OSError):
                 with self._mutex:
                     self._corrupt_seen[dossier_id] = Path(path)
+                continue
+            yield cast(Dossier, doc)
 
     def read_many(self, dossier_ids: Iterable[str]) -> Iterator[Dossier]:
-        """Files read and parsed one after the other; the index rows of a batch are checked
-        in one query (`Index.repair_many`), not one query per dossier as `load` does."""
+        """Files read and parsed one after the other, each handed over as soon as it is parsed
+        (the caller works on it while it is still in the processor's cache; a batch of 500
+        parsed dossiers held until the last is read is ~20 MB); the index rows of a batch are
+        checked in one query (`Index.repair_many`, on what it compares: the version and the
+        interview marker), not one query per dossier as `load` does."""
         batch: builtins.list[tuple[str, dict[str, Any], Path]] = []
-        for dossier_id in dossier_ids:
-            path = self._path(dossier_id)
-            try:
-                doc = parse_document(path.read_bytes(), path)
-            except FileNotFoundError:
-                continue  # erased meanwhile (its row goes at the next listing's check)
-            except (CorruptDossierError, OSError):
-                with self._mutex:
-                    self._corrupt_seen[dossier_id] = path
-                with suppress(sqlite3.Error, OSError, DossierLockedError):
-                    self.index.mark_corrupt(dossier_id, path)  # no longer listed as readable
-                continue
-            batch.append((dossier_id, doc, path))
-            if len(batch) >= _READ_BATCH:
-                yield from self._checked(batch)
-                batch = []
-        yield from self._checked(batch)
+        folder = os.path.join(self.dossiers_dir, "")  # the path as one string (no Path joins)
+        try:
+            for dossier_id in dossier_ids:
+                match = ID_PATTERN.match(dossier_id) if isinstance(dossier_id, str) else None
+                if match is None:
+                    parse_id(dossier_id)  # raises InvalidValueError, as `load` does
+                    continue
+                name = f"{folder}{match.group(1)}{os.sep}{dossier_id}.json"
+                path = Path(name)
+                try:
+                    doc = parse_document(read_file(name), path)
+                except FileNotFoundError:
+                    continue  # erased meanwhile (its row goes at the next listing's check)
+                except (CorruptDossierError, OSError):
+                    with self._mutex:
+                        self._corrupt_seen[dossier_id] = path
+                    with suppress(sqlite3.Error, OSError, DossierLockedError):
+                        self.index.mark_corrupt(dossier_id, path)  # no longer listed as readable
+                    continue
+                batch.append((dossier_id, _compared(doc), path))
+                yield cast(Dossier, doc)
+                del doc
+                if len(batch) >= _READ_BATCH:
+                    self._checked(batch)
+                    batch = []
+        finally:  # also when the caller stops early: what it was given is checked
+            self._checked(batch)
 
-    def _checked(self, batch: builtins.list[tuple[str, dict[str, Any], Path]]
-                 ) -> Iterator[Dossier]:
-        with suppress(OSError, DossierLockedError):  # a busy index never fails a read
-            self.index.repair_many(batch)
-        return (cast(Dossier, doc) for _, doc, _ in batch)
+    def _checked(self, batch: builtins.list[tuple[str, dict[str, Any], Path]]) -> None:
+        if batch:
+            with suppress(OSError, DossierLockedError):  # a busy index never fails a read
+                self.index.repair_many(batch)
 
     def corrupt_files(self) -> dict[str, str]:
         """Dossier files found unreadable (by the index or while reading), by id."""

@@ -126,6 +126,26 @@ def test_a_file_changed_by_hand_fixes_its_row_when_read_in_bulk(tmp_path, now) -
     assert store.versions()[ids[0]] == dossier_version(read[ids[0]])  # row fixed
 
 
+def test_a_bulk_read_hands_each_dossier_over_as_it_is_read(tmp_path, now) -> None:
+    """Each dossier is given before the next file is read (the statistics build its record
+    while the parsed dossier is in the processor's cache), and the index rows of what was
+    given are checked even when the caller stops early."""
+    store = Store.open(tmp_path / "base")
+    ids = [store.create_dossier(agent="a", answers={"nom": n}, now=now)["id"]
+           for n in ("Martin", "Durand", "Petit")]
+    path = store.dossiers_dir / "2026" / f"{ids[0]}.json"
+    shutil.copy2(path, tmp_path / "old.json")
+    store.save_answer(ids[0], "nom", "Marton", agent="a")
+    shutil.copy2(tmp_path / "old.json", path)  # put back around this open store: row stale
+    reading = store.read_many(ids)
+    first = next(reading)
+    assert first["answers"]["nom"] == "Martin"
+    os.unlink(store.dossiers_dir / "2026" / f"{ids[1]}.json")  # erased once the first is given
+    assert next(reading)["id"] == ids[2]
+    reading.close()  # stopped early: the row of what it was given is fixed all the same
+    assert store.versions()[ids[0]] == dossier_version(first)
+
+
 def test_corrupt_dossier_is_reported_by_name_and_never_overwritten(store: Store,
                                                                      filled: list[str]) -> None:
     path = store.dossiers_dir / "2026" / f"{filled[0]}.json"
