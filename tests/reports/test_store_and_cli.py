@@ -128,9 +128,25 @@ def test_parallel_cold_build_gives_the_same_statistics(store, dossiers, policy, 
     cache_path(store).unlink()
     monkeypatch.setattr(cache, "PARALLEL_FROM", 1)
     monkeypatch.setattr(cache, "_CHUNK", 3)
+    monkeypatch.setattr(cache, "_TAIL", 2)
     monkeypatch.setattr(cache, "_may_fork", lambda: forked)
     assert summary(store, policy) == sequential
     assert cache_path(store).exists()
+
+
+@pytest.mark.parametrize("count", [0, 1, 99, 1000, 1001, 1499, 2500, 50_001])
+def test_the_last_chunks_of_a_parallel_build_are_small(count) -> None:
+    """Every id once, in order; the last `workers` chunks' worth in chunks of _TAIL, so that
+    the workers run out of work within one small chunk of each other."""
+    from intake_assistant.reports.cache import _CHUNK, _TAIL, _chunks
+
+    ids = [f"D-2026-{i:06d}" for i in range(count)]
+    chunks = _chunks(ids, 2)
+    assert [i for chunk in chunks for i in chunk] == ids
+    assert all(0 < len(chunk) <= _CHUNK for chunk in chunks)
+    small = [chunk for chunk in chunks if len(chunk) <= _TAIL]
+    assert sum(map(len, small)) >= min(count, 2 * _CHUNK)
+    assert all(len(chunk) <= _TAIL for chunk in chunks[len(chunks) - len(small):])
 
 
 def test_a_record_has_exactly_the_cached_fields(store, dossiers, policy) -> None:
