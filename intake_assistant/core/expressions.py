@@ -638,25 +638,28 @@ class _Compiler:
         names_only = _NO_KEY not in keys and len(keys) <= 64
         reads = ((first_key, first), *((step[4], step[5]) for step in folded))
 
-        def fold(acc: object, terms: Iterable[object]) -> object:
-            """Each step exactly the binop of its node, on the terms read (or to be read)."""
-            for (symbol, func, is_add, error, _, _), b in zip(folded, terms, strict=True):
-                if type(acc) in plain and type(b) in plain:
-                    try:
-                        result = func(acc, b)
-                    except (ZeroDivisionError, OverflowError):
-                        pass  # _arith says which
-                    else:
-                        if type(result) is not int or result.bit_length() <= 4096:
-                            acc = result
-                            continue
-                elif isinstance(acc, Missing) or isinstance(b, Missing):
-                    acc = _missing((acc, b))
-                    continue
+        def step(symbol: str, func: Callable[[object, object], object], is_add: bool,
+                 error: Callable[[_Fail], EvaluationError], acc: object, b: object) -> object:
+            """One step: exactly the binop of its node."""
+            if type(acc) in plain and type(b) in plain:
                 try:
-                    acc = _arith(symbol, func, is_add, acc, b)
-                except _Fail as exc:
-                    raise error(exc) from None
+                    result = func(acc, b)
+                except (ZeroDivisionError, OverflowError):
+                    pass  # _arith says which
+                else:
+                    if type(result) is not int or result.bit_length() <= 4096:
+                        return result
+            elif isinstance(acc, Missing) or isinstance(b, Missing):
+                return _missing((acc, b))
+            try:
+                return _arith(symbol, func, is_add, acc, b)
+            except _Fail as exc:
+                raise error(exc) from None
+
+        def fold(acc: object, terms: Iterable[object]) -> object:
+            """Each step exactly the binop of its node, on the terms read."""
+            for (symbol, func, is_add, error, _, _), b in zip(folded, terms, strict=True):
+                acc = step(symbol, func, is_add, error, acc, b)
             return acc
 
         def run(ctx: _Ctx) -> object:
@@ -672,9 +675,17 @@ class _Compiler:
                     else:
                         return total
                 return fold(terms[0], terms[1:])
+            # A term read only once the sum before it is done (its reading may fail, or read
+            # an item): each step a plain addition of small plain numbers, else the binop's.
             acc = env[first_key] if flat and first_key in env else first(ctx)
-            return fold(acc, (env[key] if flat and key in env else operand(ctx)
-                              for _, _, _, _, key, operand in folded))
+            for symbol, func, is_add, error, key, operand in folded:
+                b = env[key] if flat and key in env else operand(ctx)
+                if (type(acc) in plain and type(b) in plain and -_SMALL < acc < _SMALL  # type: ignore[operator]
+                        and -_SMALL < b < _SMALL):  # type: ignore[operator]
+                    acc = acc + b if is_add else acc - b  # type: ignore[operator]
+                else:
+                    acc = step(symbol, func, is_add, error, acc, b)
+            return acc
 
         return run
 

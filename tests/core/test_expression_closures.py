@@ -140,3 +140,27 @@ def test_the_generator_reaches_every_part_of_the_language() -> None:
 
     probe()
     assert {"value", "missing", "error"} <= seen, seen
+
+
+CHAINS = ["a + b * 1 - c + len(liste)", "1 + (0.5 if flag else 0) + 0.5 * c - max(c, 0)",
+          "a + txt * 2 + b", "b - a + (1 // c) + absent", "c + max(a, 1) - 2 * 1 + b",
+          "c * 10 + a + b - 7 + count(enfants, age + c > 3) + sum_over(enfants, age + c)",
+          "foyer.nb + c - a + min(c, 2)", "a + 0.1 + 1e308 + 1e308 - b"]
+CHAIN_ENVS = [{}, {"a": 2, "b": 3.5, "c": 2, "liste": [1], "flag": True},
+              {"a": 10 ** 400, "b": 10 ** 400, "c": -1}, {"a": "x", "b": 1, "c": 0},
+              {"a": True, "b": None, "c": 3, "txt": "t"}, {"a": 1e308, "b": float("inf"), "c": 1},
+              {"a": 1, "c": 0, "enfants": [{"age": 2}, {"age": 9}], "foyer.nb": 2},
+              {"a": 2 ** 1000, "b": -(2 ** 1000), "c": 5, "txt": ""}]
+
+
+def test_sums_of_terms_that_are_not_all_names_step_as_the_tree_walk() -> None:
+    """``a + f(x) - …`` reads each term once the sum before it is done (the loop without the
+    all-names short cut): same values, Missing and errors (message, offset, kind) as the walk,
+    with big integers, infinities, booleans, text and item scopes."""
+    for source in CHAINS:
+        expr = compile_expression(source)
+        for env in CHAIN_ENVS:
+            walked = _outcome(lambda e=expr, v=env: walk(e, v, TODAY))
+            compiled = _outcome(lambda e=expr, v=env: e.evaluate(v, TODAY))
+            shared = _outcome(lambda e=expr, v=env: evaluator(v, TODAY)(e))
+            assert _same(compiled, walked) and _same(shared, walked), (source, env)
