@@ -97,10 +97,13 @@ _PROTECTED = frozenset({"id", "rev", "created_at", "updated_at", "created_by", "
 
 
 def _compared(doc: dict[str, Any]) -> dict[str, Any]:
-    """What `Index.repair_many` compares of a dossier (its version and interview marker): kept
-    for the batch's check instead of the whole document."""
+    """What `Index.repair_many` compares of a dossier (its version, its interview marker's
+    agent), copied as read: kept for the batch's check instead of the whole document, which
+    the caller has had meanwhile (and may have changed)."""
+    marker = doc.get("interview")
     return {"rev": doc.get("rev"), "updated_at": doc.get("updated_at"),
-            "created_at": doc.get("created_at"), "interview": doc.get("interview")}
+            "created_at": doc.get("created_at"),
+            "interview": {"agent": marker.get("agent")} if isinstance(marker, dict) else marker}
 
 
 class TinyDBLease:
@@ -326,11 +329,12 @@ class TinyDBStore:
             yield cast(Dossier, doc)
 
     def read_many(self, dossier_ids: Iterable[str]) -> Iterator[Dossier]:
-        """Files read and parsed one after the other, each handed over as soon as it is parsed
-        (the caller works on it while it is still in the processor's cache; a batch of 500
-        parsed dossiers held until the last is read is ~20 MB); the index rows of a batch are
-        checked in one query (`Index.repair_many`, on what it compares: the version and the
-        interview marker), not one query per dossier as `load` does."""
+        """Files read and parsed one after the other, each handed over as soon as it is parsed:
+        a batch of 500 parsed dossiers held until the last was read (~20 MB) made the cycle
+        collector pass ten times as often, over them (1 s of 16 for 50,000 records built in
+        one process). The index rows of a batch are checked in one query (`Index.repair_many`,
+        given only what it compares: the version and the interview marker), not one query per
+        dossier as `load` does."""
         batch: builtins.list[tuple[str, dict[str, Any], Path]] = []
         folder = os.path.join(self.dossiers_dir, "")  # the path as one string (no Path joins)
         try:
