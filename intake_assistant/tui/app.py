@@ -255,7 +255,7 @@ class IntakeApp(App[None]):
         """The last identity, to paint the next start's first screen at once."""
         if (self.config.agent, self.config.role) != (self.agent, self.role):
             self.config.agent, self.config.role = self.agent, self.role
-            self._save_config()
+            self.call_after_refresh(self._save_config)  # its fsync after the frame on its way
 
     def _save_config(self) -> None:
         try:
