@@ -12,7 +12,6 @@ import json
 import os
 import re
 import sys
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -24,6 +23,8 @@ import platformdirs
 from intake_assistant.core import datadir
 
 if TYPE_CHECKING:
+    import tomllib
+
     from intake_assistant.core.casework.settings import CcasSettings
 
 APP_NAME = "intake-assistant"
@@ -204,6 +205,8 @@ def read_file(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
         text = data.decode("utf-8-sig")  # Windows' Notepad may add a BOM
     except UnicodeDecodeError as exc:
         raise SettingsError([f"{path}: le fichier doit être enregistré en UTF-8"]) from exc
+    import tomllib  # here: most starts have no settings file (its regexes cost ~10 ms to import)
+
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

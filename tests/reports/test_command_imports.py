@@ -82,3 +82,32 @@ def test_list_json_is_streamed_and_written_as_one_dump_would_be(tmp_path: Path, 
     assert main(["list", "--db", str(tmp_path / "base"), "--format", "json",
                  "--search", "personne"]) == 0
     assert capsys.readouterr().out == "[]\n"
+
+
+def test_the_tui_launch_path_imports_nothing_the_home_list_does_not_use(tmp_path: Path) -> None:
+    """Launch → list ≤ 1.5× a bare Textual app (issue 16): the settings file's TOML parser (no
+    file here), babel (dates need none), secrets/hashlib (tokens are os.urandom) and the data
+    files' validation (~25 ms of imports in all) stay out of the path to the first list."""
+    from intake_assistant.store import open_store
+
+    db = tmp_path / "base"
+    open_store(db).create_dossier(agent="a", answers={"nom": "Martin"})
+    code = ("import sys, json\n"
+            "from intake_assistant.cli import build_parser, COMMANDS, _apply_settings\n"
+            "args = build_parser([COMMANDS['tui']]).parse_args(['tui', '--db', sys.argv[1]])\n"
+            "assert _apply_settings(args)\n"
+            "import intake_assistant.tui.app, intake_assistant.tui.screens.home\n"
+            "from intake_assistant.app.signin import sign_in\n"
+            "from intake_assistant.app.home import home_listing\n"
+            "from intake_assistant.tui import text\n"
+            "listing = home_listing(sign_in(args.db).store, search=None, status=None)\n"
+            "assert [text.day(r.entry.updated_at) for r in listing.rows]\n"
+            "print(json.dumps(sorted(sys.modules)))\n")
+    done = subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True, text=True,
+                          timeout=120, check=True, env={"HOME": str(tmp_path),
+                                                        "PATH": "/usr/bin:/bin"})
+    loaded = set(json.loads(done.stdout))
+    assert "intake_assistant.tui.screens.home" in loaded
+    unused = {m for m in loaded if m.split(".")[0] in {
+        "tomllib", "babel", "secrets", "hashlib", "hmac", "jsonschema", "yaml"}}
+    assert unused == set()

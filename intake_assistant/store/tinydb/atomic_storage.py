@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import socket
 import sys
 import time
@@ -52,7 +51,7 @@ def fsync_dir(directory: Path) -> None:
 
 def temp_path(target: Path) -> Path:
     # host and pid in the name let a later start tell a dead writer's leftovers from a live write
-    token = secrets.token_hex(4)
+    token = os.urandom(4).hex()
     return target.parent / f"{_TEMP_PREFIX}{target.name}~{HOST}~{os.getpid()}~{token}{_TEMP_SUFFIX}"
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import errno
 import os
-import secrets
 import sqlite3
 import threading
 import time
@@ -259,7 +258,7 @@ class Index:
         at its first open (~0.5 s at 200,000, once)."""
         for statement in _CHANGE_LOG:
             db.execute(statement)
-        db.execute("INSERT OR IGNORE INTO meta VALUES ('epoch', ?)", (secrets.token_hex(8),))
+        db.execute("INSERT OR IGNORE INTO meta VALUES ('epoch', ?)", (os.urandom(8).hex(),))
         if not cls._recent_covers(db):
             db.execute("DROP INDEX IF EXISTS entries_recent")
             db.execute(_RECENT_INDEX)
@@ -363,7 +362,7 @@ class Index:
     def intend(self, dossier_id: str) -> str | None:
         """Say a write of this dossier is about to happen (before the file is written); the
         token for `record`. None when the index cannot be written (then it is checked later)."""
-        token = secrets.token_hex(6)
+        token = os.urandom(6).hex()
         try:
             with self._write() as db:
                 db.execute("INSERT INTO pending VALUES (?, ?, ?)",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 from contextlib import suppress
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -98,7 +97,7 @@ class Leases:
         holder = self.holder_elsewhere(dossier_id, moment)
         if holder is not None:
             raise DossierLockedError(locked_message(dossier_id, holder))
-        token = secrets.token_hex(8)
+        token = os.urandom(8).hex()
         lease = {"pid": os.getpid(), "host": HOST, "agent": agent, "since": iso(moment),
                  "renewed": iso(moment), "start": _OWN_START, "token": token}
         write_atomic(self.path(dossier_id), dumps(lease))
