@@ -121,8 +121,9 @@ FLOOR_NAME = "bench-floor"
 
 
 def dossier_folder(db: Path, dossier_id: str) -> Path | None:
-    """The folder of a dossier's file in the TinyDB layout (dossiers/<year>/), if it is one."""
-    folder = db / "dossiers" / dossier_id[:4]
+    """The folder of a dossier's file in the TinyDB layout (dossiers/<year>/ for D-<year>-…), if
+    it is one (else, another store: the floor is measured in the empty folder)."""
+    folder = db / "dossiers" / dossier_id[2:6]
     return folder if folder.is_dir() else None
 
 
