@@ -22,6 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from intake_assistant.tui import latency
+
+    latency.starting()  # no collector passes until the first screen is up (tui/latency.py)
     from intake_assistant.tui.app import IntakeApp
 
     today = date.fromisoformat(args.date) if args.date else None

@@ -131,15 +131,18 @@ def last_contact(dossier: Mapping[str, Any]) -> date:
 
     Notes and free-text fields written by staff alone are not contacts with the person.
     """
-    days = [parse_day(dossier["created_at"])]
-    days += [parse_day(row["at"]) for row in dossier.get("status_history") or [] if row.get("at")]
-    days += [parse_day(row["date"]) for row in dossier.get("rencontres") or [] if row.get("date")]
-    days += [parse_day(row["at"]) for row in dossier.get("events") or [] if row.get("at")]
-    days += [parse_day(row["at"]) for row in dossier.get("audit") or [] if row.get("at")]
+    values = [dossier["created_at"]]
+    values += [row["at"] for row in dossier.get("status_history") or [] if row.get("at")]
+    values += [row["date"] for row in dossier.get("rencontres") or [] if row.get("date")]
+    values += [row["at"] for row in dossier.get("events") or [] if row.get("at")]
+    values += [row["at"] for row in dossier.get("audit") or [] if row.get("at")]
     commission = dossier.get("commission") or {}
     if commission.get("date"):
-        days.append(parse_day(commission["date"]))
-    return max(days)
+        values.append(commission["date"])
+    # Each distinct day parsed once (every one still checked): a dossier's events and audit
+    # rows (~100) fall on a few days, and this runs at every save, for the index row.
+    days = {value[:10] if isinstance(value, str) else value for value in values}
+    return max(parse_day(day) for day in days)
 
 
 def interview_day(dossier: Mapping[str, Any], today: date) -> date:

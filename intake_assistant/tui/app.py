@@ -25,6 +25,7 @@ from textual.command import CommandPalette
 from textual.message import Message
 from textual.screen import Screen
 
+from intake_assistant.tui import latency
 from intake_assistant.tui.config import (
     TuiConfig,
     default_config_path,
@@ -186,6 +187,9 @@ class IntakeApp(App[None]):
                 self.post_message(SignedIn(self._signed_in_result))
         self._enter()
         self.call_after_refresh(self._begin_sign_in)
+        # The collector, off while the app starts, comes back with the first list (or at the
+        # latest after a few seconds: an interview opened at once, a dialog first).
+        self.set_timer(latency.STARTUP_LIMIT_S, latency.started)
 
     def load_in_background(self) -> None:
         """Open the store and load the policy ahead of need; called by the first screen once it
@@ -251,7 +255,7 @@ class IntakeApp(App[None]):
         """The last identity, to paint the next start's first screen at once."""
         if (self.config.agent, self.config.role) != (self.agent, self.role):
             self.config.agent, self.config.role = self.agent, self.role
-            self._save_config()
+            self.call_after_refresh(self._save_config)  # its fsync after the frame on its way
 
     def _save_config(self) -> None:
         try:
@@ -278,6 +282,7 @@ class IntakeApp(App[None]):
         if self._first_list_seen:
             return
         self._first_list_seen = True
+        latency.started()
         self._offer_interrupted()
         self.load_in_background()
 

@@ -98,6 +98,11 @@ _CHANGE_LOG = (
 _ENTRY_SQL = ", ".join(ENTRY_FIELDS)
 _UPSERT = (f"INSERT OR REPLACE INTO entries ({', '.join(_COLUMNS)}) "
            f"VALUES ({', '.join('?' for _ in _COLUMNS)})")
+# The row of a dossier written again, changed in place: REPLACE deletes the row and inserts it
+# under a new rowid, so every index of the table is rewritten (~13 pages to the write-ahead log
+# a save, and a checkpoint every ~75 saves; in place ~9). The same trigger logs the change.
+_UPDATE = (f"UPDATE entries SET {', '.join(f'{name} = ?' for name in _COLUMNS[1:])} "
+           "WHERE id = ?")
 
 
 def boot_id() -> str:
@@ -126,6 +131,12 @@ def _row(entry: IndexEntry, sig: Signature) -> tuple[Any, ...]:
     text, digits = search_key(entry)
     return (*(getattr(entry, name) for name in ENTRY_FIELDS), normalize(entry.agent or ""),
             text, digits, text.replace(" ", ""), sig[0], sig[1])
+
+
+def _put(db: sqlite3.Connection, row: tuple[Any, ...]) -> None:
+    """Write one dossier's row: changed in place if it exists, else inserted."""
+    if db.execute(_UPDATE, (*row[1:], row[0])).rowcount == 0:
+        db.execute(_UPSERT, row)
 
 
 class Index:
@@ -375,7 +386,7 @@ class Index:
         """The new state of one dossier, just written (callers hold that dossier's lock)."""
         try:
             with self._write() as db:
-                db.execute(_UPSERT, _row(entry, sig))
+                _put(db, _row(entry, sig))
                 db.execute("DELETE FROM corrupt WHERE id = ?", (entry.id,))
                 if token is not None:
                     db.execute("DELETE FROM pending WHERE id = ? AND token = ?",
@@ -561,7 +572,7 @@ class Index:
             self.mark_corrupt(dossier_id, path)
             return None
         with self._write() as db:
-            db.execute(_UPSERT, _row(entry, signature(st)))
+            _put(db, _row(entry, signature(st)))
             db.execute("DELETE FROM corrupt WHERE id = ?", (dossier_id,))
         return entry
 

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
@@ -306,3 +308,36 @@ def test_user_table_rows_come_in_id_order_with_their_ids() -> None:
         {"id": "1", "a": 1}, {"id": "2", "a": 2}, {"id": "10", "a": 10}]
     assert _user_rows({"1": {"a": 1}, "3": {"a": 3}}) == [{"id": "1", "a": 1},
                                                           {"id": "3", "a": 3}]
+
+
+def test_a_save_changes_its_row_in_place_and_logs_it(store: Store, filled: list[str],
+                                                     now) -> None:
+    # In place (same rowid): a REPLACE deleted and re-inserted the row, rewriting every index
+    # of the table at each save. The change log and the search see the new name all the same.
+    dossier_id = filled[0]
+    with closing(sqlite3.connect(store.index.path)) as db:
+        def row() -> tuple:
+            return db.execute("SELECT rowid, nom, search_text, rev FROM entries WHERE id = ?",
+                              (dossier_id,)).fetchone()
+
+        def logged() -> int:
+            return db.execute("SELECT count(*) FROM changes WHERE id = ?",
+                              (dossier_id,)).fetchone()[0]
+
+        before, log_before = row(), logged()
+        doc = store.save_answer(dossier_id, "nom", "Durand", agent="Sophie",
+                                now=now + timedelta(days=9))
+        after = row()
+        assert after[0] == before[0]
+        assert after[1:] == ("Durand", "durand helene " + dossier_id.casefold().replace("-", " "),
+                             doc["rev"])
+        assert logged() == log_before + 1
+        assert _ids(store.list(search="Durand")) == [dossier_id]
+        assert store.list(search="Lefèvre") == []
+        # A row missing from the index (dropped by hand) is inserted by the next save.
+        with db:
+            db.execute("DELETE FROM entries WHERE id = ?", (dossier_id,))
+        store.save_answer(dossier_id, "prenom", "Anne", agent="Sophie",
+                          now=now + timedelta(days=10))
+        assert row()[1] == "Durand"
+        assert _ids(store.list(search="Anne")) == [dossier_id]
