@@ -60,6 +60,33 @@ async def test_next_question_shown_while_the_save_runs_keys_wait_for_it(make_app
     assert doc["answers"]["nom"] == "Martin" and doc["answers"]["prenom"] == "Julie"
 
 
+async def test_the_save_starts_once_the_next_questions_frame_is_out(make_app, store,
+                                                                   monkeypatch):
+    """The save thread, started in the refresh that made the next question's frame, took the
+    interpreter lock before Textual's writer thread had sent that frame (p50 +0.6 ms): it starts
+    SAVE_AFTER_FRAME_S after the frame was made, the question already painted."""
+    import time
+
+    from intake_assistant.tui.screens import interview
+
+    async with new_intake(make_app(), size=(120, 40)) as (pilot, screen):
+        gate, calls, started = held_saves(monkeypatch, store)
+        made: list[float] = []
+        began: list[float] = []
+        original = screen._start_save_soon
+        monkeypatch.setattr(screen, "_start_save_soon",
+                            lambda: (made.append(time.monotonic()), original()))
+        saving = store.save_answers
+        monkeypatch.setattr(store, "save_answers",
+                            lambda *a, **kw: (began.append(time.monotonic()), saving(*a, **kw))[1])
+        burst(pilot.app, ["M", "a", "r", "t", "i", "n", "enter"])
+        await until(pilot, lambda: began and "prénom" in text_of(screen, "#asked"),
+                    "la question suivante, puis l'enregistrement", workers=False)
+        assert len(made) == 1 and began[0] - made[0] >= interview.SAVE_AFTER_FRAME_S
+        gate.set()
+        await until(pilot, lambda: calls == [["nom"]], "la réponse enregistrée")
+
+
 async def test_failed_save_brings_the_question_back_with_its_text(make_app, store,
                                                                  monkeypatch):
     async with new_intake(make_app(), size=(120, 40)) as (pilot, screen):
