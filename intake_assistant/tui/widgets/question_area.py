@@ -28,7 +28,12 @@ from textual.content import Content
 from textual.strip import Strip
 from textual.widget import Widget
 
-from intake_assistant.tui.widgets.styled_lines import part_lines, widget_background
+from intake_assistant.tui.widgets.styled_lines import (
+    bold_markup,
+    part_lines,
+    text_style,
+    widget_background,
+)
 
 GAP = "   "
 
@@ -57,7 +62,8 @@ class QuestionBlock(Widget):
         self._hint = ""
         self._lines: list[Strip] = []
         self._width = 0  # the width the lines were made for
-        self._looks: dict[str, Any] = {}  # part -> its component styles
+        self._looks: dict[str, Any] = {}  # part -> its component styles and text style
+        self._under: Any = None  # the colour under the parts (its ancestors' backgrounds)
         self._made: dict[str, tuple[Any, list[Strip]]] = {}
 
     # -- what is shown ---------------------------------------------------------------------------
@@ -69,9 +75,9 @@ class QuestionBlock(Widget):
             return False
         self._shown = shown
         self._parts = {
-            "step": Content.from_markup(progress),
-            "notes": Content.from_markup("\n".join(f"ℹ {n}" for n in notes)),
-            "question": Content.from_markup(f"[b]{question}[/b]"),
+            "step": bold_markup(progress),
+            "notes": bold_markup("\n".join(f"ℹ {n}" for n in notes)),
+            "question": bold_markup(f"[b]{question}[/b]"),
         }
         if kind in ("choice", "multi_choice"):
             self._chips = [
@@ -134,18 +140,22 @@ class QuestionBlock(Widget):
     def _make_lines(self, width: int) -> list[Strip]:
         """The block's lines at ``width``; a part shown as before keeps its lines."""
         lines: list[Strip] = []
-        under = widget_background(self)
+        if self._under is None:  # found through the ancestors: once per look
+            self._under = widget_background(self)
+        under = self._under
         for part in PARTS:
-            styles = self._looks.get(part)
-            if styles is None:
-                styles = self._looks[part] = self.get_component_styles(f"question-block--{part}")
+            look = self._looks.get(part)
+            if look is None:
+                styles = self.get_component_styles(f"question-block--{part}")
+                look = self._looks[part] = (styles, text_style(self, styles))
+            styles, style = look
             content = self._replies(width - styles.gutter.width) if part == "replies" \
                 else self._parts.get(part, Content())
             key = (content.plain, tuple(content.spans), width)  # Content == compares text only
             made = self._made.get(part)
             if made is None or made[0] != key:
                 made = self._made[part] = (key, part_lines(self, styles, content, width,
-                                                               under))
+                                                               under, style))
             lines += made[1]
         return lines
 
@@ -186,6 +196,7 @@ class QuestionBlock(Widget):
         super().notify_style_update()
         self._stale = True  # colours or borders changed (theme, plain mode): lines made again
         self._looks.clear()
+        self._under = None
         self._made.clear()
 
     _stale = False
