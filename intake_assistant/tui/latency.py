@@ -12,8 +12,9 @@
 - While the app starts (imports, the first screen, the first list), the collector's passes ran
   ~20 times, one of them full (~12 ms), on the UI thread, for objects that nearly all live as
   long as the app. The collector is off from the command's start (`starting`) until the first
-  list or question is on the screen (`started`); what exists then is frozen (the same
-  splice), and the collector works on what is made afterwards.
+  list is on the screen, or at the latest `STARTUP_LIMIT_S` after the app mounts (`started`);
+  what exists then is frozen (the same splice), and the collector works on what is made
+  afterwards.
 - A thread that works (a save, the orientation evaluated after it) keeps the interpreter lock
   until another thread has waited for it a switch interval (5 ms by default), and the UI thread
   waits that long each time it takes the lock back (after reading a key, after writing a frame).
