@@ -64,8 +64,14 @@ def format_id(year: int, sequence: int) -> str:
 
 
 def dossier_path(dossiers_dir: Path, dossier_id: str) -> Path:
+    return Path(dossier_file_name(str(dossiers_dir), dossier_id))
+
+
+def dossier_file_name(dossiers_dir: str, dossier_id: str) -> str:
+    """Where a dossier's file is (a folder per year), as one string: a bulk read names tens of
+    thousands without Path joins. InvalidValueError for an id that is not one."""
     year, _ = parse_id(dossier_id)
-    return dossiers_dir / f"{year:04d}" / f"{dossier_id}.json"
+    return os.path.join(dossiers_dir, f"{year:04d}", f"{dossier_id}.json")
 
 
 def signature(st: os.stat_result) -> Signature:

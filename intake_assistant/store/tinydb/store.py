@@ -68,6 +68,7 @@ from .dossier_file import (
     USER_TABLE_PREFIX,
     Change,
     create_file,
+    dossier_file_name,
     dossier_path,
     format_id,
     parse_document,
@@ -336,14 +337,10 @@ class TinyDBStore:
         given only what it compares: the version and the interview marker), not one query per
         dossier as `load` does."""
         batch: builtins.list[tuple[str, dict[str, Any], Path]] = []
-        folder = os.path.join(self.dossiers_dir, "")  # the path as one string (no Path joins)
+        folder = str(self.dossiers_dir)
         try:
             for dossier_id in dossier_ids:
-                match = ID_PATTERN.match(dossier_id) if isinstance(dossier_id, str) else None
-                if match is None:
-                    parse_id(dossier_id)  # raises InvalidValueError, as `load` does
-                    continue
-                name = f"{folder}{match.group(1)}{os.sep}{dossier_id}.json"
+                name = dossier_file_name(folder, dossier_id)  # InvalidValueError, as `load`
                 path = Path(name)
                 try:
                     doc = parse_document(read_file(name), path)
