@@ -77,3 +77,37 @@ async def test_an_answer_repaints_without_laying_the_screen_out(make_app, store,
                     and MARTIN["prenom"] in screen.query_one("#interview-title").render().plain,
                     "la réponse dans la conversation et le titre")
         assert "InterviewScreen" not in layouts
+
+
+async def test_a_filling_transcript_and_a_long_panel_have_no_scroll_bar(make_app, store):
+    """Neither the transcript nor the side panel has a scroll bar: one appearing as they grew
+    taller than their view laid the whole screen out again (a 30–50 ms frame at 120×40 on a
+    slow machine, which held back the next question). Their scrolling is on from the start, so
+    it never changes; the panel's last row says how many rows are below it; the wheel scrolls
+    both."""
+    from textual import events
+
+    async with new_intake(make_app(), size=(120, 24)) as (pilot, screen):
+        transcript, panel = screen.query_one("#transcript"), screen.query_one("#panel")
+        assert transcript.virtual_size.height <= transcript.size.height
+        bars = (transcript.show_vertical_scrollbar, panel.show_vertical_scrollbar)
+        assert bars == (True, True)  # before anything overflows: nothing to change later
+        await play_answers(pilot, MARTIN, stop_at="type_projet")
+        await until(pilot, lambda: not screen._unsaved and transcript.virtual_size.height
+                    > transcript.size.height, "la conversation plus haute que sa vue")
+        assert panel.virtual_size.height > panel.size.height
+        assert (transcript.show_vertical_scrollbar, panel.show_vertical_scrollbar) == bars
+        assert not transcript.vertical_scrollbar.region.width
+        assert not panel.vertical_scrollbar.region.width
+        last = panel.scrollable_content_region.height - 1
+        below = panel.virtual_size.height - panel.size.height
+        assert panel.render_line(last).text.strip() == f"▼ {below + 1} lignes de plus (molette)"
+        # The wheel reaches the panel's last rows: no hint once there.
+        for _ in range(panel.max_scroll_y):
+            panel.post_message(events.MouseScrollDown(panel, 0, 0, 0, 0, 0, False, False, False))
+        await until(pilot, lambda: panel.scroll_y == panel.max_scroll_y > 0, "le bas du panneau")
+        assert "de plus" not in panel.render_line(last).text
+        top = transcript.scroll_y
+        transcript.post_message(events.MouseScrollUp(transcript, 0, 0, 0, 0, 0, False, False,
+                                                     False))
+        await until(pilot, lambda: transcript.scroll_y < top, "la conversation remontée")

@@ -205,6 +205,51 @@ async def test_orientation_of_an_answer_is_evaluated_off_the_ui_thread(make_app,
         assert screen.query_one("#panel").aid_texts()[0].find(expected[0].name) >= 0
 
 
+async def test_the_orientation_is_evaluated_beside_the_save_and_painted_with_the_bubble(
+        make_app, store, monkeypatch):
+    """The orientation of an answer is evaluated while its save waits on the disk, not after
+    it: back first, it is painted with the answer's bubble (one frame after the save, not two,
+    so the next key rarely meets a frame just begun)."""
+    from intake_assistant.app import interviews
+
+    evaluated: list[int] = []
+    original = interviews.evaluate_orientation
+    async with new_intake(make_app(), size=(120, 40)) as (pilot, screen):
+        await play_answers(pilot, MARTIN, stop_at="revenus_activite")
+        await until(pilot, lambda: not screen._unsaved, "les réponses enregistrées")
+        gate, calls, started = held_saves(monkeypatch, store)
+        monkeypatch.setattr(interviews, "evaluate_orientation", lambda inputs: (
+            evaluated.append(len(calls)), original(inputs))[1])
+        shown_in_rest: list[bool] = []
+        paint_rest, orientation_shown = screen._paint_rest, screen._orientation_shown
+        inside = []
+
+        def counted_shown(orientation):
+            shown_in_rest.append(bool(inside))
+            orientation_shown(orientation)
+
+        def counted_rest(deferred=False):
+            inside.append(1)
+            try:
+                paint_rest(deferred)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(screen, "_orientation_shown", counted_shown)
+        monkeypatch.setattr(screen, "_paint_rest", counted_rest)
+        burst(pilot.app, [*"1100", "enter"])
+        await until(pilot, lambda: evaluated and screen._evaluated is not None,
+                    "l'orientation évaluée pendant l'enregistrement", workers=False)
+        assert evaluated == [0] and calls == []  # evaluated before the save returned
+        gate.set()
+        await until(pilot, lambda: "1 100" in screen.query_one("#panel").part_text("fiche")
+                    and shown_in_rest, "la réponse affichée avec l'orientation")
+        assert shown_in_rest == [True] and screen._evaluated is None
+        expected = interviews.live_orientation(screen.interview).suggestions
+        assert [(s.aid, s.status) for s in screen.orientation.suggestions] == \
+            [(s.aid, s.status) for s in expected]
+
+
 async def test_the_collectors_full_passes_skip_the_heap_while_an_interview_is_open(make_app,
                                                                                    store):
     """A full pass of the cyclic collector walked the whole heap (50–170 ms, in the tail of

@@ -329,10 +329,15 @@ class InterviewScreen(Screen[None]):
         panel = self._panel
         panel.show_sections(it.progress(), step.question.section_id if step else None)
         panel.show_fiche(it.computed_values(FICHE_IDS))
-        if deferred:
-            self._orient_later()
-        else:
+        if not deferred:
             self._show_orientation()
+        elif self._beside_save == self._orientation_asked:  # evaluated beside the answer's save
+            evaluated, self._beside_save, self._evaluated = self._evaluated, None, None
+            if evaluated is not None:  # back already: painted in this frame
+                self._orientation_shown(evaluated)
+            # else shown when it comes back (`_orientation_ready`)
+        else:
+            self._orient_later()
 
     def _paint_title(self) -> None:
         it = self.interview
@@ -408,6 +413,10 @@ class InterviewScreen(Screen[None]):
         self._orient_worker(self.session.orientation_inputs(), self._orientation_asked)
 
     _orientation_asked = 0
+    # The evaluation started beside an answer's save (its number), and its result once back
+    # while that save was still running: `_paint_rest` shows it with the bubble, in one frame.
+    _beside_save: int | None = None
+    _evaluated: Any = None
 
     @work(thread=True, group="orientation")
     def _orient_worker(self, inputs: Any, asked: int) -> None:
@@ -420,8 +429,12 @@ class InterviewScreen(Screen[None]):
             pass  # the app stopped meanwhile
 
     def _orientation_ready(self, asked: int, orientation: Any) -> None:
-        if asked == self._orientation_asked and self.interview is not None and self.is_attached:
-            self._orientation_shown(orientation)
+        if asked != self._orientation_asked or self.interview is None or not self.is_attached:
+            return
+        if self._beside_save == asked and self._unsaved is not None:  # its save is running
+            self._evaluated = orientation  # shown with the bubble once it returns (`_saved`)
+            return
+        self._orientation_shown(orientation)
 
     def _orientation_shown(self, orientation: Any) -> None:
         self.orientation = orientation
@@ -703,6 +716,10 @@ class InterviewScreen(Screen[None]):
         if pending is not None and not pending.started:
             pending.started = True
             self._save_worker(pending)
+            # The orientation of the answers shown, evaluated while the save waits on the disk:
+            # usually back before it, then painted with the bubble (one frame, not two).
+            self._orient_later()
+            self._beside_save, self._evaluated = self._orientation_asked, None
 
     @work(thread=True, group="answer-save")
     def _save_worker(self, pending: _PendingSave) -> None:

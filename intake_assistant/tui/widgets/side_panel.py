@@ -101,9 +101,19 @@ def aid_text(suggestion: Any, expanded: bool, estimate: str | None) -> Text:
     return text
 
 
+def more_text(rows: int) -> str:
+    """The hint on the last row of a panel taller than its view (it has no scroll bar)."""
+    return f"▼ {rows} ligne{'s' if rows > 1 else ''} de plus (molette)"
+
+
 class SidePanel(ScrollView, can_focus=False):
+    """Without a scroll bar (the stylesheet gives it none): a bar appearing or going laid the
+    whole screen out again, and repainting it took longer than the rest of the panel; when the
+    panel is taller than its view, its last visible row says how many rows are below instead."""
+
     COMPONENT_CLASSES = {"side-panel--title", "side-panel--sections", "side-panel--fiche",
-                         "side-panel--aid", *(f"side-panel--{c}" for c in STATUS_CLASSES)}
+                         "side-panel--aid", "side-panel--more",
+                         *(f"side-panel--{c}" for c in STATUS_CLASSES)}
     DEFAULT_CSS = """
     SidePanel {
         overflow-x: hidden;
@@ -223,7 +233,20 @@ class SidePanel(ScrollView, can_focus=False):
         row = y + self.scroll_offset.y
         if row >= len(self._strips):
             return Strip.blank(width, self.rich_style)
+        below = len(self._strips) - 1 - row
+        if below > 0 and y == self.scrollable_content_region.height - 1:
+            return self._more(below + 1, width)  # this row and those under it
         return self._strips[row]
+
+    def _more(self, rows: int, width: int) -> Strip:
+        key = (rows, width)
+        if self._more_made is None or self._more_made[0] != key:
+            styles = self.get_component_styles("side-panel--more")
+            strips = part_lines(self, styles, Content(more_text(rows)), width)
+            self._more_made = (key, strips[0] if strips else Strip.blank(width))
+        return self._more_made[1]
+
+    _more_made: tuple[tuple[int, int], Strip] | None = None
 
     def on_resize(self, event: events.Resize) -> None:
         self._arrange()
@@ -231,6 +254,7 @@ class SidePanel(ScrollView, can_focus=False):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._made.clear()  # theme or plain mode: every part made again
+        self._more_made = None
         if self.is_mounted:
             self._width = 0
             self._arrange()
