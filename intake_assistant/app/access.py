@@ -311,8 +311,11 @@ class GuardedStore:
     def corrupt_files(self) -> dict[str, str]:
         return self.inner.corrupt_files()
 
-    def versions(self) -> dict[str, str]:
-        return self.inner.versions()
+    def versions(self, dossier_ids: Iterable[str] | None = None) -> dict[str, str]:
+        return self.inner.versions(dossier_ids)
+
+    def changes_since(self, mark: str | None) -> tuple[str, builtins.list[str] | None]:
+        return self.inner.changes_since(mark)
 
     def list(self, **filters: Any) -> builtins.list[IndexEntry]:
         self._require("lister")

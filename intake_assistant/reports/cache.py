@@ -212,13 +212,21 @@ def _records(cache: _Cache, store: DossierStore, policy: Policy, progress: Progr
     fingerprint = policy_fingerprint(policy)
     if cache._meta(cache.db, "policy") != fingerprint:  # new parameters: every record anew
         cache.write(lambda db: (db.execute("DELETE FROM records"), db.execute(
+            "DELETE FROM meta WHERE key = 'store_mark'"), db.execute(
             "INSERT OR REPLACE INTO meta VALUES ('policy', ?)", (fingerprint,))))
-    # One narrow read serves the token comparison and the first-contact days.
-    known = cache.db.execute("SELECT id, token, r_created FROM records").fetchall()
-    cached = {row[0]: row[1] for row in known}
-    versions = store.versions()
-    misses = [i for i, token in versions.items() if cached.get(i) != token]
-    gone = [(i,) for i in cached if i not in versions]
+    # The store's mark when the records were last brought up to date: the dossiers changed
+    # since are the only ones compared (a warm run does not fetch 200,000 tokens twice).
+    mark, changed = store.changes_since(cache._meta(cache.db, "store_mark"))
+    ids: Collection[str] | None
+    if changed is None:  # every token compared, as sets of (id, token) pairs: C loops
+        cached = dict(cache.db.execute("SELECT id, token FROM records"))
+        versions = ids = store.versions()
+        gone = [(i,) for i in cached.keys() - versions.keys()]
+    else:  # every record is current but those of `changed`
+        cached = _tokens(cache.db, changed)
+        versions, ids = store.versions(changed), None
+        gone = [(i,) for i in cached.keys() - versions.keys()]
+    misses = sorted(i for i, _ in versions.items() - cached.items())
     total = len(versions)
     rows: list[tuple[Any, ...]] = []
 
@@ -240,40 +248,51 @@ def _records(cache: _Cache, store: DossierStore, policy: Policy, progress: Progr
             cache.write(flush)
             rows, gone = [], []
 
-    changed = bool(misses or gone)
     build(misses, count=True)
+    if mark and mark != cache._meta(cache.db, "store_mark"):  # after the records it covers
+        cache.write(lambda db: db.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('store_mark', ?)", (mark,)))
     whole = whole_from if whole_from is not None and whole_from > (created_from or "") else None
-    found, damaged = _read(cache.db, versions, whole or created_from, created_to, named)
-    if changed:  # rows written since the narrow read
-        known = cache.db.execute("SELECT id, token, r_created FROM records").fetchall()
-    days, bad_days = _days(known, versions, created_from, created_to)
+    found, damaged = _read(cache.db, ids, whole or created_from, created_to, named)
+    days, bad_days = _days(cache.db, ids, created_from, created_to)
     if damaged or bad_days:  # rows of the wrong shape in the file: rebuilt, not trusted
         again = set(damaged) | set(bad_days)
         build(sorted(again), count=False)
         found += _read(cache.db, again, whole or created_from, created_to, named)[0]
         found.sort(key=lambda record: record[_ID])
-        known = cache.db.execute("SELECT id, token, r_created FROM records").fetchall()
-        days = _days(known, versions, created_from, created_to)[0]
+        days = _days(cache.db, versions, created_from, created_to)[0]
     return found, days
 
 
-def _days(known: list[Any], ids: Collection[str], low: str | None, high: str | None
-          ) -> tuple[list[str], list[str]]:
-    """The first-contact day of every record of `ids` created in [low, high] (rows of id,
-    token, day), and the ids whose row has no day (of those SQL would find in the range:
-    a day that is not text is out of any range, as SQLite compares it)."""
+def _tokens(db: sqlite3.Connection, dossier_ids: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for start in range(0, len(dossier_ids), 900):  # under SQLite's bound-parameter limit
+        part = dossier_ids[start:start + 900]
+        found.update(db.execute("SELECT id, token FROM records WHERE id IN "
+                                f"({','.join('?' for _ in part)})", part))
+    return found
+
+
+def _days(db: sqlite3.Connection, ids: Collection[str] | None, low: str | None,
+          high: str | None) -> tuple[list[str], list[str]]:
+    """The first-contact day of every record (of `ids` when given) created in [low, high],
+    and the ids whose row has no day (of those SQL would find in the range: a day that is not
+    text is out of any range, as SQLite compares it)."""
     ranged = low is not None or high is not None
-    low, high = low or "", high or "9999"
-    days, damaged = [], []
-    for dossier_id, _, day in known:
-        if dossier_id not in ids:
-            continue
-        if isinstance(day, str):
-            if not ranged or low <= day <= high:
-                days.append(day)
-        elif not ranged:
-            damaged.append(str(dossier_id))
-    return days, damaged
+    where = " WHERE r_created >= ? AND r_created <= ?" if ranged else ""
+    params = (low or "", high or "9999") if ranged else ()
+    if ids is None and ranged:  # only the days of the range leave SQLite (its index on them)
+        return [day for (day,) in db.execute(f"SELECT r_created FROM records{where}",
+                                             params)], []
+    rows = db.execute(f"SELECT id, r_created FROM records{where}", params).fetchall()
+    days = [day for dossier_id, day in rows if ids is None or dossier_id in ids]
+    if not ranged:
+        damaged = [str(i) for i, day in rows
+                   if not isinstance(day, str) and (ids is None or i in ids)]
+        if damaged:
+            days = [day for day in days if isinstance(day, str)]
+        return days, damaged
+    return days, []
 
 
 _INSERT = (f"INSERT OR REPLACE INTO records (id, token, {_COLUMNS}) VALUES "
@@ -340,11 +359,11 @@ def _exists(store: DossierStore, dossier_id: str) -> bool:
     return True
 
 
-def _read(db: sqlite3.Connection, ids: Collection[str], low: str | None, high: str | None,
-          named: bool) -> tuple[list[Any], list[str]]:
-    """The records of `ids` created in [low, high] (rows read by field name, as the record
-    dicts are, when `named`, else tuples in RECORD_FIELDS order; the booleans as 0 or 1), and
-    the ids whose row is unusable."""
+def _read(db: sqlite3.Connection, ids: Collection[str] | None, low: str | None,
+          high: str | None, named: bool) -> tuple[list[Any], list[str]]:
+    """The records (of `ids` when given) created in [low, high] (rows read by field name, as
+    the record dicts are, when `named`, else tuples in RECORD_FIELDS order; the booleans as 0
+    or 1), and the ids whose row is unusable."""
     sql, params = f"SELECT {_NAMED} FROM records", []
     if low is not None or high is not None:
         sql += " WHERE r_created >= ? AND r_created <= ?"
@@ -357,7 +376,7 @@ def _read(db: sqlite3.Connection, ids: Collection[str], low: str | None, high: s
         db.row_factory = None
     out, damaged = [], []
     for row in rows:
-        if row[_ID] not in ids:
+        if ids is not None and row[_ID] not in ids:
             continue  # unreadable now (its build failed): not counted, as before
         if isinstance(row[_CREATED], str) and _lists(row):
             out.append(row)

@@ -292,11 +292,21 @@ class DossierStore(Protocol):
         """Dossiers found unreadable or malformed so far, by id, with where they are."""
         ...
 
-    def versions(self) -> dict[str, str]:
-        """A token per readable dossier that changes whenever its content changes (revision and
-        update time), the same after a copy or a restore of the store: derived data (statistics
-        records) is rebuilt for exactly the dossiers whose token changed. Cheap (no dossier read
-        when the store is up to date)."""
+    def versions(self, dossier_ids: Iterable[str] | None = None) -> dict[str, str]:
+        """A token per readable dossier (of `dossier_ids` only, when given: an id not found is
+        left out) that changes whenever its content changes (revision and update time), the
+        same after a copy or a restore of the store: derived data (statistics records) is
+        rebuilt for exactly the dossiers whose token changed. Cheap (no dossier read when the
+        store is up to date)."""
+        ...
+
+    def changes_since(self, mark: str | None) -> tuple[str, builtins.list[str] | None]:
+        """A mark of the store's contents now, and the ids of the dossiers whose content may
+        have changed since `mark` (one this method gave before), in id order. None instead of
+        the ids when that cannot be told: no mark, a mark of another store or of a copy, a
+        dossier erased or purged since, changes too far back. Derived data then compares every
+        version (`versions()`); with the ids it compares only theirs. A backend that keeps no
+        log of changes always answers None."""
         ...
 
     def list(

@@ -6,7 +6,9 @@ import csv
 import io
 import json
 import random
+import sqlite3
 import sys
+from contextlib import closing
 from datetime import datetime
 
 import pytest
@@ -52,6 +54,39 @@ def test_store_stats_equal_compute_stats_and_cache_follows_changes(store, dossie
     assert funnel["Évaluations"] == 8
     store.forget(a1)
     assert summary(store, policy)["summary"]["requests"] == 8
+
+
+def test_a_warm_run_compares_only_the_dossiers_changed_since_its_mark(
+        store, dossiers, policy, monkeypatch):
+    asked: list[object] = []
+    versions = store.versions
+
+    def spy(dossier_ids=None):
+        asked.append(None if dossier_ids is None else sorted(dossier_ids))
+        return versions(dossier_ids)
+
+    monkeypatch.setattr(store, "versions", spy)
+
+    def expected():
+        return compute_stats(list(store.iter_dossiers()), date_from=PERIOD[0],
+                             date_to=PERIOD[1], today=TODAY, min_group=0, policy=policy)
+
+    first = summary(store, policy)
+    assert asked == [None]  # no mark yet: every token compared
+    assert summary(store, policy) == first
+    assert asked[-1] == []  # nothing changed since the mark: no token fetched
+    a1 = next(e.id for e in store.list() if e.created_at.startswith("2026-01-05"))
+    store.set_status(a1, "en_evaluation", agent="Nadia Benali",
+                     now=datetime(2026, 6, 1, 9, 0).astimezone())
+    changed = summary(store, policy)
+    assert asked[-1] == [a1] and changed != first and changed == expected()
+    gone = next(e.id for e in store.list() if e.id != a1)
+    store.forget(gone)  # an erasure is not named by the log: every token compared again
+    assert summary(store, policy) == expected() and asked[-1] is None
+    with closing(sqlite3.connect(cache_path(store))) as db, db:  # other parameter files
+        db.execute("UPDATE meta SET value = 'autre' WHERE key = 'policy'")
+    asked.clear()
+    assert summary(store, policy) == expected() and asked == [None]  # every record anew
 
 
 def test_fast_orientation_agrees_with_evaluate(policy):

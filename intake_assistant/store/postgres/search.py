@@ -6,7 +6,7 @@ left out (reading._damaged)."""
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
@@ -66,12 +66,18 @@ class Search(Reading):
             return sql.SQL("true"), []
         return sql.SQL("NOT (d.id = ANY(%s))"), [damaged]
 
-    def versions(self) -> dict[str, str]:
+    def versions(self, dossier_ids: Iterable[str] | None = None) -> dict[str, str]:
+        ids = None if dossier_ids is None else builtins.list(dossier_ids)
         with self._db() as conn:
             sound, params = self._sound(conn)
             return {r["id"]: f"{r['rev']}:{r['updated_at']}" for r in conn.execute(
-                sql.SQL("SELECT id, rev, updated_at FROM intake.dossiers d WHERE {}").format(
-                    sound), params)}
+                sql.SQL("SELECT id, rev, updated_at FROM intake.dossiers d WHERE {} AND "
+                        "(%s::text[] IS NULL OR d.id = ANY(%s::text[]))").format(sound),
+                [*params, ids, ids])}
+
+    def changes_since(self, mark: str | None) -> tuple[str, builtins.list[str] | None]:
+        # No log of changes is kept here: derived data compares every version.
+        return "", None
 
     def count(self, *, status: str | None = None) -> int:
         if status is not None:

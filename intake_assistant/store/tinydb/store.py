@@ -373,9 +373,13 @@ class TinyDBStore:
             return {dossier_id: str(path) for dossier_id, path in sorted(found.items())
                     if os.path.exists(path)}
 
-    def versions(self) -> dict[str, str]:
+    def versions(self, dossier_ids: Iterable[str] | None = None) -> dict[str, str]:
         self.index.ensure()
-        return self.index.versions()
+        return self.index.versions(None if dossier_ids is None else list(dossier_ids))
+
+    def changes_since(self, mark: str | None) -> tuple[str, builtins.list[str] | None]:
+        self.index.ensure()
+        return self.index.changes_since(mark)
 
     def count(self, *, status: str | None = None) -> int:
         if status is not None:

@@ -52,6 +52,35 @@ def test_versions_survive_a_copy_of_the_store(backend: Backend, now) -> None:
     assert [d["id"] for d in copy.iter_dossiers()] == sorted(before)
 
 
+def test_versions_of_some_dossiers(store: DossierStore, now) -> None:
+    a = store.create_dossier(agent="x", now=now)
+    b = store.create_dossier(agent="x", now=now)
+    every = store.versions()
+    assert store.versions([b["id"], "D-2026-999999", a["id"]]) == {
+        a["id"]: every[a["id"]], b["id"]: every[b["id"]]}  # in id order, the unknown left out
+    assert list(store.versions([b["id"], a["id"]])) == sorted([a["id"], b["id"]])
+    assert store.versions([]) == {}
+
+
+def test_changes_since_a_mark_name_the_changed_dossiers_or_cannot_tell(
+        store: DossierStore, now) -> None:
+    """What derived data relies on: a dossier changed after a mark is among the ids given for
+    that mark, unless the answer is None (then every version is compared)."""
+    a = store.create_dossier(agent="x", now=now)
+    b = store.create_dossier(agent="x", now=now)
+    assert store.changes_since(None)[1] is None
+    assert store.changes_since("not a mark")[1] is None
+    mark, _ = store.changes_since(None)
+    later, unchanged = store.changes_since(mark)
+    assert unchanged is None or unchanged == []
+    store.save_answer(a["id"], "nom", "Martin", agent="x")
+    after, changed = store.changes_since(later)
+    assert changed is None or changed == [a["id"]]
+    assert store.changes_since(after)[1] in (None, [])
+    store.forget(b["id"])  # an erasure is never named: the answer cannot tell which
+    assert store.changes_since(after)[1] is None
+
+
 # -- row tables --------------------------------------------------------------------------------
 def test_rows_are_appended_with_ids_and_updated_with_audit(store: DossierStore, now) -> None:
     doc = store.create_dossier(agent="a", now=now)
