@@ -7,6 +7,8 @@ of a type gets (amounts are finite and bounded whatever a questionnaire says).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from intake_assistant.core import qtypes
+from intake_assistant.core import qtypes, schema_memo
 from intake_assistant.core.datadir import data_dir
 from intake_assistant.core.findings import Finding, FindingsError, errors_of, finding
 from intake_assistant.core.yamlsource import LocDict, YamlSyntaxError, load_file
@@ -103,10 +105,43 @@ def _field_from(fid: str, raw: Mapping[str, Any], limits: Mapping[str, Any]) -> 
     )
 
 
+class _Fragments:
+    """`check_schema` for the dictionary's JSON Schema fragments, through the memo of documents
+    found valid (core.schema_memo) when the application gave one: a dictionary whose fragments
+    were all found valid before, with this exact content, is not checked again, and jsonschema
+    (~0.1 s to import, at every command) is not imported. `check` gives no memo."""
+
+    TAG = b"champs.yaml: fragments JSON Schema (draft 2020-12)\n"
+
+    def __init__(self, doc: Any) -> None:
+        self.memo, self.digest, self.failed = schema_memo.current(), None, False
+        if self.memo is not None:
+            try:
+                text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+            except (TypeError, ValueError):  # not JSON (a YAML date): checked each time
+                text = None
+            if text is not None:
+                self.digest = hashlib.sha256(self.TAG + text.encode()).hexdigest()
+        self.known = self.digest is not None and self.memo is not None \
+            and self.memo.known_valid(self.digest)
+
+    def check(self, fragment: Any) -> str | None:
+        if self.known:
+            return None
+        from intake_assistant.core.validation import check_schema
+
+        reason = check_schema(fragment)
+        self.failed = self.failed or reason is not None
+        return reason
+
+    def done(self) -> None:
+        if self.memo is not None and self.digest is not None and not self.known \
+                and not self.failed:
+            self.memo.remember(self.digest)
+
+
 def lint_fields(path: str | Path) -> tuple[dict[str, FieldDef], list[Finding]]:
     """The dictionary's fields and every problem in it (unknown type or key, bad schema)."""
-    from intake_assistant.core.validation import check_schema
-
     try:
         doc = load_file(path)
     except YamlSyntaxError as exc:
@@ -119,6 +154,8 @@ def lint_fields(path: str | Path) -> tuple[dict[str, FieldDef], list[Finding]]:
     champs = doc.get("champs") or LocDict()
     limits = doc.get("limites") or {}
     out: list[Finding] = []
+    fragments = _Fragments(doc)
+    check_schema = fragments.check
     if not isinstance(limits, Mapping):
         out.append(finding(doc.value_locs.get("limites"), "schema.format", where="limites",
                            reason="un bloc type: {contraintes} est attendu"))
@@ -152,6 +189,7 @@ def lint_fields(path: str | Path) -> tuple[dict[str, FieldDef], list[Finding]]:
 
     for fid, spec in champs.items():
         check(fid, spec, champs.key_locs.get(fid))
+    fragments.done()
     if not errors_of(out):
         fields = {fid: _field_from(fid, spec or {}, limits) for fid, spec in champs.items()}
     return fields, out

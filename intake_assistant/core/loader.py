@@ -13,9 +13,7 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator
+from typing import TYPE_CHECKING, Any
 
 from intake_assistant.core import qtypes, schema_memo
 from intake_assistant.core.expressions import (
@@ -38,18 +36,35 @@ from intake_assistant.core.yamlsource import (
     locate,
 )
 
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+
 
 def format_schema(name: str) -> Draft202012Validator:
     """Validator for one of the shipped data-format schemas (``schemas/<name>.schema.json``).
 
     The questionnaire format takes its question types from the registry and its units from
     ``parsing.UNITS``: a type registered later is accepted at once."""
-    extra = (qtypes.type_names(), tuple(UNITS)) if name == "questionnaire" else ((), ())
-    return _format_schema(name, *extra)
+    return _validator(name, *_extra(name))
+
+
+def _extra(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return (qtypes.type_names(), tuple(UNITS)) if name == "questionnaire" else ((), ())
 
 
 @lru_cache(maxsize=16)
-def _format_schema(name: str, types: tuple[str, ...], units: tuple[str, ...]) -> Any:
+def _validator(name: str, types: tuple[str, ...], units: tuple[str, ...]) -> Any:
+    # jsonschema (~0.1 s to import) only where a document is validated: a command whose data
+    # files are all in the memo below never imports it.
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(_schema(name, types, units)[0])
+
+
+@lru_cache(maxsize=16)
+def _schema(name: str, types: tuple[str, ...], units: tuple[str, ...]
+            ) -> tuple[dict[str, Any], str]:
+    """The schema (not to be changed) and its canonical text (what the memo's digests hash)."""
     text = (
         resources.files("intake_assistant.schemas")
         .joinpath(f"{name}.schema.json")
@@ -59,7 +74,7 @@ def _format_schema(name: str, types: tuple[str, ...], units: tuple[str, ...]) ->
     if types:
         schema["$defs"]["question_type"]["enum"] = list(types)
         schema["$defs"]["unit"]["enum"] = list(units)
-    return Draft202012Validator(schema)
+    return schema, json.dumps(schema, sort_keys=True, separators=(",", ":"))
 
 
 # JSON Schema validation of the policy's files is half of building the policy (~0.12 s of
@@ -69,40 +84,26 @@ def _format_schema(name: str, types: tuple[str, ...], units: tuple[str, ...]) ->
 # documents are remembered, so every finding is still found; `check` validates without it.
 
 
-def _digest(validator: Any, doc: Any) -> str:
-    digest = hashlib.sha256(_schema_text(validator).encode())
+def _digest(schema_name: str, doc: Any) -> str:
+    digest = hashlib.sha256(_schema(schema_name, *_extra(schema_name))[1].encode())
     digest.update(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode())
     return digest.hexdigest()
-
-
-_SCHEMA_TEXTS: dict[int, tuple[Any, str]] = {}  # id(validator) -> (validator, its schema's text)
-
-
-def _schema_text(validator: Any) -> str:
-    known = _SCHEMA_TEXTS.get(id(validator))
-    if known is None or known[0] is not validator:
-        if len(_SCHEMA_TEXTS) >= 32:
-            _SCHEMA_TEXTS.clear()
-        known = (validator, json.dumps(validator.schema, sort_keys=True, separators=(",", ":")))
-        _SCHEMA_TEXTS[id(validator)] = known
-    return known[1]
 
 
 def schema_findings(
     doc: Any, schema_name: str, path: str, message: Callable[[Any], str] | None = None
 ) -> list[Finding]:
     """Findings for every place ``doc`` breaks its format schema, at the offending line."""
-    validator = format_schema(schema_name)
     memo, digest = schema_memo.current(), None
     if memo is not None:
         try:
-            digest = _digest(validator, doc)
+            digest = _digest(schema_name, doc)
         except (TypeError, ValueError):  # not JSON (a YAML date, a set): validated each time
             digest = None
         if digest is not None and memo.known_valid(digest):
             return []
     out = []
-    for err in validator.iter_errors(doc):
+    for err in format_schema(schema_name).iter_errors(doc):
         where = "/".join(str(p) for p in err.absolute_path) or "(racine)"
         text = (message or schema_message)(err)
         out.append(finding(locate(doc, err.absolute_path), "schema.format", path,

@@ -534,6 +534,7 @@ def _init_worker(paths: dict[str, str], location: str, parent: int) -> None:
     # What the worker holds from now on (the parent's heap, the policy) is never garbage: out
     # of the collector's sight, its passes stay short and leave the pages shared with the parent.
     gc.freeze()
+    gc.enable()  # a forked worker inherits a parent's collector turned off (the stats command)
 
 
 def _worker_chunk(misses: list[str]) -> list[Built]:

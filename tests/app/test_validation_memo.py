@@ -82,7 +82,7 @@ def test_check_validates_in_full_even_a_file_the_memo_calls_valid(tmp_path, monk
                     encoding="utf-8")
     # A digest planted for the broken content (as if it had been valid).
     planted = FileValidationMemo(validation_memo.default_folder())
-    planted.remember(loader._digest(loader.format_schema("aides"), load_file(path)))
+    planted.remember(loader._digest("aides", load_file(path)))
     monkeypatch.setenv("INTAKE_ASSISTANT_DATA", str(broken))
     assert main(["check"]) == 1
     assert "aides.yaml" in capsys.readouterr().out
@@ -111,3 +111,29 @@ def test_an_unwritable_memo_costs_validations_only(tmp_path, validations) -> Non
     assert schema_findings(doc, "aides", "aides.yaml") == []
     assert schema_findings(doc, "aides", "aides.yaml") == []
     assert len(validations) == 2
+
+
+def test_a_dictionary_fragment_made_invalid_is_found_though_the_dictionary_was_remembered(
+        tmp_path) -> None:
+    """The memo keys the dictionary's fragments on its exact content: a changed fragment is
+    checked again, and an invalid one is never remembered."""
+    from intake_assistant.core.fields import lint_fields
+
+    memo = tmp_path / "memo"
+    use_validation_memo(FileValidationMemo(memo))
+    try:
+        folder = tmp_path / "q"
+        shutil.copytree(data_dir(), folder)
+        path = folder / "champs.yaml"
+        assert [f for f in lint_fields(path)[1] if f.severity == "error"] == []
+        assert len(list(memo.iterdir())) == 1  # the valid dictionary was remembered
+        text = path.read_text(encoding="utf-8")
+        broken = text.replace("schema: {", "schema: {type: 12, ", 1)
+        assert broken != text
+        path.write_text(broken, encoding="utf-8")
+        for _ in range(2):  # still found the second time: never remembered
+            codes = [f.code for f in lint_fields(path)[1] if f.severity == "error"]
+            assert codes == ["E-JSONSCHEMA"]
+        assert len(list(memo.iterdir())) == 1
+    finally:
+        use_validation_memo(None)
