@@ -152,6 +152,7 @@ class Index:
         # The rows a search matched (`_matches`), kept until the index changes: the home list
         # counts a search's matches per status, then lists its first rows — one scan, not two.
         self._matched: tuple[Any, list[tuple[str, str, str]] | None] | None = None
+        self._counted: tuple[Any, dict[str | None, int]] = (None, {})
         # The search columns in memory (search_table.py), once `prepare_search` asked for them
         # (a process that searches often: the TUI); until built, searches scan SQLite.
         self._table: SearchTable | None = None
@@ -279,6 +280,8 @@ class Index:
     def close(self) -> None:
         with self._lock:
             self._table, self._found, self._table_wanted = None, None, False
+            # kept by a connection's counters: a new connection starts them again
+            self._matched, self._counted = None, (None, {})
             if self._db is not None:
                 self._db.close()
                 self._db = None
@@ -663,9 +666,26 @@ class Index:
         return now, None if "" in ids else sorted(ids)
 
     def count(self, status: str | None = None) -> int:
-        if status is None:
-            return int(self._rows("SELECT count(*) FROM entries")[0][0])
-        return int(self._rows("SELECT count(*) FROM entries WHERE status = ?", (status,))[0][0])
+        """Kept until the index changes, as `_matches` is: every listing of the home screen
+        asks for two counts (~3 ms at 200,000 dossiers, each time the search changes)."""
+        db = self._connect()
+        with self._lock:
+            try:
+                version = None if db.in_transaction else (
+                    db.total_changes, db.execute("PRAGMA data_version").fetchone()[0])
+                if version is not None and self._counted[0] == version \
+                        and status in self._counted[1]:
+                    return self._counted[1][status]
+                row = db.execute("SELECT count(*) FROM entries" if status is None else
+                                 "SELECT count(*) FROM entries WHERE status = ?",
+                                 () if status is None else (status,)).fetchone()
+            except sqlite3.Error as exc:
+                raise translate(exc) from exc
+            if version is not None:
+                if self._counted[0] != version:
+                    self._counted = (version, {})
+                self._counted[1][status] = int(row[0])
+            return int(row[0])
 
     def _matches(self, search: str) -> list[tuple[str, str, str]] | None:
         """(id, status, updated_at) of every entry the search matches, newest first — None

@@ -1,5 +1,6 @@
-"""TinyDB: the marks of `changes_since` come from the index's log of changes (its epoch and
-sequence number), so they name exactly the dossiers changed and refuse a mark of another index."""
+"""TinyDB: what the index tells and keeps across changes. The marks of `changes_since` come
+from its log of changes (its epoch and sequence number), so they name exactly the dossiers
+changed and refuse a mark of another index; its counts are kept until it changes."""
 
 from __future__ import annotations
 
@@ -37,3 +38,21 @@ def test_a_mark_older_than_the_kept_log_cannot_tell(tmp_path, monkeypatch) -> No
     for value in range(3):
         store.save_answer(first, "nom", f"Martin {value}", agent="x")
     assert store.changes_since(mark)[1] is None
+
+
+def test_counts_kept_between_changes_follow_this_process_and_another(tmp_path) -> None:
+    """The index keeps its counts until it changes (the home list asks for two at each
+    search): a dossier made here or by another process is counted at once."""
+    now = datetime(2026, 3, 2, 9, 0).astimezone()
+    here, other = _store(tmp_path), _store(tmp_path)
+    here.create_dossier(agent="x", now=now)
+    assert here.count() == 1 and here.count(status="premier_contact") == 1
+    made = here.create_dossier(agent="x", now=now)["id"]
+    assert here.count() == 2 and here.count(status="premier_contact") == 2
+    other.create_dossier(agent="y", now=now)
+    assert here.count() == 3 and here.count(status="premier_contact") == 3
+    here.set_status(made, "en_evaluation", agent="x", now=now)
+    assert here.count(status="premier_contact") == 2
+    assert here.count(status="en_evaluation") == 1 and here.count() == 3
+    other.forget(made)
+    assert here.count() == 2 and here.count(status="en_evaluation") == 0
