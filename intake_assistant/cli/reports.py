@@ -134,7 +134,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
         return 2
     # Reading a year of records makes hundreds of thousands of tuples and strings, none of
     # them in a cycle: the collector's passes over them were a sixth of a warm run at 200,000
-    # dossiers. This process ends after one table.
+    # dossiers. It is off meanwhile, and back as it was (`main` may be called in a process
+    # that goes on).
+    collecting = gc.isenabled()
     gc.disable()
     try:
         store = open_for(args.db, "statistiques")
@@ -144,6 +146,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     except StoreError as exc:
         print(f"Erreur : {exc.message}", file=sys.stderr)
         return 1
+    finally:
+        if collecting:
+            gc.enable()
     if sys.stderr.isatty():
         print("\r\033[K", end="", file=sys.stderr)
     try:

@@ -15,6 +15,7 @@ import pytest
 
 from intake_assistant.cli import main
 from intake_assistant.orientation.evaluate import evaluate
+from intake_assistant.reports import stats as stats_module
 from intake_assistant.reports.cache import cache_path
 from intake_assistant.reports.records import (
     CODE_STATUSES,
@@ -142,6 +143,31 @@ def test_cli_csv_single_table_to_stdout_and_json(store, capsysbinary):
     result = json.loads(capsysbinary.readouterr().out.decode())
     assert result["summary"] == {"requests": 9, "requests_year_before": 6, "growth": 0.5}
     assert result["tables"]["type_projet"]["rows"][1]["demandes"] == "< 5"
+
+
+def test_the_stats_command_gives_the_collector_back_as_it_found_it(store, capsysbinary,
+                                                                  monkeypatch):
+    """Off while the records are read (none of them in a cycle), then on again: `main` may run
+    in a process that goes on (these tests, an embedder)."""
+    import gc
+
+    seen: list[bool] = []
+    aggregate = stats_module.aggregate
+
+    def watching(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return aggregate(*args, **kwargs)
+
+    monkeypatch.setattr(stats_module, "aggregate", watching)
+    assert gc.isenabled()
+    assert main(["stats", "--db", str(store.root), "--format", "json"]) == 0
+    assert seen == [False] and gc.isenabled()
+    gc.disable()  # someone else's choice: left alone
+    try:
+        assert main(["stats", "--db", str(store.root), "--format", "json"]) == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_cli_refuses_csv_without_destination(store, capsys):
