@@ -43,6 +43,13 @@ async def home(pilot: Any) -> None:
                 and app.screen.query_one("#dossiers").row_count > 0, "la liste des dossiers")
 
 
+def _at_the_end(transcript: Any) -> bool:
+    """Arranged for its width, the newest bubble in view."""
+    width = transcript.scrollable_content_region.width
+    return transcript._width == width and transcript.virtual_size.height == transcript._height \
+        and transcript.scroll_y == transcript.max_scroll_y
+
+
 def interview(store: Any, panel: bool = False) -> Any:
     dossier_id = store.create_dossier(agent="Agnès Durand", questionnaire="accueil_telephonique",
                                       answers={})["id"]
@@ -54,7 +61,9 @@ def interview(store: Any, panel: bool = False) -> Any:
         await play_answers(pilot, MARTIN, stop_at="logement")
         if panel:
             await pilot.press("f6")
-            await until(pilot, lambda app: app.screen.query_one("#panel").display, "le panneau")
+            await until(pilot, lambda app: app.screen.query_one("#panel").display
+                        and _at_the_end(app.screen.query_one("#transcript")),
+                        "le panneau, le fil au bout")
         steady_cursors(pilot)  # the snapshot must not catch a blink phase
     return run
 

@@ -176,6 +176,10 @@ class Transcript(ScrollView, can_focus=False):
         width = self.scrollable_content_region.width
         if width != self._width and width > 0:
             self._make(width)  # painted before its resize event: made for this width now
+            # ...and its height and scroll brought up to it after this frame: a resize event
+            # that ran before the new width was known left the newest bubble below the view
+            # (seen opening the side panel, F6).
+            self.call_later(self._arrange, self.cursor is None)
         row = y + self.scroll_offset.y
         index = bisect_right(self._tops, row) - 1
         if index < 0 or row >= self._height:
