@@ -221,11 +221,10 @@ def _records(cache: _Cache, store: DossierStore, policy: Policy, progress: Progr
     if changed is None:  # every token compared, as sets of (id, token) pairs: C loops
         cached = dict(cache.db.execute("SELECT id, token FROM records"))
         versions = ids = store.versions()
-        gone = [(i,) for i in cached.keys() - versions.keys()]
     else:  # every record is current but those of `changed`
         cached = _tokens(cache.db, changed)
         versions, ids = store.versions(changed), None
-        gone = [(i,) for i in cached.keys() - versions.keys()]
+    gone = [(i,) for i in cached.keys() - versions.keys()]
     misses = sorted(i for i, _ in versions.items() - cached.items())
     total = len(versions)
     rows: list[tuple[Any, ...]] = []
@@ -260,7 +259,7 @@ def _records(cache: _Cache, store: DossierStore, policy: Policy, progress: Progr
         build(sorted(again), count=False)
         found += _read(cache.db, again, whole or created_from, created_to, named)[0]
         found.sort(key=lambda record: record[_ID])
-        days = _days(cache.db, versions, created_from, created_to)[0]
+        days = _days(cache.db, ids, created_from, created_to)[0]
     return found, days
 
 

@@ -237,6 +237,24 @@ def test_a_damaged_cache_file_is_rebuilt_not_trusted(store, dossiers, policy) ->
     assert summary(store, policy) == first
 
 
+def test_a_damaged_row_met_by_a_warm_run_is_rebuilt_and_every_day_still_counted(
+        store, dossiers, policy) -> None:
+    """After a run the cache has its mark: the next compares no token, yet a row of the period
+    that is no record (decisions not a list) is still rebuilt, and the first-contact days of
+    every record (not only of the rebuilt one) still make the monthly table."""
+    first = summary(store, policy)
+    low, high = PERIOD[0].isoformat(), PERIOD[1].isoformat()
+    with closing(sqlite3.connect(cache_path(store))) as db, db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'store_mark'").fetchone()
+        target = db.execute("SELECT id FROM records WHERE r_created >= ? AND r_created <= ? "
+                            "ORDER BY id LIMIT 1", (low, high)).fetchone()[0]
+        db.execute("UPDATE records SET r_aids = 'pas une liste' WHERE id = ?", (target,))
+    assert summary(store, policy) == first
+    with closing(sqlite3.connect(cache_path(store))) as db:
+        assert db.execute("SELECT r_aids FROM records WHERE id = ?", (target,)
+                          ).fetchone()[0] != "pas une liste"
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
 def test_workers_are_forked_only_beside_threads_known_to_be_safe(tmp_path) -> None:
     """A command (one thread, the store's cleanup asleep beside it) forks its workers; a
