@@ -671,8 +671,7 @@ class Index:
         db = self._connect()
         with self._lock:
             try:
-                version = None if db.in_transaction else (
-                    db.total_changes, db.execute("PRAGMA data_version").fetchone()[0])
+                version = _state(db)
                 if version is not None and self._counted[0] == version \
                         and status in self._counted[1]:
                     return self._counted[1][status]
@@ -696,13 +695,11 @@ class Index:
         db = self._connect()
         with self._lock:
             try:
-                if db.in_transaction:
-                    version = None  # inside a write: nothing kept
-                else:
-                    version = (tuple(where), tuple(params), db.total_changes,
-                               db.execute("PRAGMA data_version").fetchone()[0])
-                    if self._matched is not None and self._matched[0] == version:
-                        return self._matched[1]
+                state = _state(db)
+                version = None if state is None else (tuple(where), tuple(params), *state)
+                if version is not None and self._matched is not None \
+                        and self._matched[0] == version:
+                    return self._matched[1]
                 condition = f" WHERE {' AND '.join(where)}" if where else ""  # « - »: none
                 rows = db.execute(
                     f"SELECT id, status, updated_at FROM {_SCAN}{condition} "
@@ -873,6 +870,14 @@ class Index:
         else:
             sql = f"SELECT {_ENTRY_SQL} FROM entries{condition}{order}{cut}"
         return [IndexEntry(*row) for row in self._rows(sql, params)]
+
+
+def _state(db: sqlite3.Connection) -> tuple[int, int] | None:
+    """What tells whether the index changed since (this connection's changes, committed or not,
+    and other connections' commits); None inside a write, when nothing is kept."""
+    if db.in_transaction:
+        return None
+    return db.total_changes, db.execute("PRAGMA data_version").fetchone()[0]
 
 
 def _version(doc: dict[str, Any]) -> str:
