@@ -23,7 +23,17 @@ async def until(pilot: Any, condition: Callable[[], Any], what: str, attempts: i
 
 
 def on(pilot: Any, name: str) -> Callable[[], Any]:
-    return lambda: pilot.app.screen if type(pilot.app.screen).__name__ == name else None
+    """The current screen when it is `name` — a form only once its fields are composed (keys
+    pressed before would reach nothing: seen once in CI as « no #field-date »)."""
+    def current() -> Any:
+        screen = pilot.app.screen
+        if type(screen).__name__ != name:
+            return None
+        fields = getattr(screen, "fields", None)
+        if fields is not None and not all(screen.query(f"#field-{key}") for key, *_ in fields):
+            return None
+        return screen
+    return current
 
 
 def rows(store: Any, did: str, table: str) -> list[dict[str, Any]]:
