@@ -408,18 +408,24 @@ class InterviewSession(InterviewRun):
     def finish(self) -> Finished:
         """Release the dossier; one this session created and where nothing was said is erased
         (an interview opened by mistake leaves no empty dossier behind)."""
+        if self.created and not self.interview.events:
+            # Erased while still leased, so no other session opens it in between, and without
+            # first clearing its interview marker: a durable write of a file about to go.
+            try:
+                self.store.forget(self.dossier_id)
+            except StoreError:
+                pass  # kept, as any dossier: closed below, its marker cleared
+            else:
+                self.close()
+                intake_cache.drop(self.store, [self.dossier_id])  # a list may have told it
+                return Finished(self.dossier_id, erased=True)
         try:
             self.store.end_interview(self.dossier_id, token=self.lease.token)
         except StoreError:
             pass  # the lease was lost meanwhile: the marker stays, the interview is offered again
         self.close()
         if self.created and not self.interview.events:
-            try:
-                self.store.forget(self.dossier_id)
-            except StoreError:
-                return Finished(self.dossier_id, erased=False)
-            intake_cache.drop(self.store, [self.dossier_id])  # a list may have told it
-            return Finished(self.dossier_id, erased=True)
+            return Finished(self.dossier_id, erased=False)
         dossier_saved(self.store, self.dossier_id)
         return Finished(self.dossier_id, erased=False)
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from intake_assistant.app.interviews import InterviewSession
 from intake_assistant.core.linter import load_questionnaire
 from intake_assistant.store import open_store
+from intake_assistant.store.errors import StoreUnavailableError
 
 SAISIE = Path(__file__).parents[1] / "store" / "fixtures" / "saisie.yaml"
 
@@ -45,3 +48,35 @@ def test_an_empty_interview_leaves_nothing(tmp_path: Path) -> None:
     session = InterviewSession.start(load_questionnaire(SAISIE), store=store, agent="Sophie")
     assert session.finish().erased is True
     assert store.count() == 0 and store.interrupted_interviews("Sophie") == []
+
+
+def test_an_empty_interview_is_erased_while_still_leased(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Erased before the lease is given back (no other session opens it in between), without
+    a durable write first to clear the marker of a file about to go."""
+    store = open_store(tmp_path / "base")
+    session = InterviewSession.start(load_questionnaire(SAISIE), store=store, agent="Sophie")
+    seen: list[bool] = []  # whether the lease was still held when the erasure began
+    forget = store.forget
+    monkeypatch.setattr(store, "forget", lambda i: (seen.append(not session.lease.closed),
+                                                    forget(i))[1])
+    monkeypatch.setattr(store, "end_interview", lambda *a, **k: pytest.fail("marker written"))
+    assert session.finish().erased is True
+    assert seen == [True] and session.lease.closed
+    assert store.count() == 0 and store.interrupted_interviews("Sophie") == []
+
+
+def test_an_empty_interview_whose_erasure_is_refused_is_closed_as_any(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = open_store(tmp_path / "base")
+    session = InterviewSession.start(load_questionnaire(SAISIE), store=store, agent="Sophie")
+
+    def refused(dossier_id: str) -> None:
+        raise StoreUnavailableError("Le disque est plein.")
+
+    monkeypatch.setattr(store, "forget", refused)
+    assert session.finish().erased is False
+    kept = store.load(session.dossier_id)
+    assert kept["interview"] is None  # marker cleared: not offered again as interrupted
+    assert store.open_by(session.dossier_id) is None
+    assert store.interrupted_interviews("Sophie") == []
