@@ -408,7 +408,8 @@ class InterviewSession(InterviewRun):
     def finish(self) -> Finished:
         """Release the dossier; one this session created and where nothing was said is erased
         (an interview opened by mistake leaves no empty dossier behind)."""
-        if self.created and not self.interview.events:
+        empty = self.created and not self.interview.events
+        if empty:
             # Erased while still leased, so no other session opens it in between, and without
             # first clearing its interview marker: a durable write of a file about to go.
             try:
@@ -424,9 +425,8 @@ class InterviewSession(InterviewRun):
         except StoreError:
             pass  # the lease was lost meanwhile: the marker stays, the interview is offered again
         self.close()
-        if self.created and not self.interview.events:
-            return Finished(self.dossier_id, erased=False)
-        dossier_saved(self.store, self.dossier_id)
+        if not empty:  # an empty dossier kept (erasure refused) has no record to keep current
+            dossier_saved(self.store, self.dossier_id)
         return Finished(self.dossier_id, erased=False)
 
     def close(self) -> None:
