@@ -64,6 +64,9 @@ def test_an_empty_interview_is_erased_while_still_leased(tmp_path: Path,
     assert session.finish().erased is True
     assert seen == [True] and session.lease.closed
     assert store.count() == 0 and store.interrupted_interviews("Sophie") == []
+    left = [p.relative_to(store.root).as_posix() for p in store.root.rglob("*")
+            if session.dossier_id in p.name]
+    assert left == []  # no lease, lock or dossier file names it (the lease given back after)
 
 
 def test_an_empty_interview_whose_erasure_is_refused_is_closed_as_any(

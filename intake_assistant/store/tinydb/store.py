@@ -121,6 +121,11 @@ class TinyDBLease:
     def close(self) -> None:
         if not self.closed:
             self.closed = True
+            lease = self.store.leases.read(self.dossier_id)
+            if lease is None or lease.get("token") != self.token:
+                # Not ours any more (erased with its dossier while held, or taken over): nothing
+                # to release, and no lock file made again for an erased dossier.
+                return
             with self.store._write_lock(self.dossier_id):
                 self.store.leases.release(self.dossier_id, self.token)
 
