@@ -134,22 +134,24 @@ async def test_side_panel_follows_the_answers(make_app, store):
         assert screen.query_one("#transcript").paths[-1] == "revenus_activite"
 
 
-def held_closing(monkeypatch, store):
+def held_closing(monkeypatch, store, step="end_interview"):
+    """Hold the store work of closing at ``step`` (the marker cleared; for an empty new
+    dossier, its erasure: ``forget``) until ``gate`` is set."""
     gate, entered = threading.Event(), threading.Event()
-    original = store.end_interview
+    original = getattr(store, step)
 
-    def end_interview(*args, **kw):
+    def held(*args, **kw):
         entered.set()
         assert gate.wait(20), "closing never let through"
         return original(*args, **kw)
 
-    monkeypatch.setattr(store, "end_interview", end_interview)
+    monkeypatch.setattr(store, step, held)
     return gate, entered
 
 
 async def test_escape_leaving_does_not_block_the_screen(make_app, store, monkeypatch):
     async with new_intake(make_app(), size=(120, 40)) as (pilot, screen):
-        gate, entered = held_closing(monkeypatch, store)
+        gate, entered = held_closing(monkeypatch, store, "forget")
         await pilot.press("escape")  # nothing answered, first question: leave at once
         await until(pilot, entered.is_set, "la fermeture commencée", workers=False)
         # The store work is held up in its thread; the screen still answers meanwhile.
