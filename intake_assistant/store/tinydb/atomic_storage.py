@@ -14,7 +14,6 @@ end the process): leftovers and leases of this host then expire by age, as those
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import sys
@@ -25,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from tinydb.storages import Storage
+
+from .json_codec import dumps, loads
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -190,12 +191,6 @@ def remove_orphan_temps(directory: Path) -> list[Path]:
     return removed
 
 
-def dumps(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode(
-        "utf-8"
-    )
-
-
 class AtomicJSONStorage(Storage):
     """TinyDB storage: whole-file JSON written with `write_atomic`.
 
@@ -218,7 +213,7 @@ class AtomicJSONStorage(Storage):
                 raw = self.path.read_bytes()
             except FileNotFoundError:
                 return None
-            data = json.loads(raw)
+            data = loads(raw)
             if not isinstance(data, dict):
                 raise ValueError("le contenu n'est pas un objet JSON")
             self._data = data

@@ -20,7 +20,8 @@ from tinydb import TinyDB
 
 from ..document import DEFAULTS, ID_PATTERN, shape_error
 from ..errors import CorruptDossierError, DossierNotFoundError, InvalidValueError
-from .atomic_storage import AtomicJSONStorage, dumps, write_atomic
+from .atomic_storage import AtomicJSONStorage, write_atomic
+from .json_codec import dumps, loads
 
 META_TABLE = "dossier"
 ROW_TABLES = ("events", "audit", "rencontres", "notes", "exports")
@@ -158,7 +159,7 @@ def tables_from_document(doc: dict[str, Any]) -> dict[str, Any]:
 def parse_document(raw: bytes, path: Path) -> dict[str, Any]:
     """The dossier document of a file's bytes, or CorruptDossierError naming the file."""
     try:
-        tables = json.loads(raw)
+        tables = loads(raw)
         if not isinstance(tables, dict):
             raise ShapeError("le contenu n'est pas un objet JSON")
         return document_from_tables(tables)

@@ -8,7 +8,6 @@ trusted until it has not been renewed for LEASE_TTL.
 
 from __future__ import annotations
 
-import json
 import os
 from contextlib import suppress
 from datetime import datetime, timedelta
@@ -18,7 +17,8 @@ from typing import Any
 from intake_assistant.core.timeutil import iso, local_now
 
 from ..errors import DossierLockedError
-from .atomic_storage import HOST, PID_CHECKS, dumps, pid_alive, write_atomic
+from .atomic_storage import HOST, PID_CHECKS, pid_alive, write_atomic
+from .json_codec import dumps, loads
 
 LEASE_TTL = timedelta(hours=12)
 
@@ -58,7 +58,7 @@ class Leases:
 
     def read(self, dossier_id: str) -> dict[str, Any] | None:
         try:
-            lease = json.loads(self.path(dossier_id).read_bytes())
+            lease = loads(self.path(dossier_id).read_bytes())
         except (OSError, ValueError):
             return None  # absent or unreadable: treated as no lease
         return lease if isinstance(lease, dict) else None

@@ -7,7 +7,6 @@ one folder (a crash between the two leaves a link without a record: harmless).
 
 from __future__ import annotations
 
-import json
 import os
 from contextlib import suppress
 from pathlib import Path
@@ -21,7 +20,8 @@ from ..errors import (
     DossierLockedError,
     RecordNotFoundError,
 )
-from .atomic_storage import dumps, fsync_dir, is_temp_name, write_atomic
+from .atomic_storage import fsync_dir, is_temp_name, write_atomic
+from .json_codec import dumps, loads
 from .locking import DescriptorLock, file_lock
 
 _LINK_SEP = "~"
@@ -45,7 +45,7 @@ class Records:
 
     def _read(self, path: Path, kind: str) -> dict[str, Any] | None:
         try:
-            body = json.loads(path.read_bytes())
+            body = loads(path.read_bytes())
         except FileNotFoundError:
             return None
         except (OSError, ValueError):
