@@ -17,7 +17,6 @@ What is written and what is read stay exactly as with the standard library alone
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 try:
@@ -29,7 +28,11 @@ except ImportError:  # a platform without its wheels: the standard library alone
 # refuses them as it always did) instead of writing them itself.
 _OPTIONS = (0 if orjson is None
             else orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS)
-_LONG_NUMBER = re.compile(rb"\d{19}")
+# A run of 19 digits is found as a run of 19 '#' once every digit is spelt '#' (and '#' itself
+# a space): translate and find are a few microseconds for a dossier, a regular expression ~100.
+_DIGITS_AS_HASH = bytes(0x23 if 0x30 <= b <= 0x39 else 0x20 if b == 0x23 else b
+                        for b in range(256))
+_LONG_RUN = b"#" * 19
 
 
 def dumps(data: Any) -> bytes:
@@ -43,7 +46,7 @@ def dumps(data: Any) -> bytes:
 
 
 def loads(raw: bytes) -> Any:
-    if orjson is not None and not _LONG_NUMBER.search(raw):
+    if orjson is not None and raw.translate(_DIGITS_AS_HASH).find(_LONG_RUN) < 0:
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:
