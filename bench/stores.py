@@ -37,7 +37,7 @@ LAYOUT = 1  # bump when this module changes how stores are built
 # is derived data: a change of its code re-indexes the cached store (`_index_stamp`), it does not
 # rebuild the dossiers (building 200,000 of them takes many minutes on this machine).
 _DOSSIER_FORMAT = ("demo_data.py", "document.py", "index_entry.py", "tinydb/dossier_file.py",
-                   "tinydb/atomic_storage.py")
+                   "tinydb/atomic_storage.py", "tinydb/json_codec.py")
 _INDEX_CODE = ("tinydb/index.py", "tinydb/sqlite_index.py")
 
 
