@@ -356,6 +356,15 @@ class Interview:
                     return step
         return next((s for s in steps if not self.is_done(s)), None)
 
+    def step_after(self, step: Step) -> Step | None:
+        """The step asked once ``step`` is answered, if that answer changes nothing else: the
+        next relevant one not done (a guess the screen prepares while the person answers)."""
+        steps = list(self.steps())
+        if step not in steps:
+            return None
+        after = steps[steps.index(step) + 1:]
+        return next((s for s in after if not self.is_done(s)), None)
+
     def notes_before(self, step: Step) -> list[str]:
         """Notes shown just before ``step`` (information read out to the person)."""
         notes: list[str] = []

@@ -382,3 +382,31 @@ def test_a_closed_repeat_can_be_reopened_from_the_transcript(mini) -> None:
     assert iv.current_step().path == "cout_projet"  # back where the interview was
     again = Interview.replay(mini, iv.events, today=TODAY, clock=clock)
     assert again.answers == iv.answers and again.current_step().path == "cout_projet"
+
+
+def test_the_step_after_is_the_next_one_asked_when_the_answer_changes_nothing(mini) -> None:
+    iv = new(mini)
+    guessed = iv.step_after(iv.current_step())
+    assert guessed is not None and guessed.path == "situation_familiale"
+    play(iv, "Julie")
+    assert iv.current_step() == guessed
+    # A branch: while « logement » is unanswered the rent is not relevant, so the guess after
+    # it is the project; answered « locataire », the rent comes first (the guess missed).
+    play(iv, "1", "n")
+    assert iv.current_step().path == "logement"
+    assert iv.step_after(iv.current_step()).path == "cout_projet"
+    play(iv, "1")
+    assert iv.current_step().path == "loyer"
+
+
+def test_no_step_after_the_last_one_nor_after_a_step_no_longer_asked(mini) -> None:
+    iv = new(mini)
+    play(iv, "Julie", "1", "n", "3", "1000", "0")
+    last = iv.current_step()
+    assert last.path == "montant_demande" and iv.step_after(last) is None
+    first = next(s for s in new(mini).steps() if s.path == "prenom")
+    assert iv.step_after(first).path == "montant_demande"  # the first not done after it
+    from intake_assistant.core.engine import Step
+
+    gone = Step(next(q for q in mini.sections[0].questions if q.id == "loyer"))
+    assert iv.step_after(gone) is None  # propriétaire: the rent is not among the steps

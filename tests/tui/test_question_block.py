@@ -9,6 +9,7 @@ from textual.content import Content
 
 from intake_assistant.tui.widgets.styled_lines import bold_markup, widget_background
 from tests.tui.conftest import new_intake
+from tests.tui.keys import until
 
 PIECES = st.sampled_from(["[b]", "[/b]", "[", "]", "\\", "ℹ ", " ", "Quelle", "é", "€", "/",
                           "[reverse]", "[/reverse]", "\n", "3/6", "███░"])
@@ -54,3 +55,40 @@ async def test_a_new_theme_drops_the_kept_colours(make_app) -> None:
         assert after != before
         block.show("[b]Section[/b]", [], "Une autre question ?")
         assert block._under == after  # the lines of the next question: the new colours
+
+
+async def test_the_question_prepared_meanwhile_is_painted_without_making_lines(
+        make_app, monkeypatch) -> None:
+    """After an answer is saved, the question likely next is laid out while the person answers
+    this one: answered as guessed, the next frame only copies lines (none made)."""
+    from intake_assistant.tui.widgets import question_area
+
+    async with new_intake(make_app(), size=(120, 40)) as (pilot, screen):
+        block = screen.query_one("#asked")
+        it = screen.interview
+        await pilot.press(*"Martin", "enter")
+        await until(pilot, lambda: it.current_step().path == "prenom"
+                    and screen._unsaved is None, "« Martin » enregistré")
+        following = it.question_text(it.step_after(it.current_step()))
+        await until(pilot, lambda: any(key[0] == "question" and following in key[1]
+                                       for key in block._made), "la question suivante préparée")
+        made: list[str] = []  # lines made while a question is shown (not while one is prepared)
+        original, show = question_area.part_lines, block.show
+        showing = [False]
+
+        def shown(*args: object) -> bool:
+            showing[0] = True
+            try:
+                return show(*args)
+            finally:
+                showing[0] = False
+
+        monkeypatch.setattr(block, "show", shown)
+        monkeypatch.setattr(question_area, "part_lines", lambda *a, **k: (
+            made.append(a[2].plain) if showing[0] else None) or original(*a, **k))
+        await pilot.press(*"Julie", "enter")
+        await until(pilot, lambda: following in block.text, "la question suivante posée")
+        assert made == []
+        # A question not prepared is made as before (a correction goes back to « nom »).
+        block.show("[b]Identité[/b]", [], "Une question jamais vue ?")
+        assert "Une question jamais vue ?" in made

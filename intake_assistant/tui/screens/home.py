@@ -32,6 +32,7 @@ from textual.widgets import Input, Static
 from intake_assistant.app.agents import ROLES
 from intake_assistant.core.statuses import Status, status_label
 from intake_assistant.tui import text as fmt
+from intake_assistant.tui.cropped_compositor import use_cropped_compositor
 from intake_assistant.tui.keymap import key_of
 from intake_assistant.tui.widgets.dossier_list import Column, DossierList
 from intake_assistant.tui.widgets.key_bar import KeyBar
@@ -132,6 +133,7 @@ class HomeScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
+        use_cropped_compositor(self)  # a search typed: only the rows it changes rendered
         self._timer: Timer | None = None
         self._filter = 0  # the filter chosen without a search
         self._search_filter: int | None = None  # the filter while a search is typed (« Tous »)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import threading
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
@@ -33,6 +34,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from intake_assistant.tui import latency
+from intake_assistant.tui.cropped_compositor import use_cropped_compositor
 from intake_assistant.tui.first_step import (
     FirstStep,
     data_signature,
@@ -120,6 +122,7 @@ class InterviewScreen(Screen[None]):
     def __init__(self, questionnaire: str | None, dossier_id: str | None = None, *,
                  resumed: bool = False, others_interrupted: int = 0) -> None:
         super().__init__()
+        use_cropped_compositor(self)  # a new question: only its rows rendered
         self.questionnaire_name = questionnaire
         self.dossier_id = dossier_id
         self.created = dossier_id is None  # a new dossier, made when the session opens
@@ -393,6 +396,24 @@ class InterviewScreen(Screen[None]):
             default_shown=display_value(q, default) if default is not None else None,
             placeholder=step.input_hint.placeholder,
         )
+
+    def _prepare_next(self) -> None:
+        """Once the answer's frames are out, the question likely asked next is laid out (its
+        lines made), so that the answer to come paints it without making them (~1 ms of the
+        answer → next question path). Its progress line is guessed one answer further on."""
+        it = self.interview
+        if it is None or self._unsaved is not None or self.typeahead.held:
+            return  # keys are waiting: they come first
+        step = it.current_step()
+        following = it.step_after(step) if step is not None else None
+        if step is None or following is None:
+            return
+        sections = it.progress()
+        if step.kind == "question":  # once answered, its section counts one more
+            sections = [replace(p, answered=p.answered + 1)
+                        if p.id == step.question.section_id else p for p in sections]
+        view = self._view_of(following, sections)
+        self._asked.prepare(view.progress, view.notes, view.question, view.choices, view.kind)
 
     def _paint_step(self, view: FirstStep) -> None:
         self._asked.show(view.progress, view.notes, view.question,
@@ -744,6 +765,7 @@ class InterviewScreen(Screen[None]):
             self._paint_rest(deferred=True)
             self._show_pending()
             latency.refreeze()  # what this answer made stays out of the collector's full passes
+            self.call_after_refresh(self._prepare_next)
 
     def _settle(self) -> bool:
         """The answer shown but not yet saved is made durable now (waiting for its thread, or
