@@ -274,6 +274,7 @@ class InterviewScreen(Screen[None]):
         if note or draft_note:
             self._message("info", " ".join(t for t in (note, draft_note) if t))
         self.call_later(self._drain)
+        self.call_after_refresh(self._prepare_next)  # the second question, while the first is read
 
     def _remember_first_step(self) -> None:
         it = self.interview
