@@ -192,6 +192,18 @@ def answer_keys(step: Step, interview: Any, answers: dict[str, Any]) -> tuple[st
     return str(value), True
 
 
+async def applied(pilot: Any, screen: Any) -> None:
+    """The keys pressed are all applied: none is still held behind a running save (on a loaded
+    machine a save can outlast one pause; the keys typed meanwhile wait for it, by design)."""
+    await pilot.pause()
+    for _ in range(1500):
+        typeahead = getattr(screen, "typeahead", None)
+        if typeahead is None or not typeahead.held or typeahead.blocked:
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("attendu en vain : les touches tapées appliquées")
+
+
 async def play_answers(pilot: Any, answers: dict[str, Any], count: KeyCount | None = None,
                        stop_at: str | None = None) -> KeyCount:
     """Answer every question of the interview on screen with the keys of a trained agent."""
@@ -204,7 +216,7 @@ async def play_answers(pilot: Any, answers: dict[str, Any], count: KeyCount | No
         text, enter = answer_keys(step, screen.interview, answers)
         keys = [("space" if ch == " " else ch) for ch in text] + (["enter"] if enter else [])
         await pilot.press(*keys)
-        await pilot.pause()
+        await applied(pilot, screen)
         count.questions += 1
         count.typed += len(text)
         count.extra += int(enter)
