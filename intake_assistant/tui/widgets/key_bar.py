@@ -28,6 +28,7 @@ class KeyBar(Static):
         """``items``: (keymap action id, short French label), most useful first."""
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.items = list(items)
+        self._shown: Text | None = None
 
     def on_mount(self) -> None:
         self._paint()
@@ -60,4 +61,9 @@ class KeyBar(Static):
                 text.append(GAP)
             text.append(escape(key), style="bold")
             text.append(f" {label}")
-        self.update(text)
+        if text == self._shown:
+            return  # a resize that keeps the same keys: nothing to paint
+        self._shown = text
+        # One line whatever the text (its CSS height): no layout of the screen. With Static's
+        # default, the Resize after the first layout laid out and drew the whole screen again.
+        self.update(text, layout=False)
