@@ -159,6 +159,27 @@ async def test_stripes_the_cursor_and_the_cells_styles_are_painted() -> None:
         assert style_of(3, "2 j").color != red.color
 
 
+async def test_a_theme_change_repaints_rows_and_blank_lines_in_its_colours() -> None:
+    """Row styles and the blank line under the rows are made once (``rich_style`` walks every
+    ancestor at each call), and made again after a style update: never a stale colour."""
+    app = ListApp(3)
+    async with app.run_test(size=(40, 12)) as pilot:
+        table = app.query_one(DossierList)
+        await until(pilot, lambda: app.made, "les lignes en vue")
+
+        def backgrounds() -> tuple[Any, Any]:
+            row = {segment.style.bgcolor for segment in table.render_line(2)}
+            blank = {segment.style.bgcolor for segment in table.render_line(8)}
+            return row, blank
+
+        assert table.render_line(8) is table.render_line(8)  # the blank line made once
+        before = backgrounds()
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await until(pilot, lambda: backgrounds() != before, "les couleurs du nouveau thème")
+        row, blank = backgrounds()
+        assert row != before[0] and blank != before[1]
+
+
 async def test_home_click_enter_and_a_reload_keep_to_the_cursor(make_app, store) -> None:
     ids = seed_dossiers(store)
     for i in range(40):

@@ -26,6 +26,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from intake_assistant.tui.widgets.blank_lines import BlankLines
+
 PADDING = 1  # blank cells each side of a column (as DataTable's cell padding)
 
 
@@ -77,6 +79,10 @@ class DossierList(ScrollView, can_focus=False):
         self._key: Callable[[Any], str] = str
         self._cells: dict[int, Sequence[Text]] = {}  # row index -> its cells, once in view
         self._strips: dict[tuple[int, bool, int], Strip] = {}  # (row, cursor, width) -> line
+        self._blank = BlankLines(self)
+        # (odd row, cursor) -> (line style, post style): `rich_style` walks every ancestor's
+        # styles at each call (~0.25 ms for the first rows a list paints: 7 ms of 29 rows).
+        self._row_styles: dict[tuple[bool, bool], tuple[Style, Style | None]] = {}
         self._header: Strip | None = None
         self._cursor = 0
 
@@ -134,6 +140,8 @@ class DossierList(ScrollView, can_focus=False):
     def _forget_painted(self) -> None:
         self._cells.clear()
         self._strips.clear()
+        self._row_styles.clear()
+        self._blank.forget()
 
     def _table_width(self) -> int:
         return sum(c.width + 2 * PADDING for c in self.columns)
@@ -182,7 +190,7 @@ class DossierList(ScrollView, can_focus=False):
             return self._header
         index = int(self.scroll_y) + y - 1
         if index >= len(self._rows):
-            return Strip.blank(width, self.rich_style)
+            return self._blank.line(width)
         key = (index, index == self._cursor, width)
         strip = self._strips.get(key)
         if strip is None:
@@ -215,14 +223,22 @@ class DossierList(ScrollView, can_focus=False):
         return self._line([Text(c.label) for c in self.columns], style, width)
 
     def _paint_row(self, index: int, width: int) -> Strip:
-        style = self.rich_style + self.get_component_rich_style(
-            "dossier-list--odd-row" if index % 2 else "dossier-list--even-row")
-        post = None
-        if index == self._cursor:
-            cursor = self.get_component_rich_style("dossier-list--cursor")
-            style += cursor
-            post = Style.from_color(color=cursor.color)  # the cursor's colour wins (as DataTable)
+        style, post = self._row_style(bool(index % 2), index == self._cursor)
         return self._line(self.cells_at(index), style, width, post)
+
+    def _row_style(self, odd: bool, cursor: bool) -> tuple[Style, Style | None]:
+        known = self._row_styles.get((odd, cursor))
+        if known is not None:
+            return known
+        style = self.rich_style + self.get_component_rich_style(
+            "dossier-list--odd-row" if odd else "dossier-list--even-row")
+        post = None
+        if cursor:
+            cursor_style = self.get_component_rich_style("dossier-list--cursor")
+            style += cursor_style
+            post = Style.from_color(color=cursor_style.color)  # the cursor's colour wins
+        known = self._row_styles[(odd, cursor)] = (style, post)
+        return known
 
     # -- mouse ---------------------------------------------------------------------------------
     def on_click(self, event: events.Click) -> None:

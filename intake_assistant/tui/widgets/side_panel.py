@@ -22,6 +22,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from intake_assistant.tui import text as fmt
+from intake_assistant.tui.widgets.blank_lines import BlankLines
 from intake_assistant.tui.widgets.styled_lines import part_lines
 
 BAR_WIDTH = 10
@@ -122,6 +123,7 @@ class SidePanel(ScrollView, can_focus=False):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self._blank = BlankLines(self)
         self.expanded: set[str] = set()
         self.estimates: dict[str, str] = {}  # aid -> « montant estimé : … » (F8)
         self.suggestions: Sequence[Any] = ()
@@ -232,7 +234,7 @@ class SidePanel(ScrollView, can_focus=False):
             self._make(width)  # painted before its resize event: made for this width now
         row = y + self.scroll_offset.y
         if row >= len(self._strips):
-            return Strip.blank(width, self.rich_style)
+            return self._blank.line(width)
         below = len(self._strips) - 1 - row
         if below > 0 and y == self.scrollable_content_region.height - 1:
             return self._more(below + 1, width)  # this row and those under it
@@ -255,6 +257,7 @@ class SidePanel(ScrollView, can_focus=False):
         super().notify_style_update()
         self._made.clear()  # theme or plain mode: every part made again
         self._more_made = None
+        self._blank.forget()
         if self.is_mounted:
             self._width = 0
             self._arrange()

@@ -26,6 +26,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+from intake_assistant.tui.widgets.blank_lines import BlankLines
 from intake_assistant.tui.widgets.styled_lines import part_lines
 
 # A bubble's look: its states in the order their rules apply (a later one wins).
@@ -59,6 +60,7 @@ class Transcript(ScrollView, can_focus=False):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._blank = BlankLines(self)
         self._lines: list[Line] = []
         self._order: list[str] = []
         self._editing: str | None = None
@@ -183,7 +185,7 @@ class Transcript(ScrollView, can_focus=False):
         row = y + self.scroll_offset.y
         index = bisect_right(self._tops, row) - 1
         if index < 0 or row >= self._height:
-            return Strip.blank(width, self.rich_style)
+            return self._blank.line(width)
         return self._bubble(index, width)[row - self._tops[index]]
 
     def on_resize(self, event: events.Resize) -> None:
@@ -194,6 +196,7 @@ class Transcript(ScrollView, can_focus=False):
         super().notify_style_update()
         self._looks.clear()  # theme or plain mode: every bubble made again
         self._made.clear()
+        self._blank.forget()
         if self.is_mounted:
             self._arrange(scroll_end=self.cursor is None)
 
