@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, suppress
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import CorruptDossierError, DossierLockedError
 from ..index_entry import (
@@ -43,8 +43,12 @@ from ..index_entry import (
     search_key,
 )
 from .atomic_storage import is_temp_name
+from .change_log import CHANGE_LOG, LOG_KEPT
 from .dossier_file import ID_PATTERN, parse_document
-from .search_table import LOG_KEPT, Found, SearchTable, build_snapshot
+
+if TYPE_CHECKING:  # the search table is imported when a search first needs it: the app's
+    # start (the store opened beside the first screen) does without its ~1.6 ms of import
+    from .search_table import Found, SearchTable
 
 _FORMAT = "6"
 DB_NAME = "index.sqlite3"
@@ -79,22 +83,6 @@ CREATE TABLE IF NOT EXISTS pending (id TEXT NOT NULL, token TEXT NOT NULL, at RE
                                     PRIMARY KEY (id, token));
 CREATE TABLE IF NOT EXISTS corrupt (id TEXT PRIMARY KEY, path TEXT NOT NULL);
 """
-# Which dossiers changed, in commit order, whoever wrote (this version's code or another): what
-# keeps a process's in-memory search table current (search_table.py). A deletion (an erasure)
-# removes its id from the log and logs an anonymous row, '' (readers then take a new snapshot):
-# no trace of an erased dossier stays. The last LOG_KEPT rows are kept.
-_CHANGE_LOG = (
-    "CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS changes_id ON changes (id)",
-    "CREATE TRIGGER IF NOT EXISTS entries_inserted AFTER INSERT ON entries "
-    "BEGIN INSERT INTO changes (id) VALUES (new.id); END",
-    "CREATE TRIGGER IF NOT EXISTS entries_updated AFTER UPDATE ON entries "
-    "BEGIN INSERT INTO changes (id) VALUES (new.id); END",
-    "CREATE TRIGGER IF NOT EXISTS entries_deleted AFTER DELETE ON entries "
-    "BEGIN DELETE FROM changes WHERE id = old.id; INSERT INTO changes (id) VALUES (''); END",
-    "CREATE TRIGGER IF NOT EXISTS changes_pruned AFTER INSERT ON changes "
-    f"BEGIN DELETE FROM changes WHERE seq <= new.seq - {LOG_KEPT}; END",
-)
 _ENTRY_SQL = ", ".join(ENTRY_FIELDS)
 _UPSERT = (f"INSERT OR REPLACE INTO entries ({', '.join(_COLUMNS)}) "
            f"VALUES ({', '.join('?' for _ in _COLUMNS)})")
@@ -257,7 +245,7 @@ class Index:
         one (a process's search table is only kept current by the log of the file it was
         built from), and the covering recency index: an index of an earlier version gets them
         at its first open (~0.5 s at 200,000, once)."""
-        for statement in _CHANGE_LOG:
+        for statement in CHANGE_LOG:
             db.execute(statement)
         db.execute("INSERT OR IGNORE INTO meta VALUES ('epoch', ?)", (os.urandom(8).hex(),))
         if not cls._recent_covers(db):
@@ -313,11 +301,15 @@ class Index:
 
     def _build(self) -> None:
         try:
+            from .search_table import build_snapshot
+
             snapshot = build_snapshot(self.path, self.lock_timeout)
         except (sqlite3.Error, OSError):
             return  # busy or unreadable now: the next search tries again
         with self._lock:
             if self._table_wanted:
+                from .search_table import SearchTable
+
                 self._table = None if snapshot is None else SearchTable(snapshot)
                 self._table_wanted = snapshot is not None  # else ids it cannot hold: SQLite
                 self._found = None

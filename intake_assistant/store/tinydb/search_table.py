@@ -30,11 +30,11 @@ from itertools import accumulate
 from pathlib import Path
 
 from ..index_entry import Query
+from .change_log import LOG_KEPT
 
 ID_WIDTH = 13  # D-YYYY-NNNNNN (document.ID_PATTERN)
 MAX_HITS = 5000  # a search matching more: counted by SQL (looping over every hit costs more)
 REBUILD_AFTER = 2000  # changed dossiers searched in Python beyond which a new snapshot is made
-LOG_KEPT = 20000  # rows of `changes` kept (the triggers prune older ones)
 
 CHUNK = 20000  # rows read by one statement: a read that short never holds a checkpoint long
 
