@@ -196,12 +196,12 @@ async def applied(pilot: Any, screen: Any) -> None:
     """The keys pressed are all applied: none is still held behind a running save (on a loaded
     machine a save can outlast one pause; the keys typed meanwhile wait for it, by design)."""
     await pilot.pause()
-    for _ in range(1500):
+
+    def settled() -> bool:
         typeahead = getattr(screen, "typeahead", None)
-        if typeahead is None or not typeahead.held or typeahead.blocked:
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("attendu en vain : les touches tapées appliquées")
+        return typeahead is None or not typeahead.held or typeahead.blocked
+
+    await until(pilot, settled, "les touches tapées appliquées")
 
 
 async def play_answers(pilot: Any, answers: dict[str, Any], count: KeyCount | None = None,
